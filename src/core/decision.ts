@@ -1,0 +1,23 @@
+/** One candidate as the router saw it. */
+export interface CandidateScore {
+  model: string;
+  /** Predicted quality in [0, 1]. */
+  predictedQuality: number;
+  /** Predicted USD cost of answering this query. */
+  predictedCostUsd: number;
+  /** willingnessToPay × predictedQuality − predictedCostUsd. */
+  objective: number;
+}
+
+/** What the router chose for one query, and why. */
+export interface Decision {
+  /** Chosen target id. */
+  model: string;
+  router: string;
+  /** Willingness-to-pay the objective was evaluated at (USD per unit of quality). */
+  willingnessToPay: number;
+  /** Every allowed candidate, best objective first. */
+  candidates: CandidateScore[];
+  /** Wall time spent deciding (embedding included), in milliseconds. */
+  decisionMs: number;
+}

@@ -1,0 +1,71 @@
+/**
+ * The single registry of Switchyard error codes. Each code has one HTTP status and one OpenAI error
+ * `type`; `docs/errors.md` lists them and a test keeps the two in step.
+ */
+export const errorCodes = {
+  invalid_request: { status: 400, type: "invalid_request_error", retryable: false, description: "The request body is not a valid request (missing or mistyped field)." },
+  invalid_json: { status: 400, type: "invalid_request_error", retryable: false, description: "The request body is not valid JSON." },
+  invalid_config: { status: 400, type: "invalid_request_error", retryable: false, description: "A configuration file or option is invalid; the message names the field." },
+  invalid_dataset: { status: 400, type: "invalid_request_error", retryable: false, description: "A dataset file is malformed; the message names the file, line and field." },
+  invalid_artifact: { status: 400, type: "invalid_request_error", retryable: false, description: "A router artifact is corrupt, of another format, or of an unsupported version." },
+  unauthorized: { status: 401, type: "authentication_error", retryable: false, description: "No valid API key was given." },
+  forbidden: { status: 403, type: "permission_error", retryable: false, description: "The API key may not use this model." },
+  not_found: { status: 404, type: "invalid_request_error", retryable: false, description: "No such route." },
+  model_not_found: { status: 404, type: "invalid_request_error", retryable: false, description: "The requested model is neither `auto` nor a configured target." },
+  method_not_allowed: { status: 405, type: "invalid_request_error", retryable: false, description: "The HTTP method is not supported on this route." },
+  payload_too_large: { status: 413, type: "invalid_request_error", retryable: false, description: "The request body exceeds the configured limit." },
+  unsupported_media_type: { status: 415, type: "invalid_request_error", retryable: false, description: "The request body is not JSON." },
+  no_candidates: { status: 422, type: "invalid_request_error", retryable: false, description: "No target satisfies the request's constraints (allowed models, context window, features)." },
+  rate_limited: { status: 429, type: "rate_limit_error", retryable: true, description: "The key is over its request or token rate." },
+  budget_exceeded: { status: 429, type: "insufficient_quota", retryable: false, description: "The key's budget for the period is spent." },
+  unknown_prompt: { status: 404, type: "invalid_request_error", retryable: false, description: "The replay upstream has no recorded answer for this prompt and model." },
+  upstream_error: { status: 502, type: "api_error", retryable: true, description: "Every attempted upstream failed." },
+  upstream_timeout: { status: 504, type: "api_error", retryable: true, description: "The upstream did not answer in time." },
+  internal_error: { status: 500, type: "api_error", retryable: true, description: "An unexpected error; details are in the server log, not the response." },
+} as const satisfies Record<string, { status: number; type: string; retryable: boolean; description: string }>;
+
+/** A stable error code from the registry. */
+export type ErrorCode = keyof typeof errorCodes;
+
+/** Options for {@link SwitchyardError}. */
+export interface SwitchyardErrorOptions {
+  /** The request field the error is about (OpenAI's `param`). */
+  param?: string | null;
+  cause?: unknown;
+  /** Overrides the registry's retryability (decided where the error is created). */
+  isRetryable?: boolean;
+  /** Seconds a client should wait before retrying (sent as `retry-after`). */
+  retryAfterSeconds?: number;
+}
+
+/**
+ * The one error type Switchyard throws on purpose. The gateway maps it to OpenAI's error shape;
+ * the CLI prints its message on one line.
+ *
+ * @example
+ * throw new SwitchyardError("model_not_found", "The model `gpt-9` does not exist", { param: "model" });
+ */
+export class SwitchyardError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly type: string;
+  readonly param: string | null;
+  readonly isRetryable: boolean;
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(code: ErrorCode, message: string, options: SwitchyardErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "SwitchyardError";
+    this.code = code;
+    this.status = errorCodes[code].status;
+    this.type = errorCodes[code].type;
+    this.param = options.param ?? null;
+    this.isRetryable = options.isRetryable ?? errorCodes[code].retryable;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+/** True when `value` is a {@link SwitchyardError}. */
+export function isSwitchyardError(value: unknown): value is SwitchyardError {
+  return value instanceof SwitchyardError;
+}

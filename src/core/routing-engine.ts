@@ -1,0 +1,29 @@
+import type { Decision } from "./decision.js";
+import type { Query } from "./query.js";
+import type { Target } from "./target.js";
+
+/**
+ * Decides which target serves a query: embed → router predictions → objective over the allowed
+ * candidates. Built from a router artifact and the configured targets by `createRoutingEngine`.
+ */
+export interface RoutingEngine {
+  /** Name of the router strategy, e.g. `knn` (sent as `x-switchyard-router`). */
+  readonly routerName: string;
+  /** Targets this engine can choose from (configured targets the artifact knows). */
+  readonly targets: readonly Target[];
+  /**
+   * Routes one query. Candidates are the engine's targets, restricted by `query.options.allowedModels`
+   * and by `constraints.exclude`; throws `SwitchyardError("no_candidates")` when none is left.
+   */
+  decide(query: Query, constraints?: DecideConstraints): Promise<Decision>;
+}
+
+/** Extra restrictions the gateway adds (open circuit breakers, context window, key permissions). */
+export interface DecideConstraints {
+  /** Target ids that must not be chosen. */
+  exclude?: ReadonlySet<string>;
+  /** Only these target ids may be chosen (intersected with the query's allowed models). */
+  only?: ReadonlySet<string>;
+  /** Upper bound on predicted cost (USD) of the chosen target, e.g. from a key's remaining budget. */
+  maxCostUsd?: number;
+}

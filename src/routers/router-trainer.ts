@@ -1,0 +1,31 @@
+import type { RoutingExample } from "../data/routing-example.js";
+import type { Router, RouterState } from "./router.js";
+
+/** Everything a trainer gets: training examples, their embeddings and the candidate models. */
+export interface TrainingSet {
+  examples: readonly RoutingExample[];
+  /** `embeddings[i]` is the embedding of `examples[i].prompt`. */
+  embeddings: readonly Float32Array[];
+  /** Estimated prompt tokens of each example. */
+  promptTokens: readonly number[];
+  /** Candidate model ids, in the order routers must predict them. */
+  models: readonly string[];
+}
+
+/** Options every trainer accepts; strategy-specific ones ride along in `params`. */
+export interface TrainOptions {
+  /** Seed for every random draw, so training is deterministic. */
+  seed: number;
+  params?: Record<string, unknown>;
+}
+
+/** Builds one routing strategy: from training data, or back from an artifact's state. */
+export interface RouterTrainer {
+  readonly kind: string;
+  /** One line for `--help` and docs, naming the paper the strategy comes from. */
+  readonly description: string;
+  /** False for strategies that need the answers (oracle) and so exist only in evaluation. */
+  readonly servable: boolean;
+  train(data: TrainingSet, options: TrainOptions): Router;
+  fromState(state: RouterState): Router;
+}
