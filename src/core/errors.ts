@@ -19,6 +19,7 @@ export const errorCodes = {
   rate_limited: { status: 429, type: "rate_limit_error", retryable: true, description: "The key is over its request or token rate." },
   budget_exceeded: { status: 429, type: "insufficient_quota", retryable: false, description: "The key's budget for the period is spent." },
   unknown_prompt: { status: 404, type: "invalid_request_error", retryable: false, description: "The replay upstream has no recorded answer for this prompt and model." },
+  upstream_rejected: { status: 400, type: "invalid_request_error", retryable: false, description: "The upstream refused the request with a 4xx; the gateway passes the upstream's status (e.g. 400, 404, 413, 422, 429) and message through." },
   upstream_error: { status: 502, type: "api_error", retryable: true, description: "Every attempted upstream failed." },
   upstream_timeout: { status: 504, type: "api_error", retryable: true, description: "The upstream did not answer in time." },
   internal_error: { status: 500, type: "api_error", retryable: true, description: "An unexpected error; details are in the server log, not the response." },

@@ -38,4 +38,9 @@ export interface RoutingDataset {
   models: string[];
   /** Prices from `models.json` beside the file, when present. */
   modelInfo: DatasetModel[];
+  /**
+   * What the reader noticed but did not treat as an error (rows skipped for a missing score or cost,
+   * examples lacking some model). Empty or absent when the data is complete.
+   */
+  warnings?: string[];
 }

@@ -18,3 +18,11 @@ export interface Embedder {
   /** State to store in an artifact so the same embedder can be rebuilt without refitting. */
   toState(): EmbedderState;
 }
+
+/** Builds one kind of embedder: fitted on training texts, or back from an artifact's state. */
+export interface EmbedderFactory {
+  readonly kind: string;
+  /** Fits whatever the embedder learns from the training prompts (IDF weights, …). */
+  fit(texts: readonly string[], options?: Record<string, unknown>): Promise<Embedder>;
+  fromState(state: EmbedderState): Promise<Embedder>;
+}

@@ -1,3 +1,4 @@
+import type { SparseVector } from "../embedders/sparse-vector.js";
 import type { RoutingExample } from "../data/routing-example.js";
 import type { Router, RouterState } from "./router.js";
 
@@ -6,8 +7,15 @@ export interface TrainingSet {
   examples: readonly RoutingExample[];
   /** `embeddings[i]` is the embedding of `examples[i].prompt`. */
   embeddings: readonly Float32Array[];
+  /** The same embeddings in sparse form, when the embedder produces them. */
+  sparseEmbeddings?: readonly SparseVector[];
   /** Estimated prompt tokens of each example. */
   promptTokens: readonly number[];
+  /**
+   * The engine's predicted cost of each model on each example (cost model fitted on this split), for
+   * trainers that tune on routing outcomes; absent in hand-made sets, where true costs stand in.
+   */
+  predictedCostUsd?: readonly Float64Array[];
   /** Candidate model ids, in the order routers must predict them. */
   models: readonly string[];
 }

@@ -1,9 +1,13 @@
+import type { SparseVector } from "../embedders/sparse-vector.js";
+
 /** What a router sees of one query. */
 export interface RouteInput {
   /** The prompt text (all message contents joined). */
   text: string;
   /** The prompt's embedding from the artifact's embedder. */
   embedding: Float32Array;
+  /** The same embedding in sparse form, when the embedder produces sparse vectors (hashed TF-IDF). */
+  sparseEmbedding?: SparseVector;
   /** Estimated prompt tokens (see `estimateTokens`). */
   promptTokens: number;
   /** Dataset prompt id, when known (only the evaluation-only oracle uses it). */

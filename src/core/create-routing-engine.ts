@@ -1,0 +1,85 @@
+import type { RouterArtifact } from "../artifacts/router-artifact.js";
+import { embedderFromState } from "../embedders/create-embedder.js";
+import { densify, isSparseEmbedder } from "../embedders/sparse-vector.js";
+import { routerTrainerFor } from "../routers/create-router-trainer.js";
+import type { RouteInput } from "../routers/router.js";
+import { CostModel } from "./cost-model.js";
+import type { CandidatePrediction } from "./objective.js";
+import { rankByObjective } from "./objective.js";
+import { SwitchyardError } from "./errors.js";
+import { willingnessToPayForKnob } from "./knob-calibration.js";
+import { promptTextOf, type Query } from "./query.js";
+import type { DecideConstraints, RoutingEngine } from "./routing-engine.js";
+import type { Target } from "./target.js";
+import { estimateTokens } from "./tokens.js";
+
+/** A willingness-to-pay so large that cost only breaks ties. */
+const QUALITY_ONLY_WILLINGNESS_TO_PAY = 1e12;
+
+/** Options of {@link createRoutingEngine}. */
+export interface CreateRoutingEngineOptions {
+  artifact: RouterArtifact;
+  /** Configured targets; those the router has no predictions for are not routable by `auto`. */
+  targets: readonly Target[];
+  /** Knob used when a query sets neither `quality` nor `willingnessToPay` (default 0.5). */
+  defaultQuality?: number;
+}
+
+/**
+ * Builds the routing engine from a trained artifact: embed the prompt → router predicts each candidate's
+ * quality → cost model predicts its cost → RouterBench's objective picks the best allowed candidate.
+ *
+ * @example
+ * const engine = await createRoutingEngine({ artifact: await loadRouterArtifact("router.json"), targets });
+ * const decision = await engine.decide(queryOfPrompt("What is 2 + 2?", { quality: 0.3 }));
+ */
+export async function createRoutingEngine(options: CreateRoutingEngineOptions): Promise<RoutingEngine> {
+  const { artifact } = options;
+  const embedder = await embedderFromState(artifact.embedder);
+  const router = routerTrainerFor(artifact.router.kind).fromState(artifact.router);
+  const costModel = CostModel.fromState(artifact.costModel);
+  const routerIndex = new Map(router.models.map((model, i) => [model, i]));
+  const targets = options.targets.filter((target) => routerIndex.has(target.id));
+  if (targets.length === 0) {
+    throw new SwitchyardError("invalid_config", `none of the configured targets is known to the router (it knows: ${router.models.join(", ")})`, { param: "targets" });
+  }
+  const defaultQuality = options.defaultQuality ?? 0.5;
+  const sparse = isSparseEmbedder(embedder) ? embedder : undefined;
+
+  return {
+    routerName: router.kind,
+    targets,
+    async decide(query: Query, constraints: DecideConstraints = {}) {
+      const started = performance.now();
+      const allowed = query.options?.allowedModels ? new Set(query.options.allowedModels) : undefined;
+      const candidates = targets.filter(
+        (target) => (!allowed || allowed.has(target.id)) && !constraints.exclude?.has(target.id) && (!constraints.only || constraints.only.has(target.id)),
+      );
+      if (candidates.length === 0) {
+        throw new SwitchyardError("no_candidates", "no target is left after applying allowed_models and the gateway's constraints", { param: allowed ? "allowed_models" : null });
+      }
+      const text = promptTextOf(query.messages);
+      const sparseEmbedding = sparse?.embedSparse([text])[0];
+      const embedding = sparseEmbedding ? densify(sparseEmbedding, embedder.dimension) : (await embedder.embed([text]))[0]!;
+      const input: RouteInput = { text, embedding, sparseEmbedding, promptTokens: estimateTokens(text), id: query.id };
+      const quality = router.predictQuality(input);
+      const ownCost = router.predictCostUsd?.(input);
+      let predictions: CandidatePrediction[] = candidates.map((target) => {
+        const i = routerIndex.get(target.id)!;
+        return {
+          model: target.id,
+          predictedQuality: quality[i]!,
+          predictedCostUsd: ownCost ? ownCost[i]! : costModel.predict(target.id, input.promptTokens, target),
+        };
+      });
+      if (constraints.maxCostUsd !== undefined) {
+        const affordable = predictions.filter((p) => p.predictedCostUsd <= constraints.maxCostUsd!);
+        predictions = affordable.length > 0 ? affordable : [predictions.reduce((a, b) => (b.predictedCostUsd < a.predictedCostUsd ? b : a))];
+      }
+      const willingnessToPay = query.options?.willingnessToPay ?? willingnessToPayForKnob(artifact.calibration, query.options?.quality ?? defaultQuality);
+      // A router that does not trade quality for cost (best-single, random) is ranked by quality alone.
+      const ranked = rankByObjective(predictions, router.followsObjective ? willingnessToPay : QUALITY_ONLY_WILLINGNESS_TO_PAY);
+      return { model: ranked[0]!.model, router: router.kind, willingnessToPay, candidates: ranked, decisionMs: performance.now() - started };
+    },
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * Feature hashing (Weinberger et al., 2009) of word unigrams, word bigrams and character n-grams
+ * within word boundaries (like scikit-learn's `char_wb`). Hashes are FNV-1a over UTF-16 code units,
+ * computed incrementally so no n-gram string is ever built.
+ */
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+const WORD_PATTERN = /[\p{L}\p{N}]+/gu;
+
+/** Which n-grams to hash. */
+export interface HashingOptions {
+  /** Number of buckets (vector dimension). */
+  dimension: number;
+  /** Smallest and largest character n-gram length (0 disables character n-grams). */
+  charNgramMin: number;
+  charNgramMax: number;
+  /** Hash word bigrams as well as unigrams. */
+  wordBigrams: boolean;
+  /** Weight of character n-gram counts relative to word counts. */
+  charWeight: number;
+}
+
+function mix(hash: number, code: number): number {
+  return Math.imul(hash ^ code, FNV_PRIME) >>> 0;
+}
+
+function finalise(hash: number): number {
+  // murmur3 finaliser: spreads FNV's weak low bits before the modulo and the sign bit.
+  let h = hash;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * Counts hashed features of `text` into `counts` (bucket → signed weight). The sign comes from a
+ * separate hash bit so collisions cancel in expectation instead of adding up.
+ */
+export function hashFeatures(text: string, options: HashingOptions, counts: Map<number, number>): void {
+  const { dimension, charNgramMin, charNgramMax, wordBigrams, charWeight } = options;
+  const add = (hash: number, weight: number): void => {
+    const h = finalise(hash);
+    const bucket = h % dimension;
+    const signed = h & 0x80000000 ? -weight : weight;
+    counts.set(bucket, (counts.get(bucket) ?? 0) + signed);
+  };
+  const lower = text.toLowerCase();
+  let previousWordHash = -1;
+  for (const match of lower.matchAll(WORD_PATTERN)) {
+    const word = match[0];
+    let wordHash = mix(FNV_OFFSET, 0x77); // "w" namespace
+    for (let i = 0; i < word.length; i++) wordHash = mix(wordHash, word.charCodeAt(i));
+    add(wordHash, 1);
+    if (wordBigrams && previousWordHash >= 0) add(mix(mix(previousWordHash, 0x20), wordHash), 1);
+    previousWordHash = wordHash;
+    if (charNgramMax > 0) {
+      // Character n-grams of " word " (boundary spaces mark prefixes and suffixes).
+      const padded = ` ${word} `;
+      for (let start = 0; start < padded.length; start++) {
+        let hash = mix(FNV_OFFSET, 0x63); // "c" namespace
+        for (let length = 1; length <= charNgramMax && start + length <= padded.length; length++) {
+          hash = mix(hash, padded.charCodeAt(start + length - 1));
+          if (length >= charNgramMin) add(mix(hash, length), charWeight);
+        }
+      }
+    }
+  }
+}

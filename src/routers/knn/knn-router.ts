@@ -1,0 +1,118 @@
+import type { Router, RouteInput, RouterState } from "../router.js";
+import type { SimilarityIndex } from "./similarity-index.js";
+
+/** Hyper-parameters of the kNN router. */
+export interface KnnParams {
+  /** Number of neighbours. */
+  k: number;
+  /** Neighbour weight = similarity^power (0 = plain average). */
+  power: number;
+  /** Neighbours less similar than this are ignored. */
+  minSimilarity: number;
+  /** Pseudo-count pulling each prediction toward the model's mean training score. */
+  priorWeight: number;
+}
+
+/** Nearest neighbours of one query: training indices and similarities, most similar first. */
+export interface Neighbours {
+  indices: Int32Array;
+  similarities: Float32Array;
+  count: number;
+}
+
+/**
+ * Cosine k-nearest-neighbour router: a candidate's predicted quality is the similarity-weighted mean of
+ * its scores on the most similar training prompts, shrunk toward its mean score. "When Simple kNN Beats
+ * Complex Learned Routers" (2025) and RouterBench (Hu et al. 2024) both find this hard to beat.
+ */
+export class KnnRouter implements Router {
+  readonly kind = "knn";
+  readonly followsObjective = true;
+  readonly models: readonly string[];
+  readonly params: KnnParams;
+  private readonly index: SimilarityIndex;
+  /** Row-major scores: `scores[i × models.length + m]`. */
+  private readonly scores: Float32Array;
+  private readonly meanScores: Float64Array;
+  private readonly buffer: Float32Array;
+  private readonly toStateFunction: () => RouterState;
+
+  constructor(options: { models: readonly string[]; params: KnnParams; index: SimilarityIndex; scores: Float32Array; toState: () => RouterState }) {
+    this.models = options.models;
+    this.params = options.params;
+    this.index = options.index;
+    this.scores = options.scores;
+    this.toStateFunction = options.toState;
+    const m = this.models.length;
+    this.meanScores = new Float64Array(m);
+    const n = this.index.size;
+    for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) this.meanScores[j]! += this.scores[i * m + j]!;
+    if (n > 0) for (let j = 0; j < m; j++) this.meanScores[j]! /= n;
+    this.buffer = new Float32Array(n);
+  }
+
+  /** The `k` most similar training prompts to the query. */
+  neighbours(input: Pick<RouteInput, "embedding" | "sparseEmbedding">, k = this.params.k, exclude = -1): Neighbours {
+    this.index.similarities(input, this.buffer);
+    return topK(this.buffer, k, exclude);
+  }
+
+  predictQuality(input: RouteInput): Float64Array {
+    return this.predictFromNeighbours(this.neighbours(input), this.params);
+  }
+
+  /** Prediction from already-found neighbours (cross-validation reuses one neighbour search for many parameter sets). */
+  predictFromNeighbours(neighbours: Neighbours, params: KnnParams): Float64Array {
+    const m = this.models.length;
+    const sums = new Float64Array(m);
+    let totalWeight = 0;
+    const count = Math.min(params.k, neighbours.count);
+    for (let r = 0; r < count; r++) {
+      const similarity = neighbours.similarities[r]!;
+      if (similarity < params.minSimilarity || similarity <= 0) break;
+      const weight = params.power === 0 ? 1 : Math.pow(similarity, params.power);
+      const row = neighbours.indices[r]! * m;
+      for (let j = 0; j < m; j++) sums[j]! += weight * this.scores[row + j]!;
+      totalWeight += weight;
+    }
+    const prediction = new Float64Array(m);
+    const denominator = totalWeight + params.priorWeight;
+    for (let j = 0; j < m; j++) {
+      prediction[j] = denominator > 0 ? (sums[j]! + params.priorWeight * this.meanScores[j]!) / denominator : this.meanScores[j]!;
+    }
+    return prediction;
+  }
+
+  explain(input: RouteInput): string[] {
+    const found = this.neighbours(input, Math.min(3, this.params.k));
+    const lines: string[] = [];
+    for (let r = 0; r < found.count; r++) lines.push(`neighbour #${r + 1}: training prompt ${found.indices[r]} (cosine ${found.similarities[r]!.toFixed(3)})`);
+    return lines;
+  }
+
+  toState(): RouterState {
+    return this.toStateFunction();
+  }
+}
+
+/** Indices and values of the `k` largest entries of `values` (descending), skipping `exclude`. */
+export function topK(values: Float32Array, k: number, exclude = -1): Neighbours {
+  const size = Math.max(0, Math.min(k, values.length - (exclude >= 0 ? 1 : 0)));
+  const indices = new Int32Array(size);
+  const similarities = new Float32Array(size).fill(-Infinity);
+  let count = 0;
+  for (let i = 0; i < values.length; i++) {
+    if (i === exclude) continue;
+    const value = values[i]!;
+    if (count === size && (size === 0 || value <= similarities[size - 1]!)) continue;
+    let position = count < size ? count++ : size - 1;
+    while (position > 0 && similarities[position - 1]! < value) {
+      similarities[position] = similarities[position - 1]!;
+      indices[position] = indices[position - 1]!;
+      position--;
+    }
+    similarities[position] = value;
+    indices[position] = i;
+  }
+  return { indices, similarities, count };
+}

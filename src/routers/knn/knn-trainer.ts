@@ -1,0 +1,126 @@
+import { z } from "zod";
+import { SwitchyardError } from "../../core/errors.js";
+import { createRandom } from "../../core/random.js";
+import type { SparseVector } from "../../embedders/sparse-vector.js";
+import { float32FromBase64, float32ToBase64, uint32FromBase64, uint32ToBase64 } from "../../util/base64-arrays.js";
+import type { RouterState } from "../router.js";
+import type { RouterTrainer, TrainingSet } from "../router-trainer.js";
+import { KnnRouter, type KnnParams } from "./knn-router.js";
+import { DenseSimilarityIndex, SparseSimilarityIndex } from "./similarity-index.js";
+import { tuneKnn } from "./tune-knn.js";
+import { routingScore } from "../../training/routing-score.js";
+
+/** The engine's predicted costs of row `row`, or its true costs when the set carries no predictions. */
+export function predictedCostsOf(data: TrainingSet, row: number): Float64Array {
+  return data.predictedCostUsd?.[row] ?? Float64Array.from(data.models, (model) => data.examples[row]!.outcomes[model]?.costUsd ?? 0);
+}
+
+const paramsSchema = z
+  .object({
+    k: z.number().int().positive().max(10_000).optional(),
+    power: z.number().min(0).max(16).optional(),
+    minSimilarity: z.number().min(-1).max(1).optional(),
+    priorWeight: z.number().min(0).optional(),
+    /** Choose k, power and priorWeight by leave-one-out on the training split (default: on unless all are given). */
+    tune: z.boolean().optional(),
+  })
+  .strict();
+
+/** Defaults used when not tuning. */
+export const defaultKnnParams: KnnParams = { k: 20, power: 1, minSimilarity: 0, priorWeight: 1 };
+
+const stateSchema = z.object({
+  kind: z.literal("knn"),
+  models: z.array(z.string()),
+  params: z.object({ k: z.number(), power: z.number(), minSimilarity: z.number(), priorWeight: z.number() }),
+  count: z.number().int().nonnegative(),
+  dimension: z.number().int().positive(),
+  scores: z.string(),
+  sparse: z.object({ offsets: z.string(), indices: z.string(), values: z.string() }).optional(),
+  dense: z.string().optional(),
+  tuning: z.unknown().optional(),
+});
+
+function buildRouter(models: readonly string[], params: KnnParams, scores: Float32Array, vectors: { sparse?: readonly SparseVector[]; dense?: readonly Float32Array[] }, dimension: number, tuning?: unknown): KnnRouter {
+  const index = vectors.sparse ? new SparseSimilarityIndex(vectors.sparse, dimension) : new DenseSimilarityIndex(vectors.dense ?? [], dimension);
+  const toState = (): RouterState => {
+    const state: RouterState = { kind: "knn", models: [...models], params, count: index.size, dimension, scores: float32ToBase64(scores), tuning };
+    if (vectors.sparse) {
+      const offsets = new Uint32Array(vectors.sparse.length + 1);
+      vectors.sparse.forEach((vector, i) => (offsets[i + 1] = offsets[i]! + vector.indices.length));
+      const indices = new Uint32Array(offsets[vectors.sparse.length]!);
+      const values = new Float32Array(indices.length);
+      vectors.sparse.forEach((vector, i) => {
+        indices.set(vector.indices, offsets[i]!);
+        values.set(vector.values, offsets[i]!);
+      });
+      state.sparse = { offsets: uint32ToBase64(offsets), indices: uint32ToBase64(indices), values: float32ToBase64(values) };
+    } else {
+      const dense = new Float32Array((vectors.dense?.length ?? 0) * dimension);
+      vectors.dense?.forEach((vector, i) => dense.set(vector.subarray(0, dimension), i * dimension));
+      state.dense = float32ToBase64(dense);
+    }
+    return state;
+  };
+  return new KnnRouter({ models, params, index, scores, toState });
+}
+
+/** Trains the {@link KnnRouter}; with `tune` (the default) picks its hyper-parameters by leave-one-out. */
+export const knnRouterTrainer: RouterTrainer = {
+  kind: "knn",
+  description: "cosine k-nearest neighbours over training prompts, similarity-weighted (RouterBench; 'When Simple kNN Beats Complex Learned Routers')",
+  servable: true,
+  train(data: TrainingSet, options) {
+    const parsed = paramsSchema.safeParse(options.params ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new SwitchyardError("invalid_config", `knn parameter ${issue?.path.join(".") || "(root)"}: ${issue?.message ?? "invalid"}`, { param: issue?.path.join(".") });
+    }
+    const given = parsed.data;
+    const m = data.models.length;
+    const scores = new Float32Array(data.examples.length * m);
+    data.examples.forEach((example, i) => data.models.forEach((model, j) => (scores[i * m + j] = example.outcomes[model]?.score ?? 0)));
+    const dimension = data.embeddings[0]?.length ?? 1;
+    const vectors = data.sparseEmbeddings ? { sparse: data.sparseEmbeddings } : { dense: data.embeddings };
+    const fixed: KnnParams = {
+      k: given.k ?? defaultKnnParams.k,
+      power: given.power ?? defaultKnnParams.power,
+      minSimilarity: given.minSimilarity ?? defaultKnnParams.minSimilarity,
+      priorWeight: given.priorWeight ?? defaultKnnParams.priorWeight,
+    };
+    const router = buildRouter(data.models, fixed, scores, vectors, dimension);
+    const shouldTune = given.tune ?? !(given.k !== undefined && given.power !== undefined && given.priorWeight !== undefined);
+    if (!shouldTune || data.examples.length < 20) return router;
+    const tuning = tuneKnn(router, data, {
+      random: createRandom(options.seed),
+      fixed: given,
+      costUsd: (row) => predictedCostsOf(data, row),
+      score: (rows, quality, costUsd) => routingScore(rows.map((i) => data.examples[i]!), data.models, { quality, costUsd }),
+    });
+    return buildRouter(data.models, tuning.best, scores, vectors, dimension, tuning.summary);
+  },
+  fromState(state) {
+    const parsed = stateSchema.safeParse(state);
+    if (!parsed.success) throw new SwitchyardError("invalid_artifact", `knn router state is invalid at ${parsed.error.issues[0]?.path.join(".") ?? "?"}`);
+    const s = parsed.data;
+    const scores = float32FromBase64(s.scores);
+    if (scores.length !== s.count * s.models.length) throw new SwitchyardError("invalid_artifact", "knn router state: score matrix does not match the prompt count");
+    if (s.sparse) {
+      const offsets = uint32FromBase64(s.sparse.offsets);
+      const indices = uint32FromBase64(s.sparse.indices);
+      const values = float32FromBase64(s.sparse.values);
+      if (offsets.length !== s.count + 1 || indices.length !== values.length || offsets[s.count] !== indices.length) {
+        throw new SwitchyardError("invalid_artifact", "knn router state: sparse vectors are inconsistent");
+      }
+      const sparse: SparseVector[] = [];
+      for (let i = 0; i < s.count; i++) sparse.push({ indices: indices.subarray(offsets[i]!, offsets[i + 1]!), values: values.subarray(offsets[i]!, offsets[i + 1]!) });
+      return buildRouter(s.models, s.params, scores, { sparse }, s.dimension, s.tuning);
+    }
+    if (!s.dense) throw new SwitchyardError("invalid_artifact", "knn router state has no training vectors");
+    const dense = float32FromBase64(s.dense);
+    if (dense.length !== s.count * s.dimension) throw new SwitchyardError("invalid_artifact", "knn router state: dense vectors do not match the prompt count");
+    const vectors: Float32Array[] = [];
+    for (let i = 0; i < s.count; i++) vectors.push(dense.subarray(i * s.dimension, (i + 1) * s.dimension));
+    return buildRouter(s.models, s.params, scores, { dense: vectors }, s.dimension, s.tuning);
+  },
+};

@@ -1,0 +1,50 @@
+import type { KnobCalibration } from "../core/knob-calibration.js";
+import { createRandom, shuffled } from "../core/random.js";
+import { routerTrainerFor } from "../routers/create-router-trainer.js";
+import type { Router } from "../routers/router.js";
+import { calibrateKnob } from "./calibrate-knob.js";
+import { predictAll } from "./predict.js";
+import { subsetTrainingSet, type PreparedTraining } from "./training-set.js";
+
+/** Share of the training split held out to calibrate the knob. */
+const CALIBRATION_FRACTION = 0.2;
+
+/** Options of {@link trainRouter}. */
+export interface TrainRouterOptions {
+  /** Strategy name (see `routerTrainers`). */
+  router: string;
+  seed: number;
+  params?: Record<string, unknown>;
+}
+
+/** A trained router with its knob calibration and how long training took. */
+export interface TrainedRouter {
+  router: Router;
+  calibration: KnobCalibration;
+  trainMs: number;
+}
+
+/**
+ * Trains one strategy on a prepared training split. The knob calibration is measured honestly: a copy
+ * of the router is trained on 80% of the split and its predicted spend curve measured on the other 20%
+ * (a router's predictions on its own training prompts are over-confident); the router that is returned
+ * is then trained on the whole split.
+ */
+export function trainRouter(prepared: PreparedTraining, options: TrainRouterOptions): TrainedRouter {
+  const started = performance.now();
+  const trainer = routerTrainerFor(options.router);
+  const trainOptions = { seed: options.seed, params: options.params };
+  const router = trainer.train(prepared.data, trainOptions);
+  const trainMs = performance.now() - started;
+  let calibration: KnobCalibration = { willingnessToPay: [0], spendUsd: [0] };
+  const n = prepared.data.examples.length;
+  if (router.followsObjective && n >= 10) {
+    const order = shuffled(Array.from({ length: n }, (_, i) => i), createRandom(options.seed ^ 0x5eed));
+    const cut = Math.max(1, Math.round(n * CALIBRATION_FRACTION));
+    const fitPart = subsetTrainingSet(prepared.data, order.slice(cut));
+    const heldOut = subsetTrainingSet(prepared.data, order.slice(0, cut));
+    const calibrationRouter = trainer.train(fitPart, trainOptions);
+    calibration = calibrateKnob(predictAll(calibrationRouter, prepared.costModel, heldOut));
+  }
+  return { router, calibration, trainMs };
+}
