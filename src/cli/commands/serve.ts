@@ -1,0 +1,37 @@
+import type { Command } from "commander";
+import { pino } from "pino";
+import { startGatewayFromConfig } from "../../gateway/start-gateway-from-config.js";
+import { parseNumberOption } from "../usage-error.js";
+
+/**
+ * `switchyard serve --config switchyard.yaml [--port N] [--host H]`: starts the OpenAI-compatible gateway,
+ * prints its URL on stdout, logs server errors as JSON lines on stderr, and stops cleanly on SIGINT/SIGTERM.
+ */
+export function registerServe(program: Command): void {
+  program
+    .command("serve")
+    .description("serve the OpenAI-compatible gateway (POST /v1/chat/completions with model \"auto\" routes)")
+    .requiredOption("--config <file>", "gateway configuration (YAML): server, router artifact, upstreams, targets")
+    .option("--port <n>", "port to listen on (overrides server.port; 0 picks a free one)")
+    .option("--host <address>", "address to listen on (overrides server.host)")
+    .action(async (options: Record<string, string | undefined>) => {
+      const port = options.port === undefined ? undefined : parseNumberOption("--port", options.port, { min: 0, max: 65_535, integer: true });
+      const logger = pino({ name: "switchyard" }, pino.destination(2));
+      const gateway = await startGatewayFromConfig({ configPath: String(options.config), port, host: options.host, logger });
+      const routed = gateway.engine.targets.map((target) => target.id);
+      process.stdout.write(`switchyard gateway listening on ${gateway.url} (OpenAI base URL ${gateway.url}/v1)\n`);
+      process.stdout.write(`routing "auto" with ${gateway.engine.routerName} over ${routed.length} targets: ${routed.join(", ")}\n`);
+      if (gateway.fixedOnlyTargets.length > 0) {
+        process.stdout.write(`by name only (unknown to the router): ${gateway.fixedOnlyTargets.join(", ")}\n`);
+      }
+      const stop = (signal: NodeJS.Signals): void => {
+        process.stderr.write(`${signal}: stopping\n`);
+        gateway.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+}
