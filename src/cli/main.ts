@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { isSwitchyardError } from "../core/errors.js";
+import { registerDemo } from "./commands/demo.js";
 import { registerEval } from "./commands/eval.js";
 import { registerRoute } from "./commands/route.js";
 import { registerTrain } from "./commands/train.js";
@@ -16,6 +17,7 @@ export function createProgram(): Command {
   registerTrain(program);
   registerEval(program);
   registerRoute(program);
+  registerDemo(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
