@@ -3,6 +3,7 @@ import { isSwitchyardError } from "../core/errors.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerEval } from "./commands/eval.js";
 import { registerRoute } from "./commands/route.js";
+import { registerServe } from "./commands/serve.js";
 import { registerTrain } from "./commands/train.js";
 import { UsageError } from "./usage-error.js";
 
@@ -17,6 +18,7 @@ export function createProgram(): Command {
   registerTrain(program);
   registerEval(program);
   registerRoute(program);
+  registerServe(program);
   registerDemo(program);
   for (const command of program.commands) command.exitOverride();
   return program;

@@ -1,0 +1,190 @@
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { SwitchyardError } from "../core/errors.js";
+import { targetSchema } from "../core/target.js";
+
+/** Schema of the `server` section: where the gateway listens and how much it accepts. */
+export const serverConfigSchema = z
+  .object({
+    host: z.string().min(1).default("127.0.0.1"),
+    port: z.number().int().min(0).max(65_535).default(8080),
+    /** Largest request body accepted; larger ones get 413 before they are parsed. */
+    maxBodyBytes: z.number().int().positive().default(1_048_576),
+  })
+  .strict();
+
+/** Schema of the `router` section: the trained artifact and the default position on the cost–quality curve. */
+export const routerConfigSchema = z
+  .object({
+    /** Router artifact (JSON) made by `switchyard train`; relative paths are relative to the config file. */
+    artifact: z.string().min(1).optional(),
+    /** Quality knob used when a request gives neither `quality` nor `x-switchyard-quality`. */
+    defaultQuality: z.number().min(0).max(1).default(0.5),
+  })
+  .strict();
+
+/** Schema of one upstream: an OpenAI-compatible base URL and how to authenticate to it. */
+export const upstreamConfigSchema = z
+  .object({
+    name: z.string().min(1),
+    /** Base URL including the version prefix, e.g. `https://api.openai.com/v1`. */
+    baseUrl: z.url({ protocol: /^https?$/, error: "expected an http:// or https:// URL" }),
+    /** Literal API key (prefer `apiKeyEnv`; never logged). */
+    apiKey: z.string().min(1).optional(),
+    /** Name of the environment variable holding the API key (read at start-up). */
+    apiKeyEnv: z.string().min(1).optional(),
+    /** Time allowed for the upstream's response headers, and between body chunks. */
+    timeoutMs: z.number().int().positive().default(60_000),
+  })
+  .strict();
+
+/** Schema of a whole `switchyard.yaml`. */
+export const gatewayConfigSchema = z
+  .object({
+    server: serverConfigSchema.prefault({}),
+    router: routerConfigSchema.prefault({}),
+    upstreams: z.array(upstreamConfigSchema).min(1),
+    targets: z.array(targetSchema).min(1),
+  })
+  .strict();
+
+/** Validated, frozen gateway configuration. */
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+/** One configured upstream. */
+export type UpstreamConfig = z.infer<typeof upstreamConfigSchema>;
+
+/** Options for {@link parseConfig}. */
+export interface ParseConfigOptions {
+  /** Directory relative paths (`router.artifact`) are resolved against; defaults to the source's directory. */
+  baseDir?: string;
+}
+
+/**
+ * Validates a configuration object (already parsed from YAML or JSON), resolves `router.artifact`
+ * against the config file's directory, gives every target its upstream, and deep-freezes the result.
+ * Throws `SwitchyardError("invalid_config")` naming the source and the field path.
+ *
+ * @example
+ * const config = parseConfig({ upstreams: [{ name: "openai", baseUrl: "https://api.openai.com/v1", apiKeyEnv: "OPENAI_API_KEY" }],
+ *   targets: [{ id: "gpt-4o-mini", inputUsdPerMTok: 0.15, outputUsdPerMTok: 0.6 }] }, "inline");
+ */
+export function parseConfig(value: unknown, sourceName: string, options: ParseConfigOptions = {}): GatewayConfig {
+  const parsed = gatewayConfigSchema.safeParse(value ?? {}, { reportInput: true });
+  if (!parsed.success) throw new SwitchyardError("invalid_config", `${sourceName}: ${describeIssues(parsed.error.issues)}`);
+  const config = parsed.data;
+  const fail = (path: string, message: string): never => {
+    throw new SwitchyardError("invalid_config", `${sourceName}: ${path}: ${message}`);
+  };
+
+  const upstreamNames = new Set<string>();
+  config.upstreams.forEach((upstream, index) => {
+    if (upstreamNames.has(upstream.name)) fail(`upstreams.${index}.name`, `duplicate upstream name "${upstream.name}"`);
+    upstreamNames.add(upstream.name);
+    if (upstream.apiKey !== undefined && upstream.apiKeyEnv !== undefined) {
+      fail(`upstreams.${index}`, "give either apiKey or apiKeyEnv, not both");
+    }
+  });
+
+  const targetIds = new Set<string>();
+  const onlyUpstream = config.upstreams.length === 1 ? config.upstreams[0]?.name : undefined;
+  const targets = config.targets.map((target, index) => {
+    if (target.id === "auto") fail(`targets.${index}.id`, `"auto" is reserved for routed requests`);
+    if (targetIds.has(target.id)) fail(`targets.${index}.id`, `duplicate target id "${target.id}"`);
+    targetIds.add(target.id);
+    const upstream = target.upstream ?? onlyUpstream;
+    if (upstream === undefined) return fail(`targets.${index}.upstream`, "required when more than one upstream is configured");
+    if (!upstreamNames.has(upstream)) {
+      fail(`targets.${index}.upstream`, `unknown upstream "${upstream}" (configured: ${[...upstreamNames].join(", ")})`);
+    }
+    return { ...target, upstream };
+  });
+
+  const baseDir = options.baseDir ?? dirname(resolve(sourceName));
+  const router = config.router.artifact === undefined ? config.router : { ...config.router, artifact: resolve(baseDir, config.router.artifact) };
+  return deepFreeze({ ...config, router, targets });
+}
+
+/**
+ * Reads and validates a YAML (or JSON) configuration file; see {@link parseConfig}.
+ *
+ * @example
+ * const config = await loadConfig("switchyard.yaml");
+ */
+export async function loadConfig(path: string): Promise<GatewayConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new SwitchyardError("invalid_config", `${path}: cannot read the config file (${(error as NodeJS.ErrnoException).code ?? "error"})`, { cause: error });
+  }
+  let value: unknown;
+  try {
+    value = parseYaml(text, { prettyErrors: true });
+  } catch (error) {
+    const detail = error instanceof Error ? error.message.split("\n")[0] : "invalid YAML";
+    throw new SwitchyardError("invalid_config", `${path}: ${detail}`, { cause: error });
+  }
+  return parseConfig(value, path, { baseDir: dirname(resolve(path)) });
+}
+
+/** Resolves an upstream's API key: the literal `apiKey`, then the `apiKeyEnv` variable; undefined when neither is set. */
+export function apiKeyOf(upstream: UpstreamConfig, index: number, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (upstream.apiKey !== undefined) return upstream.apiKey;
+  if (upstream.apiKeyEnv === undefined) return undefined;
+  const value = env[upstream.apiKeyEnv];
+  if (value === undefined || value === "") {
+    throw new SwitchyardError(
+      "invalid_config",
+      `upstreams.${index} ("${upstream.name}"): the environment variable ${upstream.apiKeyEnv} (apiKeyEnv) is not set; set it, or give upstreams.${index}.apiKey`,
+    );
+  }
+  return value;
+}
+
+/**
+ * One line naming the most useful problem: an unknown field first (a typo also makes its intended
+ * field "missing"), with the missing sibling it probably meant.
+ */
+function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  const unknown = issues.find((issue) => issue.code === "unrecognized_keys");
+  const first = unknown ?? issues[0];
+  if (!first) return "invalid";
+  const where = issuePath(first.path);
+  let detail = issueMessage(first);
+  if (first.code === "unrecognized_keys") {
+    const missing = issues
+      .filter((issue) => issue.code === "invalid_type" && issue.input === undefined && issuePath(issue.path.slice(0, -1)) === where)
+      .map((issue) => String(issue.path[issue.path.length - 1]));
+    const guess = missing.find((name) => first.keys.some((key) => key.toLowerCase() === name.toLowerCase()));
+    if (guess !== undefined) detail += ` (did you mean "${guess}"?)`;
+  }
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? "s" : ""})` : "";
+  return `${where ? `${where}: ` : ""}${detail}${more}`;
+}
+
+function issuePath(path: readonly PropertyKey[]): string {
+  return path.map((key) => String(key)).join(".");
+}
+
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === "unrecognized_keys") return `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((key) => `"${key}"`).join(", ")}`;
+  // Values are not echoed: a misplaced secret must not end up in a log.
+  if (issue.code === "invalid_type") return issue.input === undefined ? `required (expected ${issue.expected})` : `expected ${issue.expected}, got ${kindOf(issue.input)}`;
+  return issue.message;
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  return typeof value;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

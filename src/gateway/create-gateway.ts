@@ -1,0 +1,79 @@
+import { Hono } from "hono";
+import type { Context } from "hono";
+import { SwitchyardError } from "../core/errors.js";
+import type { RoutingEngine } from "../core/routing-engine.js";
+import { createUpstreamClient } from "../providers/upstream-client.js";
+import type { UpstreamClient } from "../providers/upstream-client.js";
+import type { GatewayConfig } from "./config.js";
+import { errorResponse } from "./error-response.js";
+import type { CompletionRecord, GatewayContext } from "./gateway-context.js";
+import { silentLogger } from "./gateway-logger.js";
+import type { GatewayLogger } from "./gateway-logger.js";
+import { requestIdOf } from "./request-id.js";
+import { createChatCompletionsHandler } from "./routes/chat-completions.js";
+import { createModelsHandlers } from "./routes/models.js";
+
+/** What the gateway is built from besides its config. */
+export interface GatewayDeps {
+  /** Chooses targets for `model: "auto"` (see `createRoutingEngine`). */
+  engine: RoutingEngine;
+  /**
+   * Calls upstreams. Default: an undici client over `config.upstreams`, which the caller cannot close —
+   * pass your own (and close it) when the gateway's lifetime matters; `startGateway` does.
+   */
+  upstreamClient?: UpstreamClient;
+  /** Clock in epoch milliseconds (default `Date.now`). */
+  now?: () => number;
+  /** Default: silent. Server errors (≥ 500) are logged here with their cause. */
+  logger?: GatewayLogger;
+  /** Observer called once per answered completion (traces, metrics, budgets). */
+  onCompletion?: (record: CompletionRecord) => void;
+}
+
+const healthText = JSON.stringify({ status: "ok" });
+
+/**
+ * Builds the OpenAI-compatible gateway as a hono app: `POST /v1/chat/completions` (routed when
+ * `model` is `auto`), `GET /v1/models`, `GET /v1/models/:model`, `GET /healthz`. Touches no port:
+ * test it with `app.request()`, serve it with `startGateway`.
+ *
+ * @example
+ * const app = createGateway(config, { engine });
+ * const response = await app.request("/v1/chat/completions", {
+ *   method: "POST", headers: { "content-type": "application/json" },
+ *   body: JSON.stringify({ model: "auto", messages: [{ role: "user", content: "2+2?" }] }),
+ * });
+ * response.headers.get("x-switchyard-model"); // the target that answered
+ */
+export function createGateway(config: GatewayConfig, deps: GatewayDeps): Hono {
+  const logger = deps.logger ?? silentLogger;
+  const context: GatewayContext = {
+    config,
+    engine: deps.engine,
+    upstreamClient: deps.upstreamClient ?? createUpstreamClient({ upstreams: config.upstreams }),
+    logger,
+    now: deps.now ?? Date.now,
+    targetsById: new Map(config.targets.map((target) => [target.id, target])),
+    upstreamsByName: new Map(config.upstreams.map((upstream) => [upstream.name, upstream])),
+    onCompletion: deps.onCompletion,
+  };
+  const models = createModelsHandlers(context);
+  const methodNotAllowed = (allowed: string) => () => {
+    throw new SwitchyardError("method_not_allowed", `Use ${allowed} on this route`);
+  };
+
+  const app = new Hono();
+  app.post("/v1/chat/completions", createChatCompletionsHandler(context));
+  app.all("/v1/chat/completions", methodNotAllowed("POST"));
+  app.get("/v1/models", models.list);
+  app.all("/v1/models", methodNotAllowed("GET"));
+  app.get("/v1/models/:model{.+}", models.retrieve);
+  app.get("/healthz", () => new Response(healthText, { status: 200, headers: { "content-type": "application/json" } }));
+  const respondWithError = (error: unknown, c: Context): Response => {
+    const requestId = requestIdOf(c.req.header("x-request-id"));
+    return errorResponse(error, { logger, requestId, headers: { "x-request-id": requestId } });
+  };
+  app.notFound((c) => respondWithError(new SwitchyardError("not_found", `No route ${c.req.method} ${c.req.path}`), c));
+  app.onError(respondWithError);
+  return app;
+}

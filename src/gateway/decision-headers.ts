@@ -1,0 +1,38 @@
+import type { Decision } from "../core/decision.js";
+
+/** Header names the gateway adds to every chat-completion response. */
+export const decisionHeaderNames = {
+  model: "x-switchyard-model",
+  router: "x-switchyard-router",
+  predictedQuality: "x-switchyard-predicted-quality",
+  predictedCostUsd: "x-switchyard-predicted-cost-usd",
+  decisionMs: "x-switchyard-decision-ms",
+} as const;
+
+/** The `router` value sent when the client named a target and routing was bypassed. */
+export const fixedRouterName = "fixed";
+
+/**
+ * Decision headers for a response: the target that answers, the router that chose it, the chosen
+ * candidate's predicted quality and cost, and the time spent deciding. A request that named a target
+ * (no decision) gets only the model and `x-switchyard-router: fixed`.
+ */
+export function decisionHeaders(targetId: string, decision: Decision | undefined): Record<string, string> {
+  if (decision === undefined) return { [decisionHeaderNames.model]: targetId, [decisionHeaderNames.router]: fixedRouterName };
+  const headers: Record<string, string> = {
+    [decisionHeaderNames.model]: targetId,
+    [decisionHeaderNames.router]: decision.router,
+    [decisionHeaderNames.decisionMs]: decision.decisionMs.toFixed(3),
+  };
+  const chosen = decision.candidates.find((candidate) => candidate.model === decision.model);
+  if (chosen !== undefined) {
+    headers[decisionHeaderNames.predictedQuality] = String(round(chosen.predictedQuality, 4));
+    headers[decisionHeaderNames.predictedCostUsd] = String(Number(chosen.predictedCostUsd.toPrecision(6)));
+  }
+  return headers;
+}
+
+function round(value: number, digits: number): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}

@@ -1,0 +1,62 @@
+import { SwitchyardError } from "../core/errors.js";
+import { UpstreamHttpError } from "../providers/upstream-client.js";
+import type { GatewayLogger } from "./gateway-logger.js";
+
+/** OpenAI's error body, which the official SDKs parse into their `APIError` classes. */
+export interface OpenAIErrorBody {
+  error: { message: string; type: string; param: string | null; code: string | null };
+}
+
+/** Where an error happened, for the log line. */
+export interface ErrorContext {
+  logger: GatewayLogger;
+  requestId?: string;
+  /** Extra response headers (e.g. `x-request-id`, decision headers already known). */
+  headers?: Record<string, string>;
+}
+
+/**
+ * Turns anything thrown into a `SwitchyardError`: ours pass unchanged, anything else becomes a
+ * generic `internal_error` (the original is kept as `cause` for the log, never shown to the client).
+ */
+export function toSwitchyardError(error: unknown): SwitchyardError {
+  if (error instanceof SwitchyardError) return error;
+  return new SwitchyardError("internal_error", "The gateway failed unexpectedly; the server log has the details.", { cause: error });
+}
+
+/** The OpenAI-shaped body of an error (also sent as an SSE `data:` event when a stream fails midway). */
+export function errorBodyOf(error: SwitchyardError): OpenAIErrorBody {
+  if (error instanceof UpstreamHttpError && error.detail !== undefined) {
+    const { detail } = error;
+    return { error: { message: detail.message, type: detail.type ?? error.type, param: detail.param, code: detail.code ?? error.code } };
+  }
+  return { error: { message: error.message, type: error.type, param: error.param, code: error.code } };
+}
+
+/**
+ * The one place an error becomes an HTTP response: OpenAI's `{ error: { message, type, param, code } }`
+ * with the status the SDKs branch on, `retry-after` when known. Server errors (≥ 500) are logged with
+ * their cause; the client sees only the message (a generic one for unexpected errors), never a stack.
+ *
+ * @example
+ * app.onError((error, c) => errorResponse(error, { logger }));
+ */
+export function errorResponse(error: unknown, context: ErrorContext): Response {
+  const switchyardError = toSwitchyardError(error);
+  logError(switchyardError, context);
+  const headers: Record<string, string> = { "content-type": "application/json", ...context.headers };
+  if (switchyardError.retryAfterSeconds !== undefined) headers["retry-after"] = String(Math.ceil(switchyardError.retryAfterSeconds));
+  return new Response(JSON.stringify(errorBodyOf(switchyardError)), { status: switchyardError.status, headers });
+}
+
+/** Logs server-side failures (status ≥ 500) with their cause; client errors are not logged. */
+export function logError(error: SwitchyardError, context: ErrorContext): void {
+  if (error.status < 500) return;
+  const cause = error.cause;
+  const fields: Record<string, unknown> = { code: error.code, status: error.status, requestId: context.requestId };
+  if (cause instanceof Error) fields.cause = { name: cause.name, message: cause.message, stack: cause.stack };
+  else if (cause !== undefined) fields.cause = String(cause);
+  if (error instanceof UpstreamHttpError) fields.upstream = { name: error.upstreamName, status: error.upstreamStatus };
+  if (error.code === "internal_error") context.logger.error(fields, error.message);
+  else context.logger.warn(fields, error.message);
+}

@@ -1,0 +1,35 @@
+import type { Decision } from "../core/decision.js";
+import type { RoutingEngine } from "../core/routing-engine.js";
+import type { Target } from "../core/target.js";
+import type { UpstreamClient } from "../providers/upstream-client.js";
+import type { GatewayConfig, UpstreamConfig } from "./config.js";
+import type { GatewayLogger } from "./gateway-logger.js";
+import type { StreamUsage } from "./sse-stream-tap.js";
+
+/** What one answered chat completion did (for traces, metrics and budgets). */
+export interface CompletionRecord {
+  requestId: string;
+  /** Target id that answered. */
+  targetId: string;
+  /** The routing decision; undefined when the client named a target. */
+  decision: Decision | undefined;
+  stream: boolean;
+  /** Token usage the upstream reported, when it did. */
+  usage: StreamUsage | undefined;
+  /** From the request's arrival to the end of the answer (the last byte for streams), per `now()`. */
+  durationMs: number;
+}
+
+/** Everything the route handlers share, built once by `createGateway`. */
+export interface GatewayContext {
+  readonly config: GatewayConfig;
+  readonly engine: RoutingEngine;
+  readonly upstreamClient: UpstreamClient;
+  readonly logger: GatewayLogger;
+  /** Clock in milliseconds (epoch). */
+  readonly now: () => number;
+  readonly targetsById: ReadonlyMap<string, Target>;
+  readonly upstreamsByName: ReadonlyMap<string, UpstreamConfig>;
+  /** Observer called once per answered completion; errors it throws are logged, not sent. */
+  readonly onCompletion: ((record: CompletionRecord) => void) | undefined;
+}

@@ -1,0 +1,30 @@
+/**
+ * The OpenAI-compatible gateway: configuration, the hono app, and serving it.
+ *
+ * @example
+ * import { loadConfig, startGateway } from "switchyard/gateway";
+ */
+export { apiKeyOf, gatewayConfigSchema, loadConfig, parseConfig, routerConfigSchema, serverConfigSchema, upstreamConfigSchema } from "./config.js";
+export type { GatewayConfig, ParseConfigOptions, UpstreamConfig } from "./config.js";
+export { chatCompletionRequestSchema, parseChatCompletionRequest } from "./chat-request.js";
+export type { ChatCompletionRequest } from "./chat-request.js";
+export { autoModel, chooseTarget, qualityHeader } from "./choose-target.js";
+export type { TargetChoice } from "./choose-target.js";
+export { createGateway } from "./create-gateway.js";
+export type { GatewayDeps } from "./create-gateway.js";
+export { decisionHeaderNames, decisionHeaders, fixedRouterName } from "./decision-headers.js";
+export { errorBodyOf, errorResponse, toSwitchyardError } from "./error-response.js";
+export type { OpenAIErrorBody } from "./error-response.js";
+export type { CompletionRecord, GatewayContext } from "./gateway-context.js";
+export { silentLogger } from "./gateway-logger.js";
+export type { GatewayLogger } from "./gateway-logger.js";
+export { listen, startGateway } from "./serve.js";
+export { startGatewayFromConfig } from "./start-gateway-from-config.js";
+export type { GatewayFromConfig, StartGatewayFromConfigOptions } from "./start-gateway-from-config.js";
+export type { RunningServer, StartGatewayOptions } from "./serve.js";
+export { sseResponseStream } from "./sse-response-stream.js";
+export type { SseResponseStreamOptions } from "./sse-response-stream.js";
+export { createSseStreamTap } from "./sse-stream-tap.js";
+export type { SseStreamTap, SseStreamTapOptions, StreamUsage } from "./sse-stream-tap.js";
+export { readJsonBody } from "./read-json-body.js";
+export { requestIdOf } from "./request-id.js";
