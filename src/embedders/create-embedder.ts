@@ -1,9 +1,19 @@
 import { SwitchyardError } from "../core/errors.js";
 import type { Embedder, EmbedderFactory, EmbedderState } from "./embedder.js";
+import { createCombinedEmbedderFactory } from "./combined/index.js";
 import { hashedTfidfEmbedderFactory } from "./hashed-tfidf/index.js";
+import { onnxEmbedderFactory } from "./onnx/index.js";
+import { remoteEmbedderFactory } from "./remote/index.js";
+import { wordVectorsEmbedderFactory } from "./word-vectors/index.js";
 
-/** Every embedder kind Switchyard knows, by name. */
-export const embedderFactories: ReadonlyMap<string, EmbedderFactory> = new Map([hashedTfidfEmbedderFactory].map((factory) => [factory.kind, factory]));
+const factories = new Map<string, EmbedderFactory>(
+  [hashedTfidfEmbedderFactory, wordVectorsEmbedderFactory, onnxEmbedderFactory, remoteEmbedderFactory].map((factory) => [factory.kind, factory]),
+);
+// `combined` rebuilds its parts through this same registry (passed in, so there is no import cycle).
+factories.set("combined", createCombinedEmbedderFactory((kind) => factories.get(kind)));
+
+/** Every embedder kind Switchyard knows, by name. Creating them does no I/O (ONNX and word vectors load on first use). */
+export const embedderFactories: ReadonlyMap<string, EmbedderFactory> = factories;
 
 /** The factory for `kind`, or an `invalid_config` error listing the known kinds. */
 export function embedderFactoryFor(kind: string): EmbedderFactory {

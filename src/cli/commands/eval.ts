@@ -23,7 +23,8 @@ export function registerEval(program: Command): void {
     .option("--test-split <name>", "split to evaluate on", "test")
     .option("--decisions <file>", "write one JSON line per router × operating point × prompt")
     .option("--report <dir>", "write report.json and report.html into this directory")
-    .option("--embedder <kind>", "featurizer", "hashed-tfidf")
+    .option("--embedder <kind>", "featurizer: hashed-tfidf, word-vectors, combined, onnx:DIR, remote", "hashed-tfidf")
+    .option("--embedder-options <json>", "embedder options as JSON, e.g. '{\"parts\":[{\"kind\":\"hashed-tfidf\"},{\"kind\":\"word-vectors\",\"weight\":0.7}]}'")
     .option("--params <json>", "per-router parameters as JSON, e.g. '{\"knn\":{\"k\":20}}'")
     .option("--seed <n>", "seed for splits and training", "42")
     .option("--train-fraction <x>", "train share when the dataset defines no splits", "0.7")
@@ -47,7 +48,7 @@ export function registerEval(program: Command): void {
         test,
         models: dataset.models,
         routers,
-        embedder: parseEmbedderOption(String(options.embedder)),
+        embedder: parseEmbedderOption(String(options.embedder), options.embedderOptions as string | undefined),
         params: parseParamsOption(options.params as string | undefined) as Record<string, Record<string, unknown>> | undefined,
         seed,
         onStage: (stage, index, total) => progress.stage(stage, index, total),

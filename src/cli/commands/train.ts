@@ -15,7 +15,8 @@ export function registerTrain(program: Command): void {
     .requiredOption("--out <file>", "where to write the router artifact (JSON)")
     .option("--router <name>", "routing strategy", "knn")
     .option("--split <name>", "split to train on", "train")
-    .option("--embedder <kind>", "featurizer", "hashed-tfidf")
+    .option("--embedder <kind>", "featurizer: hashed-tfidf, word-vectors, combined, onnx:DIR, remote", "hashed-tfidf")
+    .option("--embedder-options <json>", "embedder options as JSON, e.g. '{\"parts\":[{\"kind\":\"hashed-tfidf\"},{\"kind\":\"word-vectors\",\"weight\":0.7}]}'")
     .option("--params <json>", "router parameters as a JSON object, e.g. '{\"k\":20}'")
     .option("--seed <n>", "seed for splits and training", "42")
     .option("--train-fraction <x>", "train share when the dataset defines no splits", "0.7")
@@ -34,7 +35,7 @@ export function registerTrain(program: Command): void {
         examples,
         models: dataset.models,
         router: String(options.router),
-        embedder: parseEmbedderOption(String(options.embedder)),
+        embedder: parseEmbedderOption(String(options.embedder), options.embedderOptions as string | undefined),
         params: parseParamsOption(options.params as string | undefined),
         seed,
         dataset: dataset.source,

@@ -1,0 +1,1 @@
+export { CombinedEmbedder, createCombinedEmbedderFactory, type CombinedEmbedderOptions, type CombinedPart } from "./combined-embedder.js";
