@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { isSwitchyardError } from "../core/errors.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerEval } from "./commands/eval.js";
+import { registerFitPolicy } from "./commands/fit-policy.js";
 import { registerRoute } from "./commands/route.js";
 import { registerServe } from "./commands/serve.js";
 import { registerTrain } from "./commands/train.js";
@@ -20,6 +21,7 @@ export function createProgram(): Command {
   registerRoute(program);
   registerServe(program);
   registerDemo(program);
+  registerFitPolicy(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -22,6 +22,10 @@ export const errorCodes = {
   upstream_rejected: { status: 400, type: "invalid_request_error", retryable: false, description: "The upstream refused the request with a 4xx; the gateway passes the upstream's status (e.g. 400, 404, 413, 422, 429) and message through." },
   upstream_error: { status: 502, type: "api_error", retryable: true, description: "Every attempted upstream failed." },
   upstream_timeout: { status: 504, type: "api_error", retryable: true, description: "The upstream did not answer in time." },
+  trace_not_found: { status: 404, type: "invalid_request_error", retryable: false, description: "No trace with this request id is visible to the key (feedback on an unknown request)." },
+  unavailable: { status: 503, type: "api_error", retryable: true, description: "The gateway is shutting down or not ready; retry, ideally on another instance." },
+  content_policy_violation: { status: 400, type: "invalid_request_error", retryable: false, description: "The guard classified the request as unsafe and the deployment refuses such requests (no safe model is configured for them)." },
+  out_of_domain: { status: 400, type: "invalid_request_error", retryable: false, description: "The request is far outside the deployment's domain (its routes) and the deployment refuses such requests." },
   internal_error: { status: 500, type: "api_error", retryable: true, description: "An unexpected error; details are in the server log, not the response." },
 } as const satisfies Record<string, { status: number; type: string; retryable: boolean; description: string }>;
 

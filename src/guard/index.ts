@@ -1,0 +1,15 @@
+export { createBuiltinSafetyClassifier, UNSAFE_LABEL, type BuiltinSafetyClassifierOptions } from "./builtin-safety-classifier.js";
+export { configErrorOf } from "./config-error.js";
+export { guardActionSchema, guardConfigSchema, type GuardAction, type GuardConfig, type GuardConfigInput } from "./guard-config.js";
+export { createGuardModelClassifier, HAZARD_CATEGORIES, llamaGuardPrompt, parseGuardReply, type CompleteFunction, type GuardModelClassifierOptions, type GuardModelFallback } from "./guard-model-classifier.js";
+export { createGuardStage, refusalErrorOf, requestTextOf, type GuardStage, type GuardStageOptions, type GuardVerdict } from "./guard-stage.js";
+export { loadGuardStage, type GuardStageDependencies } from "./guard-stage-loader.js";
+export { systemTimer, withinLatencyBudget, type BudgetOutcome, type Timer } from "./latency-budget.js";
+export { OUT_OF_DOMAIN_LABEL, OutOfDomainDetector, trainOutOfDomainDetector, type DomainExample, type DomainVerdict, type TrainOutOfDomainDetectorOptions } from "./out-of-domain-detector.js";
+export { questionFormsOf } from "./question-forms.js";
+export { monotonicClock, type Clock, type SafetyClassifier, type SafetyVerdict } from "./safety-classifier.js";
+export { SCARY_WORDS, thresholdForRecall, trainBuiltinSafetyClassifier, type SafetyHeldOutReport, type SafetyTrainingOptions, type SafetyTrainingSources } from "./safety-training.js";
+export { TEXT_CLASSIFIER_FORMAT, TEXT_CLASSIFIER_VERSION, TextClassifier, trainTextClassifier, type TextClassifierArtifact, type TextClassifierTrainOptions } from "./text-classifier.js";
+export { TextFeatures, type DenseFeaturesOptions, type EmbedderLoader, type TextFeaturesOptions, type TextFeaturesState } from "./text-features.js";
+export { thresholdForBestAccuracy, thresholdForInDomainAccuracy, type ScoredDecision } from "./threshold-selection.js";
+export { softmax, trainWideMlp, WideMlp, type SparseInput, type WideMlpState, type WideMlpTrainOptions } from "./wide-mlp.js";
