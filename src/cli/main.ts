@@ -3,9 +3,11 @@ import { isSwitchyardError } from "../core/errors.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerEval } from "./commands/eval.js";
 import { registerFitPolicy } from "./commands/fit-policy.js";
+import { registerKeys } from "./commands/keys.js";
 import { registerRoute } from "./commands/route.js";
 import { registerServe } from "./commands/serve.js";
 import { registerTrain } from "./commands/train.js";
+import { registerTraces } from "./commands/traces.js";
 import { UsageError } from "./usage-error.js";
 
 /** Builds the `switchyard` command line (no side effects until `parseAsync`). */
@@ -22,6 +24,8 @@ export function createProgram(): Command {
   registerServe(program);
   registerDemo(program);
   registerFitPolicy(program);
+  registerKeys(program);
+  registerTraces(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -1,20 +1,70 @@
 import { z } from "zod";
 import { SwitchyardError } from "../core/errors.js";
 
+/** Message roles of the chat-completions API. */
+export const chatRoles = ["system", "developer", "user", "assistant", "tool", "function"] as const;
+
+const roleSchema = z.string({ error: "expected a string role" }).refine((role) => (chatRoles as readonly string[]).includes(role), {
+  error: `expected one of ${chatRoles.join(", ")}`,
+});
+/** A content part: an object with a string `type`; its other fields are the part type's business. */
+const contentPartSchema = z.looseObject({ type: z.string({ error: "expected a content part with a string type" }) }, { error: "expected a content part object" });
+const messageSchema = z.looseObject(
+  {
+    role: roleSchema,
+    content: z.union([z.string(), z.array(contentPartSchema)], { error: "expected a string or an array of content parts" }).nullish(),
+    name: z.string().max(256).optional(),
+    tool_calls: z.array(z.looseObject({ id: z.string().optional(), type: z.string().optional(), function: z.looseObject({ name: z.string(), arguments: z.string().optional() }).optional() })).optional(),
+    tool_call_id: z.string().optional(),
+  },
+  { error: "expected a message object" },
+);
+const toolSchema = z.looseObject(
+  {
+    type: z.string({ error: "expected a tool with a string type" }),
+    function: z.looseObject({ name: z.string({ error: "required: the function name" }).min(1).max(256), description: z.string().optional(), parameters: z.record(z.string(), z.unknown()).optional() }).optional(),
+  },
+  { error: "expected a tool object" },
+).refine((tool) => tool.type !== "function" || tool.function !== undefined, { error: "a function tool needs `function: { name, … }`", path: ["function"] });
+const positiveInteger = z.number({ error: "expected a positive integer" }).int("expected a positive integer").positive("expected a positive integer");
+const penalty = z.number({ error: "expected a number in [-2, 2]" }).min(-2, "must be in [-2, 2]").max(2, "must be in [-2, 2]");
+
 /**
- * Schema of an OpenAI chat-completion request as the gateway needs it. Tolerant: only what the gateway
- * reads is checked, every other field (tools, temperature, …) is kept and forwarded unchanged.
- * `allowed_models` and `quality` are Switchyard's own extensions and are not forwarded.
+ * Schema of an OpenAI chat-completion request as the gateway needs it. Unknown fields are kept and
+ * forwarded unchanged (a new OpenAI parameter works without a gateway release); the fields the API
+ * defines are type- and range-checked here, so a wrong value is a clear 400 naming the field rather
+ * than whatever each upstream makes of it. `allowed_models` and `quality` are Switchyard's own
+ * extensions and are not forwarded.
  */
 export const chatCompletionRequestSchema = z.looseObject({
-  model: z.string({ error: (issue) => `${issue.input === undefined ? "required" : "expected a string"}: a target id or "auto"` }).min(1, "must not be empty"),
+  model: z
+    .string({ error: (issue) => `${issue.input === undefined ? "required" : "expected a string"}: a target id or "auto"` })
+    .min(1, "must not be empty")
+    .max(256, "must be at most 256 characters"),
   messages: z
-    .array(z.looseObject({ role: z.string({ error: "expected a string role" }) }, { error: "expected a message object" }), {
+    .array(messageSchema, {
       error: (issue) => (issue.input === undefined ? "required: an array of messages" : "expected an array of messages"),
     })
     .min(1, "must contain at least one message"),
   stream: z.boolean().nullish(),
   stream_options: z.looseObject({ include_usage: z.boolean().nullish() }).nullish(),
+  temperature: z.number({ error: "expected a number in [0, 2]" }).min(0, "must be in [0, 2]").max(2, "must be in [0, 2]").nullish(),
+  top_p: z.number({ error: "expected a number in [0, 1]" }).min(0, "must be in [0, 1]").max(1, "must be in [0, 1]").nullish(),
+  n: z.number({ error: "expected an integer in [1, 128]" }).int("expected an integer in [1, 128]").min(1, "must be in [1, 128]").max(128, "must be in [1, 128]").nullish(),
+  max_tokens: positiveInteger.nullish(),
+  max_completion_tokens: positiveInteger.nullish(),
+  presence_penalty: penalty.nullish(),
+  frequency_penalty: penalty.nullish(),
+  stop: z.union([z.string(), z.array(z.string()).max(4, "at most 4 stop sequences")], { error: "expected a string or an array of up to 4 strings" }).nullish(),
+  seed: z.number({ error: "expected an integer" }).int("expected an integer").nullish(),
+  user: z.string({ error: "expected a string" }).max(512, "must be at most 512 characters").optional(),
+  logprobs: z.boolean().nullish(),
+  top_logprobs: z.number({ error: "expected an integer in [0, 20]" }).int().min(0).max(20, "must be in [0, 20]").nullish(),
+  logit_bias: z.record(z.string(), z.number().min(-100, "biases must be in [-100, 100]").max(100, "biases must be in [-100, 100]"), { error: "expected an object of token id → bias" }).nullish(),
+  parallel_tool_calls: z.boolean().nullish(),
+  tools: z.array(toolSchema, { error: "expected an array of tools" }).optional(),
+  tool_choice: z.union([z.enum(["none", "auto", "required"]), z.looseObject({ type: z.string() })], { error: 'expected "none", "auto", "required" or a tool choice object' }).nullish(),
+  response_format: z.looseObject({ type: z.string({ error: "expected { type: text | json_object | json_schema }" }) }, { error: "expected { type: text | json_object | json_schema }" }).nullish(),
   /** Restrict routing to these target ids. */
   allowed_models: z.array(z.string(), { error: "expected an array of target ids" }).optional(),
   /** Position on the cost–quality curve: 0 = cheapest, 1 = best. */

@@ -2,7 +2,10 @@ import type { Decision } from "../core/decision.js";
 import { SwitchyardError } from "../core/errors.js";
 import type { ChatMessage } from "../core/query.js";
 import type { Target } from "../core/target.js";
+import { filterTargetsByNeeds, type RequestNeeds } from "../providers/request-needs.js";
+import type { ApiKeyRecord } from "../stores/api-key-record.js";
 import type { ChatCompletionRequest } from "./chat-request.js";
+import type { GatewayTarget } from "./config.js";
 import type { GatewayContext } from "./gateway-context.js";
 
 /** The model name that asks the gateway to route. */
@@ -11,18 +14,36 @@ export const autoModel = "auto";
 /** Header carrying the quality knob when the body has no `quality`. */
 export const qualityHeader = "x-switchyard-quality";
 
-/** The target a request goes to and, when it was routed, the decision. */
+/** The target a request goes to, the ones it may fall back to, and, when it was routed, the decision. */
 export interface TargetChoice {
+  /** The first target to try. */
   target: Target;
   decision: Decision | undefined;
+  /** `target` then the router's next-best candidates, in order (just `target` for a named model). */
+  candidates: Target[];
+}
+
+/** What beyond the request itself constrains the choice. */
+export interface ChooseTargetOptions {
+  /** Value of the `x-switchyard-quality` header. */
+  qualityHeaderValue?: string;
+  /** The request's API key (its `models` restrict routing), null when the gateway runs open. */
+  key?: ApiKeyRecord | null;
+  /** What the request needs (context window, tools, JSON mode, images). */
+  needs?: RequestNeeds;
+  /** Routing cost cap from the key's remaining budget (see `budgetCostCapUsd`). */
+  maxCostUsd?: number;
 }
 
 /**
- * Picks the target: `model: "auto"` asks the routing engine (quality knob from the body's `quality`,
- * else the `x-switchyard-quality` header, else `router.defaultQuality`); a configured target id bypasses
- * routing; anything else is `model_not_found`.
+ * Picks the targets: a configured target id bypasses routing; `model: "auto"` asks the routing engine
+ * (quality knob from the body's `quality`, else the `x-switchyard-quality` header, else
+ * `router.defaultQuality`) over the candidates that are left once the request's `allowed_models`, the
+ * key's models, the request's needs (context window, tools, JSON mode, vision) and open circuit
+ * breakers are applied. When needs exclude everything it is `no_candidates` (422) naming why; when only
+ * open breakers do, `upstream_error` (502) with `retry-after` until the next probe.
  */
-export async function chooseTarget(context: GatewayContext, request: ChatCompletionRequest, qualityHeaderValue: string | undefined): Promise<TargetChoice> {
+export async function chooseTarget(context: GatewayContext, request: ChatCompletionRequest, options: ChooseTargetOptions = {}): Promise<TargetChoice> {
   if (request.model !== autoModel) {
     const target = context.targetsById.get(request.model);
     if (target === undefined) {
@@ -30,16 +51,45 @@ export async function chooseTarget(context: GatewayContext, request: ChatComplet
         param: "model",
       });
     }
-    return { target, decision: undefined };
+    return { target, decision: undefined, candidates: [target] };
   }
-  const quality = request.quality ?? qualityOfHeader(qualityHeaderValue) ?? context.config.router.defaultQuality;
-  const decision = await context.engine.decide({
-    messages: request.messages as readonly ChatMessage[],
-    options: { allowedModels: request.allowed_models, quality },
-  });
+  const quality = request.quality ?? qualityOfHeader(options.qualityHeaderValue) ?? context.config.router.defaultQuality;
+  const keyModels = options.key?.models ? new Set(options.key.models) : undefined;
+  const allowed = request.allowed_models ? new Set(request.allowed_models) : undefined;
+  const pool = context.engine.targets
+    .filter((target) => (!allowed || allowed.has(target.id)) && (!keyModels || keyModels.has(target.id)))
+    .map((target) => (context.targetsById.get(target.id) ?? target) as GatewayTarget);
+
+  const exclude = new Set<string>();
+  if (options.needs && pool.length > 0) {
+    const { able, unable } = filterTargetsByNeeds(pool, options.needs);
+    if (able.length === 0) {
+      const reasons = [...unable].map(([id, why]) => `${id}: ${why.join(", ")}`).join("; ");
+      throw new SwitchyardError("no_candidates", `No target can serve this request (${reasons})`, { param: "messages" });
+    }
+    for (const id of unable.keys()) exclude.add(id);
+  }
+  const able = pool.filter((target) => !exclude.has(target.id)).map((target) => target.id);
+  const blocked = context.services.breakers.blocked(able);
+  if (able.length > 0 && blocked.size === able.length) {
+    const probeAt = context.services.breakers.nextProbeAt(blocked);
+    const retryAfterSeconds = probeAt === undefined ? 1 : Math.max(1, Math.ceil((probeAt - context.now()) / 1000));
+    throw new SwitchyardError("upstream_error", `Every candidate upstream is cooling down (circuit breakers open: ${[...blocked].join(", ")})`, { retryAfterSeconds });
+  }
+  for (const id of blocked) exclude.add(id);
+
+  const decision = await context.engine.decide(
+    { messages: request.messages as readonly ChatMessage[], options: { allowedModels: request.allowed_models, quality } },
+    { exclude, ...(keyModels ? { only: keyModels } : {}), ...(options.maxCostUsd !== undefined ? { maxCostUsd: options.maxCostUsd } : {}) },
+  );
   const target = context.targetsById.get(decision.model);
   if (target === undefined) throw new SwitchyardError("internal_error", `The routing engine chose "${decision.model}", which is not a configured target`);
-  return { target, decision };
+  const candidates: Target[] = [target];
+  for (const candidate of decision.candidates) {
+    const next = candidate.model === target.id ? undefined : context.targetsById.get(candidate.model);
+    if (next !== undefined) candidates.push(next);
+  }
+  return { target, decision, candidates };
 }
 
 function qualityOfHeader(value: string | undefined): number | undefined {

@@ -4,6 +4,9 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { SwitchyardError } from "../core/errors.js";
 import { targetSchema } from "../core/target.js";
+import { targetCapabilitiesSchema } from "../providers/request-needs.js";
+import { circuitBreakerSchema } from "../resilience/circuit-breaker.js";
+import { retryPolicySchema } from "../resilience/retry-policy.js";
 
 /** Schema of the `server` section: where the gateway listens and how much it accepts. */
 export const serverConfigSchema = z
@@ -12,6 +15,10 @@ export const serverConfigSchema = z
     port: z.number().int().min(0).max(65_535).default(8080),
     /** Largest request body accepted; larger ones get 413 before they are parsed. */
     maxBodyBytes: z.number().int().positive().default(1_048_576),
+    /** On SIGTERM: how long in-flight requests (streams included) may take to finish (default 10000). */
+    shutdownGraceMs: z.number().int().min(0).optional(),
+    /** Deepest JSON nesting accepted in a request body (default 64). */
+    maxJsonDepth: z.number().int().min(4).max(10_000).optional(),
   })
   .strict();
 
@@ -37,6 +44,85 @@ export const upstreamConfigSchema = z
     apiKeyEnv: z.string().min(1).optional(),
     /** Time allowed for the upstream's response headers, and between body chunks. */
     timeoutMs: z.number().int().positive().default(60_000),
+    /** Wire format: `openai` (default; any OpenAI-compatible server), `azure-openai` or `anthropic`. */
+    kind: z.enum(["openai", "azure-openai", "anthropic"]).optional(),
+    /** Azure OpenAI `api-version` query parameter (default `2024-10-21`). */
+    apiVersion: z.string().min(1).optional(),
+    /** Time allowed to open the TCP (and TLS) connection (default 5000). */
+    connectTimeoutMs: z.number().int().positive().optional(),
+    /** Time allowed for a whole call, streamed body included (default 300000). */
+    totalTimeoutMs: z.number().int().positive().optional(),
+    /** Anthropic: `max_tokens` sent when the client gives none (the Messages API requires it; default 4096). */
+    defaultMaxTokens: z.number().int().positive().optional(),
+  })
+  .strict();
+
+/** Schema of one target: the core target fields plus what it can do (for filtering before routing). */
+export const gatewayTargetSchema = targetSchema
+  .extend({
+    /** Declared capabilities; an undeclared one counts as present. */
+    capabilities: targetCapabilitiesSchema.optional(),
+  })
+  .strict();
+
+/** Schema of the `store` section: where keys, spend, traces and breaker cooldowns live. */
+export const storeSectionSchema = z
+  .object({
+    kind: z.enum(["sqlite", "memory"]).default("sqlite"),
+    /** SQLite file; relative paths are relative to the config file. */
+    path: z.string().min(1).default("./switchyard-data/switchyard.db"),
+  })
+  .strict();
+
+/** Schema of the `auth` section. */
+export const authConfigSchema = z
+  .object({
+    /** File with the per-install pepper of key hashes (default: `key-pepper` beside the store); `SWITCHYARD_KEY_PEPPER` wins. */
+    pepperFile: z.string().min(1).optional(),
+  })
+  .strict();
+
+/** Schema of the `limits` section: budget estimates and how routing tightens near a budget. */
+export const limitsConfigSchema = z
+  .object({
+    /** Completion tokens assumed for the budget reservation when a request sets no `max_tokens`. */
+    defaultMaxOutputTokens: z.number().int().positive().default(1024),
+    /** Below this fraction of its budget left, a key's routing cost cap shrinks. */
+    lowBudgetFraction: z.number().gt(0).max(1).default(0.2),
+    /** In that zone, the rest of the budget is spread over at least this many requests. */
+    spreadOverRequests: z.number().int().positive().default(50),
+  })
+  .strict();
+
+/** Schema of the `traces` section. */
+export const tracesConfigSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Store prompt and response text with each trace (off by default). */
+    storeText: z.boolean().default(false),
+    /** Traces older than this are pruned (hourly and at start-up); 0 keeps them forever. */
+    retentionDays: z.number().min(0).default(30),
+    /** Traces are written in batches at least this often. */
+    flushIntervalMs: z.number().int().positive().default(500),
+  })
+  .strict();
+
+/** Schema of the `resilience` section. */
+export const resilienceConfigSchema = z
+  .object({
+    retry: retryPolicySchema.prefault({}),
+    breaker: circuitBreakerSchema.prefault({}),
+  })
+  .strict();
+
+/** Schema of the `logging` section. */
+export const loggingConfigSchema = z
+  .object({
+    level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+    /** One JSON line per request (request id, key id, model, status, latency). */
+    requests: z.boolean().default(true),
+    /** Keep prompt and answer text in log lines (off by default). */
+    logPrompts: z.boolean().default(false),
   })
   .strict();
 
@@ -46,7 +132,13 @@ export const gatewayConfigSchema = z
     server: serverConfigSchema.prefault({}),
     router: routerConfigSchema.prefault({}),
     upstreams: z.array(upstreamConfigSchema).min(1),
-    targets: z.array(targetSchema).min(1),
+    targets: z.array(gatewayTargetSchema).min(1),
+    store: storeSectionSchema.prefault({}),
+    auth: authConfigSchema.prefault({}),
+    limits: limitsConfigSchema.prefault({}),
+    traces: tracesConfigSchema.prefault({}),
+    resilience: resilienceConfigSchema.prefault({}),
+    logging: loggingConfigSchema.prefault({}),
   })
   .strict();
 
@@ -54,6 +146,8 @@ export const gatewayConfigSchema = z
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 /** One configured upstream. */
 export type UpstreamConfig = z.infer<typeof upstreamConfigSchema>;
+/** One configured target (a core `Target` plus capabilities). */
+export type GatewayTarget = z.infer<typeof gatewayTargetSchema>;
 
 /** Options for {@link parseConfig}. */
 export interface ParseConfigOptions {
@@ -103,7 +197,9 @@ export function parseConfig(value: unknown, sourceName: string, options: ParseCo
 
   const baseDir = options.baseDir ?? dirname(resolve(sourceName));
   const router = config.router.artifact === undefined ? config.router : { ...config.router, artifact: resolve(baseDir, config.router.artifact) };
-  return deepFreeze({ ...config, router, targets });
+  const store = { ...config.store, path: config.store.path === ":memory:" ? config.store.path : resolve(baseDir, config.store.path) };
+  const auth = config.auth.pepperFile === undefined ? config.auth : { ...config.auth, pepperFile: resolve(baseDir, config.auth.pepperFile) };
+  return deepFreeze({ ...config, router, targets, store, auth });
 }
 
 /**

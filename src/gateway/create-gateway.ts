@@ -9,12 +9,17 @@ import { errorResponse } from "./error-response.js";
 import type { CompletionRecord, GatewayContext } from "./gateway-context.js";
 import { silentLogger } from "./gateway-logger.js";
 import type { GatewayLogger } from "./gateway-logger.js";
+import { createGatewayServices } from "./gateway-services.js";
+import type { GatewayServices, GatewayServicesDeps } from "./gateway-services.js";
 import { requestIdOf } from "./request-id.js";
 import { createChatCompletionsHandler } from "./routes/chat-completions.js";
+import { createEmbeddingsHandler } from "./routes/embeddings.js";
+import { createFeedbackHandler } from "./routes/feedback.js";
 import { createModelsHandlers } from "./routes/models.js";
+import { createMetricsHandler, createReadyHandler } from "./routes/operations.js";
 
 /** What the gateway is built from besides its config. */
-export interface GatewayDeps {
+export interface GatewayDeps extends Omit<GatewayServicesDeps, "logger" | "now"> {
   /** Chooses targets for `model: "auto"` (see `createRoutingEngine`). */
   engine: RoutingEngine;
   /**
@@ -28,13 +33,24 @@ export interface GatewayDeps {
   logger?: GatewayLogger;
   /** Observer called once per answered completion (traces, metrics, budgets). */
   onCompletion?: (record: CompletionRecord) => void;
+  /**
+   * Keys, limits, budgets, breakers, retries, traces and metrics. Default: built from the config and
+   * the other deps (`store`, `keyHasher`, …) with a memory store; `startGateway` passes its own to
+   * drain and flush them on shutdown.
+   */
+  services?: GatewayServices;
+  /** One JSON log line per request (default false; `switchyard serve` follows `logging.requests`). */
+  logRequests?: boolean;
+  /** Where the per-request lines go (default `logger`). */
+  requestLogger?: GatewayLogger;
 }
 
 const healthText = JSON.stringify({ status: "ok" });
 
 /**
  * Builds the OpenAI-compatible gateway as a hono app: `POST /v1/chat/completions` (routed when
- * `model` is `auto`), `GET /v1/models`, `GET /v1/models/:model`, `GET /healthz`. Touches no port:
+ * `model` is `auto`), `POST /v1/embeddings`, `POST /v1/feedback`, `GET /v1/models`,
+ * `GET /v1/models/:model`, `GET /healthz`, `GET /readyz`, `GET /metrics`. Touches no port:
  * test it with `app.request()`, serve it with `startGateway`.
  *
  * @example
@@ -46,6 +62,14 @@ const healthText = JSON.stringify({ status: "ok" });
  * response.headers.get("x-switchyard-model"); // the target that answered
  */
 export function createGateway(config: GatewayConfig, deps: GatewayDeps): Hono {
+  return buildGateway(config, deps).app;
+}
+
+/**
+ * {@link createGateway} plus the context its routes share, for servers that also serve some routes
+ * without hono (`startGateway`'s Node fast path).
+ */
+export function buildGateway(config: GatewayConfig, deps: GatewayDeps): { app: Hono; context: GatewayContext } {
   const logger = deps.logger ?? silentLogger;
   const context: GatewayContext = {
     config,
@@ -56,6 +80,9 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Hono {
     targetsById: new Map(config.targets.map((target) => [target.id, target])),
     upstreamsByName: new Map(config.upstreams.map((upstream) => [upstream.name, upstream])),
     onCompletion: deps.onCompletion,
+    services: deps.services ?? createGatewayServices(config, { ...deps, logger, now: deps.now }),
+    logRequests: deps.logRequests ?? false,
+    requestLogger: deps.requestLogger ?? logger,
   };
   const models = createModelsHandlers(context);
   const methodNotAllowed = (allowed: string) => () => {
@@ -63,17 +90,36 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Hono {
   };
 
   const app = new Hono();
+  app.use(async (c, next) => {
+    await next();
+    // While draining, ask keep-alive clients to reconnect (to another instance).
+    if (context.services.lifecycle.draining) c.res.headers.set("connection", "close");
+  });
   app.post("/v1/chat/completions", createChatCompletionsHandler(context));
   app.all("/v1/chat/completions", methodNotAllowed("POST"));
+  app.post("/v1/embeddings", createEmbeddingsHandler(context));
+  app.all("/v1/embeddings", methodNotAllowed("POST"));
+  app.post("/v1/feedback", createFeedbackHandler(context));
+  app.all("/v1/feedback", methodNotAllowed("POST"));
+  app.use("/v1/models/*", async (c, next) => {
+    await context.services.authenticate((name) => c.req.header(name));
+    await next();
+  });
+  app.use("/v1/models", async (c, next) => {
+    await context.services.authenticate((name) => c.req.header(name));
+    await next();
+  });
   app.get("/v1/models", models.list);
   app.all("/v1/models", methodNotAllowed("GET"));
   app.get("/v1/models/:model{.+}", models.retrieve);
   app.get("/healthz", () => new Response(healthText, { status: 200, headers: { "content-type": "application/json" } }));
+  app.get("/readyz", createReadyHandler(context));
+  app.get("/metrics", createMetricsHandler(context));
   const respondWithError = (error: unknown, c: Context): Response => {
     const requestId = requestIdOf(c.req.header("x-request-id"));
     return errorResponse(error, { logger, requestId, headers: { "x-request-id": requestId } });
   };
   app.notFound((c) => respondWithError(new SwitchyardError("not_found", `No route ${c.req.method} ${c.req.path}`), c));
   app.onError(respondWithError);
-  return app;
+  return { app, context };
 }

@@ -42,11 +42,19 @@ export function errorBodyOf(error: SwitchyardError): OpenAIErrorBody {
  * app.onError((error, c) => errorResponse(error, { logger }));
  */
 export function errorResponse(error: unknown, context: ErrorContext): Response {
+  const reply = errorReply(error, context);
+  return new Response(reply.text, { status: reply.status, headers: reply.headers });
+}
+
+/** {@link errorResponse} as plain status, headers and text, for transports that are not fetch-style. */
+export function errorReply(error: unknown, context: ErrorContext): { status: number; headers: Record<string, string>; text: string } {
   const switchyardError = toSwitchyardError(error);
   logError(switchyardError, context);
   const headers: Record<string, string> = { "content-type": "application/json", ...context.headers };
   if (switchyardError.retryAfterSeconds !== undefined) headers["retry-after"] = String(Math.ceil(switchyardError.retryAfterSeconds));
-  return new Response(JSON.stringify(errorBodyOf(switchyardError)), { status: switchyardError.status, headers });
+  // The SDKs retry 429 and ≥ 500 by default; a spent budget will not be different a second later.
+  if (!switchyardError.isRetryable && (switchyardError.status === 429 || switchyardError.status >= 500)) headers["x-should-retry"] = "false";
+  return { status: switchyardError.status, headers, text: JSON.stringify(errorBodyOf(switchyardError)) };
 }
 
 /** Logs server-side failures (status ≥ 500) with their cause; client errors are not logged. */

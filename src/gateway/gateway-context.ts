@@ -1,9 +1,9 @@
 import type { Decision } from "../core/decision.js";
 import type { RoutingEngine } from "../core/routing-engine.js";
-import type { Target } from "../core/target.js";
 import type { UpstreamClient } from "../providers/upstream-client.js";
-import type { GatewayConfig, UpstreamConfig } from "./config.js";
+import type { GatewayConfig, GatewayTarget, UpstreamConfig } from "./config.js";
 import type { GatewayLogger } from "./gateway-logger.js";
+import type { GatewayServices } from "./gateway-services.js";
 import type { StreamUsage } from "./sse-stream-tap.js";
 
 /** What one answered chat completion did (for traces, metrics and budgets). */
@@ -28,8 +28,14 @@ export interface GatewayContext {
   readonly logger: GatewayLogger;
   /** Clock in milliseconds (epoch). */
   readonly now: () => number;
-  readonly targetsById: ReadonlyMap<string, Target>;
+  readonly targetsById: ReadonlyMap<string, GatewayTarget>;
   readonly upstreamsByName: ReadonlyMap<string, UpstreamConfig>;
   /** Observer called once per answered completion; errors it throws are logged, not sent. */
   readonly onCompletion: ((record: CompletionRecord) => void) | undefined;
+  /** Keys, limits, budgets, breakers, retries, traces and metrics. */
+  readonly services: GatewayServices;
+  /** Log one JSON line per request (`logging.requests`; off unless the caller asks). */
+  readonly logRequests: boolean;
+  /** Where the per-request lines go. */
+  readonly requestLogger: GatewayLogger;
 }

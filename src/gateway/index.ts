@@ -4,12 +4,18 @@
  * @example
  * import { loadConfig, startGateway } from "switchyard/gateway";
  */
-export { apiKeyOf, gatewayConfigSchema, loadConfig, parseConfig, routerConfigSchema, serverConfigSchema, upstreamConfigSchema } from "./config.js";
-export type { GatewayConfig, ParseConfigOptions, UpstreamConfig } from "./config.js";
+export {
+  apiKeyOf, authConfigSchema, gatewayConfigSchema, gatewayTargetSchema, limitsConfigSchema, loadConfig, loggingConfigSchema, parseConfig,
+  resilienceConfigSchema, routerConfigSchema, serverConfigSchema, storeSectionSchema, tracesConfigSchema, upstreamConfigSchema,
+} from "./config.js";
+export type { GatewayConfig, GatewayTarget, ParseConfigOptions, UpstreamConfig } from "./config.js";
+export { createGatewayServices } from "./gateway-services.js";
+export type { GatewayServices, GatewayServicesDeps } from "./gateway-services.js";
+export { costHeader, fallbacksHeader } from "./routes/chat-completions.js";
 export { chatCompletionRequestSchema, parseChatCompletionRequest } from "./chat-request.js";
 export type { ChatCompletionRequest } from "./chat-request.js";
 export { autoModel, chooseTarget, qualityHeader } from "./choose-target.js";
-export type { TargetChoice } from "./choose-target.js";
+export type { ChooseTargetOptions, TargetChoice } from "./choose-target.js";
 export { createGateway } from "./create-gateway.js";
 export type { GatewayDeps } from "./create-gateway.js";
 export { decisionHeaderNames, decisionHeaders, fixedRouterName } from "./decision-headers.js";
@@ -18,10 +24,10 @@ export type { OpenAIErrorBody } from "./error-response.js";
 export type { CompletionRecord, GatewayContext } from "./gateway-context.js";
 export { silentLogger } from "./gateway-logger.js";
 export type { GatewayLogger } from "./gateway-logger.js";
-export { listen, startGateway } from "./serve.js";
-export { startGatewayFromConfig } from "./start-gateway-from-config.js";
+export { defaultShutdownGraceMs, isLoopbackHost, listen, startGateway } from "./serve.js";
+export { openConfiguredStore, pepperFileOf, startGatewayFromConfig } from "./start-gateway-from-config.js";
 export type { GatewayFromConfig, StartGatewayFromConfigOptions } from "./start-gateway-from-config.js";
-export type { RunningServer, StartGatewayOptions } from "./serve.js";
+export type { DrainableServer, GatewayServer, RunningServer, StartGatewayOptions } from "./serve.js";
 export { sseResponseStream } from "./sse-response-stream.js";
 export type { SseResponseStreamOptions } from "./sse-response-stream.js";
 export { createSseStreamTap } from "./sse-stream-tap.js";

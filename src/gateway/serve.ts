@@ -1,11 +1,19 @@
-import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
+import { createServer } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { getRequestListener } from "@hono/node-server";
+import { SwitchyardError } from "../core/errors.js";
 import type { RoutingEngine } from "../core/routing-engine.js";
 import { createUpstreamClient } from "../providers/upstream-client.js";
 import type { UpstreamClient } from "../providers/upstream-client.js";
 import type { GatewayConfig } from "./config.js";
-import { createGateway } from "./create-gateway.js";
+import { buildGateway } from "./create-gateway.js";
 import type { GatewayDeps } from "./create-gateway.js";
+import { errorBodyOf } from "./error-response.js";
+import { createGatewayServices } from "./gateway-services.js";
+import type { GatewayServices } from "./gateway-services.js";
+import { nodeRequestOf, sendNodeReply } from "./node-exchange.js";
+import { createChatCompletionService } from "./routes/chat-completions.js";
 
 /** Options for {@link startGateway}. */
 export interface StartGatewayOptions extends Omit<GatewayDeps, "engine" | "upstreamClient"> {
@@ -17,6 +25,8 @@ export interface StartGatewayOptions extends Omit<GatewayDeps, "engine" | "upstr
   host?: string;
   /** Default: an undici client over `config.upstreams`, closed by `close()`. A client passed in is not closed. */
   upstreamClient?: UpstreamClient;
+  /** Close the store on shutdown (when the caller opened it for this gateway only). */
+  ownsStore?: boolean;
 }
 
 /** A running gateway. */
@@ -27,42 +37,178 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** A running HTTP server that can drain before closing. */
+export interface DrainableServer extends RunningServer {
+  /**
+   * Stops accepting connections and waits until every in-flight request (streams included) has
+   * finished or `graceMs` passed, then closes what is left. Resolves with how many were cut off.
+   */
+  drain(graceMs: number): Promise<{ cutOff: number }>;
+  /** Requests being served right now. */
+  readonly inFlight: number;
+}
+
+/** A running gateway with graceful shutdown. */
+export interface GatewayServer extends RunningServer {
+  readonly services: GatewayServices;
+  /** True when requests without a key are served while no key exists (loopback only). */
+  readonly openAccess: boolean;
+  /**
+   * Graceful shutdown (what SIGTERM does): stop accepting, answer requests arriving on open
+   * connections with 503 `unavailable`, let in-flight requests and streams finish for up to `graceMs`
+   * (default `server.shutdownGraceMs`, 10 s), then flush traces and breaker states and close the
+   * upstream pools (and the store when `ownsStore`). Resolves with how many requests were cut off.
+   */
+  shutdown(graceMs?: number): Promise<{ cutOff: number }>;
+}
+
+/** Default of `server.shutdownGraceMs`. */
+export const defaultShutdownGraceMs = 10_000;
+
+const hourMs = 3_600_000;
+
+/** True for addresses only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  return host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 /**
- * Serves the gateway over HTTP with `@hono/node-server`.
+ * Serves the gateway over HTTP with `@hono/node-server`. Without any API key in the store the gateway
+ * serves requests without a key only when it listens on a loopback address; elsewhere they get 401
+ * until a key exists. Traces older than `traces.retentionDays` are pruned at start and hourly.
  *
  * @example
- * const { url, close } = await startGateway({ config, engine, port: 0 });
+ * const { url, shutdown } = await startGateway({ config, engine, port: 0 });
  * const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: "unused" });
  */
-export async function startGateway(options: StartGatewayOptions): Promise<RunningServer> {
-  const { config, port = config.server.port, host = config.server.host, ...deps } = options;
+export async function startGateway(options: StartGatewayOptions): Promise<GatewayServer> {
+  const { config, port = config.server.port, host = config.server.host, ownsStore = false, ...deps } = options;
   const ownsClient = options.upstreamClient === undefined;
-  const upstreamClient = options.upstreamClient ?? createUpstreamClient({ upstreams: config.upstreams });
-  const app = createGateway(config, { ...deps, upstreamClient });
-  const running = await listen(app.fetch, port, host);
+  const upstreamClient = options.upstreamClient ?? createUpstreamClient({ upstreams: config.upstreams, now: deps.now });
+  const openAccess = isLoopbackHost(host);
+  const services = deps.services ?? createGatewayServices(config, { ...deps, openAccess });
+  await services.store.usage.clearReservations();
+  const { app, context } = buildGateway(config, { ...deps, upstreamClient, services });
+  // The hot route skips hono's web Request/Response objects; every other route goes through the app.
+  const chatCompletions = createChatCompletionService(context);
+  const fastRoutes: FastRoutes = {
+    "POST /v1/chat/completions": (request, response) => {
+      if (services.lifecycle.draining) response.setHeader("connection", "close");
+      chatCompletions(nodeRequestOf(request, response))
+        .then((reply) => sendNodeReply(reply, response))
+        .catch((error: unknown) => {
+          deps.logger?.error({ error: error instanceof Error ? error.message : String(error) }, "writing a response failed");
+          response.destroy();
+        });
+    },
+  };
+  const running = await listen(app.fetch, port, host, fastRoutes);
+
+  const now = deps.now ?? Date.now;
+  const retentionMs = config.traces.retentionDays * 24 * hourMs;
+  const prune = () => {
+    if (!config.traces.enabled || retentionMs <= 0) return;
+    services.store.traces.prune(now() - retentionMs).catch((error: unknown) => deps.logger?.error({ error: String(error) }, "pruning traces failed"));
+  };
+  prune();
+  const pruneTimer = setInterval(prune, hourMs);
+  pruneTimer.unref();
+
+  let stopping: Promise<{ cutOff: number }> | undefined;
+  const shutdown = (graceMs = config.server.shutdownGraceMs ?? defaultShutdownGraceMs) => {
+    stopping ??= (async () => {
+      services.lifecycle.draining = true;
+      clearInterval(pruneTimer);
+      const result = await running.drain(graceMs);
+      await services.flush();
+      if (ownsClient) await upstreamClient.close();
+      if (ownsStore) await services.store.close();
+      return result;
+    })();
+    return stopping;
+  };
   return {
     url: running.url,
+    services,
+    openAccess,
+    shutdown,
     async close() {
-      await running.close();
-      if (ownsClient) await upstreamClient.close();
+      await shutdown(0);
     },
   };
 }
 
-/** Listens with `@hono/node-server` and resolves once the port is bound (shared with the replay upstream). */
-export function listen(fetch: (request: Request) => Response | Promise<Response>, port: number, host: string): Promise<RunningServer> {
+/** Node handlers for `METHOD /path` (exact path, no query) served without the fetch adapter. */
+export type FastRoutes = Record<string, (request: IncomingMessage, response: ServerResponse) => void>;
+
+/**
+ * Listens with Node's HTTP server — `fastRoutes` handled directly, everything else through
+ * `@hono/node-server`'s fetch adapter — and resolves once the port is bound (shared with the replay
+ * upstream). Malformed HTTP (bad header syntax, CR/LF injection, oversized headers) is answered with an
+ * OpenAI-shaped 400 instead of Node's bare one.
+ */
+export function listen(fetch: (request: Request) => Response | Promise<Response>, port: number, host: string, fastRoutes: FastRoutes = {}): Promise<DrainableServer> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch, port, hostname: host }, (info: AddressInfo) => {
+    let inFlight = 0;
+    let idle: (() => void) | undefined;
+    const viaFetch = getRequestListener(fetch);
+    const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
+      const fast = fastRoutes[`${request.method ?? ""} ${request.url ?? ""}`];
+      if (fast) fast(request, response);
+      else void viaFetch(request, response);
+    });
+    server.listen(port, host, () => {
+      const info = server.address() as AddressInfo;
       server.off("error", reject);
       const hostPart = info.family === "IPv6" ? `[${info.address}]` : info.address;
+      const closeNow = () =>
+        new Promise<void>((done) => {
+          server.close(() => done());
+          if ("closeAllConnections" in server) server.closeAllConnections();
+        });
       resolve({
         url: `http://${hostPart}:${info.port}`,
-        close: () =>
-          new Promise<void>((done, fail) => {
-            server.close((error) => (error ? fail(error) : done()));
-            if ("closeAllConnections" in server) server.closeAllConnections();
-          }),
+        get inFlight() {
+          return inFlight;
+        },
+        close: closeNow,
+        async drain(graceMs) {
+          const closed = closeNow;
+          server.close();
+          if ("closeIdleConnections" in server) server.closeIdleConnections();
+          if (inFlight > 0) {
+            await new Promise<void>((done) => {
+              const timer = setTimeout(done, graceMs);
+              idle = () => {
+                clearTimeout(timer);
+                done();
+              };
+            });
+          }
+          const cutOff = inFlight;
+          await closed();
+          // Let the cut-off responses' close events run (they end streams and their request bookkeeping).
+          for (let wait = 0; inFlight > 0 && wait < 20; wait++) await new Promise((done) => setTimeout(done, 10));
+          await new Promise((done) => setImmediate(done));
+          return { cutOff };
+        },
       });
+    });
+    server.on("request", (_request, response) => {
+      inFlight++;
+      response.once("close", () => {
+        inFlight--;
+        if (inFlight === 0) idle?.();
+      });
+    });
+    server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
+      if (error.code === "ECONNRESET" || !socket.writable) {
+        socket.destroy();
+        return;
+      }
+      const message = error.code === "HPE_HEADER_OVERFLOW" ? "The request headers are too large" : "The request is not valid HTTP (malformed request line or header)";
+      const body = JSON.stringify(errorBodyOf(new SwitchyardError("invalid_request", message)));
+      socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
     });
     server.once("error", reject);
   });

@@ -1,8 +1,9 @@
 import type { SwitchyardError } from "../core/errors.js";
 import { errorBodyOf, toSwitchyardError } from "./error-response.js";
+import { sseOutputStream } from "./sse-output-stream.js";
 import type { SseStreamTap } from "./sse-stream-tap.js";
 
-/** Options for {@link sseResponseStream}. */
+/** Options for {@link createSseOutput} and {@link sseResponseStream}. */
 export interface SseResponseStreamOptions {
   /** Upstream bytes. Ending the iteration early (client gone) closes the upstream response. */
   chunks: AsyncIterable<Uint8Array>;
@@ -13,49 +14,67 @@ export interface SseResponseStreamOptions {
   onError?: (error: SwitchyardError) => void;
   /** Called once after the upstream ended normally and the last bytes were queued. */
   onComplete?: () => void;
+  /** Called once when the client went away before the end (the upstream response is closed). */
+  onCancel?: () => void;
+}
+
+/** A pull-based SSE body: `next()` gives the next bytes to send, undefined at the end. */
+export interface SseOutput {
+  next(): Promise<Uint8Array | undefined>;
+  /** The client went away: close the upstream response. */
+  cancel(): Promise<void>;
 }
 
 const encoder = new TextEncoder();
 
 /**
- * A pull-driven `ReadableStream` of the upstream's SSE bytes through a usage tap: back-pressure from the
- * client reaches the upstream socket, and cancelling (client disconnect) closes the upstream response.
- * Headers are already sent when the upstream fails midway, so the failure goes out as a last
- * `data: {"error": …}` event, which the OpenAI SDKs raise as an `APIError`.
+ * The upstream's SSE bytes through a usage tap, one pull at a time, for any transport: back-pressure
+ * reaches the upstream socket because nothing is read ahead, and `cancel()` (client disconnect)
+ * closes the upstream response. Headers are already sent when the upstream fails midway, so the
+ * failure goes out as a last `data: {"error": …}` event, which the OpenAI SDKs raise as an `APIError`.
  */
-export function sseResponseStream(options: SseResponseStreamOptions): ReadableStream<Uint8Array> {
+export function createSseOutput(options: SseResponseStreamOptions): SseOutput {
   const iterator = options.chunks[Symbol.asyncIterator]();
   const toError = options.toError ?? toSwitchyardError;
+  let finished = false;
   let cancelled = false;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
+  return {
+    async next() {
+      if (finished) return undefined;
       try {
         for (;;) {
           const next = await iterator.next();
           if (next.done === true) {
+            finished = true;
             const rest = options.tap.flush();
-            if (rest !== undefined) controller.enqueue(rest);
-            controller.close();
             options.onComplete?.();
-            return;
+            return rest;
           }
           const out = options.tap.push(next.value);
-          if (out !== undefined) {
-            controller.enqueue(out);
-            return;
-          }
+          if (out !== undefined) return out;
         }
       } catch (error) {
-        if (cancelled) return; // the client left first; nobody is there to tell
+        finished = true;
+        if (cancelled) return undefined; // the client left first; nobody is there to tell
         const switchyardError = toError(error);
         options.onError?.(switchyardError);
-        controller.enqueue(encoder.encode(`data: ${JSON.stringify(errorBodyOf(switchyardError))}\n\n`));
-        controller.close();
+        return encoder.encode(`data: ${JSON.stringify(errorBodyOf(switchyardError))}\n\n`);
       }
     },
     async cancel() {
+      if (cancelled || finished) return;
       cancelled = true;
+      finished = true;
+      options.onCancel?.();
       await iterator.return?.();
     },
-  });
+  };
+}
+
+/**
+ * A pull-driven `ReadableStream` over {@link createSseOutput}, for fetch-style servers (hono's
+ * `app.request`, the Node adapter's general path).
+ */
+export function sseResponseStream(options: SseResponseStreamOptions): ReadableStream<Uint8Array> {
+  return sseOutputStream(createSseOutput(options));
 }

@@ -5,9 +5,17 @@ import type { ErrorCode } from "../core/errors.js";
 import type { Target } from "../core/target.js";
 import { apiKeyOf } from "../gateway/config.js";
 import type { UpstreamConfig } from "../gateway/config.js";
+import { headerReaderOf, retryAfterMsOf } from "../resilience/retry-after.js";
+import { createDeadline } from "../resilience/timeouts.js";
+import type { TimerFunctions } from "../resilience/timeouts.js";
+import { createAnthropicMessagesAdapter } from "./anthropic-messages.js";
+import { createAzureOpenAIAdapter } from "./azure-openai.js";
+import { createOpenAICompatibleAdapter } from "./openai-compatible.js";
+import type { ProviderAdapter, ProviderCall, StreamTranslator } from "./provider-adapter.js";
+import { UpstreamFailure } from "./upstream-failure.js";
 
-/** One chat-completion call to an upstream. */
-export interface UpstreamChatRequest {
+/** One call to an upstream. */
+export interface UpstreamCallRequest {
   /** The target being called (its `upstreamModel ?? id` is already in `body.model`). */
   target: Target;
   upstream: UpstreamConfig;
@@ -18,6 +26,9 @@ export interface UpstreamChatRequest {
   /** Sent upstream as `x-request-id` so logs on both sides line up. */
   requestId?: string;
 }
+
+/** One chat-completion call to an upstream. */
+export type UpstreamChatRequest = UpstreamCallRequest;
 
 /** A successful upstream answer: parsed JSON, or the raw bytes of an SSE stream. */
 export type UpstreamBody =
@@ -39,6 +50,8 @@ export interface UpstreamResponse {
  */
 export interface UpstreamClient {
   chatCompletion(request: UpstreamChatRequest): Promise<UpstreamResponse>;
+  /** `POST /embeddings` (JSON only); absent in clients that only chat (test fakes). */
+  embeddings?(request: UpstreamCallRequest): Promise<UpstreamResponse>;
   /** Closes pooled connections. */
   close(): Promise<void>;
 }
@@ -92,80 +105,167 @@ export interface UpstreamClientOptions {
   env?: NodeJS.ProcessEnv;
   /** Extra undici Pool options (connection limits, keep-alive), applied to every upstream. */
   poolOptions?: Pool.Options;
+  /** Clock for `created` fields of translated answers and `retry-after` dates (default `Date.now`). */
+  now?: () => number;
+  /** Timers for the total-call deadline (default real, unref'd timers). */
+  timers?: TimerFunctions;
 }
 
 const errorBodyLimitBytes = 64 * 1024;
+/** Defaults of the per-upstream timeouts that `timeoutMs` (first byte and idle body) does not cover. */
+export const defaultConnectTimeoutMs = 5_000;
+export const defaultTotalTimeoutMs = 300_000;
+
+interface UpstreamRoute {
+  upstream: UpstreamConfig;
+  pool: Pool;
+  basePath: string;
+  headers: Record<string, string>;
+  adapter: ProviderAdapter;
+}
+
+/** The wire-format adapter an upstream's `kind` names. */
+export function providerAdapterOf(upstream: UpstreamConfig): ProviderAdapter {
+  switch (upstream.kind ?? "openai") {
+    case "azure-openai":
+      return createAzureOpenAIAdapter({ apiVersion: upstream.apiVersion });
+    case "anthropic":
+      return createAnthropicMessagesAdapter({ defaultMaxTokens: upstream.defaultMaxTokens });
+    default:
+      return createOpenAICompatibleAdapter();
+  }
+}
 
 /**
- * An {@link UpstreamClient} over undici: one keep-alive `Pool` per upstream origin, request headers
- * and paths computed once per upstream. Reads API keys at creation, so a missing `apiKeyEnv` variable
- * fails at start-up naming both the variable and the `apiKey` alternative.
+ * An {@link UpstreamClient} over undici: one keep-alive `Pool` per upstream origin (and connect
+ * timeout), request headers and paths computed once per upstream, the upstream's wire format handled
+ * by its {@link ProviderAdapter} (OpenAI-compatible, Azure OpenAI, Anthropic Messages) so callers always
+ * see OpenAI's shapes. Reads API keys at creation, so a missing `apiKeyEnv` variable fails at start-up
+ * naming both the variable and the `apiKey` alternative.
+ *
+ * Timeouts per upstream: `connectTimeoutMs` (TCP/TLS), `timeoutMs` (until the response headers, and
+ * between body chunks), `totalTimeoutMs` (the whole call, stream included). A streamed call resolves
+ * only once the first body chunk arrived, so a caller can still fall back before any byte reached
+ * its client; a stream that ends without its end marker (`[DONE]`, `message_stop`) fails as
+ * `stream_cut` instead of ending quietly.
  *
  * @example
  * const client = createUpstreamClient({ upstreams: config.upstreams });
  * const response = await client.chatCompletion({ target, upstream, body: { model: "gpt-4o", messages } });
  */
 export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
+  const now = options.now ?? Date.now;
   const pools = new Map<string, Pool>();
-  const routes = new Map<string, { pool: Pool; path: string; headers: Record<string, string> }>();
+  const routes = new Map<string, UpstreamRoute>();
   options.upstreams.forEach((upstream, index) => {
     const url = new URL(upstream.baseUrl);
-    let pool = pools.get(url.origin);
+    const connectTimeoutMs = upstream.connectTimeoutMs ?? defaultConnectTimeoutMs;
+    const poolKey = `${url.origin} ${connectTimeoutMs}`;
+    let pool = pools.get(poolKey);
     if (pool === undefined) {
-      pool = new Pool(url.origin, { keepAliveTimeout: 30_000, ...options.poolOptions });
-      pools.set(url.origin, pool);
+      pool = new Pool(url.origin, { keepAliveTimeout: 30_000, connect: { timeout: connectTimeoutMs }, ...options.poolOptions });
+      pools.set(poolKey, pool);
     }
+    const adapter = providerAdapterOf(upstream);
     const apiKey = apiKeyOf(upstream, index, options.env);
-    const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json, text/event-stream" };
-    if (apiKey !== undefined) headers.authorization = `Bearer ${apiKey}`;
-    routes.set(upstream.name, { pool, path: `${url.pathname.replace(/\/+$/, "")}/chat/completions`, headers });
+    const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json, text/event-stream", ...adapter.staticHeaders };
+    if (apiKey !== undefined) Object.assign(headers, adapter.authHeaders(apiKey));
+    routes.set(upstream.name, { upstream, pool, basePath: url.pathname.replace(/\/+$/, ""), headers, adapter });
   });
+  const routeOf = (upstream: UpstreamConfig): UpstreamRoute => {
+    const route = routes.get(upstream.name);
+    if (route === undefined) throw new SwitchyardError("internal_error", `No upstream client for "${upstream.name}"`);
+    return route;
+  };
 
-  return {
-    async chatCompletion(request) {
-      const { upstream, body, signal } = request;
-      const route = routes.get(upstream.name);
-      if (route === undefined) throw new SwitchyardError("internal_error", `No upstream client for "${upstream.name}"`);
-      const headers = request.requestId === undefined ? route.headers : { ...route.headers, "x-request-id": request.requestId };
-      let response: Dispatcher.ResponseData;
-      try {
-        response = await route.pool.request({
-          path: route.path,
-          method: "POST",
-          headers,
-          body: JSON.stringify(body),
-          signal,
-          headersTimeout: upstream.timeoutMs,
-          bodyTimeout: upstream.timeoutMs,
-        });
-      } catch (error) {
-        throw transportError(error, upstream.name);
-      }
-      const { statusCode, headers: responseHeaders } = response;
+  /** Sends one call; resolves with the 2xx response once its headers (and for streams, the first chunk) arrived. */
+  async function send(route: UpstreamRoute, call: ProviderCall, request: UpstreamCallRequest, stream: boolean): Promise<UpstreamResponse> {
+    const { upstream } = route;
+    const deadline = createDeadline({ parent: request.signal, timers: options.timers });
+    deadline.arm("total", upstream.totalTimeoutMs ?? defaultTotalTimeoutMs);
+    const failure = (error: unknown, phase: NonNullable<TransportFailureContext["phase"]>): SwitchyardError =>
+      transportError(error, upstream.name, { expired: deadline.expired, cancelled: request.signal?.aborted === true, phase });
+    const headers = request.requestId === undefined ? route.headers : { ...route.headers, "x-request-id": request.requestId };
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await route.pool.request({
+        path: `${route.basePath}${call.path}`,
+        method: "POST",
+        headers,
+        body: JSON.stringify(call.body),
+        signal: deadline.signal,
+        headersTimeout: upstream.timeoutMs,
+        bodyTimeout: upstream.timeoutMs,
+      });
+    } catch (error) {
+      deadline.clear();
+      throw failure(error, "headers");
+    }
+    const { statusCode, headers: responseHeaders } = response;
+    try {
       if (statusCode < 200 || statusCode >= 300) {
         const text = await readLimited(response.body, errorBodyLimitBytes).catch(() => "");
+        const retryAfterMs = retryAfterMsOf(headerReaderOf(responseHeaders), now);
         throw new UpstreamHttpError({
           upstreamName: upstream.name,
           upstreamStatus: statusCode,
           detail: errorDetailOf(text),
-          retryAfterSeconds: retryAfterSecondsOf(responseHeaders),
+          retryAfterSeconds: retryAfterMs === undefined ? undefined : retryAfterMs / 1000,
         });
       }
       const contentType = headerValue(responseHeaders["content-type"]) ?? "";
-      if (body.stream === true && contentType.includes("text/event-stream")) {
-        return { status: statusCode, headers: responseHeaders, body: { kind: "stream", chunks: response.body } };
+      if (stream && contentType.includes("text/event-stream")) {
+        const context = { model: request.target.id, upstreamName: upstream.name, now: now() };
+        const chunks = await streamFromFirstChunk(response.body, route.adapter.createStreamTranslator?.(context), {
+          onError: (error, started) => failure(error, started ? "stream" : "body"),
+          cut: () => new UpstreamFailure("stream_cut", upstream.name, `Upstream "${upstream.name}" ended the stream before its end marker`),
+          done: () => deadline.clear(),
+        });
+        const translatedHeaders = route.adapter.createStreamTranslator ? { ...responseHeaders, "content-type": "text/event-stream; charset=utf-8" } : responseHeaders;
+        return { status: statusCode, headers: translatedHeaders, body: { kind: "stream", chunks } };
       }
       let text: string;
       try {
         text = await response.body.text();
       } catch (error) {
-        throw transportError(error, upstream.name);
+        throw failure(error, "body");
       }
+      let value: unknown;
       try {
-        return { status: statusCode, headers: responseHeaders, body: { kind: "json", text, value: JSON.parse(text) } };
+        value = JSON.parse(text);
       } catch (error) {
-        throw new SwitchyardError("upstream_error", `Upstream "${upstream.name}" answered with invalid JSON`, { cause: error });
+        throw new UpstreamFailure("malformed_response", upstream.name, `Upstream "${upstream.name}" answered with invalid JSON`, { cause: error });
       }
+      return { status: statusCode, headers: responseHeaders, body: { kind: "json", text, value } };
+    } catch (error) {
+      deadline.clear();
+      response.body.destroy();
+      throw error;
+    } finally {
+      if (!stream) deadline.clear();
+    }
+  }
+
+  return {
+    async chatCompletion(request) {
+      const route = routeOf(request.upstream);
+      const model = typeof request.body.model === "string" ? request.body.model : (request.target.upstreamModel ?? request.target.id);
+      const stream = request.body.stream === true;
+      const response = await send(route, route.adapter.chatRequest(request.body, model), request, stream);
+      if (response.body.kind !== "json") return response;
+      const context = { model: request.target.id, upstreamName: request.upstream.name, now: now() };
+      const value = route.adapter.chatResponse(response.body.value, context);
+      // Same object back: an OpenAI-compatible answer, whose bytes stay untouched.
+      if (value === response.body.value) return response;
+      return { ...response, body: { kind: "json", text: JSON.stringify(value), value } };
+    },
+    async embeddings(request) {
+      const route = routeOf(request.upstream);
+      const model = request.target.upstreamModel ?? request.target.id;
+      if (route.adapter.embeddingsRequest === undefined) {
+        throw new SwitchyardError("invalid_request", `The target "${request.target.id}" is served by a ${route.adapter.kind} upstream, which has no embeddings endpoint`, { param: "model" });
+      }
+      return send(route, route.adapter.embeddingsRequest(request.body, model), request, false);
     },
     async close() {
       await Promise.all([...pools.values()].map((pool) => pool.close()));
@@ -173,31 +273,102 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   };
 }
 
-/** Maps undici's transport failures to `upstream_timeout` / `upstream_error`. */
-export function transportError(error: unknown, upstreamName: string): SwitchyardError {
+/** Context of a transport failure, for naming it precisely. */
+export interface TransportFailureContext {
+  /** The deadline timer that expired (`total`), if any. */
+  expired?: string;
+  /** The caller cancelled (the client went away). */
+  cancelled?: boolean;
+  /** Before the response headers, while reading a JSON body or a stream's first chunk, or mid-stream. */
+  phase?: "headers" | "body" | "stream";
+}
+
+/**
+ * Maps undici's transport failures to {@link UpstreamFailure}s: timeouts (`upstream_timeout`, 504) by
+ * which limit expired, connection refused or reset, cancellation (not retryable) — `upstream_error` (502).
+ */
+export function transportError(error: unknown, upstreamName: string, context: TransportFailureContext = {}): SwitchyardError {
   if (error instanceof SwitchyardError) return error;
   const code = (error as { code?: unknown } | null)?.code;
   const name = (error as { name?: unknown } | null)?.name;
-  if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || code === "UND_ERR_CONNECT_TIMEOUT" || name === "TimeoutError") {
-    return new SwitchyardError("upstream_timeout", `Upstream "${upstreamName}" did not answer in time`, { cause: error });
+  const phase = context.phase ?? "headers";
+  if (context.expired === "total") return new UpstreamFailure("timeout_total", upstreamName, `Upstream "${upstreamName}" did not finish in time`, { cause: error });
+  if (code === "UND_ERR_CONNECT_TIMEOUT") return new UpstreamFailure("timeout_connect", upstreamName, `Upstream "${upstreamName}" did not accept the connection in time`, { cause: error });
+  if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || name === "TimeoutError") {
+    return phase === "stream"
+      ? new UpstreamFailure("stream_cut", upstreamName, `Upstream "${upstreamName}" stalled in the middle of the stream`, { cause: error })
+      : new UpstreamFailure("timeout_first_byte", upstreamName, `Upstream "${upstreamName}" did not answer in time`, { cause: error });
   }
-  if (code === "UND_ERR_ABORTED" || name === "AbortError") {
-    return new SwitchyardError("upstream_error", `The call to upstream "${upstreamName}" was cancelled`, { cause: error, isRetryable: false });
+  if (context.cancelled || code === "UND_ERR_ABORTED" || name === "AbortError") {
+    return new UpstreamFailure("cancelled", upstreamName, `The call to upstream "${upstreamName}" was cancelled`, { cause: error });
+  }
+  if (phase === "stream") return new UpstreamFailure("stream_cut", upstreamName, `Upstream "${upstreamName}" broke off the stream`, { cause: error });
+  if (code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EHOSTUNREACH" || code === "ENETUNREACH") {
+    return new UpstreamFailure("connect", upstreamName, `Upstream "${upstreamName}" is unreachable (${String(code)})`, { cause: error });
   }
   const detail = typeof code === "string" ? ` (${code})` : "";
-  return new SwitchyardError("upstream_error", `Upstream "${upstreamName}" is unreachable${detail}`, { cause: error });
+  return new UpstreamFailure("connection_reset", upstreamName, `Upstream "${upstreamName}" closed the connection${detail}`, { cause: error });
+}
+
+/**
+ * Waits for the first chunk of a streamed body (so failures before any byte stay retryable), then
+ * yields the rest, translated when the wire format needs it. The end marker must have been seen when
+ * the upstream ends: OpenAI's `data: [DONE]`, or the translator's `completed`.
+ */
+async function streamFromFirstChunk(
+  body: AsyncIterable<Uint8Array>,
+  translator: StreamTranslator | undefined,
+  hooks: { onError: (error: unknown, started: boolean) => SwitchyardError; cut: () => SwitchyardError; done: () => void },
+): Promise<AsyncIterable<Uint8Array>> {
+  const iterator = body[Symbol.asyncIterator]();
+  let first: IteratorResult<Uint8Array>;
+  try {
+    first = await iterator.next();
+  } catch (error) {
+    hooks.done();
+    throw hooks.onError(error, false);
+  }
+  const doneMarker = createDoneMarkerWatch();
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    try {
+      let next = first;
+      while (next.done !== true) {
+        const out = translator ? translator.push(next.value) : next.value;
+        if (!translator) doneMarker.see(next.value);
+        if (out !== undefined && out.byteLength > 0) yield out;
+        try {
+          next = await iterator.next();
+        } catch (error) {
+          throw hooks.onError(error, true);
+        }
+      }
+      const rest = translator?.flush();
+      if (rest !== undefined) yield rest;
+      if (translator ? !translator.completed : !doneMarker.seen()) throw hooks.cut();
+    } finally {
+      hooks.done();
+      await iterator.return?.();
+    }
+  }
+  return chunks();
+}
+
+/** Watches OpenAI SSE bytes for the `[DONE]` end marker (which may be split across chunks). */
+function createDoneMarkerWatch(): { see(chunk: Uint8Array): void; seen(): boolean } {
+  const decoder = new TextDecoder();
+  let tail = "";
+  let seen = false;
+  return {
+    see(chunk) {
+      tail = (tail + decoder.decode(chunk, { stream: true })).slice(-64);
+      if (!seen && tail.includes("[DONE]")) seen = true;
+    },
+    seen: () => seen,
+  };
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
-}
-
-/** `retry-after-ms` (OpenAI) or `retry-after` in seconds; HTTP dates are ignored. */
-function retryAfterSecondsOf(headers: Record<string, string | string[] | undefined>): number | undefined {
-  const milliseconds = Number(headerValue(headers["retry-after-ms"]));
-  if (Number.isFinite(milliseconds) && milliseconds >= 0 && headers["retry-after-ms"] !== undefined) return milliseconds / 1000;
-  const seconds = Number(headerValue(headers["retry-after"]));
-  return Number.isFinite(seconds) && seconds >= 0 && headers["retry-after"] !== undefined ? seconds : undefined;
 }
 
 /** Reads OpenAI's `{ "error": { message, type, param, code } }` tolerantly (also a bare string `error`). */

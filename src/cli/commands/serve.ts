@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { pino } from "pino";
 import { startGatewayFromConfig } from "../../gateway/start-gateway-from-config.js";
 import { parseNumberOption } from "../usage-error.js";
 
@@ -16,18 +15,25 @@ export function registerServe(program: Command): void {
     .option("--host <address>", "address to listen on (overrides server.host)")
     .action(async (options: Record<string, string | undefined>) => {
       const port = options.port === undefined ? undefined : parseNumberOption("--port", options.port, { min: 0, max: 65_535, integer: true });
-      const logger = pino({ name: "switchyard" }, pino.destination(2));
-      const gateway = await startGatewayFromConfig({ configPath: String(options.config), port, host: options.host, logger });
+      const gateway = await startGatewayFromConfig({ configPath: String(options.config), port, host: options.host });
       const routed = gateway.engine.targets.map((target) => target.id);
       process.stdout.write(`switchyard gateway listening on ${gateway.url} (OpenAI base URL ${gateway.url}/v1)\n`);
       process.stdout.write(`routing "auto" with ${gateway.engine.routerName} over ${routed.length} targets: ${routed.join(", ")}\n`);
       if (gateway.fixedOnlyTargets.length > 0) {
         process.stdout.write(`by name only (unknown to the router): ${gateway.fixedOnlyTargets.join(", ")}\n`);
       }
+      if (gateway.open) {
+        process.stdout.write("no API keys: running OPEN (loopback only); create one with `switchyard keys create --config … --name …`\n");
+      } else {
+        process.stdout.write(`${gateway.activeKeys} API key(s): requests need \`Authorization: Bearer sy-…\`\n`);
+      }
       const stop = (signal: NodeJS.Signals): void => {
-        process.stderr.write(`${signal}: stopping\n`);
-        gateway.close().then(
-          () => process.exit(0),
+        process.stderr.write(`${signal}: draining in-flight requests, then stopping\n`);
+        gateway.shutdown().then(
+          ({ cutOff }) => {
+            if (cutOff > 0) process.stderr.write(`${cutOff} request(s) were still running at the deadline\n`);
+            process.exit(0);
+          },
           () => process.exit(1),
         );
       };

@@ -1,81 +1,179 @@
 import type { Context } from "hono";
+import { fetchRequestOf, responseOf, type GatewayHttpRequest, type GatewayReply } from "../http-exchange.js";
 import { SwitchyardError } from "../../core/errors.js";
-import type { Target } from "../../core/target.js";
+import { promptTextOf, type ChatMessage } from "../../core/query.js";
+import { costUsdOf, type Target } from "../../core/target.js";
+import { assertModelAllowed } from "../../limits/api-key-service.js";
+import { requestNeedsOf, type RequestNeeds } from "../../providers/request-needs.js";
 import { transportError } from "../../providers/upstream-client.js";
 import type { UpstreamResponse } from "../../providers/upstream-client.js";
 import { parseChatCompletionRequest } from "../chat-request.js";
 import type { ChatCompletionRequest } from "../chat-request.js";
 import { chooseTarget, qualityHeader } from "../choose-target.js";
 import { decisionHeaders } from "../decision-headers.js";
-import { errorResponse, logError } from "../error-response.js";
+import { errorReply, logError, toSwitchyardError } from "../error-response.js";
 import type { CompletionRecord, GatewayContext } from "../gateway-context.js";
-import { readJsonBody } from "../read-json-body.js";
 import { requestIdOf } from "../request-id.js";
-import { sseResponseStream } from "../sse-response-stream.js";
+import { createRequestScope, type RequestScope, type TokenUsage } from "../request-scope.js";
+import { createSseOutput } from "../sse-response-stream.js";
 import { createSseStreamTap } from "../sse-stream-tap.js";
 import type { StreamUsage } from "../sse-stream-tap.js";
+import { streamTextCollector } from "../stream-text-collector.js";
 
 /** Switchyard's request extensions, which upstreams must not see. */
 const ownFields = new Set(["allowed_models", "quality"]);
 
+/** Response header with the request's real cost, when it is known before the body is sent. */
+export const costHeader = "x-switchyard-cost-usd";
+/** Response header with the number of fallbacks, when there were any. */
+export const fallbacksHeader = "x-switchyard-fallbacks";
+
 /**
- * `POST /v1/chat/completions`: read and validate the body, choose the target (routing for `auto`),
- * forward to its upstream, and answer with the upstream's JSON or SSE stream plus decision headers.
- * Every failure goes through `errorResponse`, carrying `x-request-id` and whatever decision headers are known.
+ * `POST /v1/chat/completions`: authenticate, read and validate the body, check the key's models and
+ * rate, choose the targets (routing for `auto`, filtered by needs, breakers and the budget's cost cap),
+ * reserve the estimated cost, call the first target with retries and fall back to the next-best
+ * candidates (streams only before their first byte), then answer with the upstream's JSON or SSE
+ * stream plus decision and cost headers. Every failure goes through `errorResponse`; every request
+ * ends in `RequestScope.finish` (budget settlement, metrics, trace, log line).
  */
 export function createChatCompletionsHandler(context: GatewayContext): (c: Context) => Promise<Response> {
-  const { config, upstreamClient, logger } = context;
-  return async (c) => {
-    const startedAt = context.now();
-    const requestId = requestIdOf(c.req.header("x-request-id"));
-    let headers: Record<string, string> = { "x-request-id": requestId };
-    try {
-      const body = await readJsonBody(c.req.raw, config.server.maxBodyBytes);
-      const request = parseChatCompletionRequest(body);
-      const { target, decision } = await chooseTarget(context, request, c.req.header(qualityHeader));
-      headers = { ...headers, ...decisionHeaders(target.id, decision) };
-      const upstream = context.upstreamsByName.get(target.upstream ?? "");
-      if (upstream === undefined) throw new SwitchyardError("internal_error", `Target "${target.id}" has no configured upstream`);
+  const serve = createChatCompletionService(context);
+  return async (c) => responseOf(await serve(fetchRequestOf(c.req.raw)));
+}
 
-      const stream = request.stream === true;
-      const clientWantsUsage = request.stream_options?.include_usage === true;
-      const response = await upstreamClient.chatCompletion({
-        target,
-        upstream,
-        body: forwardedBody(request, target, stream),
-        signal: c.req.raw.signal,
-        requestId,
+/**
+ * The chat-completions route independent of the HTTP server: a {@link GatewayHttpRequest} in, a
+ * {@link GatewayReply} out (never throws). Hono's handler and `startGateway`'s Node fast path both
+ * use it.
+ */
+export function createChatCompletionService(context: GatewayContext): (request: GatewayHttpRequest) => Promise<GatewayReply> {
+  const { config, upstreamClient, logger, services } = context;
+  const maxJsonDepth = config.server.maxJsonDepth;
+  const isKnownModel = (model: string) => context.targetsById.has(model);
+  return async (http) => {
+    const requestId = requestIdOf(http.header("x-request-id"));
+    const scope = createRequestScope({
+      services,
+      endpoint: "/v1/chat/completions",
+      requestId,
+      now: context.now,
+      logger,
+      logRequests: context.logRequests,
+      requestLogger: context.requestLogger,
+      storeText: config.traces.storeText,
+      isKnownModel,
+    });
+    let headers: Record<string, string> = { "x-request-id": requestId };
+    let servedTarget: Target | undefined;
+    try {
+      if (services.lifecycle.draining) throw new SwitchyardError("unavailable", "The gateway is shutting down", { retryAfterSeconds: 1 });
+      scope.key = await services.authenticate(http.header);
+      const body = await http.json(config.server.maxBodyBytes, { maxDepth: maxJsonDepth });
+      const request = parseChatCompletionRequest(body);
+      scope.requestedModel = request.model;
+      scope.stream = request.stream === true;
+      const key = scope.key;
+      const needs = requestNeedsOf(request);
+      if (config.traces.storeText) scope.prompt = promptTextOf(request.messages as readonly ChatMessage[]);
+      if (key !== null) {
+        assertModelAllowed(key, request.model);
+        scope.admittedTokens = needs.promptTokens + (needs.maxOutputTokens ?? 0);
+        services.limiter.admit(key.id, key, scope.admittedTokens);
+        scope.maxCostUsd = await services.budgets.costCapUsd(key);
+      }
+
+      const choice = await chooseTarget(context, request, { qualityHeaderValue: http.header(qualityHeader), key, needs, maxCostUsd: scope.maxCostUsd });
+      scope.decision = choice.decision;
+      if (choice.decision) services.metrics.recordDecision(choice.decision.router, choice.decision.decisionMs);
+      headers = { ...headers, ...decisionHeaders(choice.target.id, choice.decision) };
+      const estimate = (target: Target) => costUsdOf(target, needs.promptTokens, needs.maxOutputTokens ?? config.limits.defaultMaxOutputTokens);
+      if (key !== null) scope.reservation = await services.budgets.reserve(key, estimate(choice.target));
+
+      const stream = scope.stream;
+      const targets = new Map(choice.candidates.map((target) => [target.id, target]));
+      const { value: response, target: servedId, fallbacks } = await services.executor.execute<UpstreamResponse>({
+        candidates: choice.candidates.map((target) => target.id),
+        // A fallback may cost more than what was reserved: hold the difference, or skip that candidate.
+        admit: async (id) => key === null || scope.reservation === undefined || services.budgets.raise(key, scope.reservation, estimate(targets.get(id) as Target)),
+        call: ({ target: id }) => {
+          const target = targets.get(id) as Target;
+          const upstream = context.upstreamsByName.get(target.upstream ?? "");
+          if (upstream === undefined) throw new SwitchyardError("internal_error", `Target "${target.id}" has no configured upstream`);
+          return upstreamClient.chatCompletion({ target, upstream, body: forwardedBody(request, target, stream), signal: http.signal, requestId });
+        },
+        onAttempt: (attempt) => {
+          scope.attempts.push(attempt);
+          services.metrics.recordAttempt(attempt.target, attempt.outcome, attempt.durationMs);
+        },
+        signal: http.signal,
       });
-      const record = (usage: StreamUsage | undefined): void =>
-        notify(context, { requestId, targetId: target.id, decision, stream, usage, durationMs: context.now() - startedAt });
+      const target = targets.get(servedId) as Target;
+      servedTarget = target;
+      scope.fallbacks = fallbacks;
+      if (fallbacks > 0) {
+        services.metrics.recordFallback(choice.target.id, target.id);
+        headers = { ...headers, ...decisionHeaders(target.id, choice.decision), [fallbacksHeader]: String(fallbacks) };
+      }
 
       if (response.body.kind === "stream") {
-        let streamUsage: StreamUsage | undefined;
-        const sse = sseResponseStream({
-          chunks: response.body.chunks,
-          tap: createSseStreamTap({ dropUsageChunk: !clientWantsUsage, onUsage: (usage) => (streamUsage = usage), model: target.id }),
-          toError: (error) => transportError(error, upstream.name),
-          onError: (error) => logError(error, { logger, requestId }),
-          onComplete: () => record(streamUsage),
-        });
-        return new Response(sse, {
-          status: response.status,
-          headers: { ...headers, "content-type": contentTypeOf(response), "cache-control": "no-cache" },
-        });
+        services.metrics.recordTimeToFirstByte(target.id, context.now() - scope.startedAt);
+        return streamResponse(context, scope, { request, target, response, headers, needs });
       }
 
       const value = response.body.value;
       if (value === null || typeof value !== "object" || Array.isArray(value)) {
-        throw new SwitchyardError("upstream_error", `Upstream "${upstream.name}" answered with JSON that is not a chat completion`);
+        throw new SwitchyardError("upstream_error", `Upstream "${target.upstream}" answered with JSON that is not a chat completion`);
       }
-      const completion = value as { model?: unknown; usage?: StreamUsage };
+      const completion = value as { model?: unknown; usage?: TokenUsage; choices?: unknown };
       // Re-serialise only when the upstream named the model differently from the target id.
       const text = completion.model === target.id ? response.body.text : JSON.stringify({ ...completion, model: target.id });
-      record(completion.usage ?? undefined);
-      return new Response(text, { status: response.status, headers: { ...headers, "content-type": "application/json" } });
+      const usage = completion.usage ?? undefined;
+      const cost = scope.costOf(target, usage);
+      if (cost !== null) headers[costHeader] = String(Number(cost.toPrecision(6)));
+      scope.finish({ status: response.status, target, usage, response: config.traces.storeText ? answerTextOf(completion.choices) : undefined });
+      notify(context, { requestId, targetId: target.id, decision: choice.decision, stream: false, usage: usage as StreamUsage | undefined, durationMs: context.now() - scope.startedAt });
+      return { status: response.status, headers: { ...headers, "content-type": "application/json" }, text };
     } catch (error) {
-      return errorResponse(error, { logger, requestId, headers });
+      const switchyardError = toSwitchyardError(error);
+      scope.finish({ status: switchyardError.status, error: switchyardError, target: servedTarget });
+      return errorReply(switchyardError, { logger, requestId, headers });
     }
+  };
+}
+
+/** Answers with the upstream's stream, through the usage tap; the scope finishes when the stream ends. */
+function streamResponse(
+  context: GatewayContext,
+  scope: RequestScope,
+  input: { request: ChatCompletionRequest; target: Target; response: UpstreamResponse; headers: Record<string, string>; needs: RequestNeeds },
+): GatewayReply {
+  const { request, target, response, headers } = input;
+  if (response.body.kind !== "stream") throw new SwitchyardError("internal_error", "not a stream");
+  const clientWantsUsage = request.stream_options?.include_usage === true;
+  const collector = context.config.traces.storeText ? streamTextCollector() : undefined;
+  let streamUsage: StreamUsage | undefined;
+  const tap = createSseStreamTap({ dropUsageChunk: !clientWantsUsage, onUsage: (usage) => (streamUsage = usage), model: target.id });
+  const sse = createSseOutput({
+    chunks: response.body.chunks,
+    tap: collector ? { push: (chunk) => collector.see(tap.push(chunk)), flush: () => collector.see(tap.flush()) } : tap,
+    toError: (error) => transportError(error, target.upstream ?? target.id, { phase: "stream" }),
+    onError: (error) => {
+      context.services.breakers.recordFailure(target.id);
+      logError(error, { logger: context.logger, requestId: scope.requestId });
+      scope.finish({ status: response.status, error, target, usage: streamUsage, response: collector?.text() });
+    },
+    onComplete: () => {
+      scope.finish({ status: response.status, target, usage: streamUsage, response: collector?.text() });
+      notify(context, { requestId: scope.requestId, targetId: target.id, decision: scope.decision, stream: true, usage: streamUsage, durationMs: context.now() - scope.startedAt });
+    },
+    // 499: the client closed the request (nginx's convention), recorded in traces and metrics.
+    onCancel: () => scope.finish({ status: 499, target, usage: streamUsage, response: collector?.text() }),
+  });
+  const contentType = response.headers["content-type"];
+  return {
+    status: response.status,
+    headers: { ...headers, "content-type": (Array.isArray(contentType) ? contentType[0] : contentType) ?? "text/event-stream", "cache-control": "no-cache" },
+    sse,
   };
 }
 
@@ -93,9 +191,10 @@ function forwardedBody(request: ChatCompletionRequest, target: Target, stream: b
   return body;
 }
 
-function contentTypeOf(response: UpstreamResponse): string {
-  const value = response.headers["content-type"];
-  return (Array.isArray(value) ? value[0] : value) ?? "text/event-stream";
+/** The first choice's message text (for traces that keep text). */
+function answerTextOf(choices: unknown): string | undefined {
+  const first = Array.isArray(choices) ? (choices[0] as { message?: { content?: unknown } } | undefined) : undefined;
+  return typeof first?.message?.content === "string" ? first.message.content : undefined;
 }
 
 function notify(context: GatewayContext, record: CompletionRecord): void {

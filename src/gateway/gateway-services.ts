@@ -1,0 +1,146 @@
+import { randomBytes, randomInt } from "node:crypto";
+import { createRandom, type Random } from "../core/random.js";
+import { createApiKeyHasher, type ApiKeyHasher } from "../limits/api-key-hasher.js";
+import { createApiKeyService, presentedKeyOf, type ApiKeyService } from "../limits/api-key-service.js";
+import { createBudgetGuard, type BudgetGuard } from "../limits/budget-guard.js";
+import { createRateLimiter, type RateLimiter } from "../limits/rate-limiter.js";
+import { createGatewayMetrics, type GatewayMetrics } from "../observability/gateway-metrics.js";
+import { createTraceWriter, type TraceWriter } from "../observability/trace-writer.js";
+import { createCircuitBreakers, type CircuitBreakers } from "../resilience/circuit-breaker.js";
+import { abortableSleep, createFallbackExecutor, type FallbackExecutor } from "../resilience/fallback-executor.js";
+import { createRetryPolicy } from "../resilience/retry-policy.js";
+import type { TimerFunctions } from "../resilience/timeouts.js";
+import type { ApiKeyRecord } from "../stores/api-key-record.js";
+import { createMemoryStore } from "../stores/memory/memory-store.js";
+import type { Store } from "../stores/store.js";
+import { SwitchyardError } from "../core/errors.js";
+import type { GatewayConfig } from "./config.js";
+import type { GatewayLogger } from "./gateway-logger.js";
+
+/** Everything the production features share: store, keys, limits, resilience, traces, metrics. */
+export interface GatewayServices {
+  readonly store: Store;
+  readonly keys: ApiKeyService;
+  readonly limiter: RateLimiter;
+  readonly budgets: BudgetGuard;
+  readonly breakers: CircuitBreakers;
+  readonly executor: FallbackExecutor;
+  /** Undefined when `traces.enabled` is false. */
+  readonly traces: TraceWriter | undefined;
+  readonly metrics: GatewayMetrics;
+  /** Set while shutting down: new requests get 503 `unavailable`, `/readyz` says draining. */
+  readonly lifecycle: { draining: boolean };
+  /**
+   * The key a request presents, checked: null when the gateway runs open (no key was ever created
+   * and open access is allowed); otherwise a valid key or `unauthorized` (401).
+   */
+  authenticate(header: (name: string) => string | undefined): Promise<ApiKeyRecord | null>;
+  /** Writes pending traces and breaker states (the store itself belongs to whoever opened it). */
+  flush(): Promise<void>;
+}
+
+/** Dependencies of {@link createGatewayServices}; all optional. */
+export interface GatewayServicesDeps {
+  /** Default: a fresh memory store (nothing persists). */
+  store?: Store;
+  /** Hashes presented keys; must use the same pepper as the CLI that created them. Default: a random pepper. */
+  keyHasher?: ApiKeyHasher;
+  metrics?: GatewayMetrics;
+  now?: () => number;
+  /** Jitter source for retries (default seeded from the OS). */
+  random?: Random;
+  /** Backoff waits (default a real, abortable sleep). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  timers?: TimerFunctions;
+  /**
+   * Whether requests without a key are served when no key exists. `startGateway` allows it only on
+   * loopback addresses; in-process use (`app.request`) defaults to true.
+   */
+  openAccess?: boolean;
+  logger?: GatewayLogger;
+}
+
+/** How long the "do keys exist?" answer is trusted before the store is asked again. */
+const keyCountCacheMs = 1_000;
+
+/**
+ * Builds the gateway's services from the config. Touches no file, port or timer until used:
+ * `startGatewayFromConfig` passes a SQLite store and the install's key hasher, tests pass fakes.
+ *
+ * @example
+ * const services = createGatewayServices(config, { store, keyHasher });
+ * const app = createGateway(config, { engine, services });
+ */
+export function createGatewayServices(config: GatewayConfig, deps: GatewayServicesDeps = {}): GatewayServices {
+  const now = deps.now ?? Date.now;
+  const store = deps.store ?? createMemoryStore();
+  const metrics = deps.metrics ?? createGatewayMetrics();
+  let keyCountCheckedUntil = Number.NEGATIVE_INFINITY;
+  let keysExist = false;
+  const keyService = createApiKeyService({ store, hasher: deps.keyHasher ?? createApiKeyHasher(randomBytes(32).toString("hex")), now });
+  // Keys created or revoked through the gateway's own service take effect at once.
+  const keys: ApiKeyService = {
+    ...keyService,
+    create: async (input) => {
+      const created = await keyService.create(input);
+      keyCountCheckedUntil = Number.NEGATIVE_INFINITY;
+      return created;
+    },
+    revoke: async (idOrName) => {
+      const revoked = await keyService.revoke(idOrName);
+      keyCountCheckedUntil = Number.NEGATIVE_INFINITY;
+      return revoked;
+    },
+  };
+  const breakers = createCircuitBreakers({
+    config: config.resilience.breaker,
+    repository: store.breakers,
+    now,
+    onChange: (target, phase, previous) => {
+      metrics.setBreakerPhase(target, phase);
+      deps.logger?.warn({ target, phase, previous }, `circuit breaker of ${target}: ${previous} -> ${phase}`);
+    },
+    onStoreError: (error) => deps.logger?.error({ error: error instanceof Error ? error.message : String(error) }, "circuit-breaker state could not be shared through the store"),
+  });
+  for (const target of config.targets) metrics.setBreakerPhase(target.id, "closed");
+  const policy = createRetryPolicy(config.resilience.retry, deps.random ?? createRandom(randomInt(2 ** 31)));
+  const executor = createFallbackExecutor({ policy, breakers, now, sleep: deps.sleep ?? abortableSleep });
+  const traces = config.traces.enabled
+    ? createTraceWriter({
+        repository: store.traces,
+        flushIntervalMs: config.traces.flushIntervalMs,
+        timers: deps.timers,
+        onError: (error, dropped) => deps.logger?.error({ dropped, error: error instanceof Error ? error.message : String(error) }, "traces could not be written"),
+      })
+    : undefined;
+  const openAccess = deps.openAccess ?? true;
+
+  return {
+    store,
+    keys,
+    limiter: createRateLimiter({ now }),
+    budgets: createBudgetGuard({ store, now, lowBudgetFraction: config.limits.lowBudgetFraction, spreadOverRequests: config.limits.spreadOverRequests }),
+    breakers,
+    executor,
+    traces,
+    metrics,
+    lifecycle: { draining: false },
+    async authenticate(header) {
+      if (now() >= keyCountCheckedUntil) {
+        // Whether keys exist is re-read at most once a second: a first key created by the CLI is
+        // enforced within a second, without a store query on every request. Revoked keys count:
+        // revoking the last key does not open the gateway.
+        keysExist = (await keys.countAll()) > 0;
+        keyCountCheckedUntil = now() + keyCountCacheMs;
+      }
+      if (!keysExist) {
+        if (openAccess) return null;
+        throw new SwitchyardError("unauthorized", "No API key exists yet and the gateway is not on a loopback address: create one with `switchyard keys create`");
+      }
+      return keys.authenticate(presentedKeyOf(header));
+    },
+    async flush() {
+      await Promise.all([traces?.flush(), breakers.flush()]);
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import { readJsonBody, type ReadJsonBodyOptions } from "./read-json-body.js";
+import { sseOutputStream } from "./sse-output-stream.js";
+import type { SseOutput } from "./sse-response-stream.js";
+
+/**
+ * What the hot route handlers need from an HTTP request, whatever serves it: hono's fetch-style
+ * `Request` (tests, `app.request`, every other route) or Node's `IncomingMessage` directly
+ * (`startGateway`'s fast path for `POST /v1/chat/completions`, which skips building web
+ * Request/Response objects).
+ */
+export interface GatewayHttpRequest {
+  /** A request header (lower-case name; the first value when repeated). */
+  header(name: string): string | undefined;
+  /** The body as a JSON object, with the checks of `readJsonBody` (415, 413, 400). */
+  json(maxBodyBytes: number, options?: ReadJsonBodyOptions): Promise<Record<string, unknown>>;
+  /** Aborts when the client goes away. */
+  readonly signal: AbortSignal;
+}
+
+/** A route's answer: a complete text body, or an SSE body pulled chunk by chunk. */
+export type GatewayReply =
+  | { status: number; headers: Record<string, string>; text: string }
+  | { status: number; headers: Record<string, string>; sse: SseOutput };
+
+/** A {@link GatewayHttpRequest} over a fetch `Request`. */
+export function fetchRequestOf(request: Request): GatewayHttpRequest {
+  return {
+    header: (name) => request.headers.get(name) ?? undefined,
+    json: (maxBodyBytes, options) => readJsonBody(request, maxBodyBytes, options),
+    get signal() {
+      return request.signal;
+    },
+  };
+}
+
+/** A fetch `Response` for a {@link GatewayReply}. */
+export function responseOf(reply: GatewayReply): Response {
+  if ("text" in reply) return new Response(reply.text, { status: reply.status, headers: reply.headers });
+  return new Response(sseOutputStream(reply.sse), { status: reply.status, headers: reply.headers });
+}

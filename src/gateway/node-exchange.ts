@@ -1,0 +1,106 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { GatewayHttpRequest, GatewayReply } from "./http-exchange.js";
+import { assertJsonContentType, parseJsonBody, tooLarge } from "./read-json-body.js";
+
+function headerOf(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Collects the body from the socket events (no async iterator per chunk), refusing more than `maxBodyBytes`. */
+function readBody(request: IncomingMessage, maxBodyBytes: number): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    request.on("data", (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > maxBodyBytes) {
+        failed = true;
+        request.resume();
+        reject(tooLarge(maxBodyBytes));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.once("end", () => {
+      if (!failed) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+    });
+    request.once("error", (error) => {
+      if (!failed) reject(error);
+    });
+  });
+}
+
+/** A {@link GatewayHttpRequest} straight over Node's request and response objects. */
+export function nodeRequestOf(request: IncomingMessage, response: ServerResponse): GatewayHttpRequest {
+  let controller: AbortController | undefined;
+  return {
+    header: (name) => headerOf(request, name),
+    async json(maxBodyBytes, options) {
+      assertJsonContentType(headerOf(request, "content-type"));
+      const declared = headerOf(request, "content-length");
+      if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) > maxBodyBytes) {
+        request.resume();
+        throw tooLarge(maxBodyBytes);
+      }
+      return parseJsonBody(await readBody(request, maxBodyBytes), options);
+    },
+    get signal() {
+      if (controller === undefined) {
+        const created = new AbortController();
+        controller = created;
+        response.once("close", () => {
+          if (!response.writableFinished) created.abort();
+        });
+      }
+      return controller.signal;
+    },
+  };
+}
+
+/**
+ * Writes a {@link GatewayReply} to Node's response: a text body in one write, or the SSE body pulled
+ * chunk by chunk, waiting for `drain` when the client reads slowly, and cancelling the upstream when
+ * the client goes away.
+ */
+export async function sendNodeReply(reply: GatewayReply, response: ServerResponse): Promise<void> {
+  if ("text" in reply) {
+    response.writeHead(reply.status, { ...reply.headers, "content-length": Buffer.byteLength(reply.text) });
+    response.end(reply.text);
+    return;
+  }
+  const { sse } = reply;
+  response.writeHead(reply.status, reply.headers);
+  let gone = false;
+  const onClose = () => {
+    if (response.writableFinished) return;
+    gone = true;
+    void sse.cancel();
+  };
+  response.once("close", onClose);
+  try {
+    for (;;) {
+      const bytes = await sse.next();
+      if (gone) return;
+      if (bytes === undefined) break;
+      if (bytes.byteLength === 0) continue;
+      if (!response.write(bytes)) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            response.off("drain", done);
+            response.off("close", done);
+            resolve();
+          };
+          response.on("drain", done);
+          response.on("close", done);
+        });
+        if (gone) return;
+      }
+    }
+    response.end();
+  } catch {
+    response.destroy();
+  }
+}

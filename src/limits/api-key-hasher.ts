@@ -1,0 +1,56 @@
+import { createHash, randomBytes as cryptoRandomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { SwitchyardError } from "../core/errors.js";
+
+/** Name of the environment variable that can hold the key pepper. */
+export const pepperEnvironmentVariable = "SWITCHYARD_KEY_PEPPER";
+
+/** Hashes API keys for storage and lookup. */
+export interface ApiKeyHasher {
+  /** Hex sha256 of the pepper followed by the key. */
+  hash(key: string): string;
+}
+
+/**
+ * Keys are stored as `sha256(pepper ‖ key)`. The keys are 190-bit random strings, so a fast hash is
+ * enough (there is nothing to brute-force, unlike passwords); the per-install pepper, kept outside
+ * the database, means a leaked database alone does not even allow checking a guessed key.
+ */
+export function createApiKeyHasher(pepper: string): ApiKeyHasher {
+  if (pepper.length < 16) throw new SwitchyardError("invalid_config", "The key pepper must be at least 16 characters", { param: "keys.pepper" });
+  const prefix = createHash("sha256").update(pepper);
+  return { hash: (key) => prefix.copy().update(key).digest("hex") };
+}
+
+/** Where {@link loadPepper} looks for the pepper. */
+export interface LoadPepperOptions {
+  /** Explicit pepper (configuration option `keys.pepper`). */
+  pepper?: string;
+  /** Environment to read `SWITCHYARD_KEY_PEPPER` from (default `process.env`). */
+  env?: Record<string, string | undefined>;
+  /** File holding the pepper; created with a random pepper (mode 0600) when missing. */
+  path?: string;
+  /** Source of random bytes for a new pepper (default `crypto.randomBytes`). */
+  randomBytes?: (size: number) => Buffer;
+}
+
+/**
+ * The per-install pepper: the option, else `SWITCHYARD_KEY_PEPPER`, else the pepper file (created on
+ * first use next to the store so the CLI and the gateway agree). Without any of them it is an error
+ * naming all three.
+ */
+export function loadPepper(options: LoadPepperOptions): string {
+  if (options.pepper) return options.pepper;
+  const fromEnv = (options.env ?? process.env)[pepperEnvironmentVariable];
+  if (fromEnv) return fromEnv;
+  if (!options.path) {
+    throw new SwitchyardError("invalid_config", `No key pepper: set keys.pepper, ${pepperEnvironmentVariable}, or a pepper file path`, { param: "keys.pepper" });
+  }
+  if (existsSync(options.path)) return readFileSync(options.path, "utf8").trim();
+  const pepper = (options.randomBytes ?? cryptoRandomBytes)(32).toString("hex");
+  mkdirSync(dirname(options.path), { recursive: true });
+  writeFileSync(options.path, `${pepper}\n`, { mode: 0o600, flag: "wx" });
+  chmodSync(options.path, 0o600);
+  return pepper;
+}

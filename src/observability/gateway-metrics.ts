@@ -1,0 +1,97 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { BreakerPhase } from "../stores/breaker-state.js";
+
+/** Numeric value of each breaker phase in `switchyard_circuit_breaker_state`. */
+export const breakerPhaseValue: Readonly<Record<BreakerPhase, number>> = { closed: 0, "half-open": 1, open: 2 };
+
+const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+const decisionBuckets = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
+
+/** One answered request, as the metrics see it. */
+export interface RequestObservation {
+  endpoint: string;
+  /** Target that served the request, else the model asked for, else `none`. */
+  model: string;
+  status: number;
+  /** API key name, or `open` when the gateway runs without keys. */
+  key: string;
+  stream: boolean;
+  durationMs: number;
+}
+
+/** Prometheus metrics of the gateway. */
+export interface GatewayMetrics {
+  readonly registry: Registry;
+  recordRequest(observation: RequestObservation): void;
+  /** One upstream call (`outcome` as in traces: `ok`, `http_503`, `timeout_first_byte`, …). */
+  recordAttempt(target: string, outcome: string, durationMs: number): void;
+  recordFallback(from: string, to: string): void;
+  recordDecision(router: string, durationMs: number): void;
+  recordTimeToFirstByte(target: string, durationMs: number): void;
+  recordUsage(usage: { model: string; key: string; inputTokens: number; outputTokens: number; costUsd: number }): void;
+  setBreakerPhase(target: string, phase: BreakerPhase): void;
+  /** Adds `delta` to the in-flight gauge. */
+  inFlight(delta: number): void;
+  /** The exposition text and its content type, for `GET /metrics`. */
+  render(): Promise<{ contentType: string; text: string }>;
+}
+
+/**
+ * The gateway's Prometheus metrics on a registry of their own (never prom-client's global one, so two
+ * gateways in one process do not collide): requests by endpoint, model, status and key; latency
+ * histograms of whole requests, upstream attempts, time to first byte and the routing decision;
+ * tokens and USD spent by model and key; fallbacks; circuit-breaker phase per target; requests in flight.
+ *
+ * @example
+ * const metrics = createGatewayMetrics();
+ * app.get("/metrics", async () => { const { contentType, text } = await metrics.render(); return new Response(text, { headers: { "content-type": contentType } }); });
+ */
+export function createGatewayMetrics(options: { registry?: Registry; processMetrics?: boolean } = {}): GatewayMetrics {
+  const registry = options.registry ?? new Registry();
+  if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: "switchyard_" });
+  const registers = [registry];
+  const requests = new Counter({ name: "switchyard_requests_total", help: "Requests answered, by endpoint, model, HTTP status and API key.", labelNames: ["endpoint", "model", "status", "key"], registers });
+  const requestDuration = new Histogram({ name: "switchyard_request_duration_seconds", help: "Whole request latency (streams: until the last byte).", labelNames: ["endpoint", "stream"], buckets: latencyBuckets, registers });
+  const upstreamDuration = new Histogram({ name: "switchyard_upstream_duration_seconds", help: "Latency of each upstream attempt until its answer (streams: first byte).", labelNames: ["target", "outcome"], buckets: latencyBuckets, registers });
+  const firstByte = new Histogram({ name: "switchyard_time_to_first_byte_seconds", help: "Streamed requests: time from arrival to the first upstream byte.", labelNames: ["target"], buckets: latencyBuckets, registers });
+  const decision = new Histogram({ name: "switchyard_routing_decision_duration_seconds", help: "Time the router spent deciding (embedding included).", labelNames: ["router"], buckets: decisionBuckets, registers });
+  const fallbacks = new Counter({ name: "switchyard_fallbacks_total", help: "Requests moved from a failed target to the next candidate.", labelNames: ["from", "to"], registers });
+  const tokens = new Counter({ name: "switchyard_tokens_total", help: "Tokens reported by upstreams, by model, API key and kind (prompt, completion).", labelNames: ["model", "key", "kind"], registers });
+  const cost = new Counter({ name: "switchyard_cost_usd_total", help: "USD spent, from upstream token usage and target prices.", labelNames: ["model", "key"], registers });
+  const breaker = new Gauge({ name: "switchyard_circuit_breaker_state", help: "Circuit-breaker phase per target: 0 closed, 1 half-open, 2 open.", labelNames: ["target"], registers });
+  const inFlight = new Gauge({ name: "switchyard_in_flight_requests", help: "Requests being served now.", registers });
+
+  return {
+    registry,
+    recordRequest(observation) {
+      requests.inc({ endpoint: observation.endpoint, model: observation.model, status: String(observation.status), key: observation.key });
+      requestDuration.observe({ endpoint: observation.endpoint, stream: observation.stream ? "true" : "false" }, observation.durationMs / 1000);
+    },
+    recordAttempt(target, outcome, durationMs) {
+      upstreamDuration.observe({ target, outcome }, durationMs / 1000);
+    },
+    recordFallback(from, to) {
+      fallbacks.inc({ from, to });
+    },
+    recordDecision(router, durationMs) {
+      decision.observe({ router }, durationMs / 1000);
+    },
+    recordTimeToFirstByte(target, durationMs) {
+      firstByte.observe({ target }, durationMs / 1000);
+    },
+    recordUsage(usage) {
+      if (usage.inputTokens > 0) tokens.inc({ model: usage.model, key: usage.key, kind: "prompt" }, usage.inputTokens);
+      if (usage.outputTokens > 0) tokens.inc({ model: usage.model, key: usage.key, kind: "completion" }, usage.outputTokens);
+      if (usage.costUsd > 0) cost.inc({ model: usage.model, key: usage.key }, usage.costUsd);
+    },
+    setBreakerPhase(target, phase) {
+      breaker.set({ target }, breakerPhaseValue[phase]);
+    },
+    inFlight(delta) {
+      inFlight.inc(delta);
+    },
+    async render() {
+      return { contentType: registry.contentType, text: await registry.metrics() };
+    },
+  };
+}

@@ -1,0 +1,76 @@
+import type { TraceRepository } from "../stores/store.js";
+import type { TraceRecord } from "../stores/trace-record.js";
+import { realTimers, type TimerFunctions } from "../resilience/timeouts.js";
+
+/** Options for {@link createTraceWriter}. */
+export interface TraceWriterOptions {
+  repository: TraceRepository;
+  /** Pending traces are written at least this often (default 500 ms). */
+  flushIntervalMs?: number;
+  /** A batch this large is written at once (default 500). */
+  maxBatch?: number;
+  /** Called when a batch could not be written (the traces are dropped, the gateway keeps serving). */
+  onError?: (error: unknown, dropped: number) => void;
+  timers?: TimerFunctions;
+}
+
+/** Buffers traces and writes them in batches. */
+export interface TraceWriter {
+  /** Queues a trace (never blocks the request that produced it). */
+  add(trace: TraceRecord): void;
+  /** Writes everything queued so far. */
+  flush(): Promise<void>;
+  /** Traces queued and not yet written. */
+  readonly pending: number;
+  /** Flushes and stops the timer. */
+  close(): Promise<void>;
+}
+
+/**
+ * Writes traces off the request path: queued in memory, written in one transaction per batch every
+ * `flushIntervalMs` or when `maxBatch` are waiting, and on `flush()` (feedback needs its trace stored;
+ * shutdown flushes before exiting). A crash loses at most one interval of traces.
+ *
+ * @example
+ * const traces = createTraceWriter({ repository: store.traces });
+ * traces.add(record);
+ */
+export function createTraceWriter(options: TraceWriterOptions): TraceWriter {
+  const timers = options.timers ?? realTimers;
+  const interval = options.flushIntervalMs ?? 500;
+  const maxBatch = options.maxBatch ?? 500;
+  let queue: TraceRecord[] = [];
+  let timer: unknown;
+  let writing: Promise<void> = Promise.resolve();
+
+  const flush = (): Promise<void> => {
+    if (timer !== undefined) {
+      timers.clearTimeout(timer);
+      timer = undefined;
+    }
+    if (queue.length === 0) return writing;
+    const batch = queue;
+    queue = [];
+    writing = writing.then(async () => {
+      try {
+        await options.repository.insertMany(batch);
+      } catch (error) {
+        options.onError?.(error, batch.length);
+      }
+    });
+    return writing;
+  };
+
+  return {
+    add(trace) {
+      queue.push(trace);
+      if (queue.length >= maxBatch) void flush();
+      else if (timer === undefined) timer = timers.setTimeout(() => void flush(), interval);
+    },
+    flush,
+    get pending() {
+      return queue.length;
+    },
+    close: flush,
+  };
+}

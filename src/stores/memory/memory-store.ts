@@ -1,0 +1,165 @@
+import { SwitchyardError } from "../../core/errors.js";
+import type { ApiKeyRecord } from "../api-key-record.js";
+import type { BreakerState } from "../breaker-state.js";
+import type { Store, UsageTotals } from "../store.js";
+import type { TraceFilter, TraceRecord } from "../trace-record.js";
+import { nanoUsdOf, usdOfNano } from "../usd-units.js";
+
+/** Usage counters with money in integer nano-USD, so sums never drift (0.001 × 10 stays 0.01). */
+interface NanoTotals {
+  spentNano: number;
+  reservedNano: number;
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+const emptyTotals = (): NanoTotals => ({ spentNano: 0, reservedNano: 0, requests: 0, inputTokens: 0, outputTokens: 0 });
+const usdTotals = (totals: NanoTotals): UsageTotals => ({
+  spentUsd: usdOfNano(totals.spentNano),
+  reservedUsd: usdOfNano(totals.reservedNano),
+  requests: totals.requests,
+  inputTokens: totals.inputTokens,
+  outputTokens: totals.outputTokens,
+});
+
+/** True when `trace` passes every condition of `filter` (shared by stores that filter in JS). */
+export function traceMatches(trace: TraceRecord, filter: TraceFilter): boolean {
+  if (filter.since !== undefined && trace.createdAt < filter.since) return false;
+  if (filter.until !== undefined && trace.createdAt >= filter.until) return false;
+  if (filter.keyId !== undefined && trace.keyId !== filter.keyId) return false;
+  if (filter.model !== undefined && trace.requestedModel !== filter.model && trace.servedModel !== filter.model) return false;
+  if (filter.status !== undefined && trace.status !== filter.status) return false;
+  if (filter.outcome === "error" && trace.status < 400) return false;
+  if (filter.outcome === "ok" && trace.status >= 400) return false;
+  return true;
+}
+
+/**
+ * A {@link Store} in process memory: nothing survives a restart. For tests and throw-away runs.
+ * Records are copied in and out, so callers cannot mutate what the store holds.
+ *
+ * @example
+ * const store = createMemoryStore();
+ * await store.keys.insert(record);
+ */
+export function createMemoryStore(): Store {
+  const keys = new Map<string, ApiKeyRecord>();
+  const usage = new Map<string, NanoTotals>();
+  const traces = new Map<string, TraceRecord>();
+  const breakers = new Map<string, BreakerState>();
+  const usageKey = (keyId: string, periodStart: number) => `${keyId}\u0000${periodStart}`;
+  const totalsOf = (keyId: string, periodStart: number): NanoTotals => {
+    const id = usageKey(keyId, periodStart);
+    let totals = usage.get(id);
+    if (!totals) {
+      totals = emptyTotals();
+      usage.set(id, totals);
+    }
+    return totals;
+  };
+
+  return {
+    kind: "memory",
+    keys: {
+      async insert(record) {
+        for (const existing of keys.values()) {
+          if (existing.revokedAt === null && existing.name === record.name) {
+            throw new SwitchyardError("invalid_request", `An active key named "${record.name}" already exists`, { param: "name" });
+          }
+        }
+        keys.set(record.id, structuredClone(record));
+      },
+      async findByHash(hash) {
+        for (const record of keys.values()) if (record.hash === hash) return structuredClone(record);
+        return undefined;
+      },
+      async findById(id) {
+        const record = keys.get(id);
+        return record ? structuredClone(record) : undefined;
+      },
+      async list() {
+        return [...keys.values()].sort((a, b) => a.createdAt - b.createdAt).map((record) => structuredClone(record));
+      },
+      async revoke(id, at) {
+        const record = keys.get(id);
+        if (!record || record.revokedAt !== null) return false;
+        record.revokedAt = at;
+        return true;
+      },
+      async countAll() {
+        return keys.size;
+      },
+      async countActive() {
+        let count = 0;
+        for (const record of keys.values()) if (record.revokedAt === null) count++;
+        return count;
+      },
+    },
+    usage: {
+      async reserve({ keyId, periodStart, amountUsd, limitUsd }) {
+        const totals = totalsOf(keyId, periodStart);
+        const amount = nanoUsdOf(amountUsd);
+        const ok = totals.spentNano + totals.reservedNano + amount <= nanoUsdOf(limitUsd);
+        if (ok) totals.reservedNano += amount;
+        return { ok, totals: usdTotals(totals) };
+      },
+      async settle({ keyId, periodStart, reservedUsd, actualUsd, inputTokens, outputTokens }) {
+        const totals = totalsOf(keyId, periodStart);
+        totals.reservedNano = Math.max(0, totals.reservedNano - nanoUsdOf(reservedUsd));
+        totals.spentNano += nanoUsdOf(actualUsd);
+        totals.requests += 1;
+        totals.inputTokens += inputTokens;
+        totals.outputTokens += outputTokens;
+      },
+      async totals(keyId, periodStart) {
+        return usdTotals(usage.get(usageKey(keyId, periodStart)) ?? emptyTotals());
+      },
+      async clearReservations() {
+        for (const totals of usage.values()) totals.reservedNano = 0;
+      },
+    },
+    traces: {
+      async insertMany(records) {
+        for (const record of records) traces.set(record.id, structuredClone(record));
+      },
+      async get(id) {
+        const record = traces.get(id);
+        return record ? structuredClone(record) : undefined;
+      },
+      async list(filter = {}) {
+        const limit = filter.limit ?? 100;
+        return [...traces.values()]
+          .filter((trace) => traceMatches(trace, filter))
+          .sort((a, b) => b.createdAt - a.createdAt)
+          .slice(0, limit)
+          .map((trace) => structuredClone(trace));
+      },
+      async setFeedback(id, feedback) {
+        const record = traces.get(id);
+        if (!record) return false;
+        record.feedback = { ...feedback };
+        return true;
+      },
+      async prune(before) {
+        let removed = 0;
+        for (const [id, trace] of traces) {
+          if (trace.createdAt < before) {
+            traces.delete(id);
+            removed++;
+          }
+        }
+        return removed;
+      },
+    },
+    breakers: {
+      async all() {
+        return [...breakers.values()].map((state) => ({ ...state }));
+      },
+      async put(state) {
+        breakers.set(state.targetId, { ...state });
+      },
+    },
+    async close() {},
+  };
+}

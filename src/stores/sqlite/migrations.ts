@@ -1,0 +1,106 @@
+import type Database from "better-sqlite3";
+import { SwitchyardError } from "../../core/errors.js";
+
+/** One schema step; `version` is stored in SQLite's `user_version` once the step ran. */
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+/**
+ * The schema, versioned in code. Append new steps, never edit a released one: a database at
+ * version N runs exactly the steps after N, each in its own transaction.
+ */
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    description: "api keys, usage ledger, traces, feedback, breaker cooldowns",
+    sql: `
+      CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        hash TEXT NOT NULL UNIQUE,
+        prefix TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER,
+        budget_usd REAL,
+        budget_period TEXT NOT NULL,
+        rpm INTEGER,
+        tpm INTEGER,
+        models TEXT
+      );
+      CREATE UNIQUE INDEX api_keys_active_name ON api_keys(name) WHERE revoked_at IS NULL;
+      CREATE TABLE key_usage (
+        key_id TEXT NOT NULL,
+        period_start INTEGER NOT NULL,
+        spent_nano_usd INTEGER NOT NULL DEFAULT 0,
+        reserved_nano_usd INTEGER NOT NULL DEFAULT 0,
+        requests INTEGER NOT NULL DEFAULT 0,
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (key_id, period_start)
+      ) WITHOUT ROWID;
+      CREATE TABLE traces (
+        id TEXT PRIMARY KEY,
+        created_at INTEGER NOT NULL,
+        endpoint TEXT NOT NULL,
+        key_id TEXT,
+        requested_model TEXT,
+        served_model TEXT,
+        stream INTEGER NOT NULL,
+        status INTEGER NOT NULL,
+        error_code TEXT,
+        latency_ms REAL NOT NULL,
+        upstream_ms REAL,
+        fallbacks INTEGER NOT NULL,
+        input_tokens INTEGER,
+        output_tokens INTEGER,
+        cost_usd REAL,
+        decision TEXT,
+        attempts TEXT NOT NULL,
+        prompt TEXT,
+        response TEXT
+      );
+      CREATE INDEX traces_created_at ON traces(created_at);
+      CREATE INDEX traces_key_created_at ON traces(key_id, created_at);
+      CREATE TABLE feedback (
+        request_id TEXT PRIMARY KEY,
+        score REAL NOT NULL,
+        label TEXT,
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE breaker_states (
+        target_id TEXT PRIMARY KEY,
+        phase TEXT NOT NULL,
+        open_until INTEGER,
+        consecutive_opens INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+    `,
+  },
+];
+
+/**
+ * Brings `db` to the newest schema version. Refuses a database written by a newer Switchyard
+ * (its `user_version` is above every known migration) rather than guessing.
+ */
+export function migrate(db: Database.Database, steps: readonly Migration[] = migrations): number {
+  const current = Number(db.pragma("user_version", { simple: true }));
+  const newest = steps.reduce((max, step) => Math.max(max, step.version), 0);
+  if (current > newest) {
+    throw new SwitchyardError(
+      "invalid_config",
+      `The store's schema version ${current} is newer than this Switchyard knows (${newest}); upgrade Switchyard or use another store path`,
+      { param: "store.path" },
+    );
+  }
+  for (const step of [...steps].sort((a, b) => a.version - b.version)) {
+    if (step.version <= current) continue;
+    db.transaction(() => {
+      db.exec(step.sql);
+      db.pragma(`user_version = ${step.version}`);
+    })();
+  }
+  return Math.max(current, newest);
+}

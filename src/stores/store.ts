@@ -1,0 +1,107 @@
+import type { ApiKeyRecord } from "./api-key-record.js";
+import type { BreakerState } from "./breaker-state.js";
+import type { TraceFeedback, TraceFilter, TraceRecord } from "./trace-record.js";
+
+/** API keys (hashed). */
+export interface KeyRepository {
+  /** Adds a key; throws `SwitchyardError("invalid_request")` when an active key has the same name. */
+  insert(record: ApiKeyRecord): Promise<void>;
+  /** The key with this hash, revoked or not. */
+  findByHash(hash: string): Promise<ApiKeyRecord | undefined>;
+  /** The key with this id. */
+  findById(id: string): Promise<ApiKeyRecord | undefined>;
+  /** Every key, oldest first. */
+  list(): Promise<ApiKeyRecord[]>;
+  /** Marks a key revoked; false when no active key has this id. */
+  revoke(id: string, at: number): Promise<boolean>;
+  /** Number of keys that are not revoked. */
+  countActive(): Promise<number>;
+  /** Number of keys ever created, revoked ones included. */
+  countAll(): Promise<number>;
+}
+
+/** Spend and token counts of one key in one budget period. */
+export interface UsageTotals {
+  /** USD settled (real cost of finished requests). */
+  spentUsd: number;
+  /** USD reserved by requests still in flight. */
+  reservedUsd: number;
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/** What {@link UsageLedger.reserve} asks for. */
+export interface ReserveInput {
+  keyId: string;
+  /** Epoch milliseconds where the budget period starts (0 for lifetime budgets). */
+  periodStart: number;
+  amountUsd: number;
+  /** The key's budget; the reservation succeeds only if spent + reserved + amount ≤ limit. */
+  limitUsd: number;
+}
+
+/** What {@link UsageLedger.settle} records when a request ends. */
+export interface SettleInput {
+  keyId: string;
+  periodStart: number;
+  /** The amount reserved for this request (released now); 0 when nothing was reserved. */
+  reservedUsd: number;
+  /** The real cost (0 when the request failed before any upstream charged it). */
+  actualUsd: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/**
+ * Per-key spending ledger. `reserve` is atomic with respect to other `reserve` calls on the same
+ * store (a SQL transaction, a Lua script …): that is what keeps budgets under concurrency.
+ */
+export interface UsageLedger {
+  /** Atomically reserves `amountUsd` when the budget allows it. */
+  reserve(input: ReserveInput): Promise<{ ok: boolean; totals: UsageTotals }>;
+  /** Releases a reservation and books the real cost and tokens. */
+  settle(input: SettleInput): Promise<void>;
+  /** Totals of one key in one period (zeros when nothing was booked). */
+  totals(keyId: string, periodStart: number): Promise<UsageTotals>;
+  /**
+   * Forgets every reservation. A single instance calls it at start-up: reservations belong to
+   * in-flight requests, and a crashed process leaves none in flight.
+   */
+  clearReservations(): Promise<void>;
+}
+
+/** Request traces and their feedback. */
+export interface TraceRepository {
+  /** Stores traces (one transaction for the batch). */
+  insertMany(traces: readonly TraceRecord[]): Promise<void>;
+  get(id: string): Promise<TraceRecord | undefined>;
+  /** Traces matching `filter`, newest first. */
+  list(filter?: TraceFilter): Promise<TraceRecord[]>;
+  /** Attaches feedback to a stored trace; false when there is no trace with this id. */
+  setFeedback(id: string, feedback: TraceFeedback): Promise<boolean>;
+  /** Deletes traces created before `before` (epoch ms); returns how many went. */
+  prune(before: number): Promise<number>;
+}
+
+/** Circuit-breaker cooldowns, shared by every instance that uses the store. */
+export interface BreakerStateRepository {
+  all(): Promise<BreakerState[]>;
+  put(state: BreakerState): Promise<void>;
+}
+
+/**
+ * Where the gateway keeps what must outlive a request: keys, spend, traces and breaker cooldowns.
+ * Implementations: `createSqliteStore` (embedded default), `createMemoryStore` (tests); Redis and
+ * PostgreSQL can follow behind the same interface to share state between instances.
+ */
+export interface Store {
+  /** Backend name, e.g. `sqlite`. */
+  readonly kind: string;
+  readonly keys: KeyRepository;
+  readonly usage: UsageLedger;
+  readonly traces: TraceRepository;
+  readonly breakers: BreakerStateRepository;
+  /** Flushes and releases the backend; the store is unusable afterwards. */
+  close(): Promise<void>;
+}

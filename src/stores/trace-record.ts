@@ -1,0 +1,94 @@
+import type { CandidateScore } from "../core/decision.js";
+
+/** One call to one upstream target while serving a request. */
+export interface TraceAttempt {
+  /** Target id that was called. */
+  target: string;
+  /** 1 for the first call to this target, 2 for its first retry, … */
+  attempt: number;
+  /** `ok`, or why the attempt failed (`http_500`, `timeout_first_byte`, `connection_reset`, …). */
+  outcome: string;
+  /** Upstream HTTP status when one was received. */
+  status?: number;
+  /** Wall time of the attempt in milliseconds. */
+  durationMs: number;
+  /** Milliseconds waited before this attempt (backoff or `retry-after`). */
+  waitedMs?: number;
+}
+
+/** The routing decision as a trace keeps it. */
+export interface TraceDecision {
+  router: string;
+  willingnessToPay: number;
+  /** Every candidate the router scored, best first. */
+  candidates: CandidateScore[];
+  decisionMs: number;
+  /** Cost cap applied from the key's remaining budget, when there was one. */
+  maxCostUsd?: number;
+}
+
+/**
+ * Everything Switchyard records about one request. Prompt and response text are present only when
+ * the configuration asks for them; keys and other secrets are never part of a trace.
+ */
+export interface TraceRecord {
+  /** The request id (also sent as `x-request-id`). */
+  id: string;
+  /** Epoch milliseconds when the request arrived. */
+  createdAt: number;
+  /** Route, e.g. `/v1/chat/completions`. */
+  endpoint: string;
+  /** API key id, or null when the gateway runs open. */
+  keyId: string | null;
+  /** The model the client asked for (`auto` or a target id). */
+  requestedModel: string | null;
+  /** Target that produced the answer, or null when none did. */
+  servedModel: string | null;
+  stream: boolean;
+  /** HTTP status returned to the client. */
+  status: number;
+  /** Switchyard error code when the request failed. */
+  errorCode: string | null;
+  /** Total wall time in milliseconds (for streams: until the last byte). */
+  latencyMs: number;
+  /** Time spent waiting for upstreams, summed over attempts. */
+  upstreamMs: number | null;
+  decision: TraceDecision | null;
+  attempts: TraceAttempt[];
+  /** Number of times a different target was tried after one failed. */
+  fallbacks: number;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  costUsd: number | null;
+  /** Prompt text (only when `traces.storeText` is on). */
+  prompt?: string;
+  /** Response text (only when `traces.storeText` is on). */
+  response?: string;
+  /** Feedback given through `POST /v1/feedback`. */
+  feedback?: TraceFeedback;
+}
+
+/** A client's judgement of one answer, stored with its trace for later online learning. */
+export interface TraceFeedback {
+  /** Score in [0, 1]. */
+  score: number;
+  label: string | null;
+  /** Epoch milliseconds when it was given. */
+  createdAt: number;
+}
+
+/** Which traces `TraceRepository.list` returns. Every field narrows the result. */
+export interface TraceFilter {
+  /** Epoch milliseconds, inclusive. */
+  since?: number;
+  /** Epoch milliseconds, exclusive. */
+  until?: number;
+  keyId?: string;
+  /** Matches the requested or the served model. */
+  model?: string;
+  status?: number;
+  /** Only failed (status ≥ 400) or only successful traces. */
+  outcome?: "error" | "ok";
+  /** At most this many, newest first (default 100). */
+  limit?: number;
+}

@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { createTraceWriter } from "../../src/observability/trace-writer.js";
+import type { TimerFunctions } from "../../src/resilience/timeouts.js";
+import { createMemoryStore } from "../../src/stores/memory/memory-store.js";
+import { traceRecord } from "../stores/store-contract.js";
+
+function manualTimers() {
+  const pending = new Map<number, () => void>();
+  let next = 0;
+  const timers: TimerFunctions = {
+    setTimeout: (callback) => (pending.set(++next, callback), next),
+    clearTimeout: (handle) => void pending.delete(handle as number),
+  };
+  const fire = () => {
+    for (const [id, callback] of [...pending]) {
+      pending.delete(id);
+      callback();
+    }
+  };
+  return { timers, fire, pending };
+}
+
+test("traces are batched: written on the timer, at maxBatch, and on flush", async () => {
+  const store = createMemoryStore();
+  const { timers, fire, pending } = manualTimers();
+  const writer = createTraceWriter({ repository: store.traces, timers, maxBatch: 3 });
+  writer.add(traceRecord({ id: "a" }));
+  writer.add(traceRecord({ id: "b" }));
+  assert.equal(writer.pending, 2);
+  assert.equal((await store.traces.list()).length, 0);
+  assert.equal(pending.size, 1, "one timer for the batch");
+  fire();
+  await writer.flush();
+  assert.equal((await store.traces.list()).length, 2);
+  for (const id of ["c", "d", "e"]) writer.add(traceRecord({ id }));
+  await writer.flush();
+  assert.equal((await store.traces.list()).length, 5);
+  writer.add(traceRecord({ id: "f" }));
+  await writer.close();
+  assert.equal((await store.traces.get("f"))?.id, "f");
+  assert.equal(pending.size, 0);
+});
+
+test("a failing store drops the batch, reports it, and the writer keeps working", async () => {
+  const errors: number[] = [];
+  let fail = true;
+  const store = createMemoryStore();
+  const writer = createTraceWriter({
+    repository: { ...store.traces, insertMany: async (traces) => { if (fail) throw new Error("disk full"); await store.traces.insertMany(traces); } },
+    onError: (_error, dropped) => errors.push(dropped),
+    timers: manualTimers().timers,
+  });
+  writer.add(traceRecord({ id: "x" }));
+  await writer.flush();
+  fail = false;
+  writer.add(traceRecord({ id: "y" }));
+  await writer.flush();
+  assert.deepEqual(errors, [1]);
+  assert.deepEqual((await store.traces.list()).map((trace) => trace.id), ["y"]);
+});

@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import Database from "better-sqlite3";
+import { createSqliteStore } from "../../src/stores/sqlite/sqlite-store.js";
+import { migrate, migrations } from "../../src/stores/sqlite/migrations.js";
+import { keyRecord, storeContract, traceRecord } from "./store-contract.js";
+
+const dir = mkdtempSync(join(tmpdir(), "switchyard-sqlite-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let counter = 0;
+
+storeContract("sqlite store (file)", () => createSqliteStore({ path: join(dir, `contract-${counter++}.db`) }));
+storeContract("sqlite store (:memory:)", () => createSqliteStore({ path: ":memory:" }));
+
+test("sqlite store: keys, usage, traces and feedback survive a restart", async () => {
+  const path = join(dir, "nested", "restart.db");
+  const first = createSqliteStore({ path });
+  await first.keys.insert(keyRecord());
+  await first.usage.reserve({ keyId: "key_1", periodStart: 0, amountUsd: 1, limitUsd: 10 });
+  await first.usage.settle({ keyId: "key_1", periodStart: 0, reservedUsd: 1, actualUsd: 0.25, inputTokens: 3, outputTokens: 4 });
+  await first.usage.reserve({ keyId: "key_1", periodStart: 0, amountUsd: 2, limitUsd: 10 });
+  await first.traces.insertMany([traceRecord()]);
+  await first.traces.setFeedback("req_1", { score: 0.75, label: "good", createdAt: 9 });
+  await first.close();
+
+  const second = createSqliteStore({ path });
+  assert.deepEqual(await second.keys.findByHash("h1"), keyRecord());
+  await second.usage.clearReservations();
+  assert.deepEqual(await second.usage.totals("key_1", 0), { spentUsd: 0.25, reservedUsd: 0, requests: 1, inputTokens: 3, outputTokens: 4 });
+  assert.deepEqual((await second.traces.get("req_1"))?.feedback, { score: 0.75, label: "good", createdAt: 9 });
+  await second.close();
+});
+
+test("sqlite store: uses WAL and records the schema version", () => {
+  const path = join(dir, "wal.db");
+  const store = createSqliteStore({ path });
+  const db = new Database(path, { readonly: true });
+  assert.equal(db.pragma("journal_mode", { simple: true }), "wal");
+  assert.equal(db.pragma("user_version", { simple: true }), migrations.at(-1)?.version);
+  db.close();
+  void store.close();
+});
+
+test("migrate: runs only new steps and refuses a newer database", () => {
+  const db = new Database(":memory:");
+  const steps = [
+    { version: 1, description: "a", sql: "CREATE TABLE a (x INTEGER);" },
+    { version: 2, description: "b", sql: "CREATE TABLE b (x INTEGER);" },
+  ];
+  assert.equal(migrate(db, steps.slice(0, 1)), 1);
+  assert.equal(migrate(db, steps), 2);
+  assert.equal(migrate(db, steps), 2);
+  assert.throws(() => migrate(db, steps.slice(0, 1)), /schema version 2 is newer/);
+  db.close();
+});
+
+test("sqlite store: a path that cannot be opened is a clear config error", () => {
+  assert.throws(() => createSqliteStore({ path: join(dir, "wal.db", "inside-a-file.db") }), (error: Error & { code?: string }) => {
+    return error.code === "invalid_config" && /Cannot open the store at .*inside-a-file\.db/.test(error.message);
+  });
+});
