@@ -1,11 +1,17 @@
 import { SwitchyardError } from "../core/errors.js";
 import { bestSingleRouterTrainer, cheapestRouterTrainer, oracleRouterTrainer, randomRouterTrainer } from "./baselines/index.js";
-import { knnRouterTrainer } from "./knn/index.js";
+import { knnRouterTrainer, taskKnnRouterTrainer } from "./knn/index.js";
+import { createAutoRouterTrainer } from "./auto/index.js";
+import { createEnsembleRouterTrainer } from "./ensemble/index.js";
+import { linearRouterTrainer } from "./linear/index.js";
+import { clusterRouterTrainer } from "./cluster/index.js";
+import { matrixFactorizationRouterTrainer } from "./matrix-factorization/index.js";
+import { mlpRouterTrainer } from "./mlp/index.js";
 import type { RouterTrainer } from "./router-trainer.js";
 
 /** Every routing strategy Switchyard knows, by name. */
 export const routerTrainers: ReadonlyMap<string, RouterTrainer> = new Map(
-  [randomRouterTrainer, cheapestRouterTrainer, bestSingleRouterTrainer, oracleRouterTrainer, knnRouterTrainer].map((trainer) => [trainer.kind, trainer]),
+  [randomRouterTrainer, cheapestRouterTrainer, bestSingleRouterTrainer, oracleRouterTrainer, knnRouterTrainer, taskKnnRouterTrainer, linearRouterTrainer, mlpRouterTrainer, matrixFactorizationRouterTrainer, clusterRouterTrainer, createEnsembleRouterTrainer((kind) => routerTrainerFor(kind)), createAutoRouterTrainer((kind) => routerTrainerFor(kind))].map((trainer) => [trainer.kind, trainer]),
 );
 
 /** The trainer for `kind`, or an `invalid_config` error listing the known strategies. */

@@ -1,4 +1,6 @@
 import { shuffled, type Random } from "../core/random.js";
+import type { RoutingExample } from "../data/routing-example.js";
+import { evaluate } from "../eval/evaluate.js";
 import type { RouterTrainer, TrainingSet, TrainOptions } from "../routers/router-trainer.js";
 import { routeInputOf } from "./predict.js";
 import { subsetTrainingSet } from "./training-set.js";
@@ -61,4 +63,22 @@ export function outOfFoldPredictions(data: TrainingSet, folds: readonly (readonl
 /** The engine's predicted costs of every row (true costs when the set carries no predictions). */
 export function costRowsOf(data: TrainingSet): Float64Array[] {
   return data.examples.map((example, row) => data.predictedCostUsd?.[row] ?? Float64Array.from(data.models, (model) => example.outcomes[model]?.costUsd ?? 0));
+}
+
+/**
+ * The number cross-validation maximises for a set of held-out predictions: RouteLLM's APGR (Ong et al.
+ * 2024) when the set has exactly two models (it is what two-model routers are judged on), RouterBench's
+ * routing AIQ (Hu et al. 2024) otherwise.
+ */
+export function selectionScore(examples: readonly RoutingExample[], models: readonly string[], predictions: { quality: Float64Array[]; costUsd: Float64Array[] }): number {
+  const report = evaluate({
+    dataset: "cross-validation",
+    trainSplit: "fit",
+    testSplit: "held-out",
+    models: [...models],
+    examples: [...examples],
+    routers: [{ name: "candidate", followsObjective: true, quality: predictions.quality, costUsd: predictions.costUsd }],
+  });
+  const router = report.routers[0]!;
+  return models.length === 2 && typeof router.apgr === "number" ? router.apgr : router.aiq;
 }

@@ -51,6 +51,16 @@ export class KnnRouter implements Router {
     this.buffer = new Float32Array(n);
   }
 
+  /** Training scores, row-major (`scoreMatrix[i × models.length + m]`); read-only view for routers built on kNN. */
+  get scoreMatrix(): Float32Array {
+    return this.scores;
+  }
+
+  /** Number of training prompts. */
+  get size(): number {
+    return this.index.size;
+  }
+
   /** The `k` most similar training prompts to the query. */
   neighbours(input: Pick<RouteInput, "embedding" | "sparseEmbedding">, k = this.params.k, exclude = -1): Neighbours {
     this.index.similarities(input, this.buffer);

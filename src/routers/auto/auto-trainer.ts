@@ -1,0 +1,66 @@
+import { z } from "zod";
+import { SwitchyardError } from "../../core/errors.js";
+import { createEnsembleRouterTrainer, defaultMembers, EnsembleRouter, type MemberSpec, type TrainerResolver } from "../ensemble/index.js";
+import { parseRouterParams } from "../parse-router-params.js";
+import type { RouterState } from "../router.js";
+import type { RouterTrainer } from "../router-trainer.js";
+import { AutoRouter } from "./auto-router.js";
+
+/**
+ * Strategies `auto` adds to the ensemble's default members when they are registered (prompt view).
+ * `mlp` and `matrix-factorization` are left out by default: each fold retrains them, which multiplies
+ * their (gradient-descent) training time by folds + 1; pass them in `members` to include them.
+ */
+export const extraAutoCandidates: readonly string[] = ["cluster"];
+
+const paramsSchema = z
+  .object({
+    /** Candidate members; default: the ensemble's default members plus every registered learned router. */
+    members: z.array(z.unknown()).min(1).max(8).optional(),
+    folds: z.number().int().min(2).max(10).default(4),
+    /** Also consider stacked combinations of the members (false: only each member alone). */
+    combine: z.boolean().default(true),
+  })
+  .strict();
+
+const stateSchema = z.object({ kind: z.literal("auto"), chosen: z.object({ kind: z.string() }).passthrough(), cv: z.unknown().optional() });
+
+/**
+ * Creates the `auto` trainer: it picks the routing strategy for this training split by K-fold
+ * cross-validated routing AIQ (RouterBench's AIQ, Hu et al. 2024) on the training split only. The
+ * candidates are each member router alone and every stacked combination the `ensemble` considers; they
+ * are all scored on the same out-of-fold predictions, so the choice costs one ensemble training. The
+ * winner is a plain router when one prompt-view member alone wins, else the stacked ensemble; the
+ * state records it and every candidate's score.
+ */
+export function createAutoRouterTrainer(resolve: TrainerResolver): RouterTrainer {
+  const ensemble = createEnsembleRouterTrainer(resolve);
+  return {
+    kind: "auto",
+    description: "picks the best strategy (single routers or a stacked ensemble) by K-fold cross-validated routing AIQ on the training split (RouterBench AIQ; Wolpert 1992 stacking)",
+    servable: true,
+    train(data, options) {
+      const params = parseRouterParams("auto", paramsSchema, options.params);
+      const known = (kind: string): boolean => {
+        try {
+          resolve(kind);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      const members = (params.members as MemberSpec[] | undefined) ?? [...defaultMembers, ...extraAutoCandidates.map((router): MemberSpec => ({ router, view: "prompt" }))].filter((spec) => known(spec.router));
+      const trained = ensemble.train(data, { seed: options.seed, params: { members, folds: params.folds, ...(params.combine ? {} : { meta: ["member"] }) } });
+      if (!(trained instanceof EnsembleRouter)) throw new SwitchyardError("internal_error", "auto: the ensemble trainer returned another router");
+      const state = trained.toState() as RouterState & { cv?: unknown };
+      const chosen = trained.soleMember() ?? trained;
+      return new AutoRouter(chosen, state.cv);
+    },
+    fromState(state) {
+      const parsed = stateSchema.safeParse(state);
+      if (!parsed.success) throw new SwitchyardError("invalid_artifact", `auto router state is invalid at ${parsed.error.issues[0]?.path.join(".") || "(root)"}`);
+      if (parsed.data.chosen.kind === "auto") throw new SwitchyardError("invalid_artifact", "auto router state: the chosen router cannot itself be auto");
+      return new AutoRouter(resolve(parsed.data.chosen.kind).fromState(parsed.data.chosen as RouterState), parsed.data.cv);
+    },
+  };
+}

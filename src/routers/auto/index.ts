@@ -1,0 +1,2 @@
+export { AutoRouter } from "./auto-router.js";
+export { createAutoRouterTrainer, extraAutoCandidates } from "./auto-trainer.js";

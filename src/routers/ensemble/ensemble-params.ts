@@ -1,0 +1,38 @@
+import { z } from "zod";
+
+/** One member of the ensemble: a registered router kind, its parameters, and the view it reads. */
+export const memberSpecSchema = z
+  .object({
+    router: z.string().min(1),
+    params: z.record(z.string(), z.unknown()).optional(),
+    view: z.enum(["prompt", "question"]).default("prompt"),
+  })
+  .strict();
+
+/** A member specification. */
+export type MemberSpec = z.input<typeof memberSpecSchema>;
+
+/** Members used when none are given (those whose router kind is not registered are skipped). */
+export const defaultMembers: readonly MemberSpec[] = [
+  { router: "knn", view: "prompt" },
+  { router: "task-knn", view: "prompt" },
+  { router: "knn", view: "question" },
+];
+
+/** Parameters of the `ensemble` router (all optional). */
+export const ensembleParamsSchema = z
+  .object({
+    members: z.array(memberSpecSchema).min(1).max(8).optional(),
+    /** Folds of the out-of-fold predictions the meta-model is fitted and chosen on. */
+    folds: z.number().int().min(2).max(10).default(4),
+    /** Meta-models to consider; the best by cross-validated routing AIQ on the training split wins. */
+    meta: z.array(z.enum(["member", "average", "ridge-own", "ridge-cross"])).min(1).default(["member", "average", "ridge-own", "ridge-cross"]),
+    /** Ridge penalties tried for the ridge meta-models. */
+    penalties: z.array(z.number().positive().finite()).min(1).max(10).default([1, 10, 100]),
+    /** A more complex meta-model must beat the simplest near-best one by more than this (CV score units). */
+    minGain: z.number().min(0).max(1).default(0.002),
+  })
+  .strict();
+
+/** Parsed parameters of the `ensemble` router. */
+export type EnsembleParams = z.output<typeof ensembleParamsSchema>;

@@ -1,0 +1,178 @@
+import { z } from "zod";
+import { SwitchyardError } from "../../core/errors.js";
+import { createRandom } from "../../core/random.js";
+import { HashedTfidfEmbedder } from "../../embedders/hashed-tfidf/index.js";
+import { costRowsOf, kFoldIndices, outOfFoldPredictions, trainerFoldPredictor } from "../../training/cross-validation.js";
+import { KnnRouter, TaskKnnRouter } from "../knn/index.js";
+import { parseRouterParams } from "../parse-router-params.js";
+import type { Router, RouterState } from "../router.js";
+import type { RouterTrainer, TrainingSet } from "../router-trainer.js";
+import { EnsembleRouter, type EnsembleMember, type MetaModel } from "./ensemble-router.js";
+import { defaultMembers, ensembleParamsSchema, memberSpecSchema, type EnsembleParams } from "./ensemble-params.js";
+import { promptFeaturesOf } from "../../features/prompt-features.js";
+import { fitFeatureScaling, scaledPromptFeatures, type FeatureScaling } from "./meta-features.js";
+import { fitQuestionEmbedder, promptView, questionTrainingSet, questionView, type MemberView, type ViewMapper } from "./member-view.js";
+import { fitMeta, scoreMetaRecipes, type LevelOneData, type MetaRecipe } from "./select-meta-model.js";
+
+/** Looks up a registered router trainer by kind (passed in to avoid an import cycle with the registry). */
+export type TrainerResolver = (kind: string) => RouterTrainer;
+
+const STATE_VERSION = 1;
+/** Below this many training prompts the ensemble skips cross-validation and averages its members. */
+const MIN_CV_EXAMPLES = 30;
+
+const metaStateSchema = z.union([
+  z.object({ kind: z.literal("member"), member: z.number().int().nonnegative() }),
+  z.object({ kind: z.literal("average") }),
+  z.object({
+    kind: z.literal("ridge"),
+    features: z.enum(["own", "cross"]),
+    penalty: z.number(),
+    scaling: z.object({ mean: z.array(z.number()), scale: z.array(z.number()) }),
+    weights: z.array(z.array(z.number())),
+  }),
+]);
+
+const stateSchema = z.object({
+  kind: z.literal("ensemble"),
+  version: z.literal(STATE_VERSION),
+  models: z.array(z.string()).min(1),
+  members: z.array(z.object({ view: z.enum(["prompt", "question"]), router: z.object({ kind: z.string() }).passthrough() })).min(1),
+  questionEmbedder: z.object({ kind: z.string() }).passthrough().optional(),
+  meta: metaStateSchema,
+  cv: z.unknown().optional(),
+});
+
+interface BuildInput {
+  models: readonly string[];
+  routers: readonly Router[];
+  views: readonly MemberView[];
+  questionEmbedder: HashedTfidfEmbedder | undefined;
+  meta: MetaModel;
+  cv: unknown;
+}
+
+function build(input: BuildInput): EnsembleRouter {
+  const members: EnsembleMember[] = input.routers.map((router, k) => {
+    const view: ViewMapper = input.views[k] === "question" && input.questionEmbedder ? questionView(input.questionEmbedder) : promptView;
+    return { router, view, viewName: input.views[k]!, positions: input.models.map((model) => router.models.indexOf(model)) };
+  });
+  const toState = (): RouterState => ({
+    kind: "ensemble",
+    version: STATE_VERSION,
+    models: [...input.models],
+    members: input.routers.map((router, k) => ({ view: input.views[k]!, router: router.toState() })),
+    questionEmbedder: input.questionEmbedder?.toState(),
+    meta: input.meta.kind === "ridge" ? { ...input.meta, weights: input.meta.weights.map((w) => Array.from(w)) } : input.meta,
+    cv: input.cv,
+  });
+  return new EnsembleRouter({ models: input.models, members, meta: input.meta, toState });
+}
+
+/** Meta-model recipes to try for the given parameters and member count. */
+function recipesFor(params: EnsembleParams, memberCount: number): MetaRecipe[] {
+  const recipes: MetaRecipe[] = [];
+  for (const kind of params.meta) {
+    if (kind === "member") for (let k = 0; k < memberCount; k++) recipes.push({ kind: "member", member: k });
+    else if (kind === "average") recipes.push({ kind: "average" });
+    else for (const penalty of [...params.penalties].sort((a, b) => b - a)) recipes.push({ kind: "ridge", features: kind === "ridge-own" ? "own" : "cross", penalty });
+  }
+  return recipes;
+}
+
+/**
+ * Creates the `ensemble` trainer. Training: every member is trained K times on K−1 folds of the
+ * training split to predict the held-out fold (out-of-fold predictions); each candidate meta-model is
+ * scored by routing AIQ of its own cross-fitted predictions on those rows; the best is refitted on all
+ * out-of-fold rows, and the members are retrained on the whole split. The test split is never touched.
+ */
+export function createEnsembleRouterTrainer(resolve: TrainerResolver): RouterTrainer {
+  return {
+    kind: "ensemble",
+    description: "stacked ensemble of routers: a meta-model chosen by K-fold CV on out-of-fold member predictions (Wolpert 1992, stacked generalisation)",
+    servable: true,
+    train(data: TrainingSet, options) {
+      const params = parseRouterParams("ensemble", ensembleParamsSchema, options.params);
+      const specs = (params.members ?? defaultMembers.filter((spec) => isKnown(resolve, spec.router))).map((spec) => memberSpecSchema.parse(spec));
+      if (specs.length === 0) throw new SwitchyardError("invalid_config", "ensemble has no members whose router is registered", { param: "members" });
+      for (const spec of specs) {
+        if (spec.router === "ensemble" || spec.router === "auto" || spec.router === "oracle") throw new SwitchyardError("invalid_config", `ensemble member router ${JSON.stringify(spec.router)} is not allowed`, { param: "members" });
+        resolve(spec.router);
+      }
+      const questionEmbedder = specs.some((spec) => spec.view === "question") ? fitQuestionEmbedder(data) : undefined;
+      const questionData = questionEmbedder ? questionTrainingSet(data, questionEmbedder) : undefined;
+      const viewData = (view: MemberView): TrainingSet => (view === "question" ? questionData! : data);
+      const memberOptions = (k: number) => ({ seed: options.seed + 7919 * (k + 1), params: specs[k]!.params });
+      const n = data.examples.length;
+      const fullRouters: Array<Router | undefined> = specs.map(() => undefined);
+      let meta: MetaModel = { kind: "average" };
+      let cv: unknown = { skipped: `fewer than ${MIN_CV_EXAMPLES} training prompts` };
+      if (n >= MIN_CV_EXAMPLES) {
+        const folds = kFoldIndices(n, params.folds, createRandom(options.seed ^ 0x51ac));
+        const members = specs.map((spec, k) => {
+          fullRouters[k] = resolve(spec.router).train(viewData(spec.view), memberOptions(k));
+          const foldOptions = { ...memberOptions(k), params: foldParamsOf(spec.params, fullRouters[k]!) };
+          return outOfFoldPredictions(viewData(spec.view), folds, trainerFoldPredictor(resolve(spec.router), foldOptions));
+        });
+        const scaling: FeatureScaling = fitFeatureScaling(data.examples.map((example) => promptFeaturesOf(example.prompt)));
+        const levelOne: LevelOneData = {
+          examples: data.examples,
+          models: data.models,
+          members,
+          promptFeatures: data.examples.map((example) => scaledPromptFeatures(example.prompt, scaling)),
+          scaling,
+          costUsd: costRowsOf(data),
+        };
+        const { ranked, chosen: winner } = scoreMetaRecipes(recipesFor(params, specs.length), levelOne, folds, params.minGain);
+        meta = fitMeta(winner.recipe, levelOne, Array.from({ length: n }, (_, i) => i));
+        cv = {
+          criterion: `${params.folds}-fold out-of-fold ${data.models.length === 2 ? "APGR" : "routing AIQ"} on the training split; the simplest candidate within ${params.minGain} of the best wins`,
+          members: specs.map((spec) => `${spec.router}${spec.params ? JSON.stringify(spec.params) : ""}@${spec.view}`),
+          candidates: ranked.map(({ name, score }) => ({ name, score: Number(score.toFixed(6)) })),
+          chosen: winner.name,
+        };
+      }
+      const routers = specs.map((spec, k) => (meta.kind === "member" && meta.member !== k ? null : (fullRouters[k] ?? resolve(spec.router).train(viewData(spec.view), memberOptions(k)))));
+      // Members the chosen meta-model does not read are kept out of the artifact.
+      if (meta.kind === "member") {
+        const only = meta.member;
+        return build({ models: data.models, routers: [routers[only]!], views: [specs[only]!.view], questionEmbedder: specs[only]!.view === "question" ? questionEmbedder : undefined, meta: { kind: "member", member: 0 }, cv });
+      }
+      return build({ models: data.models, routers: routers as Router[], views: specs.map((spec) => spec.view), questionEmbedder, meta, cv });
+    },
+    fromState(state) {
+      const parsed = stateSchema.safeParse(state);
+      if (!parsed.success) throw new SwitchyardError("invalid_artifact", `ensemble router state is invalid at ${parsed.error.issues[0]?.path.join(".") || "(root)"}: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+      const s = parsed.data;
+      const routers = s.members.map((member) => resolve(member.router.kind).fromState(member.router as RouterState));
+      const questionEmbedder = s.questionEmbedder ? HashedTfidfEmbedder.fromState(s.questionEmbedder) : undefined;
+      if (s.members.some((member) => member.view === "question") && !questionEmbedder) throw new SwitchyardError("invalid_artifact", "ensemble router state: a question-view member needs questionEmbedder");
+      const meta: MetaModel = s.meta.kind === "ridge" ? { ...s.meta, weights: s.meta.weights.map((w) => Float64Array.from(w)) } : s.meta;
+      if (meta.kind === "member" && meta.member >= routers.length) throw new SwitchyardError("invalid_artifact", "ensemble router state: meta member index out of range");
+      return build({ models: s.models, routers, views: s.members.map((member) => member.view), questionEmbedder, meta, cv: s.cv });
+    },
+  };
+}
+
+/**
+ * Parameters for a member's fold models. A kNN member tunes its hyper-parameters by leave-one-out on
+ * the whole training split (itself a cross-validation); its fold models reuse that choice instead of
+ * re-tuning K times, which keeps ensemble training about as cheap as K + 1 plain fits.
+ */
+function foldParamsOf(given: Record<string, unknown> | undefined, fullRouter: Router): Record<string, unknown> | undefined {
+  if (fullRouter instanceof KnnRouter) {
+    const chosen = fullRouter.params;
+    return { ...given, k: chosen.k, power: chosen.power, priorWeight: chosen.priorWeight, minSimilarity: chosen.minSimilarity, tune: false };
+  }
+  if (fullRouter instanceof TaskKnnRouter) return { ...given, ...fullRouter.params, tune: false };
+  return given;
+}
+
+function isKnown(resolve: TrainerResolver, kind: string): boolean {
+  try {
+    resolve(kind);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,38 @@
+import { densify } from "../../embedders/sparse-vector.js";
+import { HashedTfidfEmbedder } from "../../embedders/hashed-tfidf/index.js";
+import { finalQuestionOf } from "../../features/final-question.js";
+import type { RouteInput } from "../router.js";
+import type { TrainingSet } from "../router-trainer.js";
+
+/**
+ * What a member router sees: `prompt` is the artifact's own embedding of the whole prompt; `question`
+ * is a hashed TF-IDF embedding (fitted by the ensemble on the training prompts) of the final question
+ * only (see `finalQuestionOf`), so few-shot prefixes shared by thousands of prompts stop dominating
+ * similarity.
+ */
+export type MemberView = "prompt" | "question";
+
+/** Turns a route input into what the member sees. */
+export type ViewMapper = (input: RouteInput) => RouteInput;
+
+/** The identity view. */
+export const promptView: ViewMapper = (input) => input;
+
+/** A view that re-embeds the final question with `embedder`. */
+export function questionView(embedder: HashedTfidfEmbedder): ViewMapper {
+  return (input) => {
+    const sparse = embedder.embedOneSparse(finalQuestionOf(input.text));
+    return { ...input, embedding: densify(sparse, embedder.dimension), sparseEmbedding: sparse };
+  };
+}
+
+/** Fits the question embedder on the training prompts' final questions. */
+export function fitQuestionEmbedder(data: TrainingSet): HashedTfidfEmbedder {
+  return HashedTfidfEmbedder.fit(data.examples.map((example) => finalQuestionOf(example.prompt)));
+}
+
+/** The training set as seen through the question view (same rows, question embeddings). */
+export function questionTrainingSet(data: TrainingSet, embedder: HashedTfidfEmbedder): TrainingSet {
+  const sparse = embedder.embedSparse(data.examples.map((example) => finalQuestionOf(example.prompt)));
+  return { ...data, sparseEmbeddings: sparse, embeddings: sparse.map((vector) => densify(vector, embedder.dimension)) };
+}
