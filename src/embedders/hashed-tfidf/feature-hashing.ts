@@ -37,16 +37,49 @@ function finalise(hash: number): number {
 }
 
 /**
+ * Reusable accumulator for {@link hashFeatures}: a dense array of signed counts plus the list of buckets
+ * touched, so hashing a prompt allocates nothing and resetting costs only what was touched.
+ */
+export class FeatureCounts {
+  readonly counts: Float64Array;
+  readonly touched: Uint32Array;
+  private readonly seen: Uint8Array;
+  size = 0;
+
+  constructor(dimension: number) {
+    this.counts = new Float64Array(dimension);
+    this.seen = new Uint8Array(dimension);
+    this.touched = new Uint32Array(dimension);
+  }
+
+  add(bucket: number, weight: number): void {
+    if (this.seen[bucket] === 0) {
+      this.seen[bucket] = 1;
+      this.touched[this.size++] = bucket;
+    }
+    this.counts[bucket]! += weight;
+  }
+
+  /** Clears what the last text touched. */
+  reset(): void {
+    for (let i = 0; i < this.size; i++) {
+      const bucket = this.touched[i]!;
+      this.counts[bucket] = 0;
+      this.seen[bucket] = 0;
+    }
+    this.size = 0;
+  }
+}
+
+/**
  * Counts hashed features of `text` into `counts` (bucket → signed weight). The sign comes from a
  * separate hash bit so collisions cancel in expectation instead of adding up.
  */
-export function hashFeatures(text: string, options: HashingOptions, counts: Map<number, number>): void {
+export function hashFeatures(text: string, options: HashingOptions, counts: FeatureCounts): void {
   const { dimension, charNgramMin, charNgramMax, wordBigrams, charWeight } = options;
   const add = (hash: number, weight: number): void => {
     const h = finalise(hash);
-    const bucket = h % dimension;
-    const signed = h & 0x80000000 ? -weight : weight;
-    counts.set(bucket, (counts.get(bucket) ?? 0) + signed);
+    counts.add(h % dimension, h & 0x80000000 ? -weight : weight);
   };
   const lower = text.toLowerCase();
   let previousWordHash = -1;

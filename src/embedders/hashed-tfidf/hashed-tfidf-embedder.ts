@@ -3,7 +3,7 @@ import { SwitchyardError } from "../../core/errors.js";
 import { float32FromBase64, float32ToBase64 } from "../../util/base64-arrays.js";
 import type { Embedder, EmbedderFactory, EmbedderState } from "../embedder.js";
 import { densify, type SparseEmbedder, type SparseVector } from "../sparse-vector.js";
-import { hashFeatures, type HashingOptions } from "./feature-hashing.js";
+import { FeatureCounts, hashFeatures, type HashingOptions } from "./feature-hashing.js";
 
 const optionsSchema = z
   .object({
@@ -37,8 +37,11 @@ export class HashedTfidfEmbedder implements Embedder, SparseEmbedder {
   private readonly options: HashingOptions;
   private readonly idf: Float32Array;
   private readonly documents: number;
+  /** Reused by every call (embedding is synchronous, so calls never interleave). */
+  private readonly scratch: FeatureCounts;
 
   constructor(options: HashingOptions, idf: Float32Array, documents: number) {
+    this.scratch = new FeatureCounts(options.dimension);
     this.options = options;
     this.dimension = options.dimension;
     this.idf = idf;
@@ -49,11 +52,11 @@ export class HashedTfidfEmbedder implements Embedder, SparseEmbedder {
   static fit(texts: readonly string[], options: HashedTfidfOptions = {}): HashedTfidfEmbedder {
     const parsed = parseOptions(options);
     const documentFrequency = new Float64Array(parsed.dimension);
-    const counts = new Map<number, number>();
+    const counts = new FeatureCounts(parsed.dimension);
     for (const text of texts) {
-      counts.clear();
+      counts.reset();
       hashFeatures(text, parsed, counts);
-      for (const bucket of counts.keys()) documentFrequency[bucket]! += 1;
+      for (let i = 0; i < counts.size; i++) documentFrequency[counts.touched[i]!]! += 1;
     }
     const idf = new Float32Array(parsed.dimension);
     for (let i = 0; i < idf.length; i++) idf[i] = Math.log((1 + texts.length) / (1 + documentFrequency[i]!)) + 1;
@@ -71,17 +74,21 @@ export class HashedTfidfEmbedder implements Embedder, SparseEmbedder {
 
   /** Sparse TF-IDF vector of one text (ascending indices, unit length or empty). */
   embedOneSparse(text: string): SparseVector {
-    const counts = new Map<number, number>();
+    const counts = this.scratch;
+    counts.reset();
     hashFeatures(text, this.options, counts);
     const indices = new Uint32Array(counts.size);
     let n = 0;
-    for (const [bucket, count] of counts) if (count !== 0) indices[n++] = bucket;
+    for (let i = 0; i < counts.size; i++) {
+      const bucket = counts.touched[i]!;
+      if (counts.counts[bucket] !== 0) indices[n++] = bucket;
+    }
     const sorted = indices.subarray(0, n).sort();
     const values = new Float32Array(n);
     let norm = 0;
     for (let i = 0; i < n; i++) {
       const bucket = sorted[i]!;
-      const count = counts.get(bucket)!;
+      const count = counts.counts[bucket]!;
       const magnitude = Math.abs(count);
       const tf = magnitude > 1 ? 1 + Math.log(magnitude) : magnitude;
       const value = (count < 0 ? -tf : tf) * this.idf[bucket]!;

@@ -1,2 +1,2 @@
 export { HashedTfidfEmbedder, hashedTfidfEmbedderFactory, type HashedTfidfOptions } from "./hashed-tfidf-embedder.js";
-export { hashFeatures, type HashingOptions } from "./feature-hashing.js";
+export { FeatureCounts, hashFeatures, type HashingOptions } from "./feature-hashing.js";
