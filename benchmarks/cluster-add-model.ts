@@ -21,6 +21,7 @@
  * Run: npx tsx benchmarks/cluster-add-model.ts [--dataset dcrouter] [--prior cluster-difficulty|anchor-mean]
  *      [--seed 7] [--params '{"clusters":20}']
  */
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createRandom } from "../src/core/random.js";
 import { estimateTokens } from "../src/core/tokens.js";
@@ -51,7 +52,7 @@ const { values } = parseArgs({
 const seed = Number(values.seed);
 const params = JSON.parse(values.params) as Record<string, unknown>;
 const prior = values.prior === "anchor-mean" ? "anchor-mean" : "cluster-difficulty";
-const dataset = await loadDataset(`../shared/data/${values.dataset}/dataset.jsonl`);
+const dataset = await loadDataset(fileURLToPath(new URL(`../../shared/data/${values.dataset}/dataset.jsonl`, import.meta.url)));
 const train = dataset.examples.filter((example) => example.split === "train");
 const test = dataset.examples.filter((example) => example.split === "test");
 const models = dataset.models;

@@ -8,6 +8,7 @@
  * Run: npx tsx benchmarks/learned-routers-cv.ts [--dataset dcrouter] [--folds 4]
  *      [--routers linear,mlp,matrix-factorization,cluster,knn] [--params '{"cluster":{"clusters":20}}']
  */
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createRandom } from "../src/core/random.js";
 import { estimateTokens } from "../src/core/tokens.js";
@@ -32,7 +33,7 @@ const { values } = parseArgs({
 const seed = Number(values.seed);
 const routerNames = values.routers.split(",");
 const allParams = JSON.parse(values.params) as Record<string, Record<string, unknown>>;
-const dataset = await loadDataset(`../shared/data/${values.dataset}/dataset.jsonl`);
+const dataset = await loadDataset(fileURLToPath(new URL(`../../shared/data/${values.dataset}/dataset.jsonl`, import.meta.url)));
 const examples = dataset.examples.filter((example) => example.split === "train");
 const models = dataset.models;
 const n = examples.length;

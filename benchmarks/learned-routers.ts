@@ -11,6 +11,7 @@
  * Willingness-to-pay is given as a multiple of the test mean cost of the costliest model (wtp = x · cMax:
  * paying cMax is worth a quality gain of 1/x); "max" picks the highest predicted quality.
  */
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { estimateTokens } from "../src/core/tokens.js";
 import { loadDataset } from "../src/data/load-dataset.js";
@@ -49,7 +50,7 @@ const allParams = JSON.parse(values.params) as Record<string, Record<string, unk
 const seed = Number(values.seed);
 
 for (const name of values.datasets.split(",")) {
-  const dataset = await loadDataset(`../shared/data/${name}/dataset.jsonl`);
+  const dataset = await loadDataset(fileURLToPath(new URL(`../../shared/data/${name}/dataset.jsonl`, import.meta.url)));
   const train = dataset.examples.filter((example) => example.split === "train");
   const test = dataset.examples.filter((example) => example.split === "test");
   const models = dataset.models;
