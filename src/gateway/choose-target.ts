@@ -33,6 +33,10 @@ export interface ChooseTargetOptions {
   needs?: RequestNeeds;
   /** Routing cost cap from the key's remaining budget (see `budgetCostCapUsd`). */
   maxCostUsd?: number;
+  /** Candidates a route policy allows (intersected with the key's models and `allowed_models`). */
+  only?: ReadonlySet<string>;
+  /** Quality knob a route policy's rule set; wins over the request's. */
+  quality?: number;
 }
 
 /**
@@ -53,11 +57,13 @@ export async function chooseTarget(context: GatewayContext, request: ChatComplet
     }
     return { target, decision: undefined, candidates: [target] };
   }
-  const quality = request.quality ?? qualityOfHeader(options.qualityHeaderValue) ?? context.config.router.defaultQuality;
+  const quality = options.quality ?? request.quality ?? qualityOfHeader(options.qualityHeaderValue) ?? context.config.router.defaultQuality;
   const keyModels = options.key?.models ? new Set(options.key.models) : undefined;
   const allowed = request.allowed_models ? new Set(request.allowed_models) : undefined;
+  const policyModels = options.only;
+  const only = policyModels && keyModels ? new Set([...policyModels].filter((id) => keyModels.has(id))) : (policyModels ?? keyModels);
   const pool = context.engine.targets
-    .filter((target) => (!allowed || allowed.has(target.id)) && (!keyModels || keyModels.has(target.id)))
+    .filter((target) => (!allowed || allowed.has(target.id)) && (!only || only.has(target.id)))
     .map((target) => (context.targetsById.get(target.id) ?? target) as GatewayTarget);
 
   const exclude = new Set<string>();
@@ -80,7 +86,7 @@ export async function chooseTarget(context: GatewayContext, request: ChatComplet
 
   const decision = await context.engine.decide(
     { messages: request.messages as readonly ChatMessage[], options: { allowedModels: request.allowed_models, quality } },
-    { exclude, ...(keyModels ? { only: keyModels } : {}), ...(options.maxCostUsd !== undefined ? { maxCostUsd: options.maxCostUsd } : {}) },
+    { exclude, ...(only ? { only } : {}), ...(options.maxCostUsd !== undefined ? { maxCostUsd: options.maxCostUsd } : {}) },
   );
   const target = context.targetsById.get(decision.model);
   if (target === undefined) throw new SwitchyardError("internal_error", `The routing engine chose "${decision.model}", which is not a configured target`);

@@ -7,6 +7,9 @@ import { targetSchema } from "../core/target.js";
 import { targetCapabilitiesSchema } from "../providers/request-needs.js";
 import { circuitBreakerSchema } from "../resilience/circuit-breaker.js";
 import { retryPolicySchema } from "../resilience/retry-policy.js";
+import { guardConfigSchema } from "../guard/guard-config.js";
+import { policyConfigSchema } from "../routers/policy/policy-config.js";
+import { strategiesConfigSchema } from "../strategies/strategy-config.js";
 
 /** Schema of the `server` section: where the gateway listens and how much it accepts. */
 export const serverConfigSchema = z
@@ -139,8 +142,17 @@ export const gatewayConfigSchema = z
     traces: tracesConfigSchema.prefault({}),
     resilience: resilienceConfigSchema.prefault({}),
     logging: loggingConfigSchema.prefault({}),
+    /** `model: "cascade"` / `model: "fan-out"` strategies (docs/cascades.md). */
+    strategies: strategiesConfigSchema.prefault({}),
+    /** Guard stage for `model: "auto"`: unsafe and out-of-domain requests (docs/guard-and-policy.md). */
+    guard: guardConfigSchema.optional(),
+    /** Route policy for `model: "auto"`: declared routes restrict the router's candidates (docs/guard-and-policy.md). */
+    policy: policyConfigSchema.optional(),
   })
   .strict();
+
+/** Model names the strategies answer to; no target may use them. */
+const reservedStrategyNames = new Set(["cascade", "fan-out"]);
 
 /** Validated, frozen gateway configuration. */
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
@@ -185,6 +197,7 @@ export function parseConfig(value: unknown, sourceName: string, options: ParseCo
   const onlyUpstream = config.upstreams.length === 1 ? config.upstreams[0]?.name : undefined;
   const targets = config.targets.map((target, index) => {
     if (target.id === "auto") fail(`targets.${index}.id`, `"auto" is reserved for routed requests`);
+    if (reservedStrategyNames.has(target.id)) fail(`targets.${index}.id`, `"${target.id}" is reserved for the ${target.id} strategy (strategies section)`);
     if (targetIds.has(target.id)) fail(`targets.${index}.id`, `duplicate target id "${target.id}"`);
     targetIds.add(target.id);
     const upstream = target.upstream ?? onlyUpstream;
@@ -195,11 +208,27 @@ export function parseConfig(value: unknown, sourceName: string, options: ParseCo
     return { ...target, upstream };
   });
 
+  if (config.strategies.cascade?.scorer.kind === "learned") {
+    fail("strategies.cascade.scorer.kind", `"learned" is not supported by the gateway yet; use "judge" or "self-consistency"`);
+  }
+
   const baseDir = options.baseDir ?? dirname(resolve(sourceName));
+  const guard = config.guard === undefined ? undefined : resolveGuardPaths(config.guard, baseDir);
+  const policy =
+    config.policy === undefined || config.policy.matcher.kind !== "classifier"
+      ? config.policy
+      : { ...config.policy, matcher: { ...config.policy.matcher, artifact: resolve(baseDir, config.policy.matcher.artifact) } };
   const router = config.router.artifact === undefined ? config.router : { ...config.router, artifact: resolve(baseDir, config.router.artifact) };
   const store = { ...config.store, path: config.store.path === ":memory:" ? config.store.path : resolve(baseDir, config.store.path) };
   const auth = config.auth.pepperFile === undefined ? config.auth : { ...config.auth, pepperFile: resolve(baseDir, config.auth.pepperFile) };
-  return deepFreeze({ ...config, router, targets, store, auth });
+  return deepFreeze({ ...config, router, targets, store, auth, ...(guard ? { guard } : {}), ...(policy ? { policy } : {}) });
+}
+
+/** The guard section with its artifact paths resolved against the config file's directory. */
+function resolveGuardPaths(guard: NonNullable<GatewayConfig["guard"]>, baseDir: string): NonNullable<GatewayConfig["guard"]> {
+  const safety = guard.safety?.artifact === undefined ? guard.safety : { ...guard.safety, artifact: resolve(baseDir, guard.safety.artifact) };
+  const outOfDomain = guard.outOfDomain === undefined ? undefined : { ...guard.outOfDomain, artifact: resolve(baseDir, guard.outOfDomain.artifact) };
+  return { ...(safety ? { safety } : {}), ...(outOfDomain ? { outOfDomain } : {}) };
 }
 
 /**

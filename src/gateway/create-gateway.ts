@@ -2,7 +2,10 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { SwitchyardError } from "../core/errors.js";
 import type { RoutingEngine } from "../core/routing-engine.js";
+import type { GuardStage } from "../guard/guard-stage.js";
 import { createUpstreamClient } from "../providers/upstream-client.js";
+import type { PolicyRouter } from "../routers/policy/policy-router.js";
+import { createStrategyHandler } from "../strategies/strategy-handler.js";
 import type { UpstreamClient } from "../providers/upstream-client.js";
 import type { GatewayConfig } from "./config.js";
 import { errorResponse } from "./error-response.js";
@@ -43,6 +46,10 @@ export interface GatewayDeps extends Omit<GatewayServicesDeps, "logger" | "now">
   logRequests?: boolean;
   /** Where the per-request lines go (default `logger`). */
   requestLogger?: GatewayLogger;
+  /** Guard stage built from `config.guard` (see `loadGatewayStages`; `startGateway` builds it). */
+  guard?: GuardStage;
+  /** Policy router built from `config.policy` (see `loadGatewayStages`; `startGateway` builds it). */
+  policy?: PolicyRouter;
 }
 
 const healthText = JSON.stringify({ status: "ok" });
@@ -71,6 +78,12 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Hono {
  */
 export function buildGateway(config: GatewayConfig, deps: GatewayDeps): { app: Hono; context: GatewayContext } {
   const logger = deps.logger ?? silentLogger;
+  if (config.guard !== undefined && deps.guard === undefined) {
+    throw new SwitchyardError("invalid_config", "guard: configured but not built; pass deps.guard from loadGatewayStages (startGateway does this)");
+  }
+  if (config.policy !== undefined && deps.policy === undefined) {
+    throw new SwitchyardError("invalid_config", "policy: configured but not built; pass deps.policy from loadGatewayStages (startGateway does this)");
+  }
   const context: GatewayContext = {
     config,
     engine: deps.engine,
@@ -83,6 +96,9 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): { app: H
     services: deps.services ?? createGatewayServices(config, { ...deps, logger, now: deps.now }),
     logRequests: deps.logRequests ?? false,
     requestLogger: deps.requestLogger ?? logger,
+    strategies: createStrategyHandler({ config: config.strategies, targets: config.targets, engine: deps.engine }),
+    guard: deps.guard,
+    policy: deps.policy,
   };
   const models = createModelsHandlers(context);
   const methodNotAllowed = (allowed: string) => () => {

@@ -1,6 +1,9 @@
 import type { Decision } from "../core/decision.js";
 import type { RoutingEngine } from "../core/routing-engine.js";
+import type { GuardStage } from "../guard/guard-stage.js";
 import type { UpstreamClient } from "../providers/upstream-client.js";
+import type { PolicyRouter } from "../routers/policy/policy-router.js";
+import type { StrategyHandler } from "../strategies/strategy-handler.js";
 import type { GatewayConfig, GatewayTarget, UpstreamConfig } from "./config.js";
 import type { GatewayLogger } from "./gateway-logger.js";
 import type { GatewayServices } from "./gateway-services.js";
@@ -38,4 +41,10 @@ export interface GatewayContext {
   readonly logRequests: boolean;
   /** Where the per-request lines go. */
   readonly requestLogger: GatewayLogger;
+  /** Serves `model: "cascade"` / `model: "fan-out"` (from `strategies`). */
+  readonly strategies: StrategyHandler;
+  /** Guard stage for `model: "auto"` (from `guard`), when configured. */
+  readonly guard: GuardStage | undefined;
+  /** Route policy for `model: "auto"` (from `policy`), when configured. */
+  readonly policy: PolicyRouter | undefined;
 }

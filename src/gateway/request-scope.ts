@@ -23,6 +23,8 @@ export interface RequestOutcome {
   usage?: TokenUsage;
   /** Answer text, kept only when `traces.storeText` is on. */
   response?: string;
+  /** The request's real cost when it is not `target`'s price × `usage` (a cascade or fan-out paid several calls). */
+  costUsd?: number;
 }
 
 /** Options for {@link createRequestScope}. */
@@ -104,7 +106,7 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
       const { key, requestedModel } = scope;
       const inputTokens = typeof outcome.usage?.prompt_tokens === "number" ? outcome.usage.prompt_tokens : null;
       const outputTokens = typeof outcome.usage?.completion_tokens === "number" ? outcome.usage.completion_tokens : null;
-      const costUsd = outcome.target ? costOf(outcome.target, outcome.usage) : null;
+      const costUsd = outcome.costUsd ?? (outcome.target ? costOf(outcome.target, outcome.usage) : null);
       const answered = scope.attempts.some((attempt) => attempt.outcome === "ok");
 
       if (key !== null && scope.reservation !== undefined) {

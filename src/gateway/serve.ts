@@ -8,6 +8,7 @@ import { createUpstreamClient } from "../providers/upstream-client.js";
 import type { UpstreamClient } from "../providers/upstream-client.js";
 import type { GatewayConfig } from "./config.js";
 import { buildGateway } from "./create-gateway.js";
+import { loadGatewayStages, type GatewayStages } from "./gateway-stages.js";
 import type { GatewayDeps } from "./create-gateway.js";
 import { errorBodyOf } from "./error-response.js";
 import { createGatewayServices } from "./gateway-services.js";
@@ -85,10 +86,17 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const { config, port = config.server.port, host = config.server.host, ownsStore = false, ...deps } = options;
   const ownsClient = options.upstreamClient === undefined;
   const upstreamClient = options.upstreamClient ?? createUpstreamClient({ upstreams: config.upstreams, now: deps.now });
+  let stages: GatewayStages = {};
+  try {
+    stages = deps.guard !== undefined || deps.policy !== undefined ? {} : await loadGatewayStages(config, { upstreamClient });
+  } catch (error) {
+    if (ownsClient) await upstreamClient.close();
+    throw error;
+  }
   const openAccess = isLoopbackHost(host);
   const services = deps.services ?? createGatewayServices(config, { ...deps, openAccess });
   await services.store.usage.clearReservations();
-  const { app, context } = buildGateway(config, { ...deps, upstreamClient, services });
+  const { app, context } = buildGateway(config, { ...stages, ...deps, upstreamClient, services });
   // The hot route skips hono's web Request/Response objects; every other route goes through the app.
   const chatCompletions = createChatCompletionService(context);
   const fastRoutes: FastRoutes = {

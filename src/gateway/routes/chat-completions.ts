@@ -9,12 +9,14 @@ import { transportError } from "../../providers/upstream-client.js";
 import type { UpstreamResponse } from "../../providers/upstream-client.js";
 import { parseChatCompletionRequest } from "../chat-request.js";
 import type { ChatCompletionRequest } from "../chat-request.js";
-import { chooseTarget, qualityHeader } from "../choose-target.js";
+import { applyRouteStages } from "../apply-route-stages.js";
+import { autoModel, chooseTarget, qualityHeader } from "../choose-target.js";
 import { decisionHeaders } from "../decision-headers.js";
 import { errorReply, logError, toSwitchyardError } from "../error-response.js";
 import type { CompletionRecord, GatewayContext } from "../gateway-context.js";
 import { requestIdOf } from "../request-id.js";
 import { createRequestScope, type RequestScope, type TokenUsage } from "../request-scope.js";
+import { serveStrategy } from "../serve-strategy.js";
 import { createSseOutput } from "../sse-response-stream.js";
 import { createSseStreamTap } from "../sse-stream-tap.js";
 import type { StreamUsage } from "../sse-stream-tap.js";
@@ -82,7 +84,17 @@ export function createChatCompletionService(context: GatewayContext): (request: 
         scope.maxCostUsd = await services.budgets.costCapUsd(key);
       }
 
-      const choice = await chooseTarget(context, request, { qualityHeaderValue: http.header(qualityHeader), key, needs, maxCostUsd: scope.maxCostUsd });
+      if (context.strategies.handles(request.model)) return await serveStrategy(context, scope, { request, needs, signal: http.signal, headers });
+      const stages = request.model === autoModel && (context.guard !== undefined || context.policy !== undefined) ? await applyRouteStages(context, request, headers) : undefined;
+      if (key !== null && stages?.model !== undefined) assertModelAllowed(key, stages.model);
+      const choice = await chooseTarget(context, stages?.model === undefined ? request : { ...request, model: stages.model }, {
+        qualityHeaderValue: http.header(qualityHeader),
+        key,
+        needs,
+        maxCostUsd: scope.maxCostUsd,
+        ...(stages?.only ? { only: stages.only } : {}),
+        ...(stages?.quality !== undefined ? { quality: stages.quality } : {}),
+      });
       scope.decision = choice.decision;
       if (choice.decision) services.metrics.recordDecision(choice.decision.router, choice.decision.decisionMs);
       headers = { ...headers, ...decisionHeaders(choice.target.id, choice.decision) };
