@@ -1,6 +1,6 @@
 import { shuffled, type Random } from "../core/random.js";
 import type { RoutingExample } from "../data/routing-example.js";
-import { evaluate } from "../eval/evaluate.js";
+import { candidateReport } from "./routing-score.js";
 import type { RouterTrainer, TrainingSet, TrainOptions } from "../routers/router-trainer.js";
 import { routeInputOf } from "./predict.js";
 import { subsetTrainingSet } from "./training-set.js";
@@ -71,14 +71,6 @@ export function costRowsOf(data: TrainingSet): Float64Array[] {
  * routing AIQ (Hu et al. 2024) otherwise.
  */
 export function selectionScore(examples: readonly RoutingExample[], models: readonly string[], predictions: { quality: Float64Array[]; costUsd: Float64Array[] }): number {
-  const report = evaluate({
-    dataset: "cross-validation",
-    trainSplit: "fit",
-    testSplit: "held-out",
-    models: [...models],
-    examples: [...examples],
-    routers: [{ name: "candidate", followsObjective: true, quality: predictions.quality, costUsd: predictions.costUsd }],
-  });
-  const router = report.routers[0]!;
+  const router = candidateReport(examples, models, predictions);
   return models.length === 2 && typeof router.apgr === "number" ? router.apgr : router.aiq;
 }
