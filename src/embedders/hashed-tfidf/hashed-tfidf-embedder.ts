@@ -8,7 +8,7 @@ import { FeatureCounts, hashFeatures, type HashingOptions } from "./feature-hash
 const optionsSchema = z
   .object({
     dimension: z.number().int().min(16).max(1 << 20).default(4096),
-    charNgramMin: z.number().int().min(1).max(8).default(3),
+    charNgramMin: z.number().int().min(1).max(8).default(4),
     charNgramMax: z.number().int().min(0).max(8).default(5),
     wordBigrams: z.boolean().default(true),
     charWeight: z.number().positive().default(0.5),
