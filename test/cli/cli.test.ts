@@ -23,6 +23,33 @@ test("usage errors exit 2 with one line and no stack trace", () => {
   }
 });
 
+test("garbage in JSON and number flags is a one-line usage error naming the flag", () => {
+  const cases: Array<[string[], RegExp]> = [
+    [["train", "--dataset", sample, "--out", "/tmp/x.json", "--params", "{nope"], /--params must be a JSON object/],
+    [["train", "--dataset", sample, "--out", "/tmp/x.json", "--params", "[1,2]"], /--params must be a JSON object/],
+    [["train", "--dataset", sample, "--out", "/tmp/x.json", "--embedder-options", "42"], /--embedder-options must be a JSON object/],
+    [["eval", "--dataset", sample, "--router", "knn,,oracle"], /--router must be a comma-separated list/],
+    [["eval", "--dataset", sample, "--train-fraction", "2"], /--train-fraction must be ≤ 0.99/],
+    [["route", "--artifact", "x.json", "--prompt", "hi", "--quality", "7"], /--quality must be ≤ 1/],
+    [["demo", "--port", "http"], /--port must be a number/],
+  ];
+  for (const [args, message] of cases) {
+    const result = cli(...args);
+    assert.equal(result.status, 2, `${args.join(" ")}: ${result.stderr}`);
+    assert.match(result.stderr, message);
+    assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+  }
+});
+
+test("an unknown router or embedder is a clear error listing the known ones", () => {
+  const router = cli("eval", "--dataset", sample, "--router", "telepathy");
+  assert.equal(router.status, 1);
+  assert.match(router.stderr, /unknown router "telepathy" \(known: .*knn/);
+  const embedder = cli("train", "--dataset", sample, "--out", "/tmp/x.json", "--embedder", "crystal-ball");
+  assert.equal(embedder.status, 1);
+  assert.match(embedder.stderr, /unknown embedder "crystal-ball" \(known: .*hashed-tfidf/);
+});
+
 test("--help works on every command", () => {
   for (const command of ["train", "eval", "route"]) {
     const result = cli(command, "--help");

@@ -3,6 +3,7 @@ import { decisionRows, writeDecisions } from "../../eval/decisions-file.js";
 import { evaluateWithSweeps } from "../../eval/evaluate.js";
 import type { EvaluationReport } from "../../eval/evaluation-report.js";
 import { writeReport } from "../../eval/write-report.js";
+import { routerTrainerFor } from "../../routers/create-router-trainer.js";
 import { buildEvaluationInput } from "../../training/run-evaluation.js";
 import { loadForRouting, splitOf } from "../load-splits.js";
 import { createProgress } from "../progress.js";
@@ -34,6 +35,9 @@ export function registerEval(program: Command): void {
       const seed = parseNumberOption("--seed", String(options.seed), { integer: true });
       const trainFraction = parseNumberOption("--train-fraction", String(options.trainFraction), { min: 0.01, max: 0.99 });
       const routers = parseListOption("--router", String(options.router));
+      for (const name of routers) if (name !== "oracle") routerTrainerFor(name); // unknown names fail before any work
+      const params = parseParamsOption(options.params as string | undefined) as Record<string, Record<string, unknown>> | undefined;
+      const embedder = parseEmbedderOption(String(options.embedder), options.embedderOptions as string | undefined);
       const note = (line: string): void => void process.stderr.write(`${line}\n`);
       const datasetOptions = { dataset: String(options.dataset), seed, trainFraction, includeContaminated: Boolean(options.includeContaminated) };
       const dataset = await loadForRouting(datasetOptions, note);
@@ -48,8 +52,8 @@ export function registerEval(program: Command): void {
         test,
         models: dataset.models,
         routers,
-        embedder: parseEmbedderOption(String(options.embedder), options.embedderOptions as string | undefined),
-        params: parseParamsOption(options.params as string | undefined) as Record<string, Record<string, unknown>> | undefined,
+        embedder,
+        params,
         seed,
         onStage: (stage, index, total) => progress.stage(stage, index, total),
       });

@@ -24,6 +24,8 @@ export function registerTrain(program: Command): void {
     .action(async (options: Record<string, string | boolean | undefined>) => {
       const seed = parseNumberOption("--seed", String(options.seed), { integer: true });
       const trainFraction = parseNumberOption("--train-fraction", String(options.trainFraction), { min: 0.01, max: 0.99 });
+      const params = parseParamsOption(options.params as string | undefined);
+      const embedder = parseEmbedderOption(String(options.embedder), options.embedderOptions as string | undefined);
       const note = (line: string): void => void process.stderr.write(`${line}\n`);
       const datasetOptions = { dataset: String(options.dataset), seed, trainFraction, includeContaminated: Boolean(options.includeContaminated) };
       const progress = createProgress();
@@ -35,8 +37,8 @@ export function registerTrain(program: Command): void {
         examples,
         models: dataset.models,
         router: String(options.router),
-        embedder: parseEmbedderOption(String(options.embedder), options.embedderOptions as string | undefined),
-        params: parseParamsOption(options.params as string | undefined),
+        embedder,
+        params,
         seed,
         dataset: dataset.source,
         split: String(options.split),
