@@ -1,3 +1,6 @@
+import type { Random } from "../core/random.js";
+import { shuffleInPlace } from "./seeded-init.js";
+
 /** Hooks {@link trainWithEarlyStopping} drives. */
 export interface EarlyStoppingOptions {
   maxEpochs: number;
@@ -47,4 +50,45 @@ export function trainWithEarlyStopping(options: EarlyStoppingOptions): EarlyStop
   }
   if (validated && bestEpoch > 0 && bestEpoch !== epochsRun) options.restore();
   return { epochsRun, bestEpoch: validated ? bestEpoch : epochsRun, bestValidationLoss: validated ? best : null };
+}
+
+/** Options of {@link trainMiniBatches}. */
+export interface MiniBatchTrainingOptions<W extends object> {
+  maxEpochs: number;
+  patience: number;
+  /** Training row order, reshuffled in place every epoch. */
+  order: Int32Array;
+  batchSize: number;
+  random: Random;
+  /** One optimiser step on `order[start..end)`. */
+  step(start: number, end: number): void;
+  validationLoss(): number | null;
+  /** The weights being trained (restored in place to the best epoch's). */
+  weights: W;
+  /** A deep copy of a weights object. */
+  copy(weights: W): W;
+}
+
+/**
+ * Shuffled mini-batch epochs under {@link trainWithEarlyStopping}, keeping a copy of the best epoch's
+ * weights and putting it back at the end — the loop the MLP and matrix-factorization routers share.
+ */
+export function trainMiniBatches<W extends object>(options: MiniBatchTrainingOptions<W>): EarlyStoppingReport {
+  const { order, batchSize, random, step, weights, copy } = options;
+  let best: W | null = null;
+  return trainWithEarlyStopping({
+    maxEpochs: options.maxEpochs,
+    patience: options.patience,
+    runEpoch: () => {
+      shuffleInPlace(order, random);
+      for (let start = 0; start < order.length; start += batchSize) step(start, Math.min(order.length, start + batchSize));
+    },
+    validationLoss: options.validationLoss,
+    snapshot: () => {
+      best = copy(weights);
+    },
+    restore: () => {
+      if (best) Object.assign(weights, copy(best));
+    },
+  });
 }

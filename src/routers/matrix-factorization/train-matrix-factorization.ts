@@ -1,8 +1,8 @@
 import type { Random } from "../../core/random.js";
 import { Adam } from "../../math/adam.js";
-import { trainWithEarlyStopping, type EarlyStoppingReport } from "../../math/early-stopping.js";
+import { trainMiniBatches, type EarlyStoppingReport } from "../../math/early-stopping.js";
 import { ADAM_UPDATE_COST, epochsWithinBudget, nonZerosOf } from "../../math/work-budget.js";
-import { fillNormal, fillUniform, shuffleInPlace } from "../../math/seeded-init.js";
+import { fillNormal, fillUniform } from "../../math/seeded-init.js";
 import { sparseOuterAccumulate, TouchedRows } from "../../math/sparse-linear.js";
 import type { SparseRows } from "../../math/sparse-rows.js";
 import { scoreModels, type MatrixFactorizationWeights } from "./matrix-factorization-model.js";
@@ -105,7 +105,6 @@ export function trainMatrixFactorization(data: MatrixFactorizationTrainingData, 
     return loss / data.validation.length;
   };
 
-  let best: MatrixFactorizationWeights | null = null;
   // Work of one epoch: projection forward + backward (2 × non-zeros × d), scores and their gradients
   // (2 × 2 × models × d per prompt), Adam on the whole projection per mini-batch, validation forward.
   const epochCost =
@@ -113,21 +112,7 @@ export function trainMatrixFactorization(data: MatrixFactorizationTrainingData, 
     Math.ceil(order.length / batchSize) * (inputDimension + m) * d * ADAM_UPDATE_COST +
     d * (nonZerosOf(rows.offsets, data.validation) + m * data.validation.length);
   const maxEpochs = epochsWithinBudget({ workBudget: params.workBudget, epochCost, maxEpochs: params.maxEpochs });
-  const report = trainWithEarlyStopping({
-    maxEpochs,
-    patience: params.patience,
-    runEpoch: () => {
-      shuffleInPlace(order, random);
-      for (let start = 0; start < order.length; start += batchSize) step(start, Math.min(order.length, start + batchSize));
-    },
-    validationLoss,
-    snapshot: () => {
-      best = copyWeights(weights);
-    },
-    restore: () => {
-      if (best) Object.assign(weights, copyWeights(best));
-    },
-  });
+  const report = trainMiniBatches({ maxEpochs, patience: params.patience, order, batchSize, random, step, validationLoss, weights, copy: copyWeights });
   return { weights, report: { ...report, epochLimit: maxEpochs } };
 }
 

@@ -1,9 +1,9 @@
 import type { Random } from "../../core/random.js";
 import { Adam } from "../../math/adam.js";
-import { trainWithEarlyStopping, type EarlyStoppingReport } from "../../math/early-stopping.js";
+import { trainMiniBatches, type EarlyStoppingReport } from "../../math/early-stopping.js";
 import { ADAM_UPDATE_COST, epochsWithinBudget, nonZerosOf } from "../../math/work-budget.js";
 import { binaryCrossEntropyWithLogit, logit, sigmoid } from "../../math/scalar-functions.js";
-import { fillUniform, shuffleInPlace } from "../../math/seeded-init.js";
+import { fillUniform } from "../../math/seeded-init.js";
 import { sparseAffine, sparseOuterAccumulate, TouchedRows } from "../../math/sparse-linear.js";
 import type { SparseRows } from "../../math/sparse-rows.js";
 import type { MlpWeights } from "./mlp-network.js";
@@ -133,7 +133,6 @@ export function trainMlp(data: MlpTrainingData, params: MlpParams, random: Rando
     return loss / (data.validation.length * m);
   };
 
-  let best: MlpWeights | null = null;
   // Work of one epoch: forward + backward through the first layer (2 × non-zeros × hidden) and the
   // output layer, one Adam update of every parameter per mini-batch, and the validation forward pass.
   const trainNonZeros = nonZerosOf(rows.offsets, order);
@@ -142,21 +141,7 @@ export function trainMlp(data: MlpTrainingData, params: MlpParams, random: Rando
     Math.ceil(order.length / batchSize) * (d * hSize + hSize * m) * ADAM_UPDATE_COST +
     hSize * (nonZerosOf(rows.offsets, data.validation) + m * data.validation.length);
   const maxEpochs = epochsWithinBudget({ workBudget: params.workBudget, epochCost, maxEpochs: params.maxEpochs });
-  const report = trainWithEarlyStopping({
-    maxEpochs,
-    patience: params.patience,
-    runEpoch: () => {
-      shuffleInPlace(order, random);
-      for (let start = 0; start < order.length; start += batchSize) step(start, Math.min(order.length, start + batchSize));
-    },
-    validationLoss,
-    snapshot: () => {
-      best = copyWeights(weights);
-    },
-    restore: () => {
-      if (best) Object.assign(weights, copyWeights(best));
-    },
-  });
+  const report = trainMiniBatches({ maxEpochs, patience: params.patience, order, batchSize, random, step, validationLoss, weights, copy: copyWeights });
   return { weights, report: { ...report, epochLimit: maxEpochs } };
 }
 
