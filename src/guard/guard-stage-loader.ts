@@ -1,3 +1,4 @@
+import type { LoaderDependencies } from "./loader-dependencies.js";
 import { readFile } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
 import { SwitchyardError } from "../core/errors.js";
@@ -5,25 +6,13 @@ import { createBuiltinSafetyClassifier } from "./builtin-safety-classifier.js";
 import { configErrorOf } from "./config-error.js";
 import { guardConfigSchema, type GuardConfigInput } from "./guard-config.js";
 import { createGuardModelClassifier } from "./guard-model-classifier.js";
-import type { Timer } from "./latency-budget.js";
 import { OutOfDomainDetector } from "./out-of-domain-detector.js";
-import type { Clock, SafetyClassifier } from "./safety-classifier.js";
+import type { SafetyClassifier } from "./safety-classifier.js";
 import { createGuardStage, type GuardStage } from "./guard-stage.js";
 import { TextClassifier } from "./text-classifier.js";
-import type { EmbedderLoader } from "./text-features.js";
 
 /** What {@link loadGuardStage} needs from the gateway. */
-export interface GuardStageDependencies {
-  /** Relative artifact paths are resolved against this directory (the config file's). */
-  baseDirectory: string;
-  /** Sends `prompt` to the configured target `targetId` and returns the reply text (for `guard-model`). */
-  complete?: (targetId: string, prompt: string) => Promise<string>;
-  /** Reads a file (default: node:fs). */
-  readText?: (path: string) => Promise<string>;
-  loadEmbedder?: EmbedderLoader;
-  timer?: Timer;
-  now?: Clock;
-}
+export type GuardStageDependencies = LoaderDependencies;
 
 /**
  * Builds the guard stage from the `guard:` configuration: reads the artifacts, builds the built-in or

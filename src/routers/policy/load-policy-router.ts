@@ -1,12 +1,10 @@
+import type { LoaderDependencies } from "../../guard/loader-dependencies.js";
 import { readFile } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
 import { SwitchyardError } from "../../core/errors.js";
 import { fitEmbedder } from "../../embedders/create-embedder.js";
 import { configErrorOf } from "../../guard/config-error.js";
-import type { Timer } from "../../guard/latency-budget.js";
 import { OutOfDomainDetector } from "../../guard/out-of-domain-detector.js";
-import type { Clock } from "../../guard/safety-classifier.js";
-import type { EmbedderLoader } from "../../guard/text-features.js";
 import { createClassifierMatcher } from "./classifier-matcher.js";
 import { policyConfigSchema, type PolicyConfig, type PolicyConfigInput } from "./policy-config.js";
 import { createPolicyRouter, type PolicyRouter } from "./policy-router.js";
@@ -14,16 +12,7 @@ import type { RouteMatcher } from "./route-matcher.js";
 import { createSimilarityMatcher } from "./similarity-matcher.js";
 
 /** What {@link loadPolicyRouter} needs from its caller (the gateway or the CLI). */
-export interface PolicyRouterDependencies {
-  /** Relative artifact paths are resolved against this directory (the config file's). */
-  baseDirectory: string;
-  /** Sends a prompt to a configured target and returns the reply (for `judge`). */
-  complete?: (targetId: string, prompt: string) => Promise<string>;
-  readText?: (path: string) => Promise<string>;
-  loadEmbedder?: EmbedderLoader;
-  timer?: Timer;
-  now?: Clock;
-}
+export type PolicyRouterDependencies = LoaderDependencies;
 
 /** Builds the matcher a policy configures: a similarity matcher fitted on the routes' texts, or a classifier artifact. */
 export async function createPolicyMatcher(policy: PolicyConfig, dependencies: Pick<PolicyRouterDependencies, "baseDirectory" | "readText" | "loadEmbedder" | "now">): Promise<RouteMatcher> {
