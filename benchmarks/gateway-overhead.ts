@@ -75,6 +75,17 @@ async function waitForHttp(url: string): Promise<void> {
   throw new Error(`${url} did not come up`);
 }
 
+/** CPU time (user + system) a process has used so far, in milliseconds (Linux /proc, 10 ms ticks). */
+async function cpuMs(pid: number | undefined): Promise<number> {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const fields = (await readFile(`/proc/${pid}/stat`, "utf8")).replace(/^.*\) /, "").split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** Resident set size of a process in MB (Linux /proc). */
 async function rssMb(pid: number | undefined): Promise<number> {
   if (pid === undefined) return 0;
@@ -166,6 +177,8 @@ const scenarios: Scenario[] = [
 ];
 
 const results = new Map<string, LoadResult[]>();
+/** CPU µs the system's own process spent per request (warm-up included), per run. */
+const cpuPerRequest = new Map<string, number[]>();
 const peakRss = new Map<string, number>();
 const keyOf = (system: System, scenario: Scenario) => `${system.name}|${scenario.name}`;
 
@@ -182,6 +195,7 @@ for (let round = 0; round < rounds; round++) {
           await new Promise((done) => setTimeout(done, 100));
         }
       })();
+      const cpuBefore = await cpuMs(system.pid ?? upstream.child.pid);
       const result = await runLoad({
         url: system.url,
         path: "/v1/chat/completions",
@@ -196,6 +210,10 @@ for (let round = 0; round < rounds; round++) {
       });
       sampling = false;
       await sampler;
+      const sent = requestsAt[scenario.concurrency] + (scenario.concurrency === 1 ? 200 : 1_000);
+      const cpuList = cpuPerRequest.get(keyOf(system, scenario)) ?? [];
+      cpuList.push((1000 * ((await cpuMs(system.pid ?? upstream.child.pid)) - cpuBefore)) / sent);
+      cpuPerRequest.set(keyOf(system, scenario), cpuList);
       const list = results.get(keyOf(system, scenario)) ?? [];
       list.push(result);
       results.set(keyOf(system, scenario), list);
@@ -234,8 +252,11 @@ for (const scenario of scenarios) {
 print();
 print("### Throughput at 64 connections relative to calling the upstream directly, and peak memory");
 print();
-print("| system | non-streamed req/s | % of direct | streamed req/s | % of direct | peak RSS MB |");
-print("|---|---|---|---|---|---|");
+print("CPU µs/request: CPU time (user + system, /proc) of the system's own process per request of the non-streamed 64-connection runs");
+print("(for direct: the upstream's); on a shared machine it is steadier than requests/s.");
+print();
+print("| system | non-streamed req/s | % of direct | streamed req/s | % of direct | CPU µs/request | peak RSS MB |");
+print("|---|---|---|---|---|---|---|");
 const rps = (system: System, scenario: Scenario) => median((results.get(keyOf(system, scenario)) ?? []).map((run) => run.requestsPerSecond));
 const plain64 = scenarios[2] as Scenario;
 const stream64 = scenarios[3] as Scenario;
@@ -243,7 +264,8 @@ for (const system of systems) {
   if (system.only !== undefined) continue;
   const plainShare = (100 * rps(system, plain64)) / rps(systems[0] as System, plain64);
   const streamShare = (100 * rps(system, stream64)) / rps(systems[0] as System, stream64);
-  print(`| ${system.name} | ${rps(system, plain64).toFixed(0)} | ${plainShare.toFixed(0)}% | ${rps(system, stream64).toFixed(0)} | ${streamShare.toFixed(0)}% | ${system.pid === undefined ? "—" : (peakRss.get(system.name) ?? 0).toFixed(0)} |`);
+  const cpu = median(cpuPerRequest.get(keyOf(system, plain64)) ?? []);
+  print(`| ${system.name} | ${rps(system, plain64).toFixed(0)} | ${plainShare.toFixed(0)}% | ${rps(system, stream64).toFixed(0)} | ${streamShare.toFixed(0)}% | ${cpu.toFixed(0)} | ${system.pid === undefined ? "—" : (peakRss.get(system.name) ?? 0).toFixed(0)} |`);
 }
 const bySystem = (name: string) => systems.find((system) => system.name === name) as System;
 const [directSystem, fixedSystem, autoSystem] = [bySystem("direct (no gateway)"), bySystem("switchyard, fixed model"), bySystem("switchyard, auto (kNN)")];

@@ -9,6 +9,8 @@
  *
  * Run: npx tsx benchmarks/routing-quality.ts [--sets routerbench,dcrouter,routellm-mmlu,routellm-gsm8k]
  *      [--routers knn,task-knn,cluster,ensemble,auto] [--out /work/coord/bench-quality.md] [--seed 42]
+ *      [--variants '{"knn-carrot":{"router":"knn","params":{"cost":"neighbours"}}}']
+ * A name in --routers that is a key of --variants is trained as that router with those parameters.
  */
 import { writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
@@ -44,10 +46,12 @@ const { values } = parseArgs({
     routers: { type: "string", default: "knn,task-knn,cluster,ensemble,auto" },
     out: { type: "string" },
     seed: { type: "string", default: "42" },
+    variants: { type: "string", default: "{}" },
   },
 });
 const seed = Number(values.seed);
 const routerNames = values.routers.split(",").filter((name) => name.length > 0);
+const variants = JSON.parse(values.variants) as Record<string, { router: string; params?: Record<string, unknown> }>;
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -74,7 +78,7 @@ const print = (line: string): void => {
 const started = performance.now();
 print(`# Routing quality (test splits; trained and tuned on train only)`);
 print("");
-print(`Command: \`npx tsx benchmarks/routing-quality.ts --sets ${values.sets} --routers ${values.routers} --seed ${seed}\``);
+print(`Command: \`npx tsx benchmarks/routing-quality.ts --sets ${values.sets} --routers ${values.routers} --seed ${seed}${values.variants === "{}" ? "" : ` --variants '${values.variants}'`}\``);
 const notes: string[] = [];
 
 for (const name of values.sets.split(",")) {
@@ -92,7 +96,8 @@ for (const name of values.sets.split(",")) {
   const routers: RouterPredictions[] = [];
   const latency = new Map<string, { mean: number; p99: number }>();
   for (const routerName of [...routerNames, "best-single"]) {
-    const trained = trainRouter(prepared, { router: routerName, seed });
+    const variant = variants[routerName];
+    const trained = trainRouter(prepared, { router: variant?.router ?? routerName, seed, params: variant?.params });
     const predictions = predictAll(trained.router, prepared.costModel, testSet);
     // Decision latency per prompt, as served: embed the one prompt, then predict.
     const times: number[] = [];
@@ -102,6 +107,7 @@ for (const name of values.sets.split(",")) {
       const sparseEmbedding = isSparseEmbedder(embedder) ? embedder.embedSparse([prompt])[0] : undefined;
       const input: RouteInput = { text: prompt, embedding: embedding!, sparseEmbedding, promptTokens: estimateTokens(prompt) };
       trained.router.predictQuality(input);
+      trained.router.predictCostUsd?.(input);
       times.push(performance.now() - t);
     }
     times.sort((a, b) => a - b);

@@ -42,6 +42,8 @@ export async function applyRouteStages(context: GatewayContext, request: ChatCom
   }
   if (context.policy) {
     const metadata = (request as { metadata?: unknown }).metadata;
+    const metadataObject = metadata !== null && typeof metadata === "object" && !Array.isArray(metadata) ? (metadata as Record<string, unknown>) : undefined;
+    const tags = tagsOf(metadataObject?.tags);
     const selection = await context.policy.selectRoute(
       query,
       requestContextOf({
@@ -49,7 +51,8 @@ export async function applyRouteStages(context: GatewayContext, request: ChatCom
         model: request.model,
         ...(request.tools ? { tools: request.tools } : {}),
         ...(request.user !== undefined ? { user: request.user } : {}),
-        ...(metadata !== null && typeof metadata === "object" && !Array.isArray(metadata) ? { metadata: metadata as Record<string, unknown> } : {}),
+        ...(metadataObject ? { metadata: metadataObject } : {}),
+        ...(tags.length > 0 ? { tags } : {}),
       }),
     );
     stages.headers[routeHeader] = selection.route ?? "default";
@@ -58,4 +61,13 @@ export async function applyRouteStages(context: GatewayContext, request: ChatCom
     if (selection.quality !== undefined) stages.quality = selection.quality;
   }
   return stages;
+}
+
+/**
+ * The request's tags for policy rules: OpenAI's `metadata` values are strings, so `metadata.tags` is a
+ * comma-separated list (`"legal, eu"`); an array of strings is accepted too.
+ */
+export function tagsOf(value: unknown): string[] {
+  const items = typeof value === "string" ? value.split(",") : Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
+  return items.map((item) => item.trim()).filter((item) => item.length > 0);
 }

@@ -74,8 +74,14 @@ export const chatCompletionRequestSchema = z.looseObject({
 /** A validated chat-completion request (unknown fields kept). */
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
 
-/** Validates a parsed body; throws `SwitchyardError("invalid_request")` naming the field (OpenAI's `param`). */
+/**
+ * Validates a parsed body; throws `SwitchyardError("invalid_request")` naming the field (OpenAI's `param`).
+ * The common shape (text messages, scalar sampling fields) is checked by {@link plainChatRequestOf}
+ * without zod; everything else, and every invalid body, goes through the schema.
+ */
 export function parseChatCompletionRequest(body: unknown): ChatCompletionRequest {
+  const plain = plainChatRequestOf(body);
+  if (plain !== undefined) return plain;
   const parsed = chatCompletionRequestSchema.safeParse(body);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
@@ -89,4 +95,63 @@ function paramOf(path: readonly PropertyKey[]): string | null {
   let param = "";
   for (const key of path) param += typeof key === "number" ? `[${key}]` : param === "" ? String(key) : `.${String(key)}`;
   return param === "" ? null : param;
+}
+
+const roles: ReadonlySet<string> = new Set(chatRoles);
+const isNumberIn = (value: unknown, min: number, max: number) => typeof value === "number" && value >= min && value <= max;
+const isIntegerIn = (value: unknown, min: number, max: number) => Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max;
+
+/**
+ * Whether a top-level field, when present, is valid by the schema's rules — checked here only for
+ * scalar fields; a field of the schema not listed here sends the body to zod.
+ */
+const plainFieldChecks: ReadonlyMap<string, (value: unknown) => boolean> = new Map([
+  ["stream", (value: unknown) => value === null || typeof value === "boolean"],
+  ["logprobs", (value: unknown) => value === null || typeof value === "boolean"],
+  ["parallel_tool_calls", (value: unknown) => value === null || typeof value === "boolean"],
+  ["temperature", (value: unknown) => value === null || isNumberIn(value, 0, 2)],
+  ["top_p", (value: unknown) => value === null || isNumberIn(value, 0, 1)],
+  ["presence_penalty", (value: unknown) => value === null || isNumberIn(value, -2, 2)],
+  ["frequency_penalty", (value: unknown) => value === null || isNumberIn(value, -2, 2)],
+  ["n", (value: unknown) => value === null || isIntegerIn(value, 1, 128)],
+  ["max_tokens", (value: unknown) => value === null || isIntegerIn(value, 1, Number.MAX_SAFE_INTEGER)],
+  ["max_completion_tokens", (value: unknown) => value === null || isIntegerIn(value, 1, Number.MAX_SAFE_INTEGER)],
+  ["seed", (value: unknown) => value === null || isIntegerIn(value, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)],
+  ["user", (value: unknown) => typeof value === "string" && value.length <= 512],
+]);
+const schemaFields: ReadonlySet<string> = new Set(Object.keys(chatCompletionRequestSchema.shape));
+
+function isPlainMessage(message: unknown): boolean {
+  if (message === null || typeof message !== "object" || Array.isArray(message)) return false;
+  const { role, content, name, tool_calls: toolCalls, tool_call_id: toolCallId } = message as Record<string, unknown>;
+  if (typeof role !== "string" || !roles.has(role)) return false;
+  if (content !== undefined && content !== null && typeof content !== "string") return false;
+  if (name !== undefined && (typeof name !== "string" || name.length > 256)) return false;
+  return toolCalls === undefined && toolCallId === undefined;
+}
+
+/**
+ * The body itself when it is certainly valid by {@link chatCompletionRequestSchema} and of the common
+ * shape — a model name, text messages, scalar fields the schema checks by type and range, and any
+ * unknown fields (kept, as the schema keeps them) — else undefined (then zod decides, and words the
+ * error). Conservative on purpose: it never accepts a body the schema rejects (a test checks this on
+ * generated bodies), and anything it is unsure of goes to the schema.
+ */
+export function plainChatRequestOf(body: unknown): ChatCompletionRequest | undefined {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) return undefined;
+  const fields = body as Record<string, unknown>;
+  const { model, messages } = fields;
+  if (typeof model !== "string" || model.length < 1 || model.length > 256) return undefined;
+  if (!Array.isArray(messages) || messages.length === 0) return undefined;
+  for (const message of messages) if (!isPlainMessage(message)) return undefined;
+  for (const key in fields) {
+    if (key === "model" || key === "messages") continue;
+    const check = plainFieldChecks.get(key);
+    if (check !== undefined) {
+      if (!check(fields[key])) return undefined;
+    } else if (schemaFields.has(key) || key === "__proto__") {
+      return undefined;
+    }
+  }
+  return fields as ChatCompletionRequest;
 }

@@ -208,10 +208,6 @@ export function parseConfig(value: unknown, sourceName: string, options: ParseCo
     return { ...target, upstream };
   });
 
-  if (config.strategies.cascade?.scorer.kind === "learned") {
-    fail("strategies.cascade.scorer.kind", `"learned" is not supported by the gateway yet; use "judge" or "self-consistency"`);
-  }
-
   const baseDir = options.baseDir ?? dirname(resolve(sourceName));
   const guard = config.guard === undefined ? undefined : resolveGuardPaths(config.guard, baseDir);
   const policy =

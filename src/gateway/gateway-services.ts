@@ -126,10 +126,11 @@ export function createGatewayServices(config: GatewayConfig, deps: GatewayServic
     metrics,
     lifecycle: { draining: false },
     async authenticate(header) {
-      if (now() >= keyCountCheckedUntil) {
+      if (!keysExist && now() >= keyCountCheckedUntil) {
         // Whether keys exist is re-read at most once a second: a first key created by the CLI is
-        // enforced within a second, without a store query on every request. Revoked keys count:
-        // revoking the last key does not open the gateway.
+        // enforced within a second, without a store query on every request. Revoked keys count and
+        // keys are never deleted, so once a key exists the answer stays yes: revoking the last key
+        // does not open the gateway.
         keysExist = (await keys.countAll()) > 0;
         keyCountCheckedUntil = now() + keyCountCacheMs;
       }

@@ -1,6 +1,7 @@
 import { SwitchyardError } from "../core/errors.js";
 import { loadGuardStage } from "../guard/guard-stage-loader.js";
 import type { GuardStage } from "../guard/guard-stage.js";
+import type { Timer } from "../guard/latency-budget.js";
 import type { UpstreamClient } from "../providers/upstream-client.js";
 import { loadPolicyRouter } from "../routers/policy/load-policy-router.js";
 import { modelsOf } from "../routers/policy/policy-config.js";
@@ -22,6 +23,8 @@ export interface GatewayStagesDeps {
   upstreamClient: UpstreamClient;
   /** Directory relative artifact paths are resolved against (`parseConfig` already made them absolute). */
   baseDirectory?: string;
+  /** Schedules the guard model's and the policy judge's latency budgets (default: the real timer; tests inject one). */
+  timer?: Timer;
 }
 
 /**
@@ -37,10 +40,10 @@ export async function loadGatewayStages(config: GatewayConfig, deps: GatewayStag
   if (config.guard === undefined && config.policy === undefined) return {};
   const targetsById = new Map(config.targets.map((target) => [target.id, target]));
   const caller = createUpstreamChatCaller({ upstreamClient: deps.upstreamClient, upstreams: config.upstreams });
-  const complete = async (targetId: string, prompt: string): Promise<string> => {
+  const complete = async (targetId: string, prompt: string, signal?: AbortSignal): Promise<string> => {
     const target = targetsById.get(targetId);
     if (target === undefined) throw new SwitchyardError("invalid_config", `unknown target "${targetId}" (used by the guard or the policy judge)`);
-    const { text } = await caller({ target, body: { messages: [{ role: "user", content: prompt }], temperature: 0 } });
+    const { text } = await caller({ target, body: { messages: [{ role: "user", content: prompt }], temperature: 0 }, ...(signal ? { signal } : {}) });
     return text;
   };
   const checkTarget = (id: string | undefined, path: string) => {
@@ -54,7 +57,8 @@ export async function loadGatewayStages(config: GatewayConfig, deps: GatewayStag
   rerouteOf(config.guard?.safety?.onUnsafe, "guard.safety.onUnsafe.model");
   rerouteOf(config.guard?.outOfDomain?.onOutOfDomain, "guard.outOfDomain.onOutOfDomain.model");
   const baseDirectory = deps.baseDirectory ?? process.cwd();
-  const guard = config.guard === undefined ? undefined : await loadGuardStage(config.guard, { baseDirectory, complete });
-  const policy = config.policy === undefined ? undefined : await loadPolicyRouter(config.policy, { baseDirectory, complete });
+  const timing = deps.timer ? { timer: deps.timer } : {};
+  const guard = config.guard === undefined ? undefined : await loadGuardStage(config.guard, { baseDirectory, complete, ...timing });
+  const policy = config.policy === undefined ? undefined : await loadPolicyRouter(config.policy, { baseDirectory, complete, ...timing });
   return { ...(guard ? { guard } : {}), ...(policy ? { policy } : {}) };
 }

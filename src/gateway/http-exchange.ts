@@ -17,9 +17,14 @@ export interface GatewayHttpRequest {
   readonly signal: AbortSignal;
 }
 
-/** A route's answer: a complete text body, or an SSE body pulled chunk by chunk. */
+/**
+ * A route's answer: a complete text body, or an SSE body pulled chunk by chunk. `afterSend` is the
+ * request's bookkeeping (budget settlement, metrics, trace, log line): transports call it once, right
+ * after handing the body to the socket, so it costs the client no latency (the fetch adapter calls it
+ * before returning the `Response`).
+ */
 export type GatewayReply =
-  | { status: number; headers: Record<string, string>; text: string }
+  | { status: number; headers: Record<string, string>; text: string; afterSend?: () => void }
   | { status: number; headers: Record<string, string>; sse: SseOutput };
 
 /** A {@link GatewayHttpRequest} over a fetch `Request`. */
@@ -35,6 +40,10 @@ export function fetchRequestOf(request: Request): GatewayHttpRequest {
 
 /** A fetch `Response` for a {@link GatewayReply}. */
 export function responseOf(reply: GatewayReply): Response {
-  if ("text" in reply) return new Response(reply.text, { status: reply.status, headers: reply.headers });
+  if ("text" in reply) {
+    const response = new Response(reply.text, { status: reply.status, headers: reply.headers });
+    reply.afterSend?.();
+    return response;
+  }
   return new Response(sseOutputStream(reply.sse), { status: reply.status, headers: reply.headers });
 }

@@ -37,7 +37,9 @@ function readBody(request: IncomingMessage, maxBodyBytes: number): Promise<Uint8
 export function nodeRequestOf(request: IncomingMessage, response: ServerResponse): GatewayHttpRequest {
   let controller: AbortController | undefined;
   return {
-    header: (name) => headerOf(request, name),
+    header(name) {
+      return headerOf(request, name);
+    },
     async json(maxBodyBytes, options) {
       assertJsonContentType(headerOf(request, "content-type"));
       const declared = headerOf(request, "content-length");
@@ -62,13 +64,18 @@ export function nodeRequestOf(request: IncomingMessage, response: ServerResponse
 
 /**
  * Writes a {@link GatewayReply} to Node's response: a text body in one write, or the SSE body pulled
- * chunk by chunk, waiting for `drain` when the client reads slowly, and cancelling the upstream when
- * the client goes away.
+ * chunk by chunk (chunks available in the same event-loop turn coalesced into one write), waiting for
+ * `drain` when the client reads slowly, and cancelling the upstream when the client goes away.
  */
 export async function sendNodeReply(reply: GatewayReply, response: ServerResponse): Promise<void> {
   if ("text" in reply) {
-    response.writeHead(reply.status, { ...reply.headers, "content-length": Buffer.byteLength(reply.text) });
-    response.end(reply.text);
+    reply.headers["content-length"] = String(Buffer.byteLength(reply.text));
+    try {
+      response.writeHead(reply.status, reply.headers);
+      response.end(reply.text);
+    } finally {
+      reply.afterSend?.();
+    }
     return;
   }
   const { sse } = reply;
@@ -80,12 +87,26 @@ export async function sendNodeReply(reply: GatewayReply, response: ServerRespons
     void sse.cancel();
   };
   response.once("close", onClose);
+  // Writes are corked until the event loop's check phase: bytes that are already there (an upstream
+  // that sent the whole stream in one packet, and the final empty chunk) leave in one syscall instead
+  // of one per chunk, while a chunk that has to wait for the upstream still goes out at once.
+  let corked = false;
+  const uncork = () => {
+    if (!corked) return;
+    corked = false;
+    response.uncork();
+  };
   try {
     for (;;) {
       const bytes = await sse.next();
       if (gone) return;
       if (bytes === undefined) break;
       if (bytes.byteLength === 0) continue;
+      if (!corked) {
+        corked = true;
+        response.cork();
+        setImmediate(uncork);
+      }
       if (!response.write(bytes)) {
         await new Promise<void>((resolve) => {
           const done = () => {
@@ -100,6 +121,8 @@ export async function sendNodeReply(reply: GatewayReply, response: ServerRespons
       }
     }
     response.end();
+    uncork();
+    sse.afterEnd();
   } catch {
     response.destroy();
   }

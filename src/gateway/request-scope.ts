@@ -69,6 +69,13 @@ export interface RequestScope {
   readonly finished: boolean;
 }
 
+/** Cost of an answer with this usage on `target` (null when the usage is unknown). */
+function costOfUsage(target: Target, usage: TokenUsage | undefined): number | null {
+  const prompt = usage?.prompt_tokens;
+  const completion = usage?.completion_tokens ?? 0;
+  return typeof prompt === "number" && typeof completion === "number" ? costUsdOf(target, prompt, completion) : null;
+}
+
 /** Starts the bookkeeping of one request (see {@link RequestScope}). */
 export function createRequestScope(options: RequestScopeOptions): RequestScope {
   const { services, now, logger } = options;
@@ -76,12 +83,7 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
   services.metrics.inFlight(1);
   let finished = false;
 
-  const costOf = (target: Target, usage: TokenUsage | undefined): number | null => {
-    const prompt = usage?.prompt_tokens;
-    const completion = usage?.completion_tokens ?? 0;
-    return typeof prompt === "number" && typeof completion === "number" ? costUsdOf(target, prompt, completion) : null;
-  };
-
+  const costOf = costOfUsage;
   const scope: RequestScope = {
     requestId: options.requestId,
     startedAt,

@@ -64,6 +64,7 @@ export async function serveStrategy(context: GatewayContext, scope: RequestScope
       if (!sent) scope.finish({ status: 499, target, usage: result.usage, costUsd: result.costUsd });
       sent = true;
     },
+    afterEnd() {},
   };
   return { status: response.status, headers, sse };
 }
@@ -77,7 +78,10 @@ function notify(context: GatewayContext, record: CompletionRecord): void {
   }
 }
 
-/** Each sub-call becomes a trace attempt (`ok`, `error` or `timeout`); answer and fusion calls also go to the metrics. */
+/**
+ * Each sub-call becomes a trace attempt (`ok`, `error` or `timeout`) with its role, cost and grade, so the
+ * stored trace (SQLite) shows every sub-call and what it cost; answer and fusion calls also go to the metrics.
+ */
 function recordSubCalls(context: GatewayContext, scope: RequestScope, result: StrategyResult): void {
   const seen = new Map<string, number>();
   for (const call of result.trace) {
@@ -85,7 +89,7 @@ function recordSubCalls(context: GatewayContext, scope: RequestScope, result: St
     const id = call.role === "score" ? `${call.scorer ?? "scorer"}:${call.model}` : call.model;
     const attempt = (seen.get(id) ?? 0) + 1;
     seen.set(id, attempt);
-    scope.attempts.push({ target: id, attempt, outcome, durationMs: call.latencyMs });
+    scope.attempts.push({ target: id, attempt, outcome, durationMs: call.latencyMs, role: call.role, costUsd: call.costUsd, ...(call.score !== undefined ? { score: call.score } : {}) });
     if (call.role !== "score") context.services.metrics.recordAttempt(call.model, outcome, call.latencyMs);
   }
   context.logger.info({ requestId: scope.requestId, strategy: result.strategy, model: result.model, costUsd: result.costUsd, stoppedBecause: result.stoppedBecause, trace: result.trace }, "strategy");

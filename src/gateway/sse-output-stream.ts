@@ -7,6 +7,7 @@ export function sseOutputStream(output: SseOutput): ReadableStream<Uint8Array> {
       for (;;) {
         const bytes = await output.next();
         if (bytes === undefined) {
+          output.afterEnd();
           controller.close();
           return;
         }

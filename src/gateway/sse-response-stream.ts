@@ -12,7 +12,11 @@ export interface SseResponseStreamOptions {
   toError?: (error: unknown) => SwitchyardError;
   /** Called once when a failure midway ends the stream (for the log). */
   onError?: (error: SwitchyardError) => void;
-  /** Called once after the upstream ended normally and the last bytes were queued. */
+  /**
+   * Called once after the upstream ended normally: when the transport reports the last bytes written
+   * (`SseOutput.afterEnd`), else at the event loop's next check phase — so the request's bookkeeping
+   * does not delay the stream's last bytes.
+   */
   onComplete?: () => void;
   /** Called once when the client went away before the end (the upstream response is closed). */
   onCancel?: () => void;
@@ -23,6 +27,8 @@ export interface SseOutput {
   next(): Promise<Uint8Array | undefined>;
   /** The client went away: close the upstream response. */
   cancel(): Promise<void>;
+  /** The transport wrote the last bytes: run `onComplete` now if it is pending. */
+  afterEnd(): void;
 }
 
 const encoder = new TextEncoder();
@@ -38,6 +44,12 @@ export function createSseOutput(options: SseResponseStreamOptions): SseOutput {
   const toError = options.toError ?? toSwitchyardError;
   let finished = false;
   let cancelled = false;
+  let completePending = false;
+  const complete = () => {
+    if (!completePending) return;
+    completePending = false;
+    options.onComplete?.();
+  };
   return {
     async next() {
       if (finished) return undefined;
@@ -47,7 +59,8 @@ export function createSseOutput(options: SseResponseStreamOptions): SseOutput {
           if (next.done === true) {
             finished = true;
             const rest = options.tap.flush();
-            options.onComplete?.();
+            completePending = true;
+            setImmediate(complete);
             return rest;
           }
           const out = options.tap.push(next.value);
@@ -68,6 +81,7 @@ export function createSseOutput(options: SseResponseStreamOptions): SseOutput {
       options.onCancel?.();
       await iterator.return?.();
     },
+    afterEnd: complete,
   };
 }
 

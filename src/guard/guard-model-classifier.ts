@@ -1,8 +1,11 @@
 import { systemTimer, withinLatencyBudget, type Timer } from "./latency-budget.js";
 import { monotonicClock, type Clock, type SafetyClassifier, type SafetyVerdict } from "./safety-classifier.js";
 
-/** Sends one prompt to the configured guard target and returns its reply text (the gateway provides it). */
-export type CompleteFunction = (prompt: string) => Promise<string>;
+/**
+ * Sends one prompt to the configured guard target and returns its reply text (the gateway provides it).
+ * `signal` is aborted when the latency budget runs out, so a late call stops.
+ */
+export type CompleteFunction = (prompt: string, signal?: AbortSignal) => Promise<string>;
 
 /** What to do when the guard model is late, fails or answers something unreadable. */
 export type GuardModelFallback = SafetyClassifier | "allow" | "refuse";
@@ -97,13 +100,16 @@ export function createGuardModelClassifier(options: GuardModelClassifierOptions)
     kind: "guard-model",
     async classify(text: string): Promise<SafetyVerdict> {
       const start = now();
+      const controller = new AbortController();
       let work: Promise<string>;
       try {
-        work = options.complete(buildPrompt(text));
+        work = options.complete(buildPrompt(text), controller.signal);
       } catch (error) {
         work = Promise.reject(error);
       }
       const outcome = await withinLatencyBudget(work, options.latencyBudgetMs, timer);
+      // A late guard model is not waited for, and its call is aborted (the upstream connection is freed).
+      if (outcome.status === "timeout") controller.abort();
       if (outcome.status !== "done") return fallBack(text, start, outcome.status);
       const parsed = parseGuardReply(outcome.value);
       if (!parsed) return fallBack(text, start, "unparseable");

@@ -50,7 +50,7 @@ export async function loadGuardStage(configInput: GuardConfigInput, dependencies
       if (!complete) throw new SwitchyardError("invalid_config", "guard.safety.classifier is guard-model but the gateway gave no way to call targets");
       const target = settings.target!;
       safety = createGuardModelClassifier({
-        complete: (prompt) => complete(target, prompt),
+        complete: (prompt, signal) => complete(target, prompt, signal),
         latencyBudgetMs: settings.latencyBudgetMs,
         fallback: settings.fallback === "builtin" ? builtin : settings.fallback,
         timer: dependencies.timer,

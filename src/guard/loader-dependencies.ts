@@ -6,8 +6,11 @@ import type { EmbedderLoader } from "./text-features.js";
 export interface LoaderDependencies {
   /** Relative artifact paths are resolved against this directory (the config file's). */
   baseDirectory: string;
-  /** Sends `prompt` to the configured target `targetId` and returns the reply text (guard model, LLM judge). */
-  complete?: (targetId: string, prompt: string) => Promise<string>;
+  /**
+   * Sends `prompt` to the configured target `targetId` and returns the reply text (guard model, LLM
+   * judge); `signal` is aborted when the caller's latency budget runs out.
+   */
+  complete?: (targetId: string, prompt: string, signal?: AbortSignal) => Promise<string>;
   /** Reads a file (default: node:fs). */
   readText?: (path: string) => Promise<string>;
   loadEmbedder?: EmbedderLoader;

@@ -51,7 +51,18 @@ export interface ApiKeyServiceOptions {
   hasher: ApiKeyHasher;
   now?: () => number;
   randomBytes?: (size: number) => Buffer;
+  /**
+   * How long an authenticated key is trusted without asking the store again, for stores without
+   * `keys.revision()` (default 1000 ms; 0 disables the cache). Stores with it are asked on every
+   * request whether anything changed, so a revocation takes effect at once.
+   */
+  keyCacheMs?: number;
 }
+
+/** Default of {@link ApiKeyServiceOptions.keyCacheMs}. */
+export const defaultKeyCacheMs = 1_000;
+/** Valid keys kept in the cache at most (it starts over beyond that). */
+const maxCachedKeys = 10_000;
 
 /** A fresh key `sy-<32 base-62 characters>` from unbiased draws (rejection sampling). */
 export function generateApiKey(randomBytes: (size: number) => Buffer = cryptoRandomBytes): string {
@@ -66,7 +77,11 @@ export function generateApiKey(randomBytes: (size: number) => Buffer = cryptoRan
 }
 
 /**
- * The key service the CLI and the gateway share.
+ * The key service the CLI and the gateway share. `authenticate` keeps valid keys in memory by hash
+ * (no store query per request): with a store that has `keys.revision()` (SQLite, memory) the cache is
+ * dropped as soon as any key changes — a revocation through this service or by another process (the
+ * CLI) takes effect on the next request; with other stores a revocation made elsewhere takes effect
+ * within `keyCacheMs` (1 s).
  *
  * @example
  * const keys = createApiKeyService({ store, hasher: createApiKeyHasher(loadPepper({ path })) });
@@ -76,6 +91,26 @@ export function createApiKeyService(options: ApiKeyServiceOptions): ApiKeyServic
   const { store, hasher } = options;
   const now = options.now ?? Date.now;
   const randomBytes = options.randomBytes ?? cryptoRandomBytes;
+  const keyCacheMs = options.keyCacheMs ?? defaultKeyCacheMs;
+  // Valid (not revoked) keys by hash, as of `cachedRevision` or until `cachedUntil`.
+  const cache = new Map<string, ApiKeyRecord>();
+  let cachedRevision: number | undefined;
+  let cachedUntil = Number.NEGATIVE_INFINITY;
+  // Bumped on every clear, so a lookup that straddled a revocation does not refill the cache.
+  let generation = 0;
+  const clearCache = () => {
+    cache.clear();
+    generation++;
+  };
+  const cachedKey = (hash: string): ApiKeyRecord | undefined => {
+    const revision = store.keys.revision?.();
+    if (revision === undefined ? now() >= cachedUntil : revision !== cachedRevision) {
+      clearCache();
+      cachedRevision = revision;
+      cachedUntil = now() + keyCacheMs;
+    }
+    return cache.get(hash);
+  };
 
   return {
     async create(input) {
@@ -109,13 +144,24 @@ export function createApiKeyService(options: ApiKeyServiceOptions): ApiKeyServic
       if (!record) throw new SwitchyardError("invalid_request", `No active key has the id or name "${idOrName}"`, { param: "key" });
       const at = now();
       await store.keys.revoke(record.id, at);
+      clearCache();
       return { ...record, revokedAt: at };
     },
     async authenticate(presented) {
       if (!presented) throw new SwitchyardError("unauthorized", "Missing API key: send `Authorization: Bearer sy-…`");
-      // Hash first and compare hashes in the store: no timing signal about how much of a key matched.
-      const record = await store.keys.findByHash(hasher.hash(presented));
+      // Hash first and look hashes up: no timing signal about how much of a key matched.
+      const hash = hasher.hash(presented);
+      const cached = cachedKey(hash);
+      if (cached !== undefined) return cached;
+      const lookedUpIn = generation;
+      const record = await store.keys.findByHash(hash);
       if (!record || record.revokedAt !== null) throw new SwitchyardError("unauthorized", "Invalid or revoked API key");
+      if ((keyCacheMs > 0 || store.keys.revision !== undefined) && lookedUpIn === generation) {
+        if (cache.size >= maxCachedKeys) clearCache();
+        // Shared by the requests that present this key: frozen so none can change it for the others.
+        if (record.models !== null) Object.freeze(record.models);
+        cache.set(hash, Object.freeze(record));
+      }
       return record;
     },
     countActive: () => store.keys.countActive(),

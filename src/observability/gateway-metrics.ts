@@ -1,5 +1,6 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Gauge, Registry, collectDefaultMetrics } from "prom-client";
 import type { BreakerPhase } from "../stores/breaker-state.js";
+import { createAggregatedCounter, createAggregatedHistogram } from "./aggregated-metrics.js";
 
 /** Numeric value of each breaker phase in `switchyard_circuit_breaker_state`. */
 export const breakerPhaseValue: Readonly<Record<BreakerPhase, number>> = { closed: 0, "half-open": 1, open: 2 };
@@ -50,45 +51,55 @@ export function createGatewayMetrics(options: { registry?: Registry; processMetr
   const registry = options.registry ?? new Registry();
   if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: "switchyard_" });
   const registers = [registry];
-  const requests = new Counter({ name: "switchyard_requests_total", help: "Requests answered, by endpoint, model, HTTP status and API key.", labelNames: ["endpoint", "model", "status", "key"], registers });
-  const requestDuration = new Histogram({ name: "switchyard_request_duration_seconds", help: "Whole request latency (streams: until the last byte).", labelNames: ["endpoint", "stream"], buckets: latencyBuckets, registers });
-  const upstreamDuration = new Histogram({ name: "switchyard_upstream_duration_seconds", help: "Latency of each upstream attempt until its answer (streams: first byte).", labelNames: ["target", "outcome"], buckets: latencyBuckets, registers });
-  const firstByte = new Histogram({ name: "switchyard_time_to_first_byte_seconds", help: "Streamed requests: time from arrival to the first upstream byte.", labelNames: ["target"], buckets: latencyBuckets, registers });
-  const decision = new Histogram({ name: "switchyard_routing_decision_duration_seconds", help: "Time the router spent deciding (embedding included).", labelNames: ["router"], buckets: decisionBuckets, registers });
-  const fallbacks = new Counter({ name: "switchyard_fallbacks_total", help: "Requests moved from a failed target to the next candidate.", labelNames: ["from", "to"], registers });
-  const tokens = new Counter({ name: "switchyard_tokens_total", help: "Tokens reported by upstreams, by model, API key and kind (prompt, completion).", labelNames: ["model", "key", "kind"], registers });
-  const cost = new Counter({ name: "switchyard_cost_usd_total", help: "USD spent, from upstream token usage and target prices.", labelNames: ["model", "key"], registers });
+  // Per-request families aggregate by label values themselves (no prom-client label validation and
+  // hashing on every call); the gauges change rarely or are read at scrape time.
+  const requests = createAggregatedCounter({ name: "switchyard_requests_total", help: "Requests answered, by endpoint, model, HTTP status and API key.", labelNames: ["endpoint", "model", "status", "key"], registry });
+  const requestDuration = createAggregatedHistogram({ name: "switchyard_request_duration_seconds", help: "Whole request latency (streams: until the last byte).", labelNames: ["endpoint", "stream"], buckets: latencyBuckets, registry });
+  const upstreamDuration = createAggregatedHistogram({ name: "switchyard_upstream_duration_seconds", help: "Latency of each upstream attempt until its answer (streams: first byte).", labelNames: ["target", "outcome"], buckets: latencyBuckets, registry });
+  const firstByte = createAggregatedHistogram({ name: "switchyard_time_to_first_byte_seconds", help: "Streamed requests: time from arrival to the first upstream byte.", labelNames: ["target"], buckets: latencyBuckets, registry });
+  const decision = createAggregatedHistogram({ name: "switchyard_routing_decision_duration_seconds", help: "Time the router spent deciding (embedding included).", labelNames: ["router"], buckets: decisionBuckets, registry });
+  const fallbacks = createAggregatedCounter({ name: "switchyard_fallbacks_total", help: "Requests moved from a failed target to the next candidate.", labelNames: ["from", "to"], registry });
+  const tokens = createAggregatedCounter({ name: "switchyard_tokens_total", help: "Tokens reported by upstreams, by model, API key and kind (prompt, completion).", labelNames: ["model", "key", "kind"], registry });
+  const cost = createAggregatedCounter({ name: "switchyard_cost_usd_total", help: "USD spent, from upstream token usage and target prices.", labelNames: ["model", "key"], registry });
   const breaker = new Gauge({ name: "switchyard_circuit_breaker_state", help: "Circuit-breaker phase per target: 0 closed, 1 half-open, 2 open.", labelNames: ["target"], registers });
-  const inFlight = new Gauge({ name: "switchyard_in_flight_requests", help: "Requests being served now.", registers });
+  let inFlightNow = 0;
+  new Gauge({
+    name: "switchyard_in_flight_requests",
+    help: "Requests being served now.",
+    registers,
+    collect() {
+      this.set(inFlightNow);
+    },
+  });
 
   return {
     registry,
     recordRequest(observation) {
-      requests.inc({ endpoint: observation.endpoint, model: observation.model, status: String(observation.status), key: observation.key });
-      requestDuration.observe({ endpoint: observation.endpoint, stream: observation.stream ? "true" : "false" }, observation.durationMs / 1000);
+      requests.inc([observation.endpoint, observation.model, String(observation.status), observation.key]);
+      requestDuration.observe([observation.endpoint, observation.stream ? "true" : "false"], observation.durationMs / 1000);
     },
     recordAttempt(target, outcome, durationMs) {
-      upstreamDuration.observe({ target, outcome }, durationMs / 1000);
+      upstreamDuration.observe([target, outcome], durationMs / 1000);
     },
     recordFallback(from, to) {
-      fallbacks.inc({ from, to });
+      fallbacks.inc([from, to]);
     },
     recordDecision(router, durationMs) {
-      decision.observe({ router }, durationMs / 1000);
+      decision.observe([router], durationMs / 1000);
     },
     recordTimeToFirstByte(target, durationMs) {
-      firstByte.observe({ target }, durationMs / 1000);
+      firstByte.observe([target], durationMs / 1000);
     },
     recordUsage(usage) {
-      if (usage.inputTokens > 0) tokens.inc({ model: usage.model, key: usage.key, kind: "prompt" }, usage.inputTokens);
-      if (usage.outputTokens > 0) tokens.inc({ model: usage.model, key: usage.key, kind: "completion" }, usage.outputTokens);
-      if (usage.costUsd > 0) cost.inc({ model: usage.model, key: usage.key }, usage.costUsd);
+      if (usage.inputTokens > 0) tokens.inc([usage.model, usage.key, "prompt"], usage.inputTokens);
+      if (usage.outputTokens > 0) tokens.inc([usage.model, usage.key, "completion"], usage.outputTokens);
+      if (usage.costUsd > 0) cost.inc([usage.model, usage.key], usage.costUsd);
     },
     setBreakerPhase(target, phase) {
       breaker.set({ target }, breakerPhaseValue[phase]);
     },
     inFlight(delta) {
-      inFlight.inc(delta);
+      inFlightNow += delta;
     },
     async render() {
       return { contentType: registry.contentType, text: await registry.metrics() };

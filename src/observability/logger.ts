@@ -14,8 +14,9 @@ export interface LoggerOptions {
   /** Fields on every line (e.g. `{ service: "switchyard" }`). */
   base?: Record<string, unknown>;
   /**
-   * Censor secret and content fields (default true). Only for loggers whose fields are all known and
-   * safe — the per-request access line — where skipping the redaction pass saves a few microseconds.
+   * Censor secret and content fields, and scrub key-like text from messages (default true). Only for
+   * loggers whose fields and messages are all known and safe — the per-request access line — where
+   * skipping the redaction and scrubbing passes saves a few microseconds per line.
    */
   redact?: boolean;
 }
@@ -49,17 +50,22 @@ export function scrubSecrets(text: string): string {
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const paths = options.logPrompts ? secretPaths : [...secretPaths, ...contentPaths];
+  const redact = options.redact !== false;
   return pino(
     {
       level: options.level ?? "info",
       base: options.base ?? { service: "switchyard" },
-      ...(options.redact === false ? {} : { redact: { paths, censor: "[redacted]" } }),
-      hooks: {
-        logMethod(args, method) {
-          const scrubbed = args.map((arg) => (typeof arg === "string" ? scrubSecrets(arg) : arg)) as Parameters<typeof method>;
-          return method.apply(this, scrubbed);
-        },
-      },
+      ...(redact
+        ? {
+            redact: { paths, censor: "[redacted]" },
+            hooks: {
+              logMethod(args, method) {
+                const scrubbed = args.map((arg) => (typeof arg === "string" ? scrubSecrets(arg) : arg)) as Parameters<typeof method>;
+                return method.apply(this, scrubbed);
+              },
+            },
+          }
+        : {}),
       serializers: {
         err: (error: unknown) => {
           const value = pino.stdSerializers.err(error as Error);

@@ -9,6 +9,11 @@ export interface TraceWriterOptions {
   flushIntervalMs?: number;
   /** A batch this large is written at once (default 500). */
   maxBatch?: number;
+  /**
+   * Traces per transaction (default 128). A batch is written in slices this large with a turn of the
+   * event loop between them, so a large batch never blocks requests for more than about a millisecond.
+   */
+  maxSlice?: number;
   /** Called when a batch could not be written (the traces are dropped, the gateway keeps serving). */
   onError?: (error: unknown, dropped: number) => void;
   timers?: TimerFunctions;
@@ -27,9 +32,10 @@ export interface TraceWriter {
 }
 
 /**
- * Writes traces off the request path: queued in memory, written in one transaction per batch every
- * `flushIntervalMs` or when `maxBatch` are waiting, and on `flush()` (feedback needs its trace stored;
- * shutdown flushes before exiting). A crash loses at most one interval of traces.
+ * Writes traces off the request path: queued in memory, written every `flushIntervalMs` or when
+ * `maxBatch` are waiting, and on `flush()` (feedback needs its trace stored; shutdown flushes before
+ * exiting), one transaction per slice of `maxSlice` traces with the event loop served in between.
+ * A crash loses at most one interval of traces.
  *
  * @example
  * const traces = createTraceWriter({ repository: store.traces });
@@ -39,6 +45,7 @@ export function createTraceWriter(options: TraceWriterOptions): TraceWriter {
   const timers = options.timers ?? realTimers;
   const interval = options.flushIntervalMs ?? 500;
   const maxBatch = options.maxBatch ?? 500;
+  const maxSlice = options.maxSlice ?? 128;
   let queue: TraceRecord[] = [];
   let timer: unknown;
   let writing: Promise<void> = Promise.resolve();
@@ -52,10 +59,14 @@ export function createTraceWriter(options: TraceWriterOptions): TraceWriter {
     const batch = queue;
     queue = [];
     writing = writing.then(async () => {
-      try {
-        await options.repository.insertMany(batch);
-      } catch (error) {
-        options.onError?.(error, batch.length);
+      for (let start = 0; start < batch.length; start += maxSlice) {
+        if (start > 0) await new Promise((done) => setImmediate(done));
+        const slice = start === 0 && batch.length <= maxSlice ? batch : batch.slice(start, start + maxSlice);
+        try {
+          await options.repository.insertMany(slice);
+        } catch (error) {
+          options.onError?.(error, slice.length);
+        }
       }
     });
     return writing;

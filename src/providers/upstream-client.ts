@@ -183,8 +183,6 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     const { upstream } = route;
     const deadline = createDeadline({ parent: request.signal, timers: options.timers });
     deadline.arm("total", upstream.totalTimeoutMs ?? defaultTotalTimeoutMs);
-    const failure = (error: unknown, phase: NonNullable<TransportFailureContext["phase"]>): SwitchyardError =>
-      transportError(error, upstream.name, { expired: deadline.expired, cancelled: request.signal?.aborted === true, phase });
     const headers = request.requestId === undefined ? route.headers : { ...route.headers, "x-request-id": request.requestId };
     let response: Dispatcher.ResponseData;
     try {
@@ -199,7 +197,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       });
     } catch (error) {
       deadline.clear();
-      throw failure(error, "headers");
+      throw transportError(error, upstream.name, { expired: deadline.expired, cancelled: request.signal?.aborted === true, phase: "headers" });
     }
     const { statusCode, headers: responseHeaders } = response;
     try {
@@ -217,7 +215,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       if (stream && contentType.includes("text/event-stream")) {
         const context = { model: request.target.id, upstreamName: upstream.name, now: now() };
         const chunks = await streamFromFirstChunk(response.body, route.adapter.createStreamTranslator?.(context), {
-          onError: (error, started) => failure(error, started ? "stream" : "body"),
+          onError: (error, started) => transportError(error, upstream.name, { expired: deadline.expired, cancelled: request.signal?.aborted === true, phase: started ? "stream" : "body" }),
           cut: () => new UpstreamFailure("stream_cut", upstream.name, `Upstream "${upstream.name}" ended the stream before its end marker`),
           done: () => deadline.clear(),
         });
@@ -228,7 +226,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       try {
         text = await response.body.text();
       } catch (error) {
-        throw failure(error, "body");
+        throw transportError(error, upstream.name, { expired: deadline.expired, cancelled: request.signal?.aborted === true, phase: "body" });
       }
       let value: unknown;
       try {

@@ -57,40 +57,51 @@ export interface Deadline {
  */
 export function createDeadline(options: { parent?: AbortSignal; timers?: TimerFunctions } = {}): Deadline {
   const timers = options.timers ?? realTimers;
+  const { parent } = options;
   const controller = new AbortController();
-  const handles = new Map<string, unknown>();
+  // Armed timers as [name, handle] pairs: usually one, so an array beats a Map. Listener objects and
+  // methods instead of named arrows: nothing here is re-created per timer, and tsx adds no naming cost.
+  const armed: Array<[string, unknown]> = [];
   let expired: string | undefined;
-  const onParentAbort = () => controller.abort(options.parent?.reason);
-  if (options.parent) {
-    if (options.parent.aborted) controller.abort(options.parent.reason);
-    else options.parent.addEventListener("abort", onParentAbort, { once: true });
-  }
-  const disarm = (name: string) => {
-    const handle = handles.get(name);
-    if (handle !== undefined) timers.clearTimeout(handle);
-    handles.delete(name);
+  const onParentAbort = {
+    handleEvent() {
+      controller.abort(parent?.reason);
+    },
   };
-  return {
+  if (parent) {
+    if (parent.aborted) controller.abort(parent.reason);
+    else parent.addEventListener("abort", onParentAbort, { once: true });
+  }
+  const deadline: Deadline = {
     signal: controller.signal,
     arm(name, ms) {
-      disarm(name);
-      handles.set(
-        name,
-        timers.setTimeout(() => {
-          handles.delete(name);
-          if (controller.signal.aborted) return;
-          expired = name;
-          controller.abort({ timeout: name });
-        }, ms),
-      );
+      deadline.disarm(name);
+      const handle = timers.setTimeout(() => {
+        const index = armed.findIndex((entry) => entry[0] === name);
+        if (index >= 0) armed.splice(index, 1);
+        if (controller.signal.aborted) return;
+        expired = name;
+        controller.abort({ timeout: name });
+      }, ms);
+      armed.push([name, handle]);
     },
-    disarm,
+    disarm(name) {
+      for (let index = 0; index < armed.length; index++) {
+        const entry = armed[index] as [string, unknown];
+        if (entry[0] !== name) continue;
+        timers.clearTimeout(entry[1]);
+        armed.splice(index, 1);
+        return;
+      }
+    },
     clear() {
-      for (const name of [...handles.keys()]) disarm(name);
-      options.parent?.removeEventListener("abort", onParentAbort);
+      for (const entry of armed) timers.clearTimeout(entry[1]);
+      armed.length = 0;
+      parent?.removeEventListener("abort", onParentAbort);
     },
     get expired() {
       return expired;
     },
   };
+  return deadline;
 }

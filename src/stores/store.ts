@@ -18,6 +18,12 @@ export interface KeyRepository {
   countActive(): Promise<number>;
   /** Number of keys ever created, revoked ones included. */
   countAll(): Promise<number>;
+  /**
+   * A number that changes whenever keys may have changed — through this store or, for stores shared
+   * between processes, anywhere else (the CLI revoking a key) — so callers can cache key records and
+   * still see a revocation at once. Optional: without it, callers cache for a bounded time only.
+   */
+  revision?(): number;
 }
 
 /** Spend and token counts of one key in one budget period. */
@@ -55,7 +61,9 @@ export interface SettleInput {
 
 /**
  * Per-key spending ledger. `reserve` is atomic with respect to other `reserve` calls on the same
- * store (a SQL transaction, a Lua script …): that is what keeps budgets under concurrency.
+ * store (a check-and-add in memory, a SQL transaction, a Lua script …): that is what keeps budgets
+ * under concurrency. `settle` must be durable when it resolves (spend survives a restart);
+ * reservations need not be (they belong to in-flight requests and are cleared at start-up).
  */
 export interface UsageLedger {
   /** Atomically reserves `amountUsd` when the budget allows it. */

@@ -14,6 +14,12 @@ export interface TraceAttempt {
   durationMs: number;
   /** Milliseconds waited before this attempt (backoff or `retry-after`). */
   waitedMs?: number;
+  /** Multi-call strategies (cascade, fan-out): what the sub-call did — `answer`, `score` or `aggregate`. */
+  role?: string;
+  /** Multi-call strategies: USD this sub-call cost (the trace's `costUsd` is their sum). */
+  costUsd?: number;
+  /** Multi-call strategies: the scorer's grade of this answer, when graded. */
+  score?: number;
 }
 
 /** The routing decision as a trace keeps it. */

@@ -9,6 +9,7 @@ export * from "./scorers/answer-scorer.js";
 export * from "./scorers/judge-scorer.js";
 export * from "./scorers/self-consistency-scorer.js";
 export * from "./scorers/learned-scorer.js";
+export * from "./scorers/engine-learned-scorer.js";
 export * from "./cascade/run-cascade.js";
 export * from "./cascade/choose-cascade-ladder.js";
 export * from "./fan-out/run-fan-out.js";

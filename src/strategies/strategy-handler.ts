@@ -13,6 +13,7 @@ import { runFanOut, type FanOutCombine } from "./fan-out/run-fan-out.js";
 import { predictedCallCostUsd } from "./predicted-call-cost.js";
 import type { AnswerScorer } from "./scorers/answer-scorer.js";
 import { createJudgeScorer } from "./scorers/judge-scorer.js";
+import { createEngineLearnedScorer } from "./scorers/engine-learned-scorer.js";
 import { createLearnedScorer } from "./scorers/learned-scorer.js";
 import { createSelfConsistencyScorer } from "./scorers/self-consistency-scorer.js";
 import type { CascadeConfig, FanOutConfig, ScorerConfig, StrategiesConfig } from "./strategy-config.js";
@@ -30,7 +31,10 @@ export interface StrategyHandlerDeps {
   targets: readonly Target[];
   /** Routing engine, needed when a ladder or the fan-out models are router-chosen. */
   engine?: RoutingEngine;
-  /** Trained router and its embedder, needed by the `learned` scorer. */
+  /**
+   * Trained router and its embedder for the `learned` scorer. Without it the scorer asks `engine` for
+   * its router's predicted quality (the gateway's case: the engine is built from `router.artifact`).
+   */
   learned?: { router: Router; embedder: Embedder };
   /** Monotonic milliseconds for latencies (default `performance.now`). */
   now?: () => number;
@@ -83,7 +87,7 @@ export function createStrategyHandler(deps: StrategyHandlerDeps): StrategyHandle
   const fixedModels = fanOut?.models?.map((id, index) => targetOf(id, `fanOut.models[${index}]`));
   if (fanOut && !fixedModels && !deps.engine) throw new SwitchyardError("invalid_config", "strategies.fanOut.models: required when the gateway has no trained router");
   const cascadeScorerTarget = cascade?.scorer.kind === "judge" ? targetOf(cascade.scorer.target, "cascade.scorer.target") : undefined;
-  if (cascade?.scorer.kind === "learned" && !deps.learned) throw new SwitchyardError("invalid_config", "strategies.cascade.scorer: the learned scorer needs a trained router (router.artifact)");
+  if (cascade?.scorer.kind === "learned" && !deps.learned && !deps.engine) throw new SwitchyardError("invalid_config", "strategies.cascade.scorer: the learned scorer needs a trained router (router.artifact)");
   const judgeTarget = fanOut?.judge ? targetOf(fanOut.judge.target, "fanOut.judge.target") : undefined;
   const aggregatorTarget = fanOut?.aggregator ? targetOf(fanOut.aggregator.target, "fanOut.aggregator.target") : undefined;
 
@@ -93,10 +97,10 @@ export function createStrategyHandler(deps: StrategyHandlerDeps): StrategyHandle
         return createJudgeScorer({ caller, judge: cascadeScorerTarget as Target, latencyBudgetMs: config.latencyBudgetMs, defaultScore: config.defaultScore, template: config.template, now: deps.now, timers: deps.timers });
       case "self-consistency":
         return createSelfConsistencyScorer({ caller, temperature: config.temperature, latencyBudgetMs: config.latencyBudgetMs, defaultScore: config.defaultScore, now: deps.now, timers: deps.timers });
-      case "learned": {
-        const learned = deps.learned as { router: Router; embedder: Embedder };
-        return createLearnedScorer({ router: learned.router, embedder: learned.embedder, now: deps.now });
-      }
+      case "learned":
+        return deps.learned
+          ? createLearnedScorer({ router: deps.learned.router, embedder: deps.learned.embedder, now: deps.now })
+          : createEngineLearnedScorer({ engine: deps.engine as RoutingEngine, now: deps.now });
     }
   };
 

@@ -5,12 +5,17 @@ import type { PredictionMatrix } from "./predict.js";
 const GRID_SIZE = 120;
 
 /**
- * Mean predicted spend of objective routing at each willingness-to-pay of a log grid, on predictions for
- * held-out training prompts (see {@link KnobCalibration}). The grid spans from a hundredth of the
- * smallest to a thousand times the largest predicted cost per unit of quality, which covers every
- * switch point. Spend is made non-decreasing with a running maximum to absorb ties.
+ * Mean spend of objective routing at each willingness-to-pay of a log grid, on predictions for held-out
+ * training prompts (see {@link KnobCalibration}). The choice is made on predicted quality and cost, as
+ * the engine makes it; the spend counted is the chosen model's **recorded** cost on that prompt when
+ * `recordedCostUsd` has it (held-out training rows know what each model really cost), else the predicted
+ * one. Counting recorded cost makes the expected spend an estimate of what routing will really spend:
+ * on RouterBench the predicted cost of the pricey models is off by a factor of several on short prompts.
+ * The grid spans from a hundredth of the smallest to a thousand times the largest predicted cost per unit
+ * of quality, which covers every switch point. Spend is made non-decreasing with a running maximum to
+ * absorb ties and noise.
  */
-export function calibrateKnob(predictions: PredictionMatrix): KnobCalibration {
+export function calibrateKnob(predictions: PredictionMatrix, recordedCostUsd?: readonly Float64Array[]): KnobCalibration {
   let minCost = Number.POSITIVE_INFINITY;
   let maxCost = 0;
   for (const row of predictions.costUsd) {
@@ -39,7 +44,8 @@ export function calibrateKnob(predictions: PredictionMatrix): KnobCalibration {
           best = j;
         }
       }
-      total += cost[best]!;
+      const recorded = recordedCostUsd?.[i]?.[best];
+      total += recorded !== undefined && Number.isFinite(recorded) ? recorded : cost[best]!;
     });
     running = Math.max(running, total / Math.max(1, predictions.quality.length));
     spendUsd.push(running);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import OpenAI from "openai";
 import type { Behaviour } from "./scripted-upstream.js";
-import { closeAll, movableClock, productionConfig, scriptedUpstreams, startProductionGateway } from "./production-kit.js";
+import { closeAll, fastResilience, movableClock, productionConfig, scriptedUpstreams, startProductionGateway } from "./production-kit.js";
 
 const messages = [{ role: "user" as const, content: "hello there" }];
 
@@ -137,7 +137,11 @@ describe("the official SDK against upstreams that fail on purpose", { timeout: 6
     const upstreams = await scriptedUpstreams("a", "b");
     upstreams.a?.script("hang");
     upstreams.b?.script("reset");
-    const { gateway, client } = await startProductionGateway(productionConfig(upstreams));
+    // Cooldowns far longer than the test: with the kit's 1 s, a loaded machine (each request waits for
+    // a's 300 ms timeout) sometimes reached the last request after b's cooldown, and b's half-open
+    // probe answered instead of "cooling down" — the test measured the machine's speed, not the breaker.
+    const breaker = { ...fastResilience.breaker, cooldownMs: 60_000, maxCooldownMs: 60_000 };
+    const { gateway, client } = await startProductionGateway(productionConfig(upstreams, { resilience: { ...fastResilience, breaker } }));
     try {
       const started = Date.now();
       await assert.rejects(client.chat.completions.create({ model: "auto", messages }), (error: unknown) => {

@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { Decision } from "../../src/core/decision.js";
 import { SwitchyardError } from "../../src/core/errors.js";
 import type { Query } from "../../src/core/query.js";
@@ -41,6 +43,56 @@ export function priciestEngine(targets: readonly Target[]): RoutingEngine & { se
       if (first === undefined) throw new SwitchyardError("no_candidates", "No target left");
       const candidates = allowed.map((target, index) => ({ model: target.id, predictedQuality: 1 - index * 0.1, predictedCostUsd: target.outputUsdPerMTok / 1e6, objective: -index }));
       return { model: first.id, router: "priciest", willingnessToPay: 1, candidates, decisionMs: 0 };
+    },
+  };
+}
+
+/** An upstream that reads each request and never answers; it records when the caller gives up (closes the connection). */
+export interface HangingServer extends RunningServer {
+  /** Last-message contents of the requests received so far. */
+  readonly seen: string[];
+  /** Resolves once `count` requests have been abandoned by their caller. */
+  abandoned(count: number): Promise<void>;
+  /** Resolves once `count` requests have been received in full. */
+  received(count: number): Promise<void>;
+}
+
+/** Starts a {@link HangingServer} on 127.0.0.1 (a guard model or judge that is always too slow). */
+export async function hangingServer(): Promise<HangingServer> {
+  const seen: string[] = [];
+  let closedCount = 0;
+  const waiters: Array<{ count: number; resolve: () => void }> = [];
+  const receivedWaiters: Array<{ count: number; resolve: () => void }> = [];
+  const server = createServer((request, response) => {
+    let text = "";
+    request.setEncoding("utf8");
+    request.on("data", (chunk: string) => (text += chunk));
+    request.on("end", () => {
+      const body = JSON.parse(text) as { messages: Array<{ content: string }> };
+      seen.push(body.messages[body.messages.length - 1]?.content ?? "");
+      for (const waiter of receivedWaiters.filter((entry) => entry.count <= seen.length)) {
+        receivedWaiters.splice(receivedWaiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    });
+    response.on("close", () => {
+      closedCount += 1;
+      for (const waiter of waiters.filter((entry) => entry.count <= closedCount)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    abandoned: (count) => (closedCount >= count ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ count, resolve }))),
+    received: (count) => (seen.length >= count ? Promise.resolve() : new Promise<void>((resolve) => receivedWaiters.push({ count, resolve }))),
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }

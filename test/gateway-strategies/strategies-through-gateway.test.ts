@@ -3,7 +3,7 @@ import { after, before, describe, test } from "node:test";
 import OpenAI from "openai";
 import { parseConfig } from "../../src/gateway/config.js";
 import type { CompletionRecord } from "../../src/gateway/gateway-context.js";
-import { startGateway, type RunningServer } from "../../src/gateway/serve.js";
+import { startGateway, type GatewayServer, type RunningServer } from "../../src/gateway/serve.js";
 import { startReplayUpstream } from "../../src/testing/replay-upstream.js";
 import { replayAnswers, replayExamples, replayPrompts } from "../fixtures/replay-examples.js";
 import { priciestEngine, scriptedServer } from "./gateway-strategies-kit.js";
@@ -113,6 +113,61 @@ describe("cascade and fan-out through the production gateway (openai client → 
   });
 });
 
+describe("fan-out with fusion, models chosen by the router under a cost cap, through the production gateway", () => {
+  const servers: RunningServer[] = [];
+  const aggregatorSeen: string[] = [];
+  let gateway: GatewayServer;
+  let client: OpenAI;
+
+  before(async () => {
+    const replay = await startReplayUpstream({ examples: replayExamples });
+    const aggregator = await scriptedServer((content) => `fused from ${(content.match(/^\d+\. /gm) ?? []).length} answers`, aggregatorSeen);
+    servers.push(replay, aggregator);
+    const config = parseConfig(
+      {
+        upstreams: [
+          { name: "replay", baseUrl: `${replay.url}/v1` },
+          { name: "aggregator", baseUrl: `${aggregator.url}/v1` },
+        ],
+        targets: [
+          { id: cheapId, upstream: "replay", inputUsdPerMTok: 0.2, outputUsdPerMTok: 0.2 },
+          { id: strongId, upstream: "replay", inputUsdPerMTok: 10, outputUsdPerMTok: 30 },
+          { id: "aggregator-model", upstream: "aggregator", inputUsdPerMTok: 1, outputUsdPerMTok: 1 },
+        ],
+        traces: { flushIntervalMs: 50 },
+        strategies: { fanOut: { k: 2, costCapUsd: 0.05, mode: "fuse", aggregator: { target: "aggregator-model" } } },
+      },
+      "fuse.yaml",
+    );
+    gateway = await startGateway({ config, engine: priciestEngine(config.targets.filter((target) => target.id !== "aggregator-model")), port: 0 });
+    servers.push(gateway);
+    client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: "test", maxRetries: 0 });
+  });
+
+  after(async () => {
+    for (const server of servers.reverse()) await server.close();
+  });
+
+  test("the aggregator fuses the router-chosen answers; the stored trace has every answer and the fusion with their costs", async () => {
+    const { data, response } = await client.chat.completions.create({ model: "fan-out", messages: [{ role: "user", content: replayPrompts.arc }] }).withResponse();
+    assert.equal(data.choices[0]?.message.content, "fused from 2 answers");
+    assert.equal(data.model, "aggregator-model");
+    const lastPrompt = aggregatorSeen[aggregatorSeen.length - 1] ?? "";
+    assert.ok(lastPrompt.includes(replayAnswers.arcStrong) && lastPrompt.includes(replayPrompts.arc), lastPrompt);
+    await gateway.services.flush();
+    const trace = await gateway.services.store.traces.get(response.headers.get("x-request-id") ?? "");
+    assert.ok(trace, "the trace is stored");
+    assert.deepEqual(trace.attempts.map((attempt) => [attempt.role, attempt.target]), [
+      ["answer", strongId],
+      ["answer", cheapId],
+      ["aggregate", "aggregator-model"],
+    ]);
+    assert.ok(trace.attempts.every((attempt) => (attempt.costUsd ?? 0) > 0));
+    const sum = trace.attempts.reduce((total, attempt) => total + (attempt.costUsd ?? 0), 0);
+    assert.ok(Math.abs(sum - (trace.costUsd ?? -1)) < 1e-12);
+  });
+});
+
 describe("gateway config: strategies", () => {
   const base = { upstreams: [{ name: "u", baseUrl: "http://127.0.0.1:9/v1" }], targets: [{ id: "a", inputUsdPerMTok: 1, outputUsdPerMTok: 1 }] };
 
@@ -121,8 +176,9 @@ describe("gateway config: strategies", () => {
     assert.throws(() => parseConfig({ ...base, targets: [{ id: "cascade", inputUsdPerMTok: 1, outputUsdPerMTok: 1 }] }, "s.yaml"), /targets\.0\.id: "cascade" is reserved/);
   });
 
-  test("the learned scorer is refused by the gateway; a typo in strategies names its path", () => {
-    assert.throws(() => parseConfig({ ...base, strategies: { cascade: { ladder: [{ target: "a" }], scorer: { kind: "learned" } } } }, "s.yaml"), /strategies\.cascade\.scorer\.kind: "learned" is not supported/);
+  test("the learned scorer is accepted by the gateway config; a typo in strategies names its path", () => {
+    assert.equal(parseConfig({ ...base, strategies: { cascade: { ladder: [{ target: "a" }], scorer: { kind: "learned" } } } }, "s.yaml").strategies.cascade?.scorer.kind, "learned");
+    assert.throws(() => parseConfig({ ...base, strategies: { cascade: { ladder: [{ target: "a" }], scorer: { kind: "learned", threshold: 1 } } } }, "s.yaml"), /strategies\.cascade\.scorer: unknown field "threshold"/);
     assert.throws(() => parseConfig({ ...base, strategies: { cascade: { ladder: [{ target: "a" }], scorer: { kind: "judge", target: "a", latencyBudget: 1 } } } }, "s.yaml"), /strategies\.cascade\.scorer: unknown field "latencyBudget"/);
   });
 });

@@ -28,11 +28,14 @@ test("a timely guard answer decides", async () => {
 test("a late guard model leaves the decision to the fallback", async () => {
   const { timer, fire } = createManualTimer();
   const late = deferred<string>();
-  const safety = createGuardModelClassifier({ complete: () => late.promise, latencyBudgetMs: 50, fallback: fastFallback, timer });
+  let signal: AbortSignal | undefined;
+  const safety = createGuardModelClassifier({ complete: (_prompt, given) => ((signal = given), late.promise), latencyBudgetMs: 50, fallback: fastFallback, timer });
   const pending = safety.classify("hello");
   await Promise.resolve();
+  assert.equal(signal?.aborted, false);
   fire();
   const verdict = await pending;
+  assert.equal(signal?.aborted, true, "the late call is aborted");
   late.resolve("safe");
   assert.equal(verdict.source, "builtin");
   assert.equal(verdict.fallbackReason, "timeout");

@@ -7,6 +7,7 @@ import { createRandom } from "../../src/core/random.js";
 import { createApiKeyHasher, loadPepper } from "../../src/limits/api-key-hasher.js";
 import { assertModelAllowed, createApiKeyService, generateApiKey, presentedKeyOf } from "../../src/limits/api-key-service.js";
 import { createMemoryStore } from "../../src/stores/memory/memory-store.js";
+import { createSqliteStore } from "../../src/stores/sqlite/sqlite-store.js";
 
 const dir = mkdtempSync(join(tmpdir(), "switchyard-keys-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -108,3 +109,62 @@ test("hasher: peppered, deterministic; pepper from option, env, then a 0600 file
   assert.equal(loadPepper({ env: {}, path }), created);
   assert.throws(() => loadPepper({ env: {} }), /SWITCHYARD_KEY_PEPPER/);
 });
+
+test("authenticate keeps valid keys in memory: one store lookup per key while no key changes", async () => {
+  const store = createMemoryStore();
+  let lookups = 0;
+  const counted = { ...store, keys: { ...store.keys, findByHash: (hash: string) => (lookups++, store.keys.findByHash(hash)) } };
+  const keys = createApiKeyService({ store: counted, hasher: createApiKeyHasher("p".repeat(32)), randomBytes: seededBytes(3) });
+  const { key } = await keys.create({ name: "a" });
+  const { key: other } = await keys.create({ name: "b" });
+  for (let i = 0; i < 5; i++) await keys.authenticate(key);
+  assert.equal(lookups, 1);
+  const record = await keys.authenticate(key);
+  assert.ok(Object.isFrozen(record), "the cached record is shared, so it cannot be changed");
+  await keys.authenticate(other);
+  assert.equal(lookups, 2);
+  for (let i = 0; i < 3; i++) await assert.rejects(keys.authenticate(`${key}x`), { code: "unauthorized" });
+  assert.equal(lookups, 5, "unknown keys are not cached");
+  await keys.revoke("a");
+  await assert.rejects(keys.authenticate(key), { code: "unauthorized" }, "a revocation through the service takes effect at once");
+  await keys.authenticate(other);
+});
+
+test("a key revoked by another process (another store on the same SQLite file) stops authenticating on the next request", async () => {
+  const path = join(dir, "revocation.db");
+  const gatewayStore = createSqliteStore({ path });
+  const cliStore = createSqliteStore({ path });
+  const hasher = createApiKeyHasher("p".repeat(32));
+  const gatewayKeys = createApiKeyService({ store: gatewayStore, hasher });
+  const cliKeys = createApiKeyService({ store: cliStore, hasher });
+  try {
+    const { key } = await cliKeys.create({ name: "ci" });
+    await nextTurn();
+    assert.equal((await gatewayKeys.authenticate(key)).name, "ci");
+    assert.equal((await gatewayKeys.authenticate(key)).name, "ci", "served from memory");
+    await cliKeys.revoke("ci");
+    await nextTurn();
+    await assert.rejects(gatewayKeys.authenticate(key), { code: "unauthorized" });
+  } finally {
+    await gatewayStore.close();
+    await cliStore.close();
+  }
+});
+
+test("stores without keys.revision(): a revocation made elsewhere takes effect within keyCacheMs", async () => {
+  const store = createMemoryStore();
+  const { revision: _revision, ...keysWithoutRevision } = store.keys;
+  let clock = 0;
+  const keys = createApiKeyService({ store: { ...store, keys: keysWithoutRevision }, hasher: createApiKeyHasher("p".repeat(32)), now: () => clock, keyCacheMs: 1_000 });
+  const { key, record } = await keys.create({ name: "a" });
+  await keys.authenticate(key);
+  await store.keys.revoke(record.id, clock);
+  clock += 999;
+  assert.equal((await keys.authenticate(key)).name, "a", "still cached: the bound is keyCacheMs");
+  clock += 1;
+  await assert.rejects(keys.authenticate(key), { code: "unauthorized" });
+});
+
+function nextTurn(): Promise<void> {
+  return new Promise((done) => setImmediate(done));
+}

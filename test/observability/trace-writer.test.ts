@@ -59,3 +59,24 @@ test("a failing store drops the batch, reports it, and the writer keeps working"
   assert.deepEqual(errors, [1]);
   assert.deepEqual((await store.traces.list()).map((trace) => trace.id), ["y"]);
 });
+
+test("a large batch is written in slices, with the event loop served between them", async () => {
+  const store = createMemoryStore();
+  const slices: number[] = [];
+  const writer = createTraceWriter({
+    repository: { ...store.traces, insertMany: async (traces) => { slices.push(traces.length); await store.traces.insertMany(traces); } },
+    timers: manualTimers().timers,
+    maxSlice: 4,
+  });
+  for (let i = 0; i < 10; i++) writer.add(traceRecord({ id: `t${i}` }));
+  const immediates: number[] = [];
+  const watch = () => {
+    immediates.push(slices.length);
+    if (slices.length < 3) setImmediate(watch);
+  };
+  setImmediate(watch);
+  await writer.flush();
+  assert.deepEqual(slices, [4, 4, 2]);
+  assert.equal((await store.traces.list({ limit: 100 })).length, 10);
+  assert.ok(immediates.some((written) => written > 0 && written < 3), "other callbacks ran while the batch was being written");
+});

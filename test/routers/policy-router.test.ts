@@ -61,7 +61,8 @@ test("the LLM judge decides when it answers in time", async () => {
 test("a late judge leaves the embedding decision standing", async () => {
   const { timer, fire } = createManualTimer();
   const late = deferred<string>();
-  const router = createPolicyRouter({ policy: { ...policy, judge: { target: "arch-router", latencyBudgetMs: 100 } }, matcher: await matcher(), judge: () => late.promise, timer });
+  let signal: AbortSignal | undefined;
+  const router = createPolicyRouter({ policy: { ...policy, judge: { target: "arch-router", latencyBudgetMs: 100 } }, matcher: await matcher(), judge: (_prompt, given) => ((signal = given), late.promise), timer });
   const pending = router.selectRoute(queryOfPrompt("transfer money to savings"));
   // Let the matcher run, then the budget expires before the judge answers.
   for (let i = 0; i < 20; i++) await Promise.resolve();
@@ -69,6 +70,7 @@ test("a late judge leaves the embedding decision standing", async () => {
   const selection = await pending;
   late.resolve('{"route": "travel"}');
   assert.deepEqual([selection.route, selection.source, selection.judge], ["banking", "matcher", "timeout"]);
+  assert.equal(signal?.aborted, true, "the late judge call is aborted");
 });
 
 test("a judge answering garbage or 'other' is handled", async () => {

@@ -62,3 +62,33 @@ test("sqlite store: a path that cannot be opened is a clear config error", () =>
     return error.code === "invalid_config" && /Cannot open the store at .*inside-a-file\.db/.test(error.message);
   });
 });
+
+test("sqlite ledger: settled spend is in the file at once; another store on the file sees it on its next turn", async () => {
+  const path = join(dir, "ledger.db");
+  const gateway = createSqliteStore({ path });
+  const other = createSqliteStore({ path });
+  const nextTurn = () => new Promise((done) => setImmediate(done));
+  try {
+    const base = { keyId: "k", periodStart: 0, limitUsd: 1 };
+    assert.equal((await gateway.usage.reserve({ ...base, amountUsd: 0.6 })).ok, true);
+    await gateway.usage.settle({ keyId: "k", periodStart: 0, reservedUsd: 0.6, actualUsd: 0.5, inputTokens: 10, outputTokens: 20 });
+    // Durable when settle resolves: a reader that never talked to the gateway's store sees it in the file.
+    const reader = new Database(path, { readonly: true });
+    assert.deepEqual(reader.prepare("SELECT spent_nano_usd, requests FROM key_usage WHERE key_id = 'k'").get(), { spent_nano_usd: 500_000_000, requests: 1 });
+    reader.close();
+
+    await nextTurn();
+    assert.deepEqual(await other.usage.totals("k", 0), { spentUsd: 0.5, reservedUsd: 0, requests: 1, inputTokens: 10, outputTokens: 20 });
+    await other.usage.settle({ keyId: "k", periodStart: 0, reservedUsd: 0, actualUsd: 0.3, inputTokens: 1, outputTokens: 1 });
+    await nextTurn();
+    // The gateway's next reservation counts the other process's spend: 0.5 + 0.3 spent, 0.25 would exceed 1.
+    assert.equal((await gateway.usage.reserve({ ...base, amountUsd: 0.25 })).ok, false);
+    assert.equal((await gateway.usage.reserve({ ...base, amountUsd: 0.2 })).ok, true);
+    assert.deepEqual(await gateway.usage.totals("k", 0), { spentUsd: 0.8, reservedUsd: 0.2, requests: 2, inputTokens: 11, outputTokens: 21 });
+    // Reservations are held by the store that made them (in-flight requests of this process).
+    assert.equal((await other.usage.totals("k", 0)).reservedUsd, 0);
+  } finally {
+    await gateway.close();
+    await other.close();
+  }
+});

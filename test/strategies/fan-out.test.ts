@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { isSwitchyardError } from "../../src/core/errors.js";
+import type { RoutingEngine } from "../../src/core/routing-engine.js";
+import { predictedCallCostUsd } from "../../src/strategies/predicted-call-cost.js";
+import { strategiesConfigSchema } from "../../src/strategies/strategy-config.js";
+import { createStrategyHandler } from "../../src/strategies/strategy-handler.js";
 import { chooseFanOutModels } from "../../src/strategies/fan-out/choose-fan-out-models.js";
 import { runFanOut } from "../../src/strategies/fan-out/run-fan-out.js";
 import { createJudgeScorer } from "../../src/strategies/scorers/judge-scorer.js";
@@ -66,5 +70,36 @@ describe("chooseFanOutModels", () => {
     assert.deepEqual(chooseFanOutModels({ candidates, k: 2 }), ["strong", "middle"]);
     assert.deepEqual(chooseFanOutModels({ candidates, k: 3, costCapUsd: 0.12 }), ["strong", "cheap"]);
     assert.deepEqual(chooseFanOutModels({ candidates, k: 3, costCapUsd: 0.01 }), ["strong"], "the router's first choice is always kept");
+  });
+});
+
+describe("router-chosen fan-out in the strategy handler", () => {
+  const candidates = [
+    { model: "strong", predictedQuality: 0.9, predictedCostUsd: 0.1, objective: 3 },
+    { model: "middle", predictedQuality: 0.6, predictedCostUsd: 0.05, objective: 2 },
+    { model: "cheap", predictedQuality: 0.3, predictedCostUsd: 0.001, objective: 1 },
+  ];
+  const engine: RoutingEngine = {
+    routerName: "stub",
+    targets: [cheap, middle, strong],
+    decide: async () => ({ model: "strong", router: "stub", willingnessToPay: 1, candidates, decisionMs: 0 }),
+  };
+  const run = async (costCapUsd: number) => {
+    const config = strategiesConfigSchema.parse({ fanOut: { k: 3, costCapUsd, mode: "fuse", aggregator: { target: "judge" } } });
+    const handler = createStrategyHandler({ config, targets: [cheap, middle, strong, judge], engine, timers: neverTimers });
+    const caller = scriptedCaller({ cheap: { text: "c" }, middle: { text: "m" }, strong: { text: "s" }, judge: { text: "fused" } });
+    return handler.run({ body: { ...body, model: "fan-out" }, caller });
+  };
+
+  test("chooses k models in the router's order under the cap, after reserving the aggregator's predicted cost", async () => {
+    // The aggregator reads all k answers: (k + 1) × its predicted call cost is held back from the cap first.
+    const reserve = 4 * predictedCallCostUsd(judge, body);
+    const answered = async (cap: number) => (await run(cap)).trace.filter((call) => call.role === "answer").map((call) => call.model);
+    assert.deepEqual(await answered(reserve + 0.2), ["strong", "middle", "cheap"]);
+    assert.deepEqual(await answered(reserve + 0.12), ["strong", "cheap"]);
+    assert.deepEqual(await answered(reserve + 0.01), ["strong"], "the router's first choice always runs");
+    const fused = await run(reserve + 0.12);
+    assert.equal(fused.text, "fused");
+    assert.ok(Math.abs(fused.costUsd - fused.trace.reduce((sum, call) => sum + call.costUsd, 0)) < 1e-12);
   });
 });

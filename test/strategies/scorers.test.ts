@@ -6,6 +6,11 @@ import { createJudgeScorer, parseJudgeVerdict } from "../../src/strategies/score
 import { loadDataset } from "../../src/data/load-dataset.js";
 import { trainRouterArtifact } from "../../src/training/train-router-artifact.js";
 import { createLearnedScorer, learnedScorerPartsOf } from "../../src/strategies/scorers/learned-scorer.js";
+import { createEngineLearnedScorer } from "../../src/strategies/scorers/engine-learned-scorer.js";
+import { strategiesConfigSchema } from "../../src/strategies/strategy-config.js";
+import { createStrategyHandler } from "../../src/strategies/strategy-handler.js";
+import { createRoutingEngine } from "../../src/core/create-routing-engine.js";
+import { replayExamples, replayPrompts } from "../fixtures/replay-examples.js";
 import { answerAgreement, createSelfConsistencyScorer } from "../../src/strategies/scorers/self-consistency-scorer.js";
 import { cheap, immediateTimers, judge, neverTimers, scriptedCaller, strong, tickingClock } from "./strategy-test-kit.js";
 
@@ -120,5 +125,50 @@ describe("learned scorer from a trained artifact", () => {
     assert.ok(first.score >= 0 && first.score <= 1);
     assert.equal(first.score, second.score);
     assert.equal(first.costUsd, 0);
+  });
+});
+
+describe("learned scorer served from the routing engine (the gateway's case)", () => {
+  const cheapId = "mistralai/mistral-7b-chat";
+  const strongId = "gpt-4-1106-preview";
+  const artifactPromise = trainRouterArtifact({ examples: replayExamples, models: [cheapId, strongId], router: "knn", dataset: "replay-fixture", split: "train", params: { k: 2, power: 1, priorWeight: 1 } });
+  const targetOf = (id: string) => ({ id, inputUsdPerMTok: 1, outputUsdPerMTok: 1, contextWindow: 128_000 });
+
+  test("gives the same score as the router + embedder scorer over the same artifact, at no cost", async () => {
+    const artifact = await artifactPromise;
+    const engine = await createRoutingEngine({ artifact, targets: [targetOf(cheapId), targetOf(strongId)] });
+    const fromEngine = createEngineLearnedScorer({ engine });
+    const fromParts = createLearnedScorer(await learnedScorerPartsOf(artifact));
+    for (const prompt of [replayPrompts.arc, replayPrompts.mbpp, "an unrelated question about the weather"]) {
+      for (const id of [cheapId, strongId]) {
+        const body = { messages: [{ role: "user", content: prompt }] };
+        const engineScore = await fromEngine.score({ prompt, answer: "x", target: targetOf(id), body });
+        const partsScore = await fromParts.score({ prompt, answer: "x", target: targetOf(id), body });
+        assert.ok(Math.abs(engineScore.score - partsScore.score) < 1e-9, `${prompt} / ${id}: ${engineScore.score} vs ${partsScore.score}`);
+        assert.equal(engineScore.costUsd, 0);
+        assert.equal(fromEngine.kind, "learned");
+      }
+    }
+    const arcCheap = await fromEngine.score({ prompt: replayPrompts.arc, answer: "A", target: targetOf(cheapId) });
+    const mbppCheap = await fromEngine.score({ prompt: replayPrompts.mbpp, answer: "def f", target: targetOf(cheapId) });
+    assert.ok(arcCheap.score < mbppCheap.score, `${arcCheap.score} vs ${mbppCheap.score}`);
+  });
+
+  test("a target the engine cannot route to gets the unknown-target score with a note", async () => {
+    const engine = await createRoutingEngine({ artifact: await artifactPromise, targets: [targetOf(cheapId), targetOf(strongId)] });
+    const result = await createEngineLearnedScorer({ engine, unknownTargetScore: 0.25 }).score({ prompt: "p", answer: "a", target: targetOf("not-in-the-artifact") });
+    assert.equal(result.score, 0.25);
+    assert.match(result.note ?? "", /router does not know "not-in-the-artifact"/);
+  });
+
+  test("the strategy handler serves the learned scorer from its engine, and needs one of engine or learned", async () => {
+    const engine = await createRoutingEngine({ artifact: await artifactPromise, targets: [targetOf(cheapId), targetOf(strongId)] });
+    const config = strategiesConfigSchema.parse({ cascade: { ladder: [{ target: cheapId, threshold: 0.5 }, { target: strongId }], scorer: { kind: "learned" } } });
+    assert.throws(() => createStrategyHandler({ config, targets: [targetOf(cheapId), targetOf(strongId)] }), /strategies\.cascade\.scorer: the learned scorer needs a trained router/);
+    const handler = createStrategyHandler({ config, targets: [targetOf(cheapId), targetOf(strongId)], engine });
+    const caller = scriptedCaller({ [cheapId]: { text: "A", costUsd: 0.001 }, [strongId]: { text: "B", costUsd: 0.1 } });
+    const result = await handler.run({ body: { model: "cascade", messages: [{ role: "user", content: replayPrompts.arc }] }, caller });
+    assert.equal(result.model, strongId);
+    assert.deepEqual(result.trace.map((call) => [call.role, call.scorer ?? null]), [["answer", null], ["score", "learned"], ["answer", null]]);
   });
 });

@@ -98,5 +98,13 @@ export function formatReportTable(report: EvaluationReport): string {
   const format = (cells: string[]): string => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ");
   lines.push(format(header));
   for (const row of rows) lines.push(format(row));
+  const knobbed = report.routers.filter((router) => router.knobSpend !== undefined && router.knobSpend.length > 0);
+  if (knobbed.length > 0) {
+    lines.push("spend per prompt at knob 0.25 / 0.5 / 0.75 (expected from the training-split calibration → realised on the test split):");
+    for (const router of knobbed) {
+      const spends = (router.knobSpend ?? []).map((spend) => `$${spend.expectedSpendUsd.toExponential(2)} → $${spend.realisedSpendUsd.toExponential(2)}`);
+      lines.push(`  ${router.name.padEnd(widths[0]!)}  ${spends.join("   ")}`);
+    }
+  }
   return `${lines.join("\n")}\n`;
 }

@@ -65,7 +65,7 @@ export function createChatCompletionService(context: GatewayContext): (request: 
       storeText: config.traces.storeText,
       isKnownModel,
     });
-    let headers: Record<string, string> = { "x-request-id": requestId };
+    const headers: Record<string, string> = { "x-request-id": requestId };
     let servedTarget: Target | undefined;
     try {
       if (services.lifecycle.draining) throw new SwitchyardError("unavailable", "The gateway is shutting down", { retryAfterSeconds: 1 });
@@ -97,34 +97,38 @@ export function createChatCompletionService(context: GatewayContext): (request: 
       });
       scope.decision = choice.decision;
       if (choice.decision) services.metrics.recordDecision(choice.decision.router, choice.decision.decisionMs);
-      headers = { ...headers, ...decisionHeaders(choice.target.id, choice.decision) };
-      const estimate = (target: Target) => costUsdOf(target, needs.promptTokens, needs.maxOutputTokens ?? config.limits.defaultMaxOutputTokens);
-      if (key !== null) scope.reservation = await services.budgets.reserve(key, estimate(choice.target));
+      Object.assign(headers, decisionHeaders(choice.target.id, choice.decision));
+      const maxOutputTokens = needs.maxOutputTokens ?? config.limits.defaultMaxOutputTokens;
+      if (key !== null) scope.reservation = await services.budgets.reserve(key, costUsdOf(choice.target, needs.promptTokens, maxOutputTokens));
 
       const stream = scope.stream;
-      const targets = new Map(choice.candidates.map((target) => [target.id, target]));
+      const signal = http.signal;
+      // Method shorthand, not arrow properties: tsx's keep-names helper wraps every named arrow on each request.
       const { value: response, target: servedId, fallbacks } = await services.executor.execute<UpstreamResponse>({
-        candidates: choice.candidates.map((target) => target.id),
+        candidates: choice.candidates.length === 1 ? [choice.target.id] : choice.candidates.map((target) => target.id),
         // A fallback may cost more than what was reserved: hold the difference, or skip that candidate.
-        admit: async (id) => key === null || scope.reservation === undefined || services.budgets.raise(key, scope.reservation, estimate(targets.get(id) as Target)),
-        call: ({ target: id }) => {
-          const target = targets.get(id) as Target;
+        async admit(id) {
+          if (key === null || scope.reservation === undefined) return true;
+          return services.budgets.raise(key, scope.reservation, costUsdOf(context.targetsById.get(id) as Target, needs.promptTokens, maxOutputTokens));
+        },
+        call({ target: id }) {
+          const target = context.targetsById.get(id) as Target;
           const upstream = context.upstreamsByName.get(target.upstream ?? "");
           if (upstream === undefined) throw new SwitchyardError("internal_error", `Target "${target.id}" has no configured upstream`);
-          return upstreamClient.chatCompletion({ target, upstream, body: forwardedBody(request, target, stream), signal: http.signal, requestId });
+          return upstreamClient.chatCompletion({ target, upstream, body: forwardedBody(request, target, stream), signal, requestId });
         },
-        onAttempt: (attempt) => {
+        onAttempt(attempt) {
           scope.attempts.push(attempt);
           services.metrics.recordAttempt(attempt.target, attempt.outcome, attempt.durationMs);
         },
-        signal: http.signal,
+        signal,
       });
-      const target = targets.get(servedId) as Target;
+      const target = context.targetsById.get(servedId) as Target;
       servedTarget = target;
       scope.fallbacks = fallbacks;
       if (fallbacks > 0) {
         services.metrics.recordFallback(choice.target.id, target.id);
-        headers = { ...headers, ...decisionHeaders(target.id, choice.decision), [fallbacksHeader]: String(fallbacks) };
+        Object.assign(headers, decisionHeaders(target.id, choice.decision), { [fallbacksHeader]: String(fallbacks) });
       }
 
       if (response.body.kind === "stream") {
@@ -142,13 +146,28 @@ export function createChatCompletionService(context: GatewayContext): (request: 
       const usage = completion.usage ?? undefined;
       const cost = scope.costOf(target, usage);
       if (cost !== null) headers[costHeader] = String(Number(cost.toPrecision(6)));
-      scope.finish({ status: response.status, target, usage, response: config.traces.storeText ? answerTextOf(completion.choices) : undefined });
-      notify(context, { requestId, targetId: target.id, decision: choice.decision, stream: false, usage: usage as StreamUsage | undefined, durationMs: context.now() - scope.startedAt });
-      return { status: response.status, headers: { ...headers, "content-type": "application/json" }, text };
+      headers["content-type"] = "application/json";
+      const status = response.status;
+      return {
+        status,
+        headers,
+        text,
+        // Settlement, metrics, trace and log line run once the answer is on its way to the client.
+        afterSend() {
+          scope.finish({ status, target, usage, response: config.traces.storeText ? answerTextOf(completion.choices) : undefined });
+          notify(context, { requestId, targetId: target.id, decision: choice.decision, stream: false, usage: usage as StreamUsage | undefined, durationMs: context.now() - scope.startedAt });
+        },
+      };
     } catch (error) {
       const switchyardError = toSwitchyardError(error);
-      scope.finish({ status: switchyardError.status, error: switchyardError, target: servedTarget });
-      return errorReply(switchyardError, { logger, requestId, headers });
+      const reply = errorReply(switchyardError, { logger, requestId, headers });
+      const target = servedTarget;
+      return {
+        ...reply,
+        afterSend() {
+          scope.finish({ status: switchyardError.status, error: switchyardError, target });
+        },
+      };
     }
   };
 }

@@ -20,6 +20,8 @@ const paramsSchema = z
     folds: z.number().int().min(2).max(10).default(4),
     /** Also consider stacked combinations of the members (false: only each member alone). */
     combine: z.boolean().default(true),
+    /** Cross-validate on a seeded sample of at most this many training prompts (the ensemble's `cvRows`; default 10,000). */
+    cvRows: z.number().int().min(100).optional(),
   })
   .strict();
 
@@ -31,7 +33,8 @@ const stateSchema = z.object({ kind: z.literal("auto"), chosen: z.object({ kind:
  * candidates are each member router alone and every stacked combination the `ensemble` considers; they
  * are all scored on the same out-of-fold predictions, so the choice costs one ensemble training. The
  * winner is a plain router when one prompt-view member alone wins, else the stacked ensemble; the
- * state records it and every candidate's score.
+ * state records it and every candidate's score. Above `cvRows` (10,000) training prompts the cross-validation runs on a
+ * seeded sample of that size (see the ensemble), so choosing stays affordable at 100,000 prompts.
  */
 export function createAutoRouterTrainer(resolve: TrainerResolver): RouterTrainer {
   const ensemble = createEnsembleRouterTrainer(resolve);
@@ -50,7 +53,7 @@ export function createAutoRouterTrainer(resolve: TrainerResolver): RouterTrainer
         }
       };
       const members = (params.members as MemberSpec[] | undefined) ?? [...defaultMembers, ...extraAutoCandidates.map((router): MemberSpec => ({ router, view: "prompt" }))].filter((spec) => known(spec.router));
-      const trained = ensemble.train(data, { seed: options.seed, params: { members, folds: params.folds, ...(params.combine ? {} : { meta: ["member"] }) } });
+      const trained = ensemble.train(data, { seed: options.seed, params: { members, folds: params.folds, ...(params.cvRows !== undefined ? { cvRows: params.cvRows } : {}), ...(params.combine ? {} : { meta: ["member"] }) } });
       if (!(trained instanceof EnsembleRouter)) throw new SwitchyardError("internal_error", "auto: the ensemble trainer returned another router");
       const state = trained.toState() as RouterState & { cv?: unknown };
       const chosen = trained.soleMember() ?? trained;

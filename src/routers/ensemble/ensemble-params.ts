@@ -31,6 +31,11 @@ export const ensembleParamsSchema = z
     penalties: z.array(z.number().positive().finite()).min(1).max(10).default([1, 10, 100]),
     /** A more complex meta-model must beat the simplest near-best one by more than this (CV score units). */
     minGain: z.number().min(0).max(1).default(0.002),
+    /**
+     * Cross-validation runs on a seeded sample of at most this many training prompts (the final members
+     * are still trained on all of them); keeps training near-linear in the training size.
+     */
+    cvRows: z.number().int().min(100).default(10_000),
   })
   .strict();
 

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { SwitchyardError } from "../../core/errors.js";
-import { createRandom } from "../../core/random.js";
+import { createRandom, shuffled } from "../../core/random.js";
 import { HashedTfidfEmbedder } from "../../embedders/hashed-tfidf/index.js";
 import { costRowsOf, kFoldIndices, outOfFoldPredictions, trainerFoldPredictor } from "../../training/cross-validation.js";
+import { subsetTrainingSet } from "../../training/training-set.js";
 import { KnnRouter, TaskKnnRouter } from "../knn/index.js";
 import { parseRouterParams } from "../parse-router-params.js";
 import type { Router, RouterState } from "../router.js";
@@ -85,6 +86,14 @@ function recipesFor(params: EnsembleParams, memberCount: number): MetaRecipe[] {
  * training split to predict the held-out fold (out-of-fold predictions); each candidate meta-model is
  * scored by routing AIQ of its own cross-fitted predictions on those rows; the best is refitted on all
  * out-of-fold rows, and the members are retrained on the whole split. The test split is never touched.
+ *
+ * Scale: with more than `cvRows` (default 10,000) training prompts, the cross-validation — members'
+ * hyper-parameter tuning for the fold models, fold models, out-of-fold predictions, meta-model choice
+ * and fit — runs on a seeded sample of `cvRows` prompts; afterwards only the members the chosen
+ * meta-model reads are trained (and tuned) on the whole split. Out-of-fold kNN predictions cost O(n²)
+ * similarity work, which at 100,000 prompts would take tens of minutes; on the sample the fold models
+ * are smaller than the final members (a kNN fold model has 7,500 neighbours to pick from instead of
+ * 100,000), so the meta-model is chosen for somewhat weaker members than it is used with.
  */
 export function createEnsembleRouterTrainer(resolve: TrainerResolver): RouterTrainer {
   return {
@@ -100,33 +109,44 @@ export function createEnsembleRouterTrainer(resolve: TrainerResolver): RouterTra
         resolve(spec.router);
       }
       const questionEmbedder = specs.some((spec) => spec.view === "question") ? fitQuestionEmbedder(data) : undefined;
-      const questionData = questionEmbedder ? questionTrainingSet(data, questionEmbedder) : undefined;
-      const viewData = (view: MemberView): TrainingSet => (view === "question" ? questionData! : data);
+      // The whole split's question view is built only when a member needs it (with a CV sample, maybe never).
+      let questionData: TrainingSet | undefined;
+      const viewData = (view: MemberView): TrainingSet => (view === "question" ? (questionData ??= questionTrainingSet(data, questionEmbedder!)) : data);
       const memberOptions = (k: number) => ({ seed: options.seed + 7919 * (k + 1), params: specs[k]!.params });
       const n = data.examples.length;
       const fullRouters: Array<Router | undefined> = specs.map(() => undefined);
       let meta: MetaModel = { kind: "average" };
       let cv: unknown = { skipped: `fewer than ${MIN_CV_EXAMPLES} training prompts` };
       if (n >= MIN_CV_EXAMPLES) {
-        const folds = kFoldIndices(n, params.folds, createRandom(options.seed ^ 0x51ac));
+        // Above `cvRows` prompts the cross-validation runs on a seeded sample of that many (see ensembleParamsSchema).
+        const sample = n > params.cvRows ? shuffled(Array.from({ length: n }, (_, i) => i), createRandom(options.seed ^ 0xc5a3)).slice(0, params.cvRows).sort((a, b) => a - b) : undefined;
+        const cvData = sample ? subsetTrainingSet(data, sample) : data;
+        const cvViewData = (view: MemberView): TrainingSet => (!sample ? viewData(view) : view === "question" ? questionTrainingSet(cvData, questionEmbedder!) : cvData);
+        const rows = cvData.examples.length;
+        const folds = kFoldIndices(rows, params.folds, createRandom(options.seed ^ 0x51ac));
         const members = specs.map((spec, k) => {
-          fullRouters[k] = resolve(spec.router).train(viewData(spec.view), memberOptions(k));
-          const foldOptions = { ...memberOptions(k), params: foldParamsOf(spec.params, fullRouters[k]!) };
-          return outOfFoldPredictions(viewData(spec.view), folds, trainerFoldPredictor(resolve(spec.router), foldOptions));
+          // The member trained on the CV rows lends its tuned hyper-parameters to the fold models; without
+          // sampling it is the final member too, with sampling the final members are trained below, and
+          // only those the chosen meta-model reads.
+          const tuned = resolve(spec.router).train(cvViewData(spec.view), memberOptions(k));
+          if (!sample) fullRouters[k] = tuned;
+          const foldOptions = { ...memberOptions(k), params: foldParamsOf(spec.params, tuned) };
+          return outOfFoldPredictions(cvViewData(spec.view), folds, trainerFoldPredictor(resolve(spec.router), foldOptions));
         });
-        const scaling: FeatureScaling = fitFeatureScaling(data.examples.map((example) => promptFeaturesOf(example.prompt)));
+        const scaling: FeatureScaling = fitFeatureScaling(cvData.examples.map((example) => promptFeaturesOf(example.prompt)));
         const levelOne: LevelOneData = {
-          examples: data.examples,
+          examples: cvData.examples,
           models: data.models,
           members,
-          promptFeatures: data.examples.map((example) => scaledPromptFeatures(example.prompt, scaling)),
+          promptFeatures: cvData.examples.map((example) => scaledPromptFeatures(example.prompt, scaling)),
           scaling,
-          costUsd: costRowsOf(data),
+          costUsd: costRowsOf(cvData),
         };
         const { ranked, chosen: winner } = scoreMetaRecipes(recipesFor(params, specs.length), levelOne, folds, params.minGain);
-        meta = fitMeta(winner.recipe, levelOne, Array.from({ length: n }, (_, i) => i));
+        meta = fitMeta(winner.recipe, levelOne, Array.from({ length: rows }, (_, i) => i));
         cv = {
-          criterion: `${params.folds}-fold out-of-fold ${data.models.length === 2 ? "APGR" : "routing AIQ"} on the training split; the simplest candidate within ${params.minGain} of the best wins`,
+          ...(sample ? { rows, sampledFrom: n } : {}),
+          criterion: `${params.folds}-fold out-of-fold ${data.models.length === 2 ? "APGR" : "routing AIQ"} on the training split${sample ? ` (a seeded sample of ${rows} of its ${n} prompts)` : ""}; the simplest candidate within ${params.minGain} of the best wins`,
           members: specs.map((spec) => `${spec.router}${spec.params ? JSON.stringify(spec.params) : ""}@${spec.view}`),
           candidates: ranked.map(({ name, score }) => ({ name, score: Number(score.toFixed(6)) })),
           chosen: winner.name,

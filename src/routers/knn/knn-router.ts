@@ -1,5 +1,7 @@
 import type { Router, RouteInput, RouterState } from "../router.js";
+import type { NeighbourCostPredictor } from "./neighbour-cost.js";
 import type { SimilarityIndex } from "./similarity-index.js";
+import { topKByHeap } from "./top-k-heap.js";
 
 /** Hyper-parameters of the kNN router. */
 export interface KnnParams {
@@ -24,6 +26,10 @@ export interface Neighbours {
  * Cosine k-nearest-neighbour router: a candidate's predicted quality is the similarity-weighted mean of
  * its scores on the most similar training prompts, shrunk toward its mean score. "When Simple kNN Beats
  * Complex Learned Routers" (2025) and RouterBench (Hu et al. 2024) both find this hard to beat.
+ *
+ * With a `costPredictor` (the trainer's `cost: "neighbours"`), it also predicts each candidate's cost
+ * from the neighbours' recorded costs (CARROT's separate cost estimate, see {@link NeighbourCostPredictor});
+ * one neighbour search then serves both predictions of the same `RouteInput`.
  */
 export class KnnRouter implements Router {
   readonly kind = "knn";
@@ -36,9 +42,19 @@ export class KnnRouter implements Router {
   private readonly meanScores: Float64Array;
   private readonly buffer: Float32Array;
   private readonly toStateFunction: () => RouterState;
+  /** Own cost prediction, present only when the router was trained with a cost predictor. */
+  readonly predictCostUsd?: (input: RouteInput) => Float64Array;
+  readonly costPredictor?: NeighbourCostPredictor;
+  /** The last query's neighbours (searched once for quality and cost when a cost predictor is set). */
+  private lastSearch?: { input: RouteInput; embedding: Float32Array; sparse: unknown; found: Neighbours };
 
-  constructor(options: { models: readonly string[]; params: KnnParams; index: SimilarityIndex; scores: Float32Array; toState: () => RouterState }) {
+  constructor(options: { models: readonly string[]; params: KnnParams; index: SimilarityIndex; scores: Float32Array; toState: () => RouterState; costPredictor?: NeighbourCostPredictor }) {
     this.models = options.models;
+    this.costPredictor = options.costPredictor;
+    if (options.costPredictor) {
+      const predictor = options.costPredictor;
+      this.predictCostUsd = (input) => predictor.predict(this.sharedNeighbours(input), input.promptTokens);
+    }
     this.params = options.params;
     this.index = options.index;
     this.scores = options.scores;
@@ -64,11 +80,23 @@ export class KnnRouter implements Router {
   /** The `k` most similar training prompts to the query. */
   neighbours(input: Pick<RouteInput, "embedding" | "sparseEmbedding">, k = this.params.k, exclude = -1): Neighbours {
     this.index.similarities(input, this.buffer);
-    return topK(this.buffer, k, exclude);
+    return topKByHeap(this.buffer, k, exclude);
   }
 
   predictQuality(input: RouteInput): Float64Array {
-    return this.predictFromNeighbours(this.neighbours(input), this.params);
+    return this.predictFromNeighbours(this.costPredictor ? this.sharedNeighbours(input) : this.neighbours(input), this.params);
+  }
+
+  /**
+   * Neighbours for both predictions of one query (k = the larger of the quality and cost k; a top-k list
+   * is a prefix of any longer one), reused while the same input object (and embedding) is asked again.
+   */
+  private sharedNeighbours(input: RouteInput): Neighbours {
+    const last = this.lastSearch;
+    if (last && last.input === input && last.embedding === input.embedding && last.sparse === input.sparseEmbedding) return last.found;
+    const found = this.neighbours(input, Math.max(this.params.k, this.costPredictor?.k ?? 0));
+    this.lastSearch = { input, embedding: input.embedding, sparse: input.sparseEmbedding, found };
+    return found;
   }
 
   /** Prediction from already-found neighbours (cross-validation reuses one neighbour search for many parameter sets). */

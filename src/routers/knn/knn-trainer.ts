@@ -6,9 +6,11 @@ import { float32FromBase64, float32ToBase64, uint32FromBase64, uint32ToBase64 } 
 import type { RouterState } from "../router.js";
 import type { RouterTrainer, TrainingSet } from "../router-trainer.js";
 import { KnnRouter, type KnnParams } from "./knn-router.js";
+import { DEFAULT_COST_NEIGHBOURS, NeighbourCostPredictor } from "./neighbour-cost.js";
 import { DenseSimilarityIndex, SparseSimilarityIndex } from "./similarity-index.js";
 import { tuneKnn } from "./tune-knn.js";
 import { routingScore } from "../../training/routing-score.js";
+import { selectionScore } from "../../training/cross-validation.js";
 
 /** The engine's predicted costs of row `row`, or its true costs when the set carries no predictions. */
 export function predictedCostsOf(data: TrainingSet, row: number): Float64Array {
@@ -23,6 +25,15 @@ const paramsSchema = z
     priorWeight: z.number().min(0).optional(),
     /** Choose k, power and priorWeight by leave-one-out on the training split (default: on unless all are given). */
     tune: z.boolean().optional(),
+    /**
+     * What leave-one-out tuning maximises: `aiq` (default, RouterBench's routing AIQ) or `selection`
+     * (the cross-validation criterion: RouteLLM's APGR on two-model sets, AIQ otherwise).
+     */
+    criterion: z.enum(["aiq", "selection"]).optional(),
+    /** Cost prediction: `engine` (default, the artifact's per-model line) or `neighbours` (CARROT-style, see NeighbourCostPredictor). */
+    cost: z.enum(["engine", "neighbours"]).optional(),
+    /** Neighbours averaged for `cost: "neighbours"` (default 20). */
+    costK: z.number().int().positive().max(10_000).optional(),
   })
   .strict();
 
@@ -39,12 +50,14 @@ const stateSchema = z.object({
   sparse: z.object({ offsets: z.string(), indices: z.string(), values: z.string() }).optional(),
   dense: z.string().optional(),
   tuning: z.unknown().optional(),
+  cost: z.unknown().optional(),
 });
 
-function buildRouter(models: readonly string[], params: KnnParams, scores: Float32Array, vectors: { sparse?: readonly SparseVector[]; dense?: readonly Float32Array[] }, dimension: number, tuning?: unknown): KnnRouter {
+function buildRouter(models: readonly string[], params: KnnParams, scores: Float32Array, vectors: { sparse?: readonly SparseVector[]; dense?: readonly Float32Array[] }, dimension: number, tuning?: unknown, costPredictor?: NeighbourCostPredictor): KnnRouter {
   const index = vectors.sparse ? new SparseSimilarityIndex(vectors.sparse, dimension) : new DenseSimilarityIndex(vectors.dense ?? [], dimension);
   const toState = (): RouterState => {
     const state: RouterState = { kind: "knn", models: [...models], params, count: index.size, dimension, scores: float32ToBase64(scores), tuning };
+    if (costPredictor) state.cost = costPredictor.toState();
     if (vectors.sparse) {
       const offsets = new Uint32Array(vectors.sparse.length + 1);
       vectors.sparse.forEach((vector, i) => (offsets[i + 1] = offsets[i]! + vector.indices.length));
@@ -62,7 +75,11 @@ function buildRouter(models: readonly string[], params: KnnParams, scores: Float
     }
     return state;
   };
-  return new KnnRouter({ models, params, index, scores, toState });
+  return new KnnRouter({ models, params, index, scores, toState, costPredictor });
+}
+
+function costPredictorOf(state: { cost?: unknown; models: string[]; count: number }): NeighbourCostPredictor | undefined {
+  return state.cost === undefined ? undefined : NeighbourCostPredictor.fromState(state.cost, state.models, state.count);
 }
 
 /** Trains the {@link KnnRouter}; with `tune` (the default) picks its hyper-parameters by leave-one-out. */
@@ -88,16 +105,20 @@ export const knnRouterTrainer: RouterTrainer = {
       minSimilarity: given.minSimilarity ?? defaultKnnParams.minSimilarity,
       priorWeight: given.priorWeight ?? defaultKnnParams.priorWeight,
     };
-    const router = buildRouter(data.models, fixed, scores, vectors, dimension);
+    const costPredictor = given.cost === "neighbours" ? NeighbourCostPredictor.fit(data.examples, data.promptTokens, data.models, given.costK ?? DEFAULT_COST_NEIGHBOURS) : undefined;
+    const router = buildRouter(data.models, fixed, scores, vectors, dimension, undefined, costPredictor);
     const shouldTune = given.tune ?? !(given.k !== undefined && given.power !== undefined && given.priorWeight !== undefined);
     if (!shouldTune || data.examples.length < 20) return router;
+    const criterion = given.criterion === "selection" ? selectionScore : routingScore;
+    // Tuning scores routing with the engine's predicted costs, also when the router predicts its own.
     const tuning = tuneKnn(router, data, {
       random: createRandom(options.seed),
       fixed: given,
       costUsd: (row) => predictedCostsOf(data, row),
-      score: (rows, quality, costUsd) => routingScore(rows.map((i) => data.examples[i]!), data.models, { quality, costUsd }),
+      score: (rows, quality, costUsd) => criterion(rows.map((i) => data.examples[i]!), data.models, { quality, costUsd }),
     });
-    return buildRouter(data.models, tuning.best, scores, vectors, dimension, tuning.summary);
+    const summary = given.criterion === "selection" ? { ...tuning.summary, criterion: "leave-one-out selection score (APGR on two-model sets, else routing AIQ) on the training split" } : tuning.summary;
+    return buildRouter(data.models, tuning.best, scores, vectors, dimension, summary, costPredictor);
   },
   fromState(state) {
     const parsed = stateSchema.safeParse(state);
@@ -114,13 +135,13 @@ export const knnRouterTrainer: RouterTrainer = {
       }
       const sparse: SparseVector[] = [];
       for (let i = 0; i < s.count; i++) sparse.push({ indices: indices.subarray(offsets[i]!, offsets[i + 1]!), values: values.subarray(offsets[i]!, offsets[i + 1]!) });
-      return buildRouter(s.models, s.params, scores, { sparse }, s.dimension, s.tuning);
+      return buildRouter(s.models, s.params, scores, { sparse }, s.dimension, s.tuning, costPredictorOf(s));
     }
     if (!s.dense) throw new SwitchyardError("invalid_artifact", "knn router state has no training vectors");
     const dense = float32FromBase64(s.dense);
     if (dense.length !== s.count * s.dimension) throw new SwitchyardError("invalid_artifact", "knn router state: dense vectors do not match the prompt count");
     const vectors: Float32Array[] = [];
     for (let i = 0; i < s.count; i++) vectors.push(dense.subarray(i * s.dimension, (i + 1) * s.dimension));
-    return buildRouter(s.models, s.params, scores, { dense: vectors }, s.dimension, s.tuning);
+    return buildRouter(s.models, s.params, scores, { dense: vectors }, s.dimension, s.tuning, costPredictorOf(s));
   },
 };

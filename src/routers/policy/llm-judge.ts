@@ -1,7 +1,10 @@
 import { systemTimer, withinLatencyBudget, type Timer } from "../../guard/latency-budget.js";
 
-/** Sends a prompt to the judge model (a configured target) and returns its reply text; the gateway provides it. */
-export type JudgeFunction = (prompt: string) => Promise<string>;
+/**
+ * Sends a prompt to the judge model (a configured target) and returns its reply text; the gateway
+ * provides it. `signal` is aborted when the latency budget runs out, so a late call stops.
+ */
+export type JudgeFunction = (prompt: string, signal?: AbortSignal) => Promise<string>;
 
 /** What the judge said: a route (`null` = none fits, use the default), or why its answer is not used. */
 export type JudgeOutcome = { status: "ok"; route: string | null } | { status: "timeout" | "unparseable" | "error" };
@@ -86,13 +89,16 @@ export function createLlmJudge(options: LlmJudgeOptions): LlmJudge {
   return {
     latencyBudgetMs: options.latencyBudgetMs,
     async pick(text, routes) {
+      const controller = new AbortController();
       let work: Promise<string>;
       try {
-        work = options.judge(buildPrompt(routes, text));
+        work = options.judge(buildPrompt(routes, text), controller.signal);
       } catch (error) {
         work = Promise.reject(error);
       }
       const outcome = await withinLatencyBudget(work, options.latencyBudgetMs, timer);
+      // A late judge is not waited for, and its call is aborted (the upstream connection is freed).
+      if (outcome.status === "timeout") controller.abort();
       if (outcome.status !== "done") return { status: outcome.status };
       const route = parseJudgeReply(outcome.value, routes.map((route) => route.name));
       return route === undefined ? { status: "unparseable" } : { status: "ok", route };

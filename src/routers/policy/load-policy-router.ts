@@ -44,6 +44,6 @@ export async function loadPolicyRouter(input: PolicyConfigInput, dependencies: P
   const { complete } = dependencies;
   if (policy.judge && !complete) throw new SwitchyardError("invalid_config", "policy.judge is configured but the gateway gave no way to call targets");
   const judgeTarget = policy.judge?.target;
-  const judge = judgeTarget && complete ? (prompt: string) => complete(judgeTarget, prompt) : undefined;
+  const judge = judgeTarget && complete ? (prompt: string, signal?: AbortSignal) => complete(judgeTarget, prompt, signal) : undefined;
   return createPolicyRouter({ policy, matcher, judge, timer: dependencies.timer, now: dependencies.now });
 }

@@ -48,6 +48,7 @@ export function createMemoryStore(): Store {
   const usage = new Map<string, NanoTotals>();
   const traces = new Map<string, TraceRecord>();
   const breakers = new Map<string, BreakerState>();
+  let revision = 0;
   const usageKey = (keyId: string, periodStart: number) => `${keyId}\u0000${periodStart}`;
   const totalsOf = (keyId: string, periodStart: number): NanoTotals => {
     const id = usageKey(keyId, periodStart);
@@ -69,6 +70,7 @@ export function createMemoryStore(): Store {
           }
         }
         keys.set(record.id, structuredClone(record));
+        revision++;
       },
       async findByHash(hash) {
         for (const record of keys.values()) if (record.hash === hash) return structuredClone(record);
@@ -85,8 +87,10 @@ export function createMemoryStore(): Store {
         const record = keys.get(id);
         if (!record || record.revokedAt !== null) return false;
         record.revokedAt = at;
+        revision++;
         return true;
       },
+      revision: () => revision,
       async countAll() {
         return keys.size;
       },

@@ -33,10 +33,19 @@ interface KeyRow {
 
 interface UsageRow {
   spent_nano_usd: number;
-  reserved_nano_usd: number;
   requests: number;
   input_tokens: number;
   output_tokens: number;
+}
+
+/** A key's ledger for one period: what the file says (as of `revision`) plus this process's reservations. */
+interface LedgerEntry {
+  spentNano: number;
+  reservedNano: number;
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+  revision: number;
 }
 
 const keyOfRow = (row: KeyRow): ApiKeyRecord => ({
@@ -53,19 +62,20 @@ const keyOfRow = (row: KeyRow): ApiKeyRecord => ({
   models: row.models === null ? null : (JSON.parse(row.models) as string[]),
 });
 
-const totalsOfRow = (row: UsageRow | undefined): UsageTotals => ({
-  spentUsd: usdOfNano(row?.spent_nano_usd ?? 0),
-  reservedUsd: usdOfNano(row?.reserved_nano_usd ?? 0),
-  requests: row?.requests ?? 0,
-  inputTokens: row?.input_tokens ?? 0,
-  outputTokens: row?.output_tokens ?? 0,
-});
-
 /**
  * The default {@link Store}: one embedded SQLite file (better-sqlite3) in WAL mode, so the gateway
  * writes while `switchyard traces` reads. The schema is migrated on open (see `migrations.ts`).
- * Budget reservations run as `BEGIN IMMEDIATE` transactions, so they are atomic across every
- * process sharing the file.
+ *
+ * Budget ledger: settled spend and token counts are written to the file in the same synchronous step
+ * that books them (one statement, durable across a crash of the process); reservations — which
+ * belong to in-flight requests and are cleared at start-up anyway — are held in this store's memory
+ * only, so `reserve` is a check-and-add in memory (atomic: nothing can interleave with synchronous
+ * code). Each ledger read first asks SQLite whether another connection committed since
+ * (`PRAGMA data_version`, asked at most once per event-loop turn) and re-reads the key's row if so,
+ * so spend settled by another process (or another store on the same file) is seen at once; in-flight
+ * reservations of another process are not (instances sharing one file each hold their own).
+ * `keys.revision()` uses the same signal, so a key revoked by the CLI invalidates key caches on the
+ * next request.
  *
  * @example
  * const store = createSqliteStore({ path: "./data/switchyard.db" });
@@ -97,24 +107,61 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const keyCount = db.prepare("SELECT COUNT(*) AS n FROM api_keys");
 
   const usageRow = db.prepare("SELECT * FROM key_usage WHERE key_id = ? AND period_start = ?");
-  const ensureUsage = db.prepare("INSERT OR IGNORE INTO key_usage (key_id, period_start) VALUES (?, ?)");
-  const addReservation = db.prepare("UPDATE key_usage SET reserved_nano_usd = reserved_nano_usd + ? WHERE key_id = ? AND period_start = ?");
+  // One statement (its own atomic, durable commit): no BEGIN/SELECT/COMMIT round per booking.
   const settleUsage = db.prepare(`
-    UPDATE key_usage SET reserved_nano_usd = MAX(0, reserved_nano_usd - ?), spent_nano_usd = spent_nano_usd + ?,
-      requests = requests + 1, input_tokens = input_tokens + ?, output_tokens = output_tokens + ?
-    WHERE key_id = ? AND period_start = ?`);
+    INSERT INTO key_usage (key_id, period_start, spent_nano_usd, requests, input_tokens, output_tokens) VALUES (?, ?, ?, 1, ?, ?)
+    ON CONFLICT (key_id, period_start) DO UPDATE SET spent_nano_usd = spent_nano_usd + excluded.spent_nano_usd,
+      requests = requests + 1, input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens`);
   const clearReservations = db.prepare("UPDATE key_usage SET reserved_nano_usd = 0 WHERE reserved_nano_usd <> 0");
 
-  const reserve = db.transaction((keyId: string, periodStart: number, amountNano: number, limitNano: number) => {
-    ensureUsage.run(keyId, periodStart);
-    const row = usageRow.get(keyId, periodStart) as UsageRow;
-    const ok = row.spent_nano_usd + row.reserved_nano_usd + amountNano <= limitNano;
-    if (ok) addReservation.run(amountNano, keyId, periodStart);
-    return { ok, totals: totalsOfRow(ok ? { ...row, reserved_nano_usd: row.reserved_nano_usd + amountNano } : row) };
-  });
-  const settle = db.transaction((keyId: string, periodStart: number, reservedNano: number, actualNano: number, inputTokens: number, outputTokens: number) => {
-    ensureUsage.run(keyId, periodStart);
-    settleUsage.run(reservedNano, actualNano, inputTokens, outputTokens, keyId, periodStart);
+  // Changes by other connections (other processes, other stores on this file) bump `revision`. Asking
+  // SQLite costs ~4 µs (it opens a read transaction), so the answer is reused until the event loop
+  // next reaches its check phase: one request's key lookup, cost cap and reservation share one
+  // question, and whatever another connection committed before the current turn began is seen.
+  const dataVersion = db.prepare("PRAGMA data_version").pluck();
+  let seenDataVersion = dataVersion.get() as number;
+  let revision = 0;
+  let checkedThisTurn = false;
+  const endTurn = () => {
+    checkedThisTurn = false;
+  };
+  const currentRevision = (): number => {
+    if (checkedThisTurn) return revision;
+    const version = dataVersion.get() as number;
+    if (version !== seenDataVersion) {
+      seenDataVersion = version;
+      revision++;
+    }
+    checkedThisTurn = true;
+    setImmediate(endTurn);
+    return revision;
+  };
+
+  const ledger = new Map<string, LedgerEntry>();
+  const ledgerEntry = (keyId: string, periodStart: number): LedgerEntry => {
+    const id = `${keyId}\u0000${periodStart}`;
+    const current = currentRevision();
+    let entry = ledger.get(id);
+    if (entry === undefined || entry.revision !== current) {
+      const row = usageRow.get(keyId, periodStart) as UsageRow | undefined;
+      entry = {
+        spentNano: row?.spent_nano_usd ?? 0,
+        reservedNano: entry?.reservedNano ?? 0,
+        requests: row?.requests ?? 0,
+        inputTokens: row?.input_tokens ?? 0,
+        outputTokens: row?.output_tokens ?? 0,
+        revision: current,
+      };
+      ledger.set(id, entry);
+    }
+    return entry;
+  };
+  const totalsOfEntry = (entry: LedgerEntry): UsageTotals => ({
+    spentUsd: usdOfNano(entry.spentNano),
+    reservedUsd: usdOfNano(entry.reservedNano),
+    requests: entry.requests,
+    inputTokens: entry.inputTokens,
+    outputTokens: entry.outputTokens,
   });
 
   const allBreakers = db.prepare("SELECT * FROM breaker_states");
@@ -130,6 +177,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       async insert(record) {
         try {
           insertKey.run({ ...record, models: record.models === null ? null : JSON.stringify(record.models) });
+          revision++;
         } catch (error) {
           if ((error as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE") {
             throw new SwitchyardError("invalid_request", `An active key named "${record.name}" already exists`, { param: "name", cause: error });
@@ -149,8 +197,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         return (allKeys.all() as KeyRow[]).map(keyOfRow);
       },
       async revoke(id, at) {
-        return revokeKey.run(at, id).changes > 0;
+        const changed = revokeKey.run(at, id).changes > 0;
+        if (changed) revision++;
+        return changed;
       },
+      revision: currentRevision,
       async countActive() {
         return (activeKeys.get() as { n: number }).n;
       },
@@ -160,16 +211,30 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
     usage: {
       async reserve({ keyId, periodStart, amountUsd, limitUsd }) {
-        return reserve.immediate(keyId, periodStart, nanoUsdOf(amountUsd), nanoUsdOf(limitUsd));
+        const entry = ledgerEntry(keyId, periodStart);
+        const amountNano = nanoUsdOf(amountUsd);
+        const ok = entry.spentNano + entry.reservedNano + amountNano <= nanoUsdOf(limitUsd);
+        if (ok) entry.reservedNano += amountNano;
+        return { ok, totals: totalsOfEntry(entry) };
       },
       async settle({ keyId, periodStart, reservedUsd, actualUsd, inputTokens, outputTokens }) {
-        settle.immediate(keyId, periodStart, nanoUsdOf(reservedUsd), nanoUsdOf(actualUsd), inputTokens, outputTokens);
+        // Read first: a change by another connection is folded in before this booking is added.
+        const entry = ledgerEntry(keyId, periodStart);
+        const actualNano = nanoUsdOf(actualUsd);
+        settleUsage.run(keyId, periodStart, actualNano, inputTokens, outputTokens);
+        entry.reservedNano = Math.max(0, entry.reservedNano - nanoUsdOf(reservedUsd));
+        entry.spentNano += actualNano;
+        entry.requests += 1;
+        entry.inputTokens += inputTokens;
+        entry.outputTokens += outputTokens;
       },
       async totals(keyId, periodStart) {
-        return totalsOfRow(usageRow.get(keyId, periodStart) as UsageRow | undefined);
+        return totalsOfEntry(ledgerEntry(keyId, periodStart));
       },
       async clearReservations() {
+        // Reservations written to the file by versions before the in-memory ledger.
         clearReservations.run();
+        for (const entry of ledger.values()) entry.reservedNano = 0;
       },
     },
     traces: createSqliteTraceRepository(db),
