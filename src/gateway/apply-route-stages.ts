@@ -9,7 +9,7 @@ export const guardHeader = "x-switchyard-guard";
 /** Response header with the route a policy chose (`default` when none matched). */
 export const routeHeader = "x-switchyard-route";
 
-/** What the guard and the policy decided for a `model: "auto"` request. */
+/** What the guard and the policy decided for a request. */
 export interface RouteStages {
   /** The model the guard rerouted to (serve it without routing), when it did. */
   model?: string;
@@ -22,15 +22,21 @@ export interface RouteStages {
 }
 
 /**
- * Runs the configured guard stage, then the route policy, on a routed request (docs/guard-and-policy.md:
+ * Runs the configured guard stage, then the route policy, as `run` says (the caller runs the guard on every
+ * request unless `guard.appliesTo: routed`, the policy on `model: "auto"` only; docs/guard-and-policy.md:
  * guarded query routing, Šléher et al. 2025; two-step routing, Composition of Experts, Jain et al. 2024).
  * A refusal throws the OpenAI-shaped 400 (`content_policy_violation` or `out_of_domain`), with the guard
  * header attached by the caller's error path through `headers`. Does nothing when neither is configured.
  */
-export async function applyRouteStages(context: GatewayContext, request: ChatCompletionRequest, headers: Record<string, string>): Promise<RouteStages> {
+export async function applyRouteStages(
+  context: GatewayContext,
+  request: ChatCompletionRequest,
+  headers: Record<string, string>,
+  run: { guard: boolean; policy: boolean } = { guard: true, policy: true },
+): Promise<RouteStages> {
   const stages: RouteStages = { headers: {} };
   const query: Query = { messages: request.messages as readonly ChatMessage[] };
-  if (context.guard) {
+  if (context.guard && run.guard) {
     const verdict = await context.guard.check(query);
     stages.headers[guardHeader] = verdict.action;
     headers[guardHeader] = verdict.action;
@@ -40,7 +46,7 @@ export async function applyRouteStages(context: GatewayContext, request: ChatCom
       return stages;
     }
   }
-  if (context.policy) {
+  if (context.policy && run.policy) {
     const metadata = (request as { metadata?: unknown }).metadata;
     const metadataObject = metadata !== null && typeof metadata === "object" && !Array.isArray(metadata) ? (metadata as Record<string, unknown>) : undefined;
     const tags = tagsOf(metadataObject?.tags);

@@ -144,7 +144,7 @@ export const gatewayConfigSchema = z
     logging: loggingConfigSchema.prefault({}),
     /** `model: "cascade"` / `model: "fan-out"` strategies (docs/cascades.md). */
     strategies: strategiesConfigSchema.prefault({}),
-    /** Guard stage for `model: "auto"`: unsafe and out-of-domain requests (docs/guard-and-policy.md). */
+    /** Guard stage: unsafe and out-of-domain requests, on every request unless `appliesTo: routed` (docs/guard-and-policy.md). */
     guard: guardConfigSchema.optional(),
     /** Route policy for `model: "auto"`: declared routes restrict the router's candidates (docs/guard-and-policy.md). */
     policy: policyConfigSchema.optional(),
@@ -224,7 +224,7 @@ export function parseConfig(value: unknown, sourceName: string, options: ParseCo
 function resolveGuardPaths(guard: NonNullable<GatewayConfig["guard"]>, baseDir: string): NonNullable<GatewayConfig["guard"]> {
   const safety = guard.safety?.artifact === undefined ? guard.safety : { ...guard.safety, artifact: resolve(baseDir, guard.safety.artifact) };
   const outOfDomain = guard.outOfDomain === undefined ? undefined : { ...guard.outOfDomain, artifact: resolve(baseDir, guard.outOfDomain.artifact) };
-  return { ...(safety ? { safety } : {}), ...(outOfDomain ? { outOfDomain } : {}) };
+  return { appliesTo: guard.appliesTo, ...(safety ? { safety } : {}), ...(outOfDomain ? { outOfDomain } : {}) };
 }
 
 /**

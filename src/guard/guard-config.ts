@@ -56,10 +56,21 @@ const outOfDomainSchema = z
  *
  * @example
  * guard:
+ *   appliesTo: every-request        # or: routed (model "auto" only)
  *   safety: { classifier: guard-model, target: llama-guard-3-1b, latencyBudgetMs: 250, fallback: builtin, artifact: guard/safety.json, onUnsafe: { action: reroute, model: safe-model } }
  *   outOfDomain: { artifact: guard/domain.json, onOutOfDomain: { action: refuse }, routes: { legal: { onOutOfDomain: { action: reroute, model: big-model } } } }
  */
-export const guardConfigSchema = z.object({ safety: safetySchema.optional(), outOfDomain: outOfDomainSchema.optional() }).strict();
+export const guardConfigSchema = z
+  .object({
+    /**
+     * Which requests the guard checks: `every-request` (default: naming a target or a strategy does not
+     * bypass it) or `routed` (only `model: "auto"`, e.g. when named targets are trusted internal callers).
+     */
+    appliesTo: z.enum(["every-request", "routed"]).default("every-request"),
+    safety: safetySchema.optional(),
+    outOfDomain: outOfDomainSchema.optional(),
+  })
+  .strict();
 
 /** Parsed `guard:` configuration. */
 export type GuardConfig = z.infer<typeof guardConfigSchema>;

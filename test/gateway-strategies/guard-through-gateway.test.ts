@@ -16,6 +16,7 @@ describe("guard stage in the production gateway (out-of-domain detector trained 
   let directory: string;
   let client: OpenAI;
   let rerouting: OpenAI;
+  let routedOnly: OpenAI;
 
   before(async () => {
     directory = await mkdtemp(join(tmpdir(), "switchyard-guard-"));
@@ -46,6 +47,11 @@ describe("guard stage in the production gateway (out-of-domain detector trained 
     const reroutingGateway = await startGateway({ config: reroutingConfig, engine: priciestEngine(reroutingConfig.targets), port: 0 });
     servers.push(reroutingGateway);
     rerouting = new OpenAI({ baseURL: `${reroutingGateway.url}/v1`, apiKey: "test", maxRetries: 0 });
+
+    const routedOnlyConfig = parseConfig({ ...config, guard: { ...config.guard, appliesTo: "routed" } }, join(directory, "routed-only.yaml"));
+    const routedOnlyGateway = await startGateway({ config: routedOnlyConfig, engine: priciestEngine(routedOnlyConfig.targets), port: 0 });
+    servers.push(routedOnlyGateway);
+    routedOnly = new OpenAI({ baseURL: `${routedOnlyGateway.url}/v1`, apiKey: "test", maxRetries: 0 });
   });
 
   after(async () => {
@@ -84,9 +90,36 @@ describe("guard stage in the production gateway (out-of-domain detector trained 
     assert.equal(inside.response.headers.get("x-switchyard-model"), "big");
   });
 
-  test("a named model skips the guard", async () => {
-    const { response } = await client.chat.completions.create({ model: "small", messages: [{ role: "user", content: "who painted the mona lisa" }] }).withResponse();
+  test("naming a model or a strategy does not bypass the guard (appliesTo: every-request, the default)", async () => {
+    const before = upstreamSeen.length;
+    for (const model of ["small", "big"]) {
+      const error = await client.chat.completions.create({ model, messages: [{ role: "user", content: "who painted the mona lisa" }] }).then(
+        () => assert.fail("an out-of-domain prompt to a named model was served"),
+        (caught: unknown) => caught,
+      );
+      assert.ok(error instanceof OpenAI.BadRequestError, String(error));
+      assert.equal(error.code, "out_of_domain");
+      assert.equal(error.headers?.get("x-switchyard-guard"), "refuse");
+    }
+    assert.equal(upstreamSeen.length, before);
+    const inside = await client.chat.completions.create({ model: "small", messages: [{ role: "user", content: "freeze my bank account" }] }).withResponse();
+    assert.equal(inside.response.headers.get("x-switchyard-guard"), "allow");
+    assert.equal(inside.response.headers.get("x-switchyard-model"), "small");
+    // A reroute applies to named models too: the designated model serves instead of the named one.
+    const rerouted = await rerouting.chat.completions.create({ model: "big", messages: [{ role: "user", content: "who painted the mona lisa" }] }).withResponse();
+    assert.equal(rerouted.response.headers.get("x-switchyard-guard"), "reroute");
+    assert.equal(rerouted.response.headers.get("x-switchyard-model"), "small");
+  });
+
+  test("with appliesTo: routed, a named model skips the guard and auto is still guarded", async () => {
+    const { response } = await routedOnly.chat.completions.create({ model: "small", messages: [{ role: "user", content: "who painted the mona lisa" }] }).withResponse();
     assert.equal(response.headers.get("x-switchyard-guard"), null);
     assert.equal(response.headers.get("x-switchyard-model"), "small");
+    const error = await routedOnly.chat.completions.create({ model: "auto", messages: [{ role: "user", content: "who painted the mona lisa" }] }).then(
+      () => assert.fail("auto was not guarded"),
+      (caught: unknown) => caught,
+    );
+    assert.ok(error instanceof OpenAI.BadRequestError, String(error));
+    assert.equal(error.code, "out_of_domain");
   });
 });

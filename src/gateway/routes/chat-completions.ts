@@ -51,6 +51,7 @@ export function createChatCompletionsHandler(context: GatewayContext): (c: Conte
 export function createChatCompletionService(context: GatewayContext): (request: GatewayHttpRequest) => Promise<GatewayReply> {
   const { config, upstreamClient, logger, services } = context;
   const maxJsonDepth = config.server.maxJsonDepth;
+  const guardsEveryRequest = config.guard?.appliesTo !== "routed";
   const isKnownModel = (model: string) => context.targetsById.has(model);
   return async (http) => {
     const requestId = requestIdOf(http.header("x-request-id"));
@@ -84,8 +85,13 @@ export function createChatCompletionService(context: GatewayContext): (request: 
         scope.maxCostUsd = await services.budgets.costCapUsd(key);
       }
 
-      if (context.strategies.handles(request.model)) return await serveStrategy(context, scope, { request, needs, signal: http.signal, headers });
-      const stages = request.model === autoModel && (context.guard !== undefined || context.policy !== undefined) ? await applyRouteStages(context, request, headers) : undefined;
+      // The guard sees every request unless configured for routed ones only (naming a model must not
+      // bypass it); the policy only shapes routed ones. A guard reroute serves the safe model directly.
+      const isAuto = request.model === autoModel;
+      const guard = context.guard !== undefined && (isAuto || guardsEveryRequest);
+      const policy = isAuto && context.policy !== undefined;
+      const stages = guard || policy ? await applyRouteStages(context, request, headers, { guard, policy }) : undefined;
+      if (stages?.model === undefined && context.strategies.handles(request.model)) return await serveStrategy(context, scope, { request, needs, signal: http.signal, headers });
       if (key !== null && stages?.model !== undefined) assertModelAllowed(key, stages.model);
       const choice = await chooseTarget(context, stages?.model === undefined ? request : { ...request, model: stages.model }, {
         qualityHeaderValue: http.header(qualityHeader),
