@@ -13,7 +13,7 @@
  *
  *   npx tsx benchmarks/gateway-overhead.ts [--rounds 3] [--requests-1 3000] [--requests-64 15000] [--out FILE]
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -26,6 +26,7 @@ import { createApiKeyHasher } from "../src/limits/api-key-hasher.js";
 import { createApiKeyService } from "../src/limits/api-key-service.js";
 import { createSqliteStore } from "../src/stores/sqlite/sqlite-store.js";
 import { trainRouterArtifact } from "../src/training/train-router-artifact.js";
+import { createChildGroup } from "./gateway-children.js";
 import { quantile, runLoad, type LoadResult } from "./gateway-load.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -38,22 +39,7 @@ const outPath = outIndex >= 0 ? process.argv[outIndex + 1] : undefined;
 const rounds = option("--rounds", 3);
 const requestsAt = { 1: option("--requests-1", 3_000), 64: option("--requests-64", 15_000) } as const;
 
-const children: ChildProcess[] = [];
-async function startChild(command: string, args: string[], env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "ignore"] });
-  children.push(child);
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    let text = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      text += chunk.toString("utf8");
-      const match = /READY (\S+)/.exec(text);
-      if (match) resolveUrl(match[1] as string);
-    });
-    child.once("exit", (code) => reject(new Error(`${args.join(" ")} exited with ${code}`)));
-  });
-  child.stdout?.resume();
-  return { child, url };
-}
+const children = createChildGroup(root);
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -107,7 +93,7 @@ await saveRouterArtifact(join(directory, "router.json"), artifact);
 const prices = JSON.parse(await readFile(join(root, "examples/demo/models.json"), "utf8")) as { models: Array<{ id: string; inputUsdPerMTok: number; outputUsdPerMTok: number }> };
 const fixedModel = prices.models[0]?.id as string;
 
-const upstream = await startChild(process.execPath, ["--import", "tsx", "benchmarks/gateway-upstream.ts"]);
+const upstream = await children.start(process.execPath, ["--import", "tsx", "benchmarks/gateway-upstream.ts"]);
 const pepper = "bench-pepper-0123456789abcdef";
 const writeConfig = async (name: string) => {
   const path = join(directory, `${name}.yaml`);
@@ -129,16 +115,16 @@ const keyStore = createSqliteStore({ path: join(directory, "keyed", "switchyard.
 const { key } = await createApiKeyService({ store: keyStore, hasher: createApiKeyHasher(pepper) }).create({ name: "bench", budgetUsd: 1_000_000, budgetPeriod: "month" });
 await keyStore.close();
 const env = { SWITCHYARD_KEY_PEPPER: pepper };
-const open = await startChild(process.execPath, ["--import", "tsx", "benchmarks/gateway-switchyard-server.ts", "--config", openConfig], env);
-const keyed = await startChild(process.execPath, ["--import", "tsx", "benchmarks/gateway-switchyard-server.ts", "--config", keyedConfig], env);
-const minimal = await startChild(process.execPath, ["--import", "tsx", "benchmarks/gateway-minimal-proxy.ts", "--upstream", upstream.url]);
+const open = await children.start(process.execPath, ["--import", "tsx", "benchmarks/gateway-switchyard-server.ts", "--config", openConfig], { env });
+const keyed = await children.start(process.execPath, ["--import", "tsx", "benchmarks/gateway-switchyard-server.ts", "--config", keyedConfig], { env });
+const minimal = await children.start(process.execPath, ["--import", "tsx", "benchmarks/gateway-minimal-proxy.ts", "--upstream", upstream.url]);
 const portkeyPort = await freePort();
 const portkeyChild = spawn(process.execPath, [join(root, "node_modules/@portkey-ai/gateway/build/start-server.js"), `--port=${portkeyPort}`, "--headless"], { cwd: root, stdio: "ignore" });
-children.push(portkeyChild);
+children.adopt(portkeyChild);
 const portkeyUrl = `http://127.0.0.1:${portkeyPort}`;
 const shimPort = await freePort();
 const shimChild = spawn(process.execPath, ["--import", "tsx", "--import", "./benchmarks/gateway-portkey-shim.ts", join(root, "node_modules/@portkey-ai/gateway/build/start-server.js"), `--port=${shimPort}`, "--headless"], { cwd: root, stdio: "ignore" });
-children.push(shimChild);
+children.adopt(shimChild);
 const shimUrl = `http://127.0.0.1:${shimPort}`;
 await waitForHttp(portkeyUrl);
 await waitForHttp(shimUrl);
@@ -284,6 +270,6 @@ print(`| decision time, p99 | ${quantile(decisionMs, 0.99).toFixed(3)} |`);
 print(`| added latency, auto (kNN) minus fixed model, median | ${(autoAdded - fixedAdded).toFixed(3)} |`);
 
 if (outPath !== undefined) await writeFile(outPath, `${lines.join("\n")}\n`);
-for (const child of children) child.kill("SIGTERM");
+children.stopAll();
 await new Promise((done) => setTimeout(done, 500));
 await rm(directory, { recursive: true, force: true });

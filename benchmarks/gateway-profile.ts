@@ -10,7 +10,6 @@
  *   npx tsx benchmarks/gateway-profile.ts [--key] [--model fixed|auto] [--rounds 3] [--requests-1 3000]
  *     [--requests-64 15000] [--stream] [--only 1|64] [--cpu-prof DIR] [--heap-prof DIR] [--compare DIR] [--config-extra JSON]
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -22,6 +21,7 @@ import { createApiKeyHasher } from "../src/limits/api-key-hasher.js";
 import { createApiKeyService } from "../src/limits/api-key-service.js";
 import { createSqliteStore } from "../src/stores/sqlite/sqlite-store.js";
 import { trainRouterArtifact } from "../src/training/train-router-artifact.js";
+import { createChildGroup } from "./gateway-children.js";
 import { quantile, runLoad, type LoadResult } from "./gateway-load.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -41,22 +41,7 @@ const compareRoot = argument("--compare");
 const configExtra = JSON.parse(argument("--config-extra") ?? "{}") as Record<string, unknown>;
 const requestsAt = { 1: numberOption("--requests-1", 3_000), 64: numberOption("--requests-64", 15_000) } as const;
 
-const children: ChildProcess[] = [];
-async function startChild(args: string[], env: Record<string, string> = {}, cwd = root): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "ignore"] });
-  children.push(child);
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    let text = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      text += chunk.toString("utf8");
-      const match = /READY (\S+)/.exec(text);
-      if (match) resolveUrl(match[1] as string);
-    });
-    child.once("exit", (code) => reject(new Error(`${args.join(" ")} exited with ${code}`)));
-  });
-  child.stdout?.resume();
-  return { child, url };
-}
+const children = createChildGroup(root);
 
 const directory = await mkdtemp(join(tmpdir(), "switchyard-profile-"));
 const dataset = await loadDataset(join(root, "examples/demo/routerbench-sample.jsonl"));
@@ -66,7 +51,7 @@ await saveRouterArtifact(join(directory, "router.json"), artifact);
 const prices = JSON.parse(await readFile(join(root, "examples/demo/models.json"), "utf8")) as { models: Array<{ id: string; inputUsdPerMTok: number; outputUsdPerMTok: number }> };
 const model = modelKind === "auto" ? "auto" : (prices.models[0]?.id as string);
 
-const upstream = await startChild(["--import", "tsx", "benchmarks/gateway-upstream.ts"]);
+const upstream = await children.start(process.execPath, ["--import", "tsx", "benchmarks/gateway-upstream.ts"]);
 const pepper = "bench-pepper-0123456789abcdef";
 const headers: Record<string, string> = { "content-type": "application/json" };
 let key: string | undefined;
@@ -101,10 +86,10 @@ async function configFor(name: string, extra: Record<string, unknown> = {}): Pro
 const heapProfDir = argument("--heap-prof");
 const profArgs = [...(cpuProfDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", cpuProfDir]), ...(heapProfDir === undefined ? [] : ["--heap-prof", "--heap-prof-dir", heapProfDir])];
 const servers: Array<{ name: string; url: string; pid: number | undefined }> = [];
-const current = await startChild([...profArgs, "--import", "tsx", "benchmarks/gateway-switchyard-server.ts", "--config", await configFor("current", configExtra)], { SWITCHYARD_KEY_PEPPER: pepper });
+const current = await children.start(process.execPath, [...profArgs, "--import", "tsx", "benchmarks/gateway-switchyard-server.ts", "--config", await configFor("current", configExtra)], { env: { SWITCHYARD_KEY_PEPPER: pepper } });
 servers.push({ name: "this checkout", url: current.url, pid: current.child.pid });
 if (compareRoot !== undefined) {
-  const other = await startChild(["--import", "tsx", "benchmarks/gateway-switchyard-server.ts", "--config", await configFor("compare")], { SWITCHYARD_KEY_PEPPER: pepper }, resolve(compareRoot));
+  const other = await children.start(process.execPath, ["--import", "tsx", "benchmarks/gateway-switchyard-server.ts", "--config", await configFor("compare")], { env: { SWITCHYARD_KEY_PEPPER: pepper }, cwd: resolve(compareRoot) });
   servers.push({ name: compareRoot, url: other.url, pid: other.child.pid });
 }
 
@@ -161,6 +146,6 @@ for (const [index, server] of servers.entries()) {
       "\n",
   );
 }
-for (const child of children) child.kill("SIGTERM");
+children.stopAll();
 await new Promise((done) => setTimeout(done, 1_500));
 await rm(directory, { recursive: true, force: true });

@@ -5,7 +5,12 @@ import { SwitchyardError } from "../../src/core/errors.js";
 import type { Query } from "../../src/core/query.js";
 import type { DecideConstraints, RoutingEngine } from "../../src/core/routing-engine.js";
 import type { Target } from "../../src/core/target.js";
-import { listen, type RunningServer } from "../../src/gateway/serve.js";
+import OpenAI from "openai";
+import type { GatewayConfig } from "../../src/gateway/config.js";
+import type { Timer } from "../../src/guard/latency-budget.js";
+import { loadGatewayStages } from "../../src/gateway/gateway-stages.js";
+import { listen, startGateway, type RunningServer } from "../../src/gateway/serve.js";
+import { createUpstreamClient } from "../../src/providers/upstream-client.js";
 
 /** An OpenAI-compatible server whose answer text is computed from the request's last message. */
 export function scriptedServer(answer: (content: string) => string, seen: string[] = []): Promise<RunningServer> {
@@ -95,4 +100,21 @@ export async function hangingServer(): Promise<HangingServer> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Starts a gateway for `config` and returns an `openai` client for it; every server it starts goes into
+ * `servers` (closed by the test's `after`). With `timer`, the guard / policy stages are loaded with it so
+ * a test fires their latency budgets itself instead of racing a real timeout.
+ */
+export async function startStagedGateway(config: GatewayConfig, engine: RoutingEngine, servers: RunningServer[], timer?: Timer): Promise<OpenAI> {
+  let gateway: RunningServer;
+  if (timer === undefined) gateway = await startGateway({ config, engine, port: 0 });
+  else {
+    const upstreamClient = createUpstreamClient({ upstreams: config.upstreams });
+    servers.push({ url: "", close: () => upstreamClient.close() });
+    gateway = await startGateway({ config, engine, port: 0, upstreamClient, ...(await loadGatewayStages(config, { upstreamClient, timer })) });
+  }
+  servers.push(gateway);
+  return new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: "test", maxRetries: 0 });
 }

@@ -8,13 +8,11 @@ import type { RoutingEngine } from "../../src/core/routing-engine.js";
 import { loadDataset } from "../../src/data/load-dataset.js";
 import { normalizePromptText } from "../../src/data/prompt-text.js";
 import { parseConfig } from "../../src/gateway/config.js";
-import { loadGatewayStages } from "../../src/gateway/gateway-stages.js";
 import { startGateway, type RunningServer } from "../../src/gateway/serve.js";
-import { createUpstreamClient } from "../../src/providers/upstream-client.js";
 import { startReplayUpstream } from "../../src/testing/replay-upstream.js";
 import { trainRouterArtifact } from "../../src/training/train-router-artifact.js";
 import { createManualTimer } from "../guard/manual-timer.js";
-import { hangingServer, priciestEngine, scriptedServer, type HangingServer } from "./gateway-strategies-kit.js";
+import { hangingServer, priciestEngine, scriptedServer, startStagedGateway, type HangingServer } from "./gateway-strategies-kit.js";
 
 type Routed = ChatCompletionCreateParamsNonStreaming & { quality?: number; metadata?: Record<string, string> };
 
@@ -61,15 +59,7 @@ describe("route policy through the gateway: the LLM judge within its latency bud
         "policy.yaml",
       );
       const engine = priciestEngine(config.targets.filter((target) => target.id !== "arch-router"));
-      let gateway: RunningServer;
-      if (timer === undefined) gateway = await startGateway({ config, engine, port: 0 });
-      else {
-        const upstreamClient = createUpstreamClient({ upstreams: config.upstreams });
-        servers.push({ url: "", close: () => upstreamClient.close() });
-        gateway = await startGateway({ config, engine, port: 0, upstreamClient, ...(await loadGatewayStages(config, { upstreamClient, timer })) });
-      }
-      servers.push(gateway);
-      return new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: "test", maxRetries: 0 });
+      return startStagedGateway(config, engine, servers, timer);
     };
     judged = await start(judge.url, { routes: toyRoutes, default: toyDefault, judge: { target: "arch-router", latencyBudgetMs: 10_000 } });
     // The judge never answers: when its budget runs out the embedding decision stands.
