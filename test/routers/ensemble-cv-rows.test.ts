@@ -34,3 +34,15 @@ test("auto passes cvRows through to the ensemble", async () => {
   assert.equal(state.cv.rows, 100);
   assert.equal(state.cv.sampledFrom, 240);
 });
+
+test("above cvRows the final kNN members reuse the hyper-parameters tuned on the sample unless retuneOnAll", async () => {
+  const prepared = await prepareTraining(train, models);
+  const tuned = [{ router: "knn" }, { router: "knn", view: "question" }];
+  const finalKnn = (params: Record<string, unknown>) => {
+    const state = routerTrainerFor("ensemble").train(prepared.data, { seed: 3, params: { members: tuned, meta: ["average"], ...params } }).toState() as unknown as { members: Array<{ router: { tuning?: unknown; params: unknown } }> };
+    return state.members.map((member) => member.router);
+  };
+  for (const member of finalKnn({ cvRows: 120 })) assert.equal(member.tuning, undefined, "not re-tuned on all prompts");
+  for (const member of finalKnn({ cvRows: 120, retuneOnAll: true })) assert.ok(member.tuning, "re-tuned on all prompts");
+  for (const member of finalKnn({})) assert.ok(member.tuning, "without a sample the member is tuned on the whole split as before");
+});

@@ -22,6 +22,8 @@ const paramsSchema = z
     combine: z.boolean().default(true),
     /** Cross-validate on a seeded sample of at most this many training prompts (the ensemble's `cvRows`; default 10,000). */
     cvRows: z.number().int().min(100).optional(),
+    /** The ensemble's `retuneOnAll` (above `cvRows`: re-tune kNN members on all prompts; default false). */
+    retuneOnAll: z.boolean().optional(),
   })
   .strict();
 
@@ -53,7 +55,7 @@ export function createAutoRouterTrainer(resolve: TrainerResolver): RouterTrainer
         }
       };
       const members = (params.members as MemberSpec[] | undefined) ?? [...defaultMembers, ...extraAutoCandidates.map((router): MemberSpec => ({ router, view: "prompt" }))].filter((spec) => known(spec.router));
-      const trained = ensemble.train(data, { seed: options.seed, params: { members, folds: params.folds, ...(params.cvRows !== undefined ? { cvRows: params.cvRows } : {}), ...(params.combine ? {} : { meta: ["member"] }) } });
+      const trained = ensemble.train(data, { seed: options.seed, params: { members, folds: params.folds, ...(params.cvRows !== undefined ? { cvRows: params.cvRows } : {}), ...(params.retuneOnAll !== undefined ? { retuneOnAll: params.retuneOnAll } : {}), ...(params.combine ? {} : { meta: ["member"] }) } });
       if (!(trained instanceof EnsembleRouter)) throw new SwitchyardError("internal_error", "auto: the ensemble trainer returned another router");
       const state = trained.toState() as RouterState & { cv?: unknown };
       const chosen = trained.soleMember() ?? trained;

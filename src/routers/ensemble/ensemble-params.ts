@@ -36,6 +36,12 @@ export const ensembleParamsSchema = z
      * are still trained on all of them); keeps training near-linear in the training size.
      */
     cvRows: z.number().int().min(100).default(10_000),
+    /**
+     * With a CV sample (more than `cvRows` prompts): re-tune the kNN / task-knn members' hyper-parameters
+     * on the whole split before the final fit (false, the default: reuse those tuned on the sample, as the
+     * fold models do; saves a leave-one-out search over all prompts per member).
+     */
+    retuneOnAll: z.boolean().default(false),
   })
   .strict();
 

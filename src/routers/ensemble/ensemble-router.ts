@@ -40,6 +40,11 @@ export class EnsembleRouter implements Router {
     this.toStateFunction = options.toState;
   }
 
+  /** The member routers, in member order. */
+  get memberRouters(): readonly Router[] {
+    return this.members.map((member) => member.router);
+  }
+
   /** Each member's predictions, aligned with `models`. */
   memberPredictions(input: RouteInput): Float64Array[] {
     const needed = this.meta.kind === "member" ? [this.meta.member] : this.members.map((_, k) => k);

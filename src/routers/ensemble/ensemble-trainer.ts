@@ -2,7 +2,7 @@ import { z } from "zod";
 import { SwitchyardError } from "../../core/errors.js";
 import { createRandom, shuffled } from "../../core/random.js";
 import { HashedTfidfEmbedder } from "../../embedders/hashed-tfidf/index.js";
-import { costRowsOf, kFoldIndices, outOfFoldPredictions, trainerFoldPredictor } from "../../training/cross-validation.js";
+import { costRowsOf, kFoldIndices } from "../../training/cross-validation.js";
 import { subsetTrainingSet } from "../../training/training-set.js";
 import { KnnRouter, TaskKnnRouter } from "../knn/index.js";
 import { parseRouterParams } from "../parse-router-params.js";
@@ -13,6 +13,8 @@ import { defaultMembers, ensembleParamsSchema, memberSpecSchema, type EnsemblePa
 import { promptFeaturesOf } from "../../features/prompt-features.js";
 import { fitFeatureScaling, scaledPromptFeatures, type FeatureScaling } from "./meta-features.js";
 import { fitQuestionEmbedder, promptView, questionTrainingSet, questionView, type MemberView, type ViewMapper } from "./member-view.js";
+import { shareNeighbourSearches } from "./share-neighbour-searches.js";
+import { sharedOutOfFoldPredictions, type FoldMember } from "./shared-out-of-fold.js";
 import { fitMeta, scoreMetaRecipes, type LevelOneData, type MetaRecipe } from "./select-meta-model.js";
 
 /** Looks up a registered router trainer by kind (passed in to avoid an import cycle with the registry). */
@@ -54,6 +56,7 @@ interface BuildInput {
 }
 
 function build(input: BuildInput): EnsembleRouter {
+  shareNeighbourSearches(input.routers, input.views);
   const members: EnsembleMember[] = input.routers.map((router, k) => {
     const view: ViewMapper = input.views[k] === "question" && input.questionEmbedder ? questionView(input.questionEmbedder) : promptView;
     return { router, view, viewName: input.views[k]!, positions: input.models.map((model) => router.models.indexOf(model)) };
@@ -90,7 +93,8 @@ function recipesFor(params: EnsembleParams, memberCount: number): MetaRecipe[] {
  * Scale: with more than `cvRows` (default 10,000) training prompts, the cross-validation — members'
  * hyper-parameter tuning for the fold models, fold models, out-of-fold predictions, meta-model choice
  * and fit — runs on a seeded sample of `cvRows` prompts; afterwards only the members the chosen
- * meta-model reads are trained (and tuned) on the whole split. Out-of-fold kNN predictions cost O(n²)
+ * meta-model reads are trained on the whole split, kNN members with the hyper-parameters tuned on the
+ * sample (`retuneOnAll` re-tunes them on the whole split). Out-of-fold kNN predictions cost O(n²)
  * similarity work, which at 100,000 prompts would take tens of minutes; on the sample the fold models
  * are smaller than the final members (a kNN fold model has 7,500 neighbours to pick from instead of
  * 100,000), so the meta-model is chosen for somewhat weaker members than it is used with.
@@ -115,24 +119,30 @@ export function createEnsembleRouterTrainer(resolve: TrainerResolver): RouterTra
       const memberOptions = (k: number) => ({ seed: options.seed + 7919 * (k + 1), params: specs[k]!.params });
       const n = data.examples.length;
       const fullRouters: Array<Router | undefined> = specs.map(() => undefined);
+      // With a CV sample: options for training member k on the whole split (kNN members reuse the sample's tuning).
+      const finalOptions = specs.map((_, k) => memberOptions(k));
       let meta: MetaModel = { kind: "average" };
       let cv: unknown = { skipped: `fewer than ${MIN_CV_EXAMPLES} training prompts` };
       if (n >= MIN_CV_EXAMPLES) {
         // Above `cvRows` prompts the cross-validation runs on a seeded sample of that many (see ensembleParamsSchema).
         const sample = n > params.cvRows ? shuffled(Array.from({ length: n }, (_, i) => i), createRandom(options.seed ^ 0xc5a3)).slice(0, params.cvRows).sort((a, b) => a - b) : undefined;
         const cvData = sample ? subsetTrainingSet(data, sample) : data;
-        const cvViewData = (view: MemberView): TrainingSet => (!sample ? viewData(view) : view === "question" ? questionTrainingSet(cvData, questionEmbedder!) : cvData);
+        // The sample's question view is built once (its members share it).
+        let cvQuestionData: TrainingSet | undefined;
+        const cvViewData = (view: MemberView): TrainingSet => (!sample ? viewData(view) : view === "question" ? (cvQuestionData ??= questionTrainingSet(cvData, questionEmbedder!)) : cvData);
         const rows = cvData.examples.length;
         const folds = kFoldIndices(rows, params.folds, createRandom(options.seed ^ 0x51ac));
-        const members = specs.map((spec, k) => {
-          // The member trained on the CV rows lends its tuned hyper-parameters to the fold models; without
-          // sampling it is the final member too, with sampling the final members are trained below, and
-          // only those the chosen meta-model reads.
+        // The member trained on the CV rows lends its tuned hyper-parameters to the fold models; without
+        // sampling it is the final member too, with sampling the final members are trained below, and
+        // only those the chosen meta-model reads.
+        const foldMembers = specs.map((spec, k): FoldMember => {
           const tuned = resolve(spec.router).train(cvViewData(spec.view), memberOptions(k));
           if (!sample) fullRouters[k] = tuned;
           const foldOptions = { ...memberOptions(k), params: foldParamsOf(spec.params, tuned) };
-          return outOfFoldPredictions(cvViewData(spec.view), folds, trainerFoldPredictor(resolve(spec.router), foldOptions));
+          if (sample && !params.retuneOnAll) finalOptions[k] = foldOptions;
+          return { view: spec.view, train: (fit) => resolve(spec.router).train(fit, foldOptions) };
         });
+        const members = sharedOutOfFoldPredictions(foldMembers, cvViewData, folds, data.models);
         const scaling: FeatureScaling = fitFeatureScaling(cvData.examples.map((example) => promptFeaturesOf(example.prompt)));
         const levelOne: LevelOneData = {
           examples: cvData.examples,
@@ -152,7 +162,7 @@ export function createEnsembleRouterTrainer(resolve: TrainerResolver): RouterTra
           chosen: winner.name,
         };
       }
-      const routers = specs.map((spec, k) => (meta.kind === "member" && meta.member !== k ? null : (fullRouters[k] ?? resolve(spec.router).train(viewData(spec.view), memberOptions(k)))));
+      const routers = specs.map((spec, k) => (meta.kind === "member" && meta.member !== k ? null : (fullRouters[k] ?? resolve(spec.router).train(viewData(spec.view), finalOptions[k]!))));
       // Members the chosen meta-model does not read are kept out of the artifact.
       if (meta.kind === "member") {
         const only = meta.member;

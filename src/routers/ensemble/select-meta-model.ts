@@ -29,9 +29,16 @@ function rowMembers(data: LevelOneData, row: number): Float64Array[] {
   return data.members.map((member) => member[row]!);
 }
 
+/** Every row's true scores, computed once per level-one data set (meta-model fits read them many times). */
+const scoreRows = new WeakMap<LevelOneData, Float64Array[]>();
+
 function scoresOf(data: LevelOneData, row: number): Float64Array {
-  const example = data.examples[row]!;
-  return Float64Array.from(data.models, (model) => example.outcomes[model]?.score ?? 0);
+  let rows = scoreRows.get(data);
+  if (!rows) {
+    rows = data.examples.map((example) => Float64Array.from(data.models, (model) => example.outcomes[model]?.score ?? 0));
+    scoreRows.set(data, rows);
+  }
+  return rows[row]!;
 }
 
 /** Fits `recipe` on level-one rows `rows`. */

@@ -1,7 +1,7 @@
 import type { Router, RouteInput, RouterState } from "../router.js";
 import type { NeighbourCostPredictor } from "./neighbour-cost.js";
+import { NeighbourSearch } from "./neighbour-search.js";
 import type { SimilarityIndex } from "./similarity-index.js";
-import { topKByHeap } from "./top-k-heap.js";
 
 /** Hyper-parameters of the kNN router. */
 export interface KnnParams {
@@ -37,16 +37,15 @@ export class KnnRouter implements Router {
   readonly models: readonly string[];
   readonly params: KnnParams;
   private readonly index: SimilarityIndex;
+  /** The neighbour search (own, or shared with another kNN router over the same vectors). */
+  private search: NeighbourSearch;
   /** Row-major scores: `scores[i × models.length + m]`. */
   private readonly scores: Float32Array;
   private readonly meanScores: Float64Array;
-  private readonly buffer: Float32Array;
   private readonly toStateFunction: () => RouterState;
   /** Own cost prediction, present only when the router was trained with a cost predictor. */
   readonly predictCostUsd?: (input: RouteInput) => Float64Array;
   readonly costPredictor?: NeighbourCostPredictor;
-  /** The last query's neighbours (searched once for quality and cost when a cost predictor is set). */
-  private lastSearch?: { input: RouteInput; embedding: Float32Array; sparse: unknown; found: Neighbours };
 
   constructor(options: { models: readonly string[]; params: KnnParams; index: SimilarityIndex; scores: Float32Array; toState: () => RouterState; costPredictor?: NeighbourCostPredictor }) {
     this.models = options.models;
@@ -64,7 +63,24 @@ export class KnnRouter implements Router {
     const n = this.index.size;
     for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) this.meanScores[j]! += this.scores[i * m + j]!;
     if (n > 0) for (let j = 0; j < m; j++) this.meanScores[j]! /= n;
-    this.buffer = new Float32Array(n);
+    this.search = new NeighbourSearch(this.index);
+  }
+
+  /**
+   * Makes this router use `other`'s neighbour search when both index bit-identical training vectors
+   * (an ensemble's knn and task-knn members over the same view), so a query routed through both is
+   * scanned once; predictions are unchanged. Returns whether the search is now shared.
+   */
+  shareSearchWith(other: KnnRouter): boolean {
+    if (other === this || other.search === this.search) return true;
+    if (!this.index.sameVectors(other.index)) return false;
+    this.search = other.search;
+    return true;
+  }
+
+  /** Whether this router and `other` use one neighbour search. */
+  sharesSearchWith(other: KnnRouter): boolean {
+    return this.search === other.search;
   }
 
   /** Training scores, row-major (`scoreMatrix[i × models.length + m]`); read-only view for routers built on kNN. */
@@ -79,8 +95,7 @@ export class KnnRouter implements Router {
 
   /** The `k` most similar training prompts to the query. */
   neighbours(input: Pick<RouteInput, "embedding" | "sparseEmbedding">, k = this.params.k, exclude = -1): Neighbours {
-    this.index.similarities(input, this.buffer);
-    return topKByHeap(this.buffer, k, exclude);
+    return this.search.neighbours(input, k, exclude);
   }
 
   predictQuality(input: RouteInput): Float64Array {
@@ -89,14 +104,11 @@ export class KnnRouter implements Router {
 
   /**
    * Neighbours for both predictions of one query (k = the larger of the quality and cost k; a top-k list
-   * is a prefix of any longer one), reused while the same input object (and embedding) is asked again.
+   * is a prefix of any longer one); the search remembers the last input object, so the second
+   * prediction of the same input does not scan again.
    */
   private sharedNeighbours(input: RouteInput): Neighbours {
-    const last = this.lastSearch;
-    if (last && last.input === input && last.embedding === input.embedding && last.sparse === input.sparseEmbedding) return last.found;
-    const found = this.neighbours(input, Math.max(this.params.k, this.costPredictor?.k ?? 0));
-    this.lastSearch = { input, embedding: input.embedding, sparse: input.sparseEmbedding, found };
-    return found;
+    return this.neighbours(input, Math.max(this.params.k, this.costPredictor?.k ?? 0));
   }
 
   /** Prediction from already-found neighbours (cross-validation reuses one neighbour search for many parameter sets). */

@@ -5,6 +5,17 @@ export interface SimilarityIndex {
   readonly size: number;
   /** Writes the similarity of the query to each training prompt into `out` (length `size`). */
   similarities(query: { embedding: Float32Array; sparseEmbedding?: SparseVector }, out: Float32Array): void;
+  /** True when `other` is the same kind of index over bit-identical training vectors (it computes the same similarities). */
+  sameVectors(other: SimilarityIndex): boolean;
+}
+
+/** Bit-for-bit equality of two typed arrays. */
+function sameBits(a: Float32Array | Uint32Array, b: Float32Array | Uint32Array): boolean {
+  if (a.length !== b.length) return false;
+  const x = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const y = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
 }
 
 /** Inverted index over sparse training vectors: cost grows with the query's non-zeros, not the dimension. */
@@ -31,6 +42,12 @@ export class SparseSimilarityIndex implements SimilarityIndex {
         this.postingValue[slot] = vector.values[j]!;
       }
     });
+  }
+
+  sameVectors(other: SimilarityIndex): boolean {
+    if (other === this) return true;
+    if (!(other instanceof SparseSimilarityIndex) || other.size !== this.size) return false;
+    return sameBits(this.postingStart, other.postingStart) && sameBits(this.postingDocument, other.postingDocument) && sameBits(this.postingValue, other.postingValue);
   }
 
   similarities(query: { embedding: Float32Array; sparseEmbedding?: SparseVector }, out: Float32Array): void {
@@ -146,6 +163,13 @@ export class DenseSimilarityIndex implements SimilarityIndex {
     }
     this.sums = new Float64Array(hybrid ? vectors.length : 0);
     this.queryTerms = new Uint32Array(hybrid ? dimension : 0);
+  }
+
+  sameVectors(other: SimilarityIndex): boolean {
+    if (other === this) return true;
+    if (!(other instanceof DenseSimilarityIndex) || other.size !== this.size || other.dimension !== this.dimension || other.layout !== this.layout) return false;
+    if (other.blockStart !== this.blockStart || other.blockEnd !== this.blockEnd) return false;
+    return sameBits(this.block, other.block) && sameBits(this.postingStart, other.postingStart) && sameBits(this.postingDocument, other.postingDocument) && sameBits(this.postingValue, other.postingValue);
   }
 
   similarities(query: { embedding: Float32Array }, out: Float32Array): void {

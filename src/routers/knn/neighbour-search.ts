@@ -1,0 +1,72 @@
+import type { SparseVector } from "../../embedders/sparse-vector.js";
+import type { Neighbours } from "./knn-router.js";
+import type { SimilarityIndex } from "./similarity-index.js";
+import { topKByHeap } from "./top-k-heap.js";
+
+/** What a neighbour search reads of a query. */
+export interface SearchQuery {
+  embedding: Float32Array;
+  sparseEmbedding?: SparseVector;
+}
+
+/**
+ * Exact top-k search over one {@link SimilarityIndex}, remembering the last query: asked again for the
+ * same query object (with the same embedding arrays), it reuses the similarity scan, and a shorter top-k
+ * is served as a prefix of the longest one found so far (the top-k order — similarity descending, ties by
+ * lower index — is a total order, so a top-k list is exactly the first k entries of any longer one).
+ *
+ * Several kNN routers over the same training vectors (an ensemble's `knn` and `task-knn` members) can
+ * share one search (see `KnnRouter.shareSearchWith`), so one decision scans the vectors once. Searches
+ * that exclude a row (leave-one-out tuning) are never remembered.
+ */
+export class NeighbourSearch {
+  readonly index: SimilarityIndex;
+  private readonly buffer: Float32Array;
+  private lastQuery?: SearchQuery;
+  private lastEmbedding?: Float32Array;
+  private lastSparse?: SparseVector;
+  /** Longest top-k found for the last query. */
+  private lastFound?: Neighbours;
+  private lastK = 0;
+
+  constructor(index: SimilarityIndex) {
+    this.index = index;
+    this.buffer = new Float32Array(index.size);
+  }
+
+  /** The `k` most similar training vectors to `query`, most similar first, skipping row `exclude`. */
+  neighbours(query: SearchQuery, k: number, exclude = -1): Neighbours {
+    if (exclude >= 0) {
+      this.forget();
+      this.index.similarities(query, this.buffer);
+      return topKByHeap(this.buffer, k, exclude);
+    }
+    const same = this.lastQuery === query && this.lastEmbedding === query.embedding && this.lastSparse === query.sparseEmbedding;
+    if (same && this.lastFound && k <= this.lastK) return k === this.lastK ? this.lastFound : prefixOf(this.lastFound, k);
+    if (!same) {
+      this.index.similarities(query, this.buffer);
+      this.lastQuery = query;
+      this.lastEmbedding = query.embedding;
+      this.lastSparse = query.sparseEmbedding;
+    }
+    const found = topKByHeap(this.buffer, k);
+    this.lastFound = found;
+    this.lastK = k;
+    return found;
+  }
+
+  /** Drops the remembered query (the buffer is about to hold another query's similarities). */
+  private forget(): void {
+    this.lastQuery = undefined;
+    this.lastEmbedding = undefined;
+    this.lastSparse = undefined;
+    this.lastFound = undefined;
+    this.lastK = 0;
+  }
+}
+
+/** The first `k` neighbours of a longer list (views, no copy). */
+function prefixOf(found: Neighbours, k: number): Neighbours {
+  const size = Math.min(k, found.indices.length);
+  return { indices: found.indices.subarray(0, size), similarities: found.similarities.subarray(0, size), count: Math.min(found.count, size) };
+}
