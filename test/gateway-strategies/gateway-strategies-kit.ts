@@ -118,3 +118,16 @@ export async function startStagedGateway(config: GatewayConfig, engine: RoutingE
   servers.push(gateway);
   return new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: "test", maxRetries: 0 });
 }
+
+/** Text, models and usage of a streamed chat completion, read to the end with the official client. */
+export async function collectStream(stream: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>): Promise<{ text: string; models: Set<string>; usage: OpenAI.CompletionUsage | null | undefined }> {
+  let text = "";
+  let usage: OpenAI.CompletionUsage | null | undefined;
+  const models = new Set<string>();
+  for await (const chunk of stream) {
+    text += chunk.choices[0]?.delta.content ?? "";
+    models.add(chunk.model);
+    if (chunk.usage) usage = chunk.usage;
+  }
+  return { text, models, usage };
+}

@@ -6,7 +6,7 @@ import type { CompletionRecord } from "../../src/gateway/gateway-context.js";
 import { startGateway, type GatewayServer, type RunningServer } from "../../src/gateway/serve.js";
 import { startReplayUpstream } from "../../src/testing/replay-upstream.js";
 import { replayAnswers, replayExamples, replayPrompts } from "../fixtures/replay-examples.js";
-import { priciestEngine, scriptedServer } from "./gateway-strategies-kit.js";
+import { collectStream, priciestEngine, scriptedServer } from "./gateway-strategies-kit.js";
 
 const cheapId = "mistralai/mistral-7b-chat";
 const strongId = "gpt-4-1106-preview";
@@ -84,14 +84,7 @@ describe("cascade and fan-out through the production gateway (openai client → 
 
   test("model cascade with stream: true sends the strong model's answer as SSE", async () => {
     const stream = await client.chat.completions.create({ model: "cascade", messages: [{ role: "user", content: replayPrompts.arc }], stream: true, stream_options: { include_usage: true } });
-    let text = "";
-    let usage: { total_tokens: number } | null | undefined;
-    const models = new Set<string>();
-    for await (const chunk of stream) {
-      text += chunk.choices[0]?.delta.content ?? "";
-      models.add(chunk.model);
-      if (chunk.usage) usage = chunk.usage;
-    }
+    const { text, models, usage } = await collectStream(stream);
     assert.equal(text, replayAnswers.arcStrong);
     assert.deepEqual([...models], [strongId]);
     assert.ok((usage?.total_tokens ?? 0) > 0);

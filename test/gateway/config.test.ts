@@ -21,6 +21,15 @@ function configError(value: unknown, source = "switchyard.yaml"): string {
 }
 
 describe("parseConfig", () => {
+  test("guard.appliesTo defaults to every-request and rejects anything else, naming the field", () => {
+    const guard = { outOfDomain: { artifact: "domain.json" } };
+    assert.equal(parseConfig({ upstreams: [upstream], targets: [target], guard }, "/etc/s.yaml").guard?.appliesTo, "every-request");
+    assert.equal(parseConfig({ upstreams: [upstream], targets: [target], guard: { ...guard, appliesTo: "routed" } }, "/etc/s.yaml").guard?.appliesTo, "routed");
+    for (const appliesTo of ["sometimes", 1, null, ["routed"]]) {
+      assert.match(configError({ upstreams: [upstream], targets: [target], guard: { ...guard, appliesTo } }), /guard\.appliesTo/);
+    }
+  });
+
   test("fills defaults, gives targets the only upstream, resolves the artifact, and freezes", () => {
     const config = parseConfig({ router: { artifact: "models/router.json" }, upstreams: [upstream], targets: [target] }, "/etc/switchyard/switchyard.yaml");
     assert.deepEqual(config.server, { host: "127.0.0.1", port: 8080, maxBodyBytes: 1_048_576 });

@@ -16,24 +16,10 @@ import { createStrategyHandler, type StrategyHandler } from "../../src/strategie
 import type { StrategyResult } from "../../src/strategies/strategy-trace.js";
 import { startReplayUpstream } from "../../src/testing/replay-upstream.js";
 import { replayAnswers, replayExamples, replayPrompts } from "../fixtures/replay-examples.js";
+import { collectStream, scriptedServer } from "../gateway-strategies/gateway-strategies-kit.js";
 
 const cheapId = "mistralai/mistral-7b-chat";
 const strongId = "gpt-4-1106-preview";
-
-/** An OpenAI-compatible server whose answer text is computed from the request's last message. */
-function scriptedServer(answer: (content: string) => string, seen: string[]): Promise<RunningServer> {
-  return listen(
-    async (request) => {
-      const body = (await request.json()) as { model: string; messages: Array<{ content: string }> };
-      const content = body.messages[body.messages.length - 1]?.content ?? "";
-      seen.push(content);
-      const completion = { id: "chatcmpl-s", object: "chat.completion", created: 1, model: body.model, choices: [{ index: 0, message: { role: "assistant", content: answer(content) }, finish_reason: "stop" }], usage: { prompt_tokens: 100, completion_tokens: 2 } };
-      return new Response(JSON.stringify(completion), { headers: { "content-type": "application/json" } });
-    },
-    0,
-    "127.0.0.1",
-  );
-}
 
 /**
  * What the lead wires into routes/chat-completions.ts: when `strategies.handles(request.model)`, run the
@@ -148,14 +134,7 @@ describe("strategies end to end (openai client → strategy handler → replay +
 
   test("cascade with stream: true emits only the final answer as SSE chunks, usage included on request", async () => {
     const stream = await client.chat.completions.create({ model: "cascade", messages: [{ role: "user", content: replayPrompts.arc }], stream: true, stream_options: { include_usage: true } });
-    let text = "";
-    let usage: { total_tokens: number } | null | undefined;
-    const models = new Set<string>();
-    for await (const chunk of stream) {
-      text += chunk.choices[0]?.delta.content ?? "";
-      models.add(chunk.model);
-      if (chunk.usage) usage = chunk.usage;
-    }
+    const { text, models, usage } = await collectStream(stream);
     assert.equal(text, replayAnswers.arcStrong);
     assert.deepEqual([...models], [strongId]);
     assert.ok((usage?.total_tokens ?? 0) > 0);
