@@ -8,7 +8,9 @@
  * prompts embed identically, and keeps the original's outcomes and task. The run is what
  * `switchyard train` does: fit the embedder and embed every prompt once (`prepareTraining`, timed
  * apart), then for each router `trainRouter` — the router on the whole set plus the 80 % copy trained
- * for the knob calibration. "router s" is `trainer.train` on the whole set alone.
+ * for the knob calibration (auto and ensemble, which cross-validate on a 10,000-prompt sample here,
+ * refit that copy with the choices of the full training: `RouterTrainer.trainLike`). "router s" is
+ * `trainer.train` on the whole set alone.
  *
  * `--data synthetic`: the earlier synthetic data shaped like hashed TF-IDF input (`--dimension` 4,096
  * buckets, about `--nonZeros` 350 non-zeros each, `--models` 11 candidates, 20 latent tasks), sparse form

@@ -36,4 +36,15 @@ export interface RouterTrainer {
   readonly servable: boolean;
   train(data: TrainingSet, options: TrainOptions): Router;
   fromState(state: RouterState): Router;
+  /**
+   * Optional: trains on `data` a router that makes the same choices as `reference` — a router this
+   * trainer's `train` returned earlier in this process — instead of making them again: the strategy,
+   * meta-model and members it selected by cross-validation and their tuned hyper-parameters are reused,
+   * and only the fit itself is redone on `data`. `trainRouter` uses it for the copy trained on 80 % of
+   * the split for the knob calibration. Trade-off: those choices were made on data that includes the
+   * calibration's held-out 20 %, so the calibrated spend curve can be slightly optimistic; it never
+   * touches the test split, nor the router that is returned. Returns undefined when it has nothing
+   * worth reusing (e.g. the choices were cheap to make); the caller then uses `train`.
+   */
+  trainLike?(reference: Router, data: TrainingSet, options: TrainOptions): Router | undefined;
 }

@@ -33,7 +33,11 @@ export interface TrainedRouter {
  * Trains one strategy on a prepared training split. The knob calibration is measured honestly: a copy
  * of the router is trained on 80% of the split and its spend curve (recorded cost of what it chose) measured on the other 20%
  * (a router's predictions on its own training prompts are over-confident); the router that is returned
- * is then trained on the whole split.
+ * is then trained on the whole split. When the trainer offers `trainLike` (auto and ensemble with more
+ * than their `cvRows` training prompts), the copy reuses the strategy, meta-model, members and tuned
+ * hyper-parameters the full training chose and is only refitted on the 80 %: those choices saw the
+ * held-out 20 % too, which can make the spend calibration slightly optimistic, but never touches the
+ * test split or the returned router.
  */
 export function trainRouter(prepared: PreparedTraining, options: TrainRouterOptions): TrainedRouter {
   const started = performance.now();
@@ -48,7 +52,9 @@ export function trainRouter(prepared: PreparedTraining, options: TrainRouterOpti
     const cut = Math.max(1, Math.round(n * CALIBRATION_FRACTION));
     const fitPart = subsetTrainingSet(prepared.data, order.slice(cut));
     const heldOut = subsetTrainingSet(prepared.data, order.slice(0, Math.min(cut, MAX_CALIBRATION_ROWS)));
-    const calibrationRouter = trainer.train(fitPart, trainOptions);
+    // A trainer that can reuse the choices the full training made (auto / ensemble above their CV
+    // sample size) refits only; otherwise the copy is trained from scratch (see RouterTrainer.trainLike).
+    const calibrationRouter = trainer.trainLike?.(router, fitPart, trainOptions) ?? trainer.train(fitPart, trainOptions);
     // NaN marks a model without a recorded outcome on that prompt: its predicted cost counts instead.
     const recorded = heldOut.examples.map((example) => Float64Array.from(heldOut.models, (model) => example.outcomes[model]?.costUsd ?? Number.NaN));
     calibration = calibrateKnob(predictAll(calibrationRouter, prepared.costModel, heldOut), recorded);

@@ -3,10 +3,10 @@
  * within word boundaries (like scikit-learn's `char_wb`). Hashes are FNV-1a over UTF-16 code units,
  * computed incrementally so no n-gram string is ever built.
  */
+import { WordCharacterScanner } from "../word-characters.js";
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
-const WORD_PATTERN = /[\p{L}\p{N}]+/gu;
 
 /** Which n-grams to hash. */
 export interface HashingOptions {
@@ -73,33 +73,52 @@ export class FeatureCounts {
 
 /**
  * Counts hashed features of `text` into `counts` (bucket → signed weight). The sign comes from a
- * separate hash bit so collisions cancel in expectation instead of adding up.
+ * separate hash bit so collisions cancel in expectation instead of adding up. Words are the runs
+ * `/[\p{L}\p{N}]+/gu` matches in the lower-cased text, found by {@link WordCharacterScanner} and hashed
+ * in place (no match objects or substrings are built).
  */
 export function hashFeatures(text: string, options: HashingOptions, counts: FeatureCounts): void {
   const { dimension, charNgramMin, charNgramMax, wordBigrams, charWeight } = options;
-  const add = (hash: number, weight: number): void => {
-    const h = finalise(hash);
-    counts.add(h % dimension, h & 0x80000000 ? -weight : weight);
-  };
   const lower = text.toLowerCase();
+  const scanner = wordScanner();
   let previousWordHash = -1;
-  for (const match of lower.matchAll(WORD_PATTERN)) {
-    const word = match[0];
+  let start = 0;
+  while (start < lower.length) {
+    const end = scanner.runEnd(lower, start);
+    if (end === start) {
+      start += scanner.width;
+      continue;
+    }
     let wordHash = mix(FNV_OFFSET, 0x77); // "w" namespace
-    for (let i = 0; i < word.length; i++) wordHash = mix(wordHash, word.charCodeAt(i));
-    add(wordHash, 1);
-    if (wordBigrams && previousWordHash >= 0) add(mix(mix(previousWordHash, 0x20), wordHash), 1);
+    for (let i = start; i < end; i++) wordHash = mix(wordHash, lower.charCodeAt(i));
+    addHashed(counts, wordHash, 1, dimension);
+    if (wordBigrams && previousWordHash >= 0) addHashed(counts, mix(mix(previousWordHash, 0x20), wordHash), 1, dimension);
     previousWordHash = wordHash;
     if (charNgramMax > 0) {
       // Character n-grams of " word " (boundary spaces mark prefixes and suffixes).
-      const padded = ` ${word} `;
-      for (let start = 0; start < padded.length; start++) {
+      const paddedLength = end - start + 2;
+      for (let from = 0; from < paddedLength; from++) {
         let hash = mix(FNV_OFFSET, 0x63); // "c" namespace
-        for (let length = 1; length <= charNgramMax && start + length <= padded.length; length++) {
-          hash = mix(hash, padded.charCodeAt(start + length - 1));
-          if (length >= charNgramMin) add(mix(hash, length), charWeight);
+        for (let length = 1; length <= charNgramMax && from + length <= paddedLength; length++) {
+          const position = from + length - 1;
+          hash = mix(hash, position === 0 || position === paddedLength - 1 ? 0x20 : lower.charCodeAt(start + position - 1));
+          if (length >= charNgramMin) addHashed(counts, mix(hash, length), charWeight, dimension);
         }
       }
     }
+    start = end;
   }
+}
+
+function addHashed(counts: FeatureCounts, hash: number, weight: number, dimension: number): void {
+  const h = finalise(hash);
+  counts.add(h % dimension, h & 0x80000000 ? -weight : weight);
+}
+
+let scanner: WordCharacterScanner | undefined;
+
+/** One scanner for every call (hashing is synchronous, so calls never interleave). */
+function wordScanner(): WordCharacterScanner {
+  scanner ??= new WordCharacterScanner();
+  return scanner;
 }

@@ -4,6 +4,7 @@ import { float32FromBase64, float32ToBase64 } from "../../util/base64-arrays.js"
 import type { Embedder, EmbedderFactory, EmbedderState } from "../embedder.js";
 import { densify, type SparseEmbedder, type SparseVector } from "../sparse-vector.js";
 import { FeatureCounts, hashFeatures, type HashingOptions } from "./feature-hashing.js";
+import { basicPlaneClasses } from "../word-characters.js";
 
 const optionsSchema = z
   .object({
@@ -42,6 +43,8 @@ export class HashedTfidfEmbedder implements Embedder, SparseEmbedder {
 
   constructor(options: HashingOptions, idf: Float32Array, documents: number) {
     this.scratch = new FeatureCounts(options.dimension);
+    // Builds the tokenizer's character table now rather than during the first embedding.
+    basicPlaneClasses();
     this.options = options;
     this.dimension = options.dimension;
     this.idf = idf;

@@ -99,14 +99,28 @@ export class WordVectorTable {
 
   /** Row of `word`, or -1 when the table does not have it. */
   rowOfWord(word: string): number {
+    return this.rowOfRange(word, 0, word.length);
+  }
+
+  /** Row of the word `text.slice(start, end)`, or -1 (looked up in place: no substring is built). */
+  rowOfRange(text: string, start: number, end: number): number {
     const { hashSlots, wordOffsets, wordText } = this.stored;
     const mask = hashSlots.length - 1;
-    for (let slot = hashWord(word) & mask; ; slot = (slot + 1) & mask) {
+    const length = end - start;
+    let hash = 0x811c9dc5;
+    for (let i = start; i < end; i++) {
+      hash ^= text.charCodeAt(i);
+      hash = Math.imul(hash, 0x01000193);
+    }
+    for (let slot = (hash >>> 0) & mask; ; slot = (slot + 1) & mask) {
       const entry = hashSlots[slot]!;
       if (entry === 0) return -1;
       const row = entry - 1;
-      const start = wordOffsets[row]!;
-      if (wordOffsets[row + 1]! - 1 - start === word.length && wordText.startsWith(word, start)) return row;
+      const offset = wordOffsets[row]!;
+      if (wordOffsets[row + 1]! - 1 - offset !== length) continue;
+      let same = true;
+      for (let i = 0; i < length && same; i++) same = wordText.charCodeAt(offset + i) === text.charCodeAt(start + i);
+      if (same) return row;
     }
   }
 

@@ -9,7 +9,8 @@ import { firstPrincipalComponent } from "./principal-component.js";
 import { fitWordFrequencies, sifWeights, type FittedWordFrequencies } from "./sif-weights.js";
 import { loadWordVectorTable, resolveWordVectorSource, type LoadedWordVectorTable, type WordVectorSource } from "./word-vector-cache.js";
 import type { WordVectorTable } from "./word-vector-table.js";
-import { tokenizeWords } from "./word-tokenizer.js";
+import { visitWords } from "./word-tokenizer.js";
+import { basicPlaneClasses } from "../word-characters.js";
 
 const kind = "word-vectors";
 
@@ -68,6 +69,8 @@ export class WordVectorsEmbedder implements Embedder {
   ) {
     this.dimension = loaded.table.dimensions;
     this.weights = sifWeights(loaded.table, settings.sifA, settings.frequencies ?? undefined);
+    // Builds the tokenizer's character table now rather than during the first embedding.
+    basicPlaneClasses();
   }
 
   async embed(texts: readonly string[]): Promise<Float32Array[]> {
@@ -83,7 +86,15 @@ export class WordVectorsEmbedder implements Embedder {
   }
 
   private embedOne(text: string): Float32Array {
-    const average = this.weightedAverage(rowsOfText(this.loaded.table, text));
+    // The same sums as `weightedAverage(rowsOfText(…))`, without collecting the rows.
+    const { table } = this.loaded;
+    const average = new Float64Array(this.dimension);
+    let count = 0;
+    visitRowsOfText(table, text, (row) => {
+      table.addScaledRow(average, row, this.weights[row]!);
+      count++;
+    });
+    if (count > 0) for (let d = 0; d < this.dimension; d++) average[d]! /= count;
     const component = this.principalComponent;
     if (component) {
       let projection = 0;
@@ -108,18 +119,32 @@ export class WordVectorsEmbedder implements Embedder {
 /** Table rows of a text's words; an unknown hyphenated compound falls back to its parts, other unknown words are skipped. */
 export function rowsOfText(table: WordVectorTable, text: string): number[] {
   const rows: number[] = [];
-  for (const word of tokenizeWords(text)) {
-    const row = table.rowOfWord(word);
-    if (row >= 0) rows.push(row);
-    else if (word.includes("-")) {
-      for (const part of word.split("-")) {
-        const partRow = table.rowOfWord(part);
-        if (partRow >= 0) rows.push(partRow);
-      }
-    }
-  }
+  visitRowsOfText(table, text, (row) => rows.push(row));
   return rows;
 }
+
+/** Calls `visit` with each row {@link rowsOfText} returns, in order (words are looked up in place). */
+function visitRowsOfText(table: WordVectorTable, text: string, visit: (row: number) => void): void {
+  const lookUp = (source: string, start: number, end: number): void => {
+    const row = table.rowOfRange(source, start, end);
+    if (row >= 0) {
+      visit(row);
+      return;
+    }
+    // Parts between hyphens (as `word.split("-")`, empty parts included).
+    if (source.indexOf("-", start) < 0 || source.indexOf("-", start) >= end) return;
+    let partStart = start;
+    for (let i = start; i <= end; i++) {
+      if (i < end && source.charCodeAt(i) !== HYPHEN) continue;
+      const partRow = table.rowOfRange(source, partStart, i);
+      if (partRow >= 0) visit(partRow);
+      partStart = i + 1;
+    }
+  };
+  visitWords(text, { range: lookUp, word: (word) => lookUp(word, 0, word.length) });
+}
+
+const HYPHEN = 0x2d;
 
 /** What the word-vectors factory reads from its surroundings (all optional; tests pass a temp `cacheDir`). */
 export interface WordVectorsFactoryOptions {

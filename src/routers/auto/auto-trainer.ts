@@ -40,6 +40,8 @@ const stateSchema = z.object({ kind: z.literal("auto"), chosen: z.object({ kind:
  */
 export function createAutoRouterTrainer(resolve: TrainerResolver): RouterTrainer {
   const ensemble = createEnsembleRouterTrainer(resolve);
+  // The ensemble each auto router was chosen from (see trainLike).
+  const ensembleOf = new WeakMap<AutoRouter, EnsembleRouter>();
   return {
     kind: "auto",
     description: "picks the best strategy (single routers or a stacked ensemble) by K-fold cross-validated routing AIQ on the training split (RouterBench AIQ; Wolpert 1992 stacking)",
@@ -59,7 +61,20 @@ export function createAutoRouterTrainer(resolve: TrainerResolver): RouterTrainer
       if (!(trained instanceof EnsembleRouter)) throw new SwitchyardError("internal_error", "auto: the ensemble trainer returned another router");
       const state = trained.toState() as RouterState & { cv?: unknown };
       const chosen = trained.soleMember() ?? trained;
-      return new AutoRouter(chosen, state.cv);
+      const auto = new AutoRouter(chosen, state.cv);
+      ensembleOf.set(auto, trained);
+      return auto;
+    },
+    /**
+     * Above `cvRows` training prompts: the same winner (a plain router or the stacked ensemble, with its
+     * members' tuned hyper-parameters) refitted on `data` without choosing again (the ensemble's
+     * `trainLike`); undefined otherwise, and for routers this trainer did not train in this process.
+     */
+    trainLike(reference, data, options) {
+      const trained = reference instanceof AutoRouter ? ensembleOf.get(reference) : undefined;
+      const refitted = trained ? ensemble.trainLike?.(trained, data, options) : undefined;
+      if (!(refitted instanceof EnsembleRouter)) return undefined;
+      return new AutoRouter(refitted.soleMember() ?? refitted, (reference as AutoRouter).cv);
     },
     fromState(state) {
       const parsed = stateSchema.safeParse(state);

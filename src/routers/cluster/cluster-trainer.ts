@@ -4,12 +4,12 @@ import { createRandom } from "../../core/random.js";
 import { centroidSquaredNorms, kMeans } from "../../math/k-means.js";
 import { scoreMatrixOf } from "../../math/score-matrix.js";
 import { shuffledIndices } from "../../math/seeded-init.js";
-import { selectRows, sparseRowsOf } from "../../math/sparse-rows.js";
+import { selectRows, sparseRowsOf, type SparseRows } from "../../math/sparse-rows.js";
 import { readStateArray, roundForState, toStateArray } from "../../math/state-arrays.js";
 import { assertTrainingSet } from "../assert-training-set.js";
 import { parseRouterParams } from "../parse-router-params.js";
 import type { RouterState } from "../router.js";
-import type { RouterTrainer } from "../router-trainer.js";
+import type { RouterTrainer, TrainingSet } from "../router-trainer.js";
 import { clusterWeights, type ClusterGeometry } from "./cluster-assignment.js";
 import { clusterParamsSchema } from "./cluster-params.js";
 import { ClusterRouter } from "./cluster-router.js";
@@ -51,6 +51,64 @@ export function clusterRouterOf(state: ClusterRouterState): ClusterRouter {
 }
 
 /**
+ * Each model's per-cluster mean score over `data` (rows `rows`) with Bayesian shrinkage toward its
+ * overall mean (see {@link clusterRouterTrainer}), the overall means and each cluster's soft mass.
+ */
+function clusterQuality(data: TrainingSet, rows: SparseRows, geometry: ClusterGeometry, shrinkage: number): { quality: Float64Array; means: Float64Array; mass: Float64Array } {
+  const n = rows.count;
+  const m = data.models.length;
+  const { k } = geometry;
+  const scores = scoreMatrixOf(data.examples, data.models);
+  const sums = new Float64Array(k * m);
+  const mass = new Float64Array(k);
+  const means = new Float64Array(m);
+  const weights = new Float64Array(k);
+  const distances = new Float64Array(k);
+  for (let r = 0; r < n; r++) {
+    const start = rows.offsets[r]!;
+    const end = rows.offsets[r + 1]!;
+    clusterWeights(geometry, { indices: rows.indices.subarray(start, end), values: rows.values.subarray(start, end) }, weights, distances);
+    for (let j = 0; j < m; j++) means[j]! += scores[r * m + j]! / n;
+    for (let c = 0; c < k; c++) {
+      const w = weights[c]!;
+      if (w === 0) continue;
+      mass[c]! += w;
+      for (let j = 0; j < m; j++) sums[c * m + j]! += w * scores[r * m + j]!;
+    }
+  }
+  const quality = new Float64Array(k * m);
+  for (let c = 0; c < k; c++) {
+    const denominator = mass[c]! + shrinkage;
+    for (let j = 0; j < m; j++) quality[c * m + j] = denominator > 0 ? (sums[c * m + j]! + shrinkage * means[j]!) / denominator : means[j]!;
+  }
+  return { quality, means, mass };
+}
+
+/**
+ * A cluster router with `reference`'s centroids and assignment whose per-cluster quality (and model
+ * means) are re-estimated from `data` alone — no k-means. The ensemble's fold models use it when it
+ * cross-validates on a sample: k-means runs once on the whole sample instead of once per fold. The
+ * held-out fold's prompts then shaped the centroids, but k-means is unsupervised: only their unlabeled
+ * geometry reaches the out-of-fold predictions, never their outcomes, which come from `data`'s rows only.
+ */
+export function refitClusterRouter(reference: ClusterRouter, data: TrainingSet): ClusterRouter {
+  assertTrainingSet("cluster", data);
+  const referenceState = reference.toState() as ClusterRouterState;
+  const rows = sparseRowsOf(data);
+  if (rows.dimension !== reference.geometry.dimension) throw new SwitchyardError("invalid_config", `cluster refit: embeddings have ${rows.dimension} dimensions, the centroids ${reference.geometry.dimension}`);
+  if (data.models.join("\u0000") !== reference.models.join("\u0000")) throw new SwitchyardError("invalid_config", "cluster refit: the training set's models differ from the reference router's");
+  const { quality, means, mass } = clusterQuality(data, rows, reference.geometry, referenceState.shrinkage);
+  const state: ClusterRouterState = {
+    ...referenceState,
+    quality: toStateArray(quality),
+    modelMeans: Array.from(means, roundForState),
+    addedModels: [],
+    training: { ...referenceState.training, examples: rows.count, refittedQuality: true, clusterSizes: Array.from(mass, roundForState) },
+  };
+  return clusterRouterOf(state);
+}
+
+/**
  * Trains the {@link ClusterRouter}: seeded k-means++ on (a sample of) the training embeddings, then
  * each model's per-cluster mean score with Bayesian shrinkage — (Σ w·score + α·mean) / (Σ w + α), a
  * Beta/Gaussian prior worth α prompts centred on the model's overall mean. Params (all optional):
@@ -67,7 +125,6 @@ export const clusterRouterTrainer: RouterTrainer = {
     const random = createRandom(options.seed);
     const rows = sparseRowsOf(data);
     const n = rows.count;
-    const m = data.models.length;
     const sample = n > params.fitSampleSize ? shuffledIndices(n, random).slice(0, params.fitSampleSize).sort() : Int32Array.from({ length: n }, (_, i) => i);
     const fitted = kMeans(sample.length === n ? rows : selectRows(rows, sample), { k: params.clusters, random, maxIterations: params.maxIterations });
     const k = fitted.k;
@@ -76,29 +133,7 @@ export const clusterRouterTrainer: RouterTrainer = {
     const assignment = { assignment: params.assignment, temperature: params.temperature, neighbours: params.neighbours };
     const geometry: ClusterGeometry = { k, dimension: rows.dimension, centroids, centroidNorms: centroidSquaredNorms(centroids, k, rows.dimension), assignment };
 
-    const scores = scoreMatrixOf(data.examples, data.models);
-    const sums = new Float64Array(k * m);
-    const mass = new Float64Array(k);
-    const means = new Float64Array(m);
-    const weights = new Float64Array(k);
-    const distances = new Float64Array(k);
-    for (let r = 0; r < n; r++) {
-      const start = rows.offsets[r]!;
-      const end = rows.offsets[r + 1]!;
-      clusterWeights(geometry, { indices: rows.indices.subarray(start, end), values: rows.values.subarray(start, end) }, weights, distances);
-      for (let j = 0; j < m; j++) means[j]! += scores[r * m + j]! / n;
-      for (let c = 0; c < k; c++) {
-        const w = weights[c]!;
-        if (w === 0) continue;
-        mass[c]! += w;
-        for (let j = 0; j < m; j++) sums[c * m + j]! += w * scores[r * m + j]!;
-      }
-    }
-    const quality = new Float64Array(k * m);
-    for (let c = 0; c < k; c++) {
-      const denominator = mass[c]! + params.shrinkage;
-      for (let j = 0; j < m; j++) quality[c * m + j] = denominator > 0 ? (sums[c * m + j]! + params.shrinkage * means[j]!) / denominator : means[j]!;
-    }
+    const { quality, means, mass } = clusterQuality(data, rows, geometry, params.shrinkage);
     const state: ClusterRouterState = {
       kind: "cluster",
       version: STATE_VERSION,

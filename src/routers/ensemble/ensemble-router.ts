@@ -45,14 +45,24 @@ export class EnsembleRouter implements Router {
     return this.members.map((member) => member.router);
   }
 
-  /** Each member's predictions, aligned with `models`. */
+  /** Each member's predictions, aligned with `models` (empty for members the meta-model does not read). */
   memberPredictions(input: RouteInput): Float64Array[] {
-    const needed = this.meta.kind === "member" ? [this.meta.member] : this.members.map((_, k) => k);
-    const result: Float64Array[] = this.members.map(() => new Float64Array(0));
-    for (const k of needed) {
-      const member = this.members[k]!;
+    const { members, meta } = this;
+    const result = new Array<Float64Array>(members.length);
+    for (let k = 0; k < members.length; k++) {
+      if (meta.kind === "member" && meta.member !== k) {
+        result[k] = new Float64Array(0);
+        continue;
+      }
+      const member = members[k]!;
       const predicted = member.router.predictQuality(member.view(input));
-      result[k] = Float64Array.from(member.positions, (p) => (p >= 0 ? predicted[p]! : 0));
+      const { positions } = member;
+      const aligned = new Float64Array(positions.length);
+      for (let j = 0; j < positions.length; j++) {
+        const p = positions[j]!;
+        aligned[j] = p >= 0 ? predicted[p]! : 0;
+      }
+      result[k] = aligned;
     }
     return result;
   }

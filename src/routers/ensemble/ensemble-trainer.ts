@@ -4,6 +4,7 @@ import { createRandom, shuffled } from "../../core/random.js";
 import { HashedTfidfEmbedder } from "../../embedders/hashed-tfidf/index.js";
 import { costRowsOf, kFoldIndices } from "../../training/cross-validation.js";
 import { subsetTrainingSet } from "../../training/training-set.js";
+import { ClusterRouter, refitClusterRouter } from "../cluster/index.js";
 import { KnnRouter, TaskKnnRouter } from "../knn/index.js";
 import { parseRouterParams } from "../parse-router-params.js";
 import type { Router, RouterState } from "../router.js";
@@ -73,6 +74,14 @@ function build(input: BuildInput): EnsembleRouter {
   return new EnsembleRouter({ models: input.models, members, meta: input.meta, toState });
 }
 
+/** What a sampled ensemble training chose, for {@link RouterTrainer.trainLike}: its kept members and meta-model. */
+interface EnsembleChoices {
+  /** Each kept member: its index among the specs (its seed derives from it), router kind, view and frozen parameters. */
+  members: ReadonlyArray<{ index: number; router: string; view: MemberView; params: Record<string, unknown> | undefined }>;
+  meta: MetaModel;
+  cv: unknown;
+}
+
 /** Meta-model recipes to try for the given parameters and member count. */
 function recipesFor(params: EnsembleParams, memberCount: number): MetaRecipe[] {
   const recipes: MetaRecipe[] = [];
@@ -97,9 +106,17 @@ function recipesFor(params: EnsembleParams, memberCount: number): MetaRecipe[] {
  * sample (`retuneOnAll` re-tunes them on the whole split). Out-of-fold kNN predictions cost O(n²)
  * similarity work, which at 100,000 prompts would take tens of minutes; on the sample the fold models
  * are smaller than the final members (a kNN fold model has 7,500 neighbours to pick from instead of
- * 100,000), so the meta-model is chosen for somewhat weaker members than it is used with.
+ * 100,000), so the meta-model is chosen for somewhat weaker members than it is used with. With a
+ * sample, a `cluster` member's fold models keep the centroids k-means fitted on the whole sample and
+ * re-estimate only their per-cluster quality (`refitClusterRouter`; k-means runs once instead of once
+ * per fold): the held-out fold's prompts shaped those centroids, but k-means reads no outcomes, so only
+ * unlabeled geometry — never a held-out score — reaches the out-of-fold predictions. Also only with a
+ * sample, `trainLike` refits a trained ensemble's choices on other data without cross-validating again
+ * (what `trainRouter`'s knob-calibration copy uses). Up to `cvRows` prompts nothing of this applies.
  */
 export function createEnsembleRouterTrainer(resolve: TrainerResolver): RouterTrainer {
+  // Choices of the ensembles this trainer trained with a CV sample (see trainLike).
+  const choicesOf = new WeakMap<EnsembleRouter, EnsembleChoices>();
   return {
     kind: "ensemble",
     description: "stacked ensemble of routers: a meta-model chosen by K-fold CV on out-of-fold member predictions (Wolpert 1992, stacked generalisation)",
@@ -116,7 +133,7 @@ export function createEnsembleRouterTrainer(resolve: TrainerResolver): RouterTra
       // The whole split's question view is built only when a member needs it (with a CV sample, maybe never).
       let questionData: TrainingSet | undefined;
       const viewData = (view: MemberView): TrainingSet => (view === "question" ? (questionData ??= questionTrainingSet(data, questionEmbedder!)) : data);
-      const memberOptions = (k: number) => ({ seed: options.seed + 7919 * (k + 1), params: specs[k]!.params });
+      const memberOptions = (k: number) => ({ seed: memberSeed(options.seed, k), params: specs[k]!.params });
       const n = data.examples.length;
       const fullRouters: Array<Router | undefined> = specs.map(() => undefined);
       // With a CV sample: options for training member k on the whole split (kNN members reuse the sample's tuning).
@@ -140,6 +157,9 @@ export function createEnsembleRouterTrainer(resolve: TrainerResolver): RouterTra
           if (!sample) fullRouters[k] = tuned;
           const foldOptions = { ...memberOptions(k), params: foldParamsOf(spec.params, tuned) };
           if (sample && !params.retuneOnAll) finalOptions[k] = foldOptions;
+          // With a sample, a cluster member's fold models keep the centroids k-means fitted on the whole sample
+          // and re-estimate only the per-cluster quality from their own rows (see refitClusterRouter).
+          if (sample && tuned instanceof ClusterRouter) return { view: spec.view, train: (fit) => refitClusterRouter(tuned, fit) };
           return { view: spec.view, train: (fit) => resolve(spec.router).train(fit, foldOptions) };
         });
         const members = sharedOutOfFoldPredictions(foldMembers, cvViewData, folds, data.models);
@@ -164,11 +184,33 @@ export function createEnsembleRouterTrainer(resolve: TrainerResolver): RouterTra
       }
       const routers = specs.map((spec, k) => (meta.kind === "member" && meta.member !== k ? null : (fullRouters[k] ?? resolve(spec.router).train(viewData(spec.view), finalOptions[k]!))));
       // Members the chosen meta-model does not read are kept out of the artifact.
-      if (meta.kind === "member") {
-        const only = meta.member;
-        return build({ models: data.models, routers: [routers[only]!], views: [specs[only]!.view], questionEmbedder: specs[only]!.view === "question" ? questionEmbedder : undefined, meta: { kind: "member", member: 0 }, cv });
+      const kept = meta.kind === "member" ? [meta.member] : specs.map((_, k) => k);
+      const ensemble =
+        meta.kind === "member"
+          ? build({ models: data.models, routers: [routers[meta.member]!], views: [specs[meta.member]!.view], questionEmbedder: specs[meta.member]!.view === "question" ? questionEmbedder : undefined, meta: { kind: "member", member: 0 }, cv })
+          : build({ models: data.models, routers: routers as Router[], views: specs.map((spec) => spec.view), questionEmbedder, meta, cv });
+      // Only a sampled training's choices are worth reusing (below cvRows the calibration copy is trained as before).
+      if (n > params.cvRows) {
+        const members = kept.map((k) => ({ index: k, router: specs[k]!.router, view: specs[k]!.view, params: foldParamsOf(specs[k]!.params, routers[k]!) }));
+        choicesOf.set(ensemble, { members, meta: ensemble.meta, cv });
       }
-      return build({ models: data.models, routers: routers as Router[], views: specs.map((spec) => spec.view), questionEmbedder, meta, cv });
+      return ensemble;
+    },
+    /**
+     * Refits an ensemble trained with a CV sample (more than `cvRows` prompts) on `data` with the same
+     * choices and no cross-validation: the members its meta-model reads, each with the hyper-parameters
+     * it was finally trained with (kNN / task-knn tuning frozen), retrained on `data` (a question view
+     * refitted on `data`), and the same meta-model (a ridge keeps its weights, fitted on the sample's
+     * out-of-fold predictions). Undefined for any other router, then `train` runs as usual.
+     */
+    trainLike(reference, data, options) {
+      const choices = reference instanceof EnsembleRouter ? choicesOf.get(reference) : undefined;
+      if (!choices) return undefined;
+      const questionEmbedder = choices.members.some((member) => member.view === "question") ? fitQuestionEmbedder(data) : undefined;
+      const questionData = questionEmbedder ? questionTrainingSet(data, questionEmbedder) : undefined;
+      const routers = choices.members.map((member) => resolve(member.router).train(member.view === "question" ? questionData! : data, { seed: memberSeed(options.seed, member.index), params: member.params }));
+      const cv = { reused: "strategy, meta-model and members' hyper-parameters chosen by the training on all prompts; refitted without cross-validation", from: choices.cv };
+      return build({ models: data.models, routers, views: choices.members.map((member) => member.view), questionEmbedder, meta: choices.meta, cv });
     },
     fromState(state) {
       const parsed = stateSchema.safeParse(state);
@@ -196,6 +238,11 @@ function foldParamsOf(given: Record<string, unknown> | undefined, fullRouter: Ro
   }
   if (fullRouter instanceof TaskKnnRouter) return { ...given, ...fullRouter.params, tune: false };
   return given;
+}
+
+/** Seed of member k's trainings. */
+function memberSeed(seed: number, k: number): number {
+  return seed + 7919 * (k + 1);
 }
 
 function isKnown(resolve: TrainerResolver, kind: string): boolean {

@@ -18,11 +18,23 @@ export type ViewMapper = (input: RouteInput) => RouteInput;
 /** The identity view. */
 export const promptView: ViewMapper = (input) => input;
 
-/** A view that re-embeds the final question with `embedder`. */
+/**
+ * A view that re-embeds the final question with `embedder`. The dense form (`embedding`, 16 KB at 4,096
+ * buckets) is built only when a member reads it: kNN members search the sparse form through their
+ * inverted index, so a decision usually never densifies (and allocates far less).
+ */
 export function questionView(embedder: HashedTfidfEmbedder): ViewMapper {
   return (input) => {
     const sparse = embedder.embedOneSparse(finalQuestionOf(input.text));
-    return { ...input, embedding: densify(sparse, embedder.dimension), sparseEmbedding: sparse };
+    let dense: Float32Array | undefined;
+    return {
+      ...input,
+      sparseEmbedding: sparse,
+      get embedding(): Float32Array {
+        dense ??= densify(sparse, embedder.dimension);
+        return dense;
+      },
+    };
   };
 }
 

@@ -1,7 +1,7 @@
 import type { SparseVector } from "../../embedders/sparse-vector.js";
 import type { Neighbours } from "./knn-router.js";
 import type { SimilarityIndex } from "./similarity-index.js";
-import { topKByHeap } from "./top-k-heap.js";
+import { topKByHeap, type TopKScratch } from "./top-k-heap.js";
 
 /** What a neighbour search reads of a query. */
 export interface SearchQuery {
@@ -28,6 +28,8 @@ export class NeighbourSearch {
   /** Longest top-k found for the last query. */
   private lastFound?: Neighbours;
   private lastK = 0;
+  /** The top-k heap's working arrays, reused across searches (grown to the largest k asked). */
+  private readonly heap: TopKScratch = { heapValue: new Float32Array(0), heapIndex: new Int32Array(0) };
 
   constructor(index: SimilarityIndex) {
     this.index = index;
@@ -39,20 +41,33 @@ export class NeighbourSearch {
     if (exclude >= 0) {
       this.forget();
       this.index.similarities(query, this.buffer);
-      return topKByHeap(this.buffer, k, exclude);
+      return topKByHeap(this.buffer, k, exclude, this.heapFor(k));
     }
-    const same = this.lastQuery === query && this.lastEmbedding === query.embedding && this.lastSparse === query.sparseEmbedding;
+    // What the index reads must be the same arrays (a sparse index with a sparse query never reads the
+    // dense form, which a view may build only on demand).
+    const sparseOnly = this.index.readsSparse === true && query.sparseEmbedding !== undefined;
+    const same = this.lastQuery === query && this.lastSparse === query.sparseEmbedding && (sparseOnly || this.lastEmbedding === query.embedding);
     if (same && this.lastFound && k <= this.lastK) return k === this.lastK ? this.lastFound : prefixOf(this.lastFound, k);
     if (!same) {
       this.index.similarities(query, this.buffer);
       this.lastQuery = query;
-      this.lastEmbedding = query.embedding;
+      this.lastEmbedding = sparseOnly ? undefined : query.embedding;
       this.lastSparse = query.sparseEmbedding;
     }
-    const found = topKByHeap(this.buffer, k);
+    const found = topKByHeap(this.buffer, k, -1, this.heapFor(k));
     this.lastFound = found;
     this.lastK = k;
     return found;
+  }
+
+  /** The heap scratch, grown to hold `k` entries. */
+  private heapFor(k: number): TopKScratch {
+    const size = Math.min(k, this.buffer.length);
+    if (this.heap.heapValue.length < size) {
+      this.heap.heapValue = new Float32Array(size);
+      this.heap.heapIndex = new Int32Array(size);
+    }
+    return this.heap;
   }
 
   /** Drops the remembered query (the buffer is about to hold another query's similarities). */

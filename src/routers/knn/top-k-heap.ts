@@ -5,16 +5,22 @@ function ranksBelow(a: number, i: number, b: number, j: number): boolean {
   return a < b || (a === b && i > j);
 }
 
+/** Reusable heap arrays for {@link topKByHeap} (used when long enough; the result is always fresh). */
+export interface TopKScratch {
+  heapValue: Float32Array;
+  heapIndex: Int32Array;
+}
+
 /**
  * Indices and values of the `k` largest entries of `values`, most similar first (ties: lower index
  * first), skipping `exclude` — the same result as `topK` in knn-router.ts, but with a binary min-heap
  * of the k best so far, so each accepted entry costs O(log k) instead of O(k). That matters when
  * leave-one-out tuning asks for k = 320 neighbours.
  */
-export function topKByHeap(values: Float32Array, k: number, exclude = -1): Neighbours {
+export function topKByHeap(values: Float32Array, k: number, exclude = -1, scratch?: TopKScratch): Neighbours {
   const size = Math.max(0, Math.min(k, values.length - (exclude >= 0 ? 1 : 0)));
-  const heapValue = new Float32Array(size);
-  const heapIndex = new Int32Array(size);
+  const heapValue = scratch && scratch.heapValue.length >= size ? scratch.heapValue : new Float32Array(size);
+  const heapIndex = scratch && scratch.heapIndex.length >= size ? scratch.heapIndex : new Int32Array(size);
   let count = 0;
   for (let i = 0; i < values.length; i++) {
     if (i === exclude) continue;
