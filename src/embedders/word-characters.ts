@@ -57,3 +57,15 @@ export class WordCharacterScanner {
     return index;
   }
 }
+
+let shared: WordCharacterScanner | undefined;
+
+/**
+ * The scanner every tokenizer uses, so its character table is built once per process (on first use).
+ * Its `width` is state of the last scan: callers read it right after `runEnd`, and tokenizing is
+ * synchronous, so calls never interleave.
+ */
+export function sharedWordCharacterScanner(): WordCharacterScanner {
+  shared ??= new WordCharacterScanner();
+  return shared;
+}

@@ -3,7 +3,7 @@
  * within word boundaries (like scikit-learn's `char_wb`). Hashes are FNV-1a over UTF-16 code units,
  * computed incrementally so no n-gram string is ever built.
  */
-import { WordCharacterScanner } from "../word-characters.js";
+import { sharedWordCharacterScanner } from "../word-characters.js";
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
@@ -74,13 +74,13 @@ export class FeatureCounts {
 /**
  * Counts hashed features of `text` into `counts` (bucket → signed weight). The sign comes from a
  * separate hash bit so collisions cancel in expectation instead of adding up. Words are the runs
- * `/[\p{L}\p{N}]+/gu` matches in the lower-cased text, found by {@link WordCharacterScanner} and hashed
+ * `/[\p{L}\p{N}]+/gu` matches in the lower-cased text, found by {@link sharedWordCharacterScanner} and hashed
  * in place (no match objects or substrings are built).
  */
 export function hashFeatures(text: string, options: HashingOptions, counts: FeatureCounts): void {
   const { dimension, charNgramMin, charNgramMax, wordBigrams, charWeight } = options;
   const lower = text.toLowerCase();
-  const scanner = wordScanner();
+  const scanner = sharedWordCharacterScanner();
   let previousWordHash = -1;
   let start = 0;
   while (start < lower.length) {
@@ -115,10 +115,3 @@ function addHashed(counts: FeatureCounts, hash: number, weight: number, dimensio
   counts.add(h % dimension, h & 0x80000000 ? -weight : weight);
 }
 
-let scanner: WordCharacterScanner | undefined;
-
-/** One scanner for every call (hashing is synchronous, so calls never interleave). */
-function wordScanner(): WordCharacterScanner {
-  scanner ??= new WordCharacterScanner();
-  return scanner;
-}

@@ -1,4 +1,4 @@
-import { LETTER, WordCharacterScanner } from "../word-characters.js";
+import { LETTER, sharedWordCharacterScanner } from "../word-characters.js";
 
 /*
  * Words are what `/[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*(?:['’][\p{L}]+)?/gu` matches in the lower-cased text
@@ -21,18 +21,15 @@ export interface WordVisitor {
   word(word: string): void;
 }
 
-let scanner: WordCharacterScanner | undefined;
-
 /**
  * Visits the words {@link tokenizeWords} returns, in the same order, without building match objects or
  * (for words without an apostrophe) substrings. Tokens are what `wordPattern` matches in the lower-cased
- * text, found with {@link WordCharacterScanner}: a letter/number run, then `-run` groups, then an
+ * text, found with {@link sharedWordCharacterScanner}: a letter/number run, then `-run` groups, then an
  * optional apostrophe followed by letters.
  */
 export function visitWords(text: string, visitor: WordVisitor): void {
   const lower = text.toLowerCase();
-  scanner ??= new WordCharacterScanner();
-  const words = scanner;
+  const words = sharedWordCharacterScanner();
   let start = 0;
   while (start < lower.length) {
     let end = words.runEnd(lower, start);
