@@ -29,13 +29,27 @@ export type GatewayReply =
 
 /** A {@link GatewayHttpRequest} over a fetch `Request`. */
 export function fetchRequestOf(request: Request): GatewayHttpRequest {
-  return {
-    header: (name) => request.headers.get(name) ?? undefined,
-    json: (maxBodyBytes, options) => readJsonBody(request, maxBodyBytes, options),
-    get signal() {
-      return request.signal;
-    },
-  };
+  return new FetchGatewayRequest(request);
+}
+
+/** A class, not a literal with a getter (see `NodeGatewayRequest`); `signal` stays lazy. */
+class FetchGatewayRequest implements GatewayHttpRequest {
+  readonly #request: Request;
+
+  constructor(request: Request) {
+    this.#request = request;
+  }
+
+  /** An own bound function: callers pass `http.header` around as a header reader. */
+  readonly header = (name: string): string | undefined => this.#request.headers.get(name) ?? undefined;
+
+  json(maxBodyBytes: number, options?: ReadJsonBodyOptions): Promise<Record<string, unknown>> {
+    return readJsonBody(this.#request, maxBodyBytes, options);
+  }
+
+  get signal(): AbortSignal {
+    return this.#request.signal;
+  }
 }
 
 /** A fetch `Response` for a {@link GatewayReply}. */

@@ -76,15 +76,17 @@ function costOfUsage(target: Target, usage: TokenUsage | undefined): number | nu
   return typeof prompt === "number" && typeof completion === "number" ? costUsdOf(target, prompt, completion) : null;
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** Starts the bookkeeping of one request (see {@link RequestScope}). */
 export function createRequestScope(options: RequestScopeOptions): RequestScope {
   const { services, now, logger } = options;
   const startedAt = now();
   services.metrics.inFlight(1);
-  let finished = false;
-
   const costOf = costOfUsage;
-  const scope: RequestScope = {
+  // `finished` is a data property, not a getter: a literal's accessor pair lives in V8's old
+  // generation and would keep each request's scope alive through young-generation collections.
+  const scope: Mutable<RequestScope> = {
     requestId: options.requestId,
     startedAt,
     key: null,
@@ -98,12 +100,10 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
     fallbacks: 0,
     prompt: undefined,
     costOf,
-    get finished() {
-      return finished;
-    },
+    finished: false,
     finish(outcome) {
-      if (finished) return;
-      finished = true;
+      if (scope.finished) return;
+      scope.finished = true;
       const latencyMs = now() - startedAt;
       const { key, requestedModel } = scope;
       const inputTokens = typeof outcome.usage?.prompt_tokens === "number" ? outcome.usage.prompt_tokens : null;

@@ -18,7 +18,6 @@ export function createAnthropicStreamTranslator(context: ResponseContext): Strea
   const created = Math.floor(context.now / 1000);
   let id = `chatcmpl-${context.now}`;
   let usage: Json = {};
-  let completed = false;
   let failed = false;
   /** Content block index → OpenAI tool call index. */
   const toolIndexOfBlock = new Map<number, number>();
@@ -27,7 +26,7 @@ export function createAnthropicStreamTranslator(context: ResponseContext): Strea
     `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: context.model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] })}\n\n`;
 
   const translate = (event: string, data: string): string => {
-    if (completed || failed) return "";
+    if (translator.completed || failed) return "";
     let payload: Json;
     try {
       payload = JSON.parse(data) as Json;
@@ -68,7 +67,7 @@ export function createAnthropicStreamTranslator(context: ResponseContext): Strea
         return chunk({}, finishReasonOf(stopReason) ?? "stop");
       }
       case "message_stop": {
-        completed = true;
+        translator.completed = true;
         const usageChunk = { id, object: "chat.completion.chunk", created, model: context.model, choices: [], usage: usageOf(usage) };
         return `data: ${JSON.stringify(usageChunk)}\n\ndata: [DONE]\n\n`;
       }
@@ -90,11 +89,12 @@ export function createAnthropicStreamTranslator(context: ResponseContext): Strea
     return out === "" ? undefined : encoder.encode(out);
   };
 
-  return {
+  // `completed` is a data property: a getter in a literal would put an accessor pair in V8's old
+  // generation and keep each stream's translator alive through young-generation collections.
+  const translator: { -readonly [K in keyof StreamTranslator]: StreamTranslator[K] } = {
     push: (bytes) => emit(parser.push(bytes)),
     flush: () => emit(parser.flush()),
-    get completed() {
-      return completed;
-    },
+    completed: false,
   };
+  return translator;
 }

@@ -128,6 +128,32 @@ describe("createUpstreamClient (undici pool against a real HTTP server)", () => 
     });
     await upstreamClient.close();
   });
+
+  test("the total deadline and the caller's signal both abort a call in flight (the deadline's own signal reaches undici)", async () => {
+    behaviour = () => {};
+    const slow: UpstreamConfig = { ...upstream(), timeoutMs: 60_000, totalTimeoutMs: 150 };
+    const upstreamClient = createUpstreamClient({ upstreams: [slow], env: { LOCAL_KEY: "k" } });
+    const started = Date.now();
+    await assert.rejects(upstreamClient.chatCompletion({ target, upstream: slow, body: { model: "t", messages } }), (error: unknown) => {
+      assert.ok(error instanceof SwitchyardError);
+      assert.equal(error.code, "upstream_timeout");
+      return true;
+    });
+    assert.ok(Date.now() - started < 5_000, "the total deadline ended the call, not undici's 60 s timeout");
+
+    const patient: UpstreamConfig = { ...upstream(), timeoutMs: 60_000 };
+    const client = createUpstreamClient({ upstreams: [patient], env: { LOCAL_KEY: "k" } });
+    const caller = new AbortController();
+    setTimeout(() => caller.abort(new Error("client went away")), 100);
+    const cancelledAt = Date.now();
+    await assert.rejects(client.chatCompletion({ target, upstream: patient, body: { model: "t", messages }, signal: caller.signal }), (error: unknown) => {
+      assert.ok(error instanceof SwitchyardError);
+      assert.notEqual(error.code, "upstream_timeout");
+      return true;
+    });
+    assert.ok(Date.now() - cancelledAt < 5_000, "the caller's abort ended the call");
+    await Promise.all([upstreamClient.close(), client.close()]);
+  });
 });
 
 test("an unreachable upstream is upstream_error naming the cause", async () => {

@@ -1,4 +1,5 @@
 import { densify } from "../../embedders/sparse-vector.js";
+import type { SparseVector } from "../../embedders/sparse-vector.js";
 import { HashedTfidfEmbedder } from "../../embedders/hashed-tfidf/index.js";
 import { finalQuestionOf } from "../../features/final-question.js";
 import type { RouteInput } from "../router.js";
@@ -24,18 +25,35 @@ export const promptView: ViewMapper = (input) => input;
  * inverted index, so a decision usually never densifies (and allocates far less).
  */
 export function questionView(embedder: HashedTfidfEmbedder): ViewMapper {
-  return (input) => {
-    const sparse = embedder.embedOneSparse(finalQuestionOf(input.text));
-    let dense: Float32Array | undefined;
-    return {
-      ...input,
-      sparseEmbedding: sparse,
-      get embedding(): Float32Array {
-        dense ??= densify(sparse, embedder.dimension);
-        return dense;
-      },
-    };
-  };
+  return (input) => new QuestionInput(input, embedder.embedOneSparse(finalQuestionOf(input.text)), embedder.dimension);
+}
+
+/**
+ * A route input whose dense embedding is built on first read. A class, not an object literal with a
+ * getter: V8 allocates a literal's accessor pair in the old generation, and its pointer to the young
+ * getter closure kept every decision's input alive through young-generation collections (promoted,
+ * then freed only by a full collection).
+ */
+class QuestionInput implements RouteInput {
+  readonly text: string;
+  readonly sparseEmbedding: SparseVector;
+  readonly promptTokens: number;
+  readonly id: string | undefined;
+  #dense: Float32Array | undefined;
+  readonly #dimension: number;
+
+  constructor(input: RouteInput, sparse: SparseVector, dimension: number) {
+    this.text = input.text;
+    this.sparseEmbedding = sparse;
+    this.promptTokens = input.promptTokens;
+    this.id = input.id;
+    this.#dimension = dimension;
+  }
+
+  get embedding(): Float32Array {
+    this.#dense ??= densify(this.sparseEmbedding, this.#dimension);
+    return this.#dense;
+  }
 }
 
 /** Fits the question embedder on the training prompts' final questions. */
