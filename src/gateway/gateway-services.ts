@@ -16,6 +16,7 @@ import type { Store } from "../stores/store.js";
 import { SwitchyardError } from "../core/errors.js";
 import type { GatewayConfig } from "./config.js";
 import type { GatewayLogger } from "./gateway-logger.js";
+import type { CancelSignal } from "../resilience/cancel-signal.js";
 
 /** Everything the production features share: store, keys, limits, resilience, traces, metrics. */
 export interface GatewayServices {
@@ -50,7 +51,7 @@ export interface GatewayServicesDeps {
   /** Jitter source for retries (default seeded from the OS). */
   random?: Random;
   /** Backoff waits (default a real, abortable sleep). */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  sleep?: (ms: number, signal?: CancelSignal) => Promise<void>;
   timers?: TimerFunctions;
   /**
    * Whether requests without a key are served when no key exists. `startGateway` allows it only on

@@ -8,6 +8,7 @@ import { modelsOf } from "../routers/policy/policy-config.js";
 import type { PolicyRouter } from "../routers/policy/policy-router.js";
 import { createUpstreamChatCaller } from "../strategies/chat-caller.js";
 import type { GatewayConfig } from "./config.js";
+import type { CancelSignal } from "../resilience/cancel-signal.js";
 
 /** The optional stages that run before routing `model: "auto"` requests. */
 export interface GatewayStages {
@@ -40,7 +41,7 @@ export async function loadGatewayStages(config: GatewayConfig, deps: GatewayStag
   if (config.guard === undefined && config.policy === undefined) return {};
   const targetsById = new Map(config.targets.map((target) => [target.id, target]));
   const caller = createUpstreamChatCaller({ upstreamClient: deps.upstreamClient, upstreams: config.upstreams });
-  const complete = async (targetId: string, prompt: string, signal?: AbortSignal): Promise<string> => {
+  const complete = async (targetId: string, prompt: string, signal?: CancelSignal): Promise<string> => {
     const target = targetsById.get(targetId);
     if (target === undefined) throw new SwitchyardError("invalid_config", `unknown target "${targetId}" (used by the guard or the policy judge)`);
     const { text } = await caller({ target, body: { messages: [{ role: "user", content: prompt }], temperature: 0 }, ...(signal ? { signal } : {}) });

@@ -1,6 +1,7 @@
 import { readJsonBody, type ReadJsonBodyOptions } from "./read-json-body.js";
 import { sseOutputStream } from "./sse-output-stream.js";
 import type { SseOutput } from "./sse-response-stream.js";
+import type { CancelSignal } from "../resilience/cancel-signal.js";
 
 /**
  * What the hot route handlers need from an HTTP request, whatever serves it: hono's fetch-style
@@ -14,7 +15,7 @@ export interface GatewayHttpRequest {
   /** The body as a JSON object, with the checks of `readJsonBody` (415, 413, 400). */
   json(maxBodyBytes: number, options?: ReadJsonBodyOptions): Promise<Record<string, unknown>>;
   /** Aborts when the client goes away. */
-  readonly signal: AbortSignal;
+  readonly signal: CancelSignal;
 }
 
 /**
@@ -47,7 +48,7 @@ class FetchGatewayRequest implements GatewayHttpRequest {
     return readJsonBody(this.#request, maxBodyBytes, options);
   }
 
-  get signal(): AbortSignal {
+  get signal(): CancelSignal {
     return this.#request.signal;
   }
 }

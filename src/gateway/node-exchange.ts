@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { GatewayHttpRequest, GatewayReply } from "./http-exchange.js";
 import { assertJsonContentType, parseJsonBody, tooLarge } from "./read-json-body.js";
 import type { ReadJsonBodyOptions } from "./read-json-body.js";
+import { CancelSource, type CancelSignal } from "../resilience/cancel-signal.js";
 
 function headerOf(request: IncomingMessage, name: string): string | undefined {
   const value = request.headers[name];
@@ -48,7 +49,7 @@ export function nodeRequestOf(request: IncomingMessage, response: ServerResponse
 class NodeGatewayRequest implements GatewayHttpRequest {
   readonly #request: IncomingMessage;
   readonly #response: ServerResponse;
-  #controller: AbortController | undefined;
+  #signal: CancelSource | undefined;
 
   constructor(request: IncomingMessage, response: ServerResponse) {
     this.#request = request;
@@ -69,16 +70,17 @@ class NodeGatewayRequest implements GatewayHttpRequest {
     return parseJsonBody(await readBody(request, maxBodyBytes), options);
   }
 
-  get signal(): AbortSignal {
-    if (this.#controller === undefined) {
-      const created = new AbortController();
+  /** Aborts when the client goes away before the answer was finished; a {@link CancelSource}, not a DOM `AbortSignal` (see there). */
+  get signal(): CancelSignal {
+    if (this.#signal === undefined) {
+      const created = new CancelSource();
       const response = this.#response;
-      this.#controller = created;
+      this.#signal = created;
       response.once("close", () => {
-        if (!response.writableFinished) created.abort();
+        if (!response.writableFinished) created.abort(new DOMException("The client went away", "AbortError"));
       });
     }
-    return this.#controller.signal;
+    return this.#signal;
   }
 }
 

@@ -9,12 +9,13 @@ import type { CompletionRecord, GatewayContext } from "./gateway-context.js";
 import type { GatewayReply } from "./http-exchange.js";
 import type { RequestScope } from "./request-scope.js";
 import type { SseOutput } from "./sse-response-stream.js";
+import type { CancelSignal } from "../resilience/cancel-signal.js";
 
 /** What {@link serveStrategy} needs of the request being served. */
 export interface ServeStrategyInput {
   request: ChatCompletionRequest;
   needs: RequestNeeds;
-  signal: AbortSignal;
+  signal: CancelSignal;
   /** Headers already decided (x-request-id …). */
   headers: Record<string, string>;
 }

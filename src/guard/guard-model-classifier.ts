@@ -1,11 +1,12 @@
 import { systemTimer, withinLatencyBudget, type Timer } from "./latency-budget.js";
 import { monotonicClock, type Clock, type SafetyClassifier, type SafetyVerdict } from "./safety-classifier.js";
+import type { CancelSignal } from "../resilience/cancel-signal.js";
 
 /**
  * Sends one prompt to the configured guard target and returns its reply text (the gateway provides it).
  * `signal` is aborted when the latency budget runs out, so a late call stops.
  */
-export type CompleteFunction = (prompt: string, signal?: AbortSignal) => Promise<string>;
+export type CompleteFunction = (prompt: string, signal?: CancelSignal) => Promise<string>;
 
 /** What to do when the guard model is late, fails or answers something unreadable. */
 export type GuardModelFallback = SafetyClassifier | "allow" | "refuse";

@@ -13,6 +13,7 @@ import { createAzureOpenAIAdapter } from "./azure-openai.js";
 import { createOpenAICompatibleAdapter } from "./openai-compatible.js";
 import type { ProviderAdapter, ProviderCall, StreamTranslator } from "./provider-adapter.js";
 import { UpstreamFailure } from "./upstream-failure.js";
+import type { CancelSignal } from "../resilience/cancel-signal.js";
 
 /** One call to an upstream. */
 export interface UpstreamCallRequest {
@@ -22,7 +23,7 @@ export interface UpstreamCallRequest {
   /** The OpenAI chat-completion body to send, ready to serialise. */
   body: Readonly<Record<string, unknown>>;
   /** Aborts the call (the client went away). */
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   /** Sent upstream as `x-request-id` so logs on both sides line up. */
   requestId?: string;
 }

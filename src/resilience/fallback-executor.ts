@@ -3,6 +3,7 @@ import type { TraceAttempt } from "../stores/trace-record.js";
 import type { CircuitBreakers } from "./circuit-breaker.js";
 import { failureVerdictOf } from "./failure-verdict.js";
 import type { RetryPolicy } from "./retry-policy.js";
+import type { CancelSignal } from "./cancel-signal.js";
 
 /** One call the executor asks for. */
 export interface AttemptInput {
@@ -25,7 +26,7 @@ export interface ExecuteInput<T> {
   /** Every finished attempt, successful or not, in order (for the trace), even when execute throws. */
   onAttempt?: (attempt: TraceAttempt) => void;
   /** The client went away: no further attempts. */
-  signal?: AbortSignal;
+  signal?: CancelSignal;
 }
 
 /** The served call. */
@@ -46,7 +47,7 @@ export interface FallbackExecutorOptions {
   policy: RetryPolicy;
   breakers: CircuitBreakers;
   now: () => number;
-  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  sleep: (ms: number, signal?: CancelSignal) => Promise<void>;
 }
 
 /**
@@ -136,7 +137,7 @@ export function createFallbackExecutor(options: FallbackExecutorOptions): Fallba
 }
 
 /** A sleep that resolves early when `signal` aborts (the real one; tests inject their own). */
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+export function abortableSleep(ms: number, signal?: CancelSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
     const timer = setTimeout(done, ms);

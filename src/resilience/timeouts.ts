@@ -1,5 +1,5 @@
-import { EventEmitter } from "node:events";
 import { z } from "zod";
+import { CancelSource, type CancelSignal } from "./cancel-signal.js";
 
 /** Schema of per-upstream timeouts (all in milliseconds). */
 export const timeoutsSchema = z
@@ -35,28 +35,10 @@ export const realTimers: TimerFunctions = {
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
-/**
- * The abort signal of a {@link Deadline}: an `EventEmitter` with `aborted` and `reason` (emits `abort`
- * once), the form undici's `signal` option accepts besides a DOM `AbortSignal`. Not an `AbortSignal`
- * because Node 20 builds each of those as an `EventTarget` whose internals survive young-generation
- * collections: one per upstream call promoted ~1 KB per request and lengthened every GC pause.
- */
-export class DeadlineSignal extends EventEmitter {
-  aborted = false;
-  reason: unknown = undefined;
-
-  /** Aborts once; later calls do nothing. */
-  abort(reason: unknown): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.reason = reason;
-    this.emit("abort");
-  }
-}
-
 /** A deadline that aborts a signal with a reason naming which limit expired. */
 export interface Deadline {
-  readonly signal: DeadlineSignal;
+  /** A {@link CancelSource}, not a DOM `AbortSignal` (see there why); undici accepts it as `signal`. */
+  readonly signal: CancelSource;
   /** Arms (or re-arms) a named timer; when it fires the signal aborts with `{ timeout: name }`. */
   arm(name: string, ms: number): void;
   /** Disarms a named timer. */
@@ -75,10 +57,10 @@ export interface Deadline {
  * const deadline = createDeadline({ parent: request.signal });
  * deadline.arm("total", timeouts.totalMs);
  */
-export function createDeadline(options: { parent?: AbortSignal; timers?: TimerFunctions } = {}): Deadline {
+export function createDeadline(options: { parent?: CancelSignal; timers?: TimerFunctions } = {}): Deadline {
   const timers = options.timers ?? realTimers;
   const { parent } = options;
-  const signal = new DeadlineSignal();
+  const signal = new CancelSource();
   // Armed timers as [name, handle] pairs: usually one, so an array beats a Map. Listener objects and
   // methods instead of named arrows: nothing here is re-created per timer, and tsx adds no naming cost.
   const armed: Array<[string, unknown]> = [];

@@ -3,13 +3,14 @@ import { costUsdOf } from "../core/target.js";
 import type { Target } from "../core/target.js";
 import type { UpstreamConfig } from "../gateway/config.js";
 import type { UpstreamClient } from "../providers/upstream-client.js";
+import type { CancelSignal } from "../resilience/cancel-signal.js";
 
 /** One non-streamed chat call a strategy makes (an answer, a judge's grade, an aggregator's fusion). */
 export interface ChatCallRequest {
   target: Target;
   /** OpenAI chat-completion body; `model` is set by the caller from the target, `stream` is forced off. */
   body: Readonly<Record<string, unknown>>;
-  signal?: AbortSignal;
+  signal?: CancelSignal;
 }
 
 /** Token usage of one call. */

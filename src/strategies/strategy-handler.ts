@@ -19,6 +19,7 @@ import { createSelfConsistencyScorer } from "./scorers/self-consistency-scorer.j
 import type { CascadeConfig, FanOutConfig, ScorerConfig, StrategiesConfig } from "./strategy-config.js";
 import { strategyResponse } from "./strategy-response.js";
 import type { StrategyResult } from "./strategy-trace.js";
+import type { CancelSignal } from "../resilience/cancel-signal.js";
 
 /** The `model` values that select a strategy. */
 export const strategyModelNames = { cascade: "cascade", fanOut: "fan-out" } as const;
@@ -49,7 +50,7 @@ export interface StrategyCall {
   body: Readonly<Record<string, unknown>>;
   /** Calls upstreams for this request (built per request so it carries the request id). */
   caller: ChatCaller;
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   requestId?: string;
   /** Headers to add to the response (x-request-id …). */
   headers?: Record<string, string>;

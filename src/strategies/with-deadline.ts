@@ -1,4 +1,5 @@
 import { realTimers, type TimerFunctions } from "../resilience/timeouts.js";
+import type { CancelSignal } from "../resilience/cancel-signal.js";
 
 /** Outcome of {@link withDeadline}: the value, or `timedOut` when the budget ran out first. */
 export type DeadlineOutcome<T> = { timedOut: false; value: T } | { timedOut: true };
@@ -11,7 +12,7 @@ export type DeadlineOutcome<T> = { timedOut: false; value: T } | { timedOut: tru
  */
 export async function withDeadline<T>(
   work: (signal: AbortSignal) => Promise<T>,
-  options: { budgetMs: number; parent?: AbortSignal; timers?: TimerFunctions },
+  options: { budgetMs: number; parent?: CancelSignal; timers?: TimerFunctions },
 ): Promise<DeadlineOutcome<T>> {
   const timers = options.timers ?? realTimers;
   const controller = new AbortController();

@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { createGuardModelClassifier, llamaGuardPrompt, parseGuardReply } from "../../src/guard/guard-model-classifier.js";
 import type { SafetyClassifier } from "../../src/guard/safety-classifier.js";
 import { createManualTimer, deferred } from "./manual-timer.js";
+import type { CancelSignal } from "../../src/resilience/cancel-signal.js";
 
 const fastFallback: SafetyClassifier = { kind: "builtin", classify: async () => ({ unsafe: true, score: 0.8, decisionMs: 0.1, source: "builtin" }) };
 
@@ -28,7 +29,7 @@ test("a timely guard answer decides", async () => {
 test("a late guard model leaves the decision to the fallback", async () => {
   const { timer, fire } = createManualTimer();
   const late = deferred<string>();
-  let signal: AbortSignal | undefined;
+  let signal: CancelSignal | undefined;
   const safety = createGuardModelClassifier({ complete: (_prompt, given) => ((signal = given), late.promise), latencyBudgetMs: 50, fallback: fastFallback, timer });
   const pending = safety.classify("hello");
   await Promise.resolve();

@@ -14,6 +14,7 @@ import { createSimilarityMatcher } from "../../src/routers/policy/similarity-mat
 import { loadPolicyRouter } from "../../src/routers/policy/load-policy-router.js";
 import { createManualTimer, deferred } from "../guard/manual-timer.js";
 import { toyDomains, toyOutOfDomain } from "../guard/toy-domains.js";
+import type { CancelSignal } from "../../src/resilience/cancel-signal.js";
 
 const routes = [
   { name: "banking", description: "bank accounts, balances, transfers and payments", examples: toyDomains.banking!, models: ["cheap-finance", "big-finance"] },
@@ -61,7 +62,7 @@ test("the LLM judge decides when it answers in time", async () => {
 test("a late judge leaves the embedding decision standing", async () => {
   const { timer, fire } = createManualTimer();
   const late = deferred<string>();
-  let signal: AbortSignal | undefined;
+  let signal: CancelSignal | undefined;
   const router = createPolicyRouter({ policy: { ...policy, judge: { target: "arch-router", latencyBudgetMs: 100 } }, matcher: await matcher(), judge: (_prompt, given) => ((signal = given), late.promise), timer });
   const pending = router.selectRoute(queryOfPrompt("transfer money to savings"));
   // Let the matcher run, then the budget expires before the judge answers.

@@ -1,10 +1,11 @@
 import { systemTimer, withinLatencyBudget, type Timer } from "../../guard/latency-budget.js";
+import type { CancelSignal } from "../../resilience/cancel-signal.js";
 
 /**
  * Sends a prompt to the judge model (a configured target) and returns its reply text; the gateway
  * provides it. `signal` is aborted when the latency budget runs out, so a late call stops.
  */
-export type JudgeFunction = (prompt: string, signal?: AbortSignal) => Promise<string>;
+export type JudgeFunction = (prompt: string, signal?: CancelSignal) => Promise<string>;
 
 /** What the judge said: a route (`null` = none fits, use the default), or why its answer is not used. */
 export type JudgeOutcome = { status: "ok"; route: string | null } | { status: "timeout" | "unparseable" | "error" };

@@ -10,6 +10,7 @@ import { policyConfigSchema, type PolicyConfig, type PolicyConfigInput } from ".
 import { createPolicyRouter, type PolicyRouter } from "./policy-router.js";
 import type { RouteMatcher } from "./route-matcher.js";
 import { createSimilarityMatcher } from "./similarity-matcher.js";
+import type { CancelSignal } from "../../resilience/cancel-signal.js";
 
 /** What {@link loadPolicyRouter} needs from its caller (the gateway or the CLI). */
 export type PolicyRouterDependencies = LoaderDependencies;
@@ -44,6 +45,6 @@ export async function loadPolicyRouter(input: PolicyConfigInput, dependencies: P
   const { complete } = dependencies;
   if (policy.judge && !complete) throw new SwitchyardError("invalid_config", "policy.judge is configured but the gateway gave no way to call targets");
   const judgeTarget = policy.judge?.target;
-  const judge = judgeTarget && complete ? (prompt: string, signal?: AbortSignal) => complete(judgeTarget, prompt, signal) : undefined;
+  const judge = judgeTarget && complete ? (prompt: string, signal?: CancelSignal) => complete(judgeTarget, prompt, signal) : undefined;
   return createPolicyRouter({ policy, matcher, judge, timer: dependencies.timer, now: dependencies.now });
 }

@@ -7,6 +7,7 @@ import { predictedCallCostUsd } from "../predicted-call-cost.js";
 import type { AnswerScorer } from "../scorers/answer-scorer.js";
 import type { StrategyResult, SubCallTrace } from "../strategy-trace.js";
 import { withDeadline } from "../with-deadline.js";
+import type { CancelSignal } from "../../resilience/cancel-signal.js";
 
 /** One rung of a cascade: a target and the score its answer needs to be accepted. */
 export interface CascadeStep {
@@ -36,7 +37,7 @@ export interface CascadeDeps {
 /** The request a strategy serves: the client's chat body (its `model` is ignored) and its abort signal. */
 export interface StrategyRequest {
   body: Readonly<Record<string, unknown>>;
-  signal?: AbortSignal;
+  signal?: CancelSignal;
 }
 
 /**

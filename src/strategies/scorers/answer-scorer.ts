@@ -1,4 +1,5 @@
 import type { Target } from "../../core/target.js";
+import type { CancelSignal } from "../../resilience/cancel-signal.js";
 
 /** What a scorer grades: the prompt, one model's answer to it, and which target answered. */
 export interface ScoreRequest {
@@ -7,7 +8,7 @@ export interface ScoreRequest {
   target: Target;
   /** The original chat body (messages, temperature …), for scorers that re-sample the model. */
   body?: Readonly<Record<string, unknown>>;
-  signal?: AbortSignal;
+  signal?: CancelSignal;
 }
 
 /** A scorer's verdict. */
