@@ -1,4 +1,5 @@
 import type { Decision } from "../core/decision.js";
+import type { Mutable } from "../core/mutable.js";
 import type { SwitchyardError } from "../core/errors.js";
 import { costUsdOf, type Target } from "../core/target.js";
 import type { Reservation } from "../limits/budget-guard.js";
@@ -76,16 +77,13 @@ function costOfUsage(target: Target, usage: TokenUsage | undefined): number | nu
   return typeof prompt === "number" && typeof completion === "number" ? costUsdOf(target, prompt, completion) : null;
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
 /** Starts the bookkeeping of one request (see {@link RequestScope}). */
 export function createRequestScope(options: RequestScopeOptions): RequestScope {
   const { services, now, logger } = options;
   const startedAt = now();
   services.metrics.inFlight(1);
   const costOf = costOfUsage;
-  // `finished` is a data property, not a getter: a literal's accessor pair lives in V8's old
-  // generation and would keep each request's scope alive through young-generation collections.
+  // `finished` is a data property, not a getter (no accessor pairs on per-request objects).
   const scope: Mutable<RequestScope> = {
     requestId: options.requestId,
     startedAt,

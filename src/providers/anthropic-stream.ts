@@ -1,6 +1,7 @@
 import { finishReasonOf, usageOf } from "./anthropic-fields.js";
 import type { ResponseContext, StreamTranslator } from "./provider-adapter.js";
 import { createSseEventParser } from "./sse-event-parser.js";
+import type { Mutable } from "../core/mutable.js";
 
 type Json = Record<string, unknown>;
 
@@ -89,9 +90,8 @@ export function createAnthropicStreamTranslator(context: ResponseContext): Strea
     return out === "" ? undefined : encoder.encode(out);
   };
 
-  // `completed` is a data property: a getter in a literal would put an accessor pair in V8's old
-  // generation and keep each stream's translator alive through young-generation collections.
-  const translator: { -readonly [K in keyof StreamTranslator]: StreamTranslator[K] } = {
+  // `completed` is a data property, not a getter (no accessor pairs on per-stream objects).
+  const translator: Mutable<StreamTranslator> = {
     push: (bytes) => emit(parser.push(bytes)),
     flush: () => emit(parser.flush()),
     completed: false,

@@ -27,7 +27,9 @@ export class CancelSource implements CancelSignal {
   reason: unknown = undefined;
   #listeners: CancelListener[] | undefined;
 
-  addEventListener(type: "abort", listener: CancelListener): void {
+  /** Adds a listener (every listener runs at most once, so `options.once` changes nothing). */
+  addEventListener(type: "abort", listener: CancelListener, options?: { once?: boolean }): void {
+    void options;
     if (type !== "abort" || this.aborted) return;
     const listeners = (this.#listeners ??= []);
     if (!listeners.includes(listener)) listeners.push(listener);

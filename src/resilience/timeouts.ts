@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Mutable } from "../core/mutable.js";
 import { CancelSource, type CancelSignal } from "./cancel-signal.js";
 
 /** Schema of per-upstream timeouts (all in milliseconds). */
@@ -73,9 +74,8 @@ export function createDeadline(options: { parent?: CancelSignal; timers?: TimerF
     if (parent.aborted) signal.abort(parent.reason);
     else parent.addEventListener("abort", onParentAbort, { once: true });
   }
-  // `expired` is a data property, not a getter: a literal's accessor pair lives in V8's old generation
-  // and would keep every call's deadline (and its signal) alive through young-generation GCs.
-  const deadline: { -readonly [K in keyof Deadline]: Deadline[K] } = {
+  // `expired` is a data property, not a getter (no accessor pairs on per-call objects).
+  const deadline: Mutable<Deadline> = {
     signal,
     expired: undefined,
     arm(name, ms) {
