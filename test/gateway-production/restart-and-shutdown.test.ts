@@ -23,20 +23,29 @@ describe("persistence and lifecycle", { timeout: 60_000 }, () => {
     const perRequest = costUsdOf(config.targets[0]!, 3, 10);
 
     const first = await startProductionGateway(config, { store: createSqliteStore({ path }), ownsStore: true, keyHasher: hasher() });
+    // A failure before the restart must still close the first gateway and the upstreams, or the test
+    // process keeps their sockets open and never exits.
+    const failed = async (error: unknown): Promise<never> => {
+      await closeAll(first.gateway, upstreams).catch(() => undefined);
+      throw error;
+    };
     const { key, record } = await first.gateway.services.keys.create({ name: "persistent", budgetUsd: perRequest * 4, budgetPeriod: "total" });
-    const client = new OpenAI({ baseURL: `${first.gateway.url}/v1`, apiKey: key, maxRetries: 0 });
-    const { response } = await client.chat.completions.create({ model: "auto", messages, max_tokens: 10 }).withResponse();
-    const requestId = response.headers.get("x-request-id") as string;
-    const stream = await client.chat.completions.create({ model: "auto", messages, max_tokens: 10, stream: true });
-    for await (const _chunk of stream) void _chunk;
-    await client.chat.completions.create({ model: "auto", messages, max_tokens: 10 });
-    const feedback = await request(`${first.gateway.url}/v1/feedback`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
-      body: JSON.stringify({ request_id: requestId, score: 0.8, label: "good" }),
-    });
-    assert.equal(feedback.statusCode, 200, "feedback flushes the pending trace first");
-    assert.deepEqual(await feedback.body.json(), { object: "feedback", request_id: requestId, score: 0.8, label: "good" });
+    const requestId = await (async () => {
+      const client = new OpenAI({ baseURL: `${first.gateway.url}/v1`, apiKey: key, maxRetries: 0 });
+      const { response } = await client.chat.completions.create({ model: "auto", messages, max_tokens: 10 }).withResponse();
+      const id = response.headers.get("x-request-id") as string;
+      const stream = await client.chat.completions.create({ model: "auto", messages, max_tokens: 10, stream: true });
+      for await (const _chunk of stream) void _chunk;
+      await client.chat.completions.create({ model: "auto", messages, max_tokens: 10 });
+      const feedback = await request(`${first.gateway.url}/v1/feedback`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+        body: JSON.stringify({ request_id: id, score: 0.8, label: "good" }),
+      });
+      assert.equal(feedback.statusCode, 200, "feedback flushes the pending trace first");
+      assert.deepEqual(await feedback.body.json(), { object: "feedback", request_id: id, score: 0.8, label: "good" });
+      return id;
+    })().catch(failed);
     await first.gateway.shutdown();
 
     const second = await startProductionGateway(config, { store: createSqliteStore({ path }), ownsStore: true, keyHasher: hasher() });
