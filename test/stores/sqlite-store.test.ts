@@ -63,7 +63,7 @@ test("sqlite store: a path that cannot be opened is a clear config error", () =>
   });
 });
 
-test("sqlite ledger: settled spend is in the file at once; another store on the file sees it on its next turn", async () => {
+test("sqlite ledger: settled spend is in the file by the end of the turn; another store on the file sees it on its next turn", async () => {
   const path = join(dir, "ledger.db");
   const gateway = createSqliteStore({ path });
   const other = createSqliteStore({ path });
@@ -72,12 +72,14 @@ test("sqlite ledger: settled spend is in the file at once; another store on the 
     const base = { keyId: "k", periodStart: 0, limitUsd: 1 };
     assert.equal((await gateway.usage.reserve({ ...base, amountUsd: 0.6 })).ok, true);
     await gateway.usage.settle({ keyId: "k", periodStart: 0, reservedUsd: 0.6, actualUsd: 0.5, inputTokens: 10, outputTokens: 20 });
-    // Durable when settle resolves: a reader that never talked to the gateway's store sees it in the file.
+    // Booked in memory at once, written at the end of the turn: a reader that never talked to the
+    // gateway's store then sees it in the file.
+    assert.equal((await gateway.usage.totals("k", 0)).spentUsd, 0.5);
+    await nextTurn();
     const reader = new Database(path, { readonly: true });
     assert.deepEqual(reader.prepare("SELECT spent_nano_usd, requests FROM key_usage WHERE key_id = 'k'").get(), { spent_nano_usd: 500_000_000, requests: 1 });
     reader.close();
 
-    await nextTurn();
     assert.deepEqual(await other.usage.totals("k", 0), { spentUsd: 0.5, reservedUsd: 0, requests: 1, inputTokens: 10, outputTokens: 20 });
     await other.usage.settle({ keyId: "k", periodStart: 0, reservedUsd: 0, actualUsd: 0.3, inputTokens: 1, outputTokens: 1 });
     await nextTurn();
@@ -90,5 +92,51 @@ test("sqlite ledger: settled spend is in the file at once; another store on the 
   } finally {
     await gateway.close();
     await other.close();
+  }
+});
+
+test("sqlite ledger: settlements wait for the end of the turn; a failed write keeps them (counted on re-reads) and retries; close() writes them", async () => {
+  const path = join(dir, "ledger-batch.db");
+  const gateway = createSqliteStore({ path, busyTimeoutMs: 10 });
+  const nextTurn = () => new Promise((done) => setImmediate(done));
+  const fileRow = () => {
+    const reader = new Database(path, { readonly: true });
+    try {
+      return reader.prepare("SELECT spent_nano_usd, requests, input_tokens FROM key_usage WHERE key_id = 'k'").get();
+    } finally {
+      reader.close();
+    }
+  };
+  const settle = (actualUsd: number) => gateway.usage.settle({ keyId: "k", periodStart: 0, reservedUsd: 0, actualUsd, inputTokens: 1, outputTokens: 0 });
+  try {
+    for (let i = 0; i < 5; i++) await settle(0.01);
+    assert.equal(fileRow(), undefined, "nothing written before the end of the turn");
+    await nextTurn();
+    assert.deepEqual(fileRow(), { spent_nano_usd: 50_000_000, requests: 5, input_tokens: 5 }, "five settlements, one write");
+
+    // Another process holds the write lock: the end-of-turn write fails, is reported, and loses nothing.
+    const other = new Database(path);
+    other.exec("BEGIN IMMEDIATE");
+    const warned = new Promise<Error>((resolve) => process.once("warning", resolve));
+    await settle(0.02);
+    await nextTurn();
+    assert.match((await warned).message, /budget settlements .* failed; retrying/);
+    // That process then books its own spend and commits: the gateway re-reads the row and still counts
+    // its unwritten settlement.
+    other.prepare("UPDATE key_usage SET spent_nano_usd = spent_nano_usd + 100000000, requests = requests + 1 WHERE key_id = 'k'").run();
+    other.exec("COMMIT");
+    other.close();
+    await nextTurn();
+    assert.deepEqual(await gateway.usage.totals("k", 0), { spentUsd: 0.17, reservedUsd: 0, requests: 7, inputTokens: 6, outputTokens: 0 });
+    await new Promise((done) => setTimeout(done, 1_200));
+    assert.deepEqual(fileRow(), { spent_nano_usd: 170_000_000, requests: 7, input_tokens: 6 }, "the retry wrote it");
+
+    // Booked and closed in the same turn: close() writes it; a closed store refuses more.
+    await settle(0.03);
+    await gateway.close();
+    assert.deepEqual(fileRow(), { spent_nano_usd: 200_000_000, requests: 8, input_tokens: 7 });
+    await assert.rejects(settle(0.01), /closed/);
+  } finally {
+    await gateway.close();
   }
 });
