@@ -152,8 +152,22 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
   const ledger = new Map<string, LedgerEntry>();
   const pending = new Map<string, PendingUsage>();
+  const ledgerIdOf = (keyId: string, periodStart: number): string => `${keyId}\u0000${periodStart}`;
+  /** Adds `usage` to what is waiting to be written for its key and period. */
+  const addPending = (usage: PendingUsage): void => {
+    const id = ledgerIdOf(usage.keyId, usage.periodStart);
+    const waiting = pending.get(id);
+    if (waiting === undefined) {
+      pending.set(id, { ...usage });
+      return;
+    }
+    waiting.spentNano += usage.spentNano;
+    waiting.requests += usage.requests;
+    waiting.inputTokens += usage.inputTokens;
+    waiting.outputTokens += usage.outputTokens;
+  };
   const ledgerEntry = (keyId: string, periodStart: number): LedgerEntry => {
-    const id = `${keyId}\u0000${periodStart}`;
+    const id = ledgerIdOf(keyId, periodStart);
     const current = currentRevision();
     let entry = ledger.get(id);
     if (entry === undefined || entry.revision !== current) {
@@ -184,17 +198,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       writePending(batch);
     } catch (error) {
       // Nothing is lost: the amounts go back to the pending set (added to anything booked meanwhile).
-      for (const usage of batch) {
-        const id = `${usage.keyId}\u0000${usage.periodStart}`;
-        const merged = pending.get(id);
-        if (merged === undefined) pending.set(id, usage);
-        else {
-          merged.spentNano += usage.spentNano;
-          merged.requests += usage.requests;
-          merged.inputTokens += usage.inputTokens;
-          merged.outputTokens += usage.outputTokens;
-        }
-      }
+      for (const usage of batch) addPending(usage);
       throw error;
     }
   };
@@ -276,16 +280,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         // Read first: a change by another connection is folded in before this booking is added.
         const entry = ledgerEntry(keyId, periodStart);
         const actualNano = nanoUsdOf(actualUsd);
-        const id = `${keyId}\u0000${periodStart}`;
-        let unwritten = pending.get(id);
-        if (unwritten === undefined) {
-          unwritten = { keyId, periodStart, spentNano: 0, requests: 0, inputTokens: 0, outputTokens: 0 };
-          pending.set(id, unwritten);
-        }
-        unwritten.spentNano += actualNano;
-        unwritten.requests += 1;
-        unwritten.inputTokens += inputTokens;
-        unwritten.outputTokens += outputTokens;
+        addPending({ keyId, periodStart, spentNano: actualNano, requests: 1, inputTokens, outputTokens });
         if (!flushScheduled) {
           flushScheduled = true;
           setImmediate(flushPending);
