@@ -10,6 +10,7 @@
  * Run: npx tsx benchmarks/routing-quality.ts [--sets routerbench,dcrouter,routellm-mmlu,routellm-gsm8k]
  *      [--routers knn,task-knn,cluster,ensemble,auto] [--out /work/coord/bench-quality.md] [--seed 42]
  *      [--variants '{"knn-carrot":{"router":"knn","params":{"cost":"neighbours"}}}']
+ *      [--embedder sentence-encoder] [--embedder-options '{"part":"whole"}']   (default: hashed-tfidf)
  * A name in --routers that is a key of --variants is trained as that router with those parameters.
  */
 import { writeFile } from "node:fs/promises";
@@ -47,11 +48,14 @@ const { values } = parseArgs({
     out: { type: "string" },
     seed: { type: "string", default: "42" },
     variants: { type: "string", default: "{}" },
+    embedder: { type: "string", default: "hashed-tfidf" },
+    "embedder-options": { type: "string" },
   },
 });
 const seed = Number(values.seed);
 const routerNames = values.routers.split(",").filter((name) => name.length > 0);
 const variants = JSON.parse(values.variants) as Record<string, { router: string; params?: Record<string, unknown> }>;
+const embedderSpec = { kind: values.embedder, options: values["embedder-options"] === undefined ? undefined : (JSON.parse(values["embedder-options"]) as Record<string, unknown>) };
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -78,12 +82,12 @@ const print = (line: string): void => {
 const started = performance.now();
 print(`# Routing quality (test splits; trained and tuned on train only)`);
 print("");
-print(`Command: \`npx tsx benchmarks/routing-quality.ts --sets ${values.sets} --routers ${values.routers} --seed ${seed}${values.variants === "{}" ? "" : ` --variants '${values.variants}'`}\``);
+print(`Command: \`npx tsx benchmarks/routing-quality.ts --sets ${values.sets} --routers ${values.routers} --seed ${seed}${values.variants === "{}" ? "" : ` --variants '${values.variants}'`}${values.embedder === "hashed-tfidf" ? "" : ` --embedder ${values.embedder}`}${values["embedder-options"] === undefined ? "" : ` --embedder-options '${values["embedder-options"]}'`}\``);
 const notes: string[] = [];
 
 for (const name of values.sets.split(",")) {
   const { train, test, models } = await splits(name);
-  const prepared = await prepareTraining(train, models);
+  const prepared = await prepareTraining(train, models, embedderSpec);
   const embedder = prepared.embedder;
   const testPrompts = test.map((example) => example.prompt);
   const testSet = {

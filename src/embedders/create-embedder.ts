@@ -4,15 +4,16 @@ import { createCombinedEmbedderFactory } from "./combined/index.js";
 import { hashedTfidfEmbedderFactory } from "./hashed-tfidf/index.js";
 import { onnxEmbedderFactory } from "./onnx/index.js";
 import { remoteEmbedderFactory } from "./remote/index.js";
+import { sentenceEncoderEmbedderFactory } from "./sentence-encoder/index.js";
 import { wordVectorsEmbedderFactory } from "./word-vectors/index.js";
 
 const factories = new Map<string, EmbedderFactory>(
-  [hashedTfidfEmbedderFactory, wordVectorsEmbedderFactory, onnxEmbedderFactory, remoteEmbedderFactory].map((factory) => [factory.kind, factory]),
+  [hashedTfidfEmbedderFactory, wordVectorsEmbedderFactory, onnxEmbedderFactory, remoteEmbedderFactory, sentenceEncoderEmbedderFactory].map((factory) => [factory.kind, factory]),
 );
 // `combined` rebuilds its parts through this same registry (passed in, so there is no import cycle).
 factories.set("combined", createCombinedEmbedderFactory((kind) => factories.get(kind)));
 
-/** Every embedder kind Switchyard knows, by name. Creating them does no I/O (ONNX and word vectors load on first use). */
+/** Every embedder kind Switchyard knows, by name. Creating them does no I/O (ONNX, word vectors and the sentence encoder load on first use). */
 export const embedderFactories: ReadonlyMap<string, EmbedderFactory> = factories;
 
 /** The factory for `kind`, or an `invalid_config` error listing the known kinds. */

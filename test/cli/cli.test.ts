@@ -102,3 +102,22 @@ test("train → route → eval on the bundled sample", () => {
   assert.ok(knnPoints.size > 10, "knn is swept over many operating points");
   assert.equal(lines.filter((line) => line.includes('"router":"best-single"')).length, 100, "best-single: one point × 100 test prompts");
 });
+
+test("train and route with the bundled sentence encoder; a bad option of it names the field", () => {
+  const directory = mkdtempSync(join(tmpdir(), "switchyard-cli-sentence-"));
+  const env = { ...process.env, SWITCHYARD_CACHE_DIR: join(directory, "cache") };
+  const run = (...args: string[]) => spawnSync(process.execPath, [join(root, "bin/switchyard.js"), ...args], { cwd: root, encoding: "utf8", timeout: 120_000, env });
+  const artifact = join(directory, "router.json");
+  const trained = run("train", "--dataset", sample, "--router", "knn", "--embedder", "sentence-encoder", "--out", artifact);
+  assert.equal(trained.status, 0, trained.stderr);
+  assert.equal(JSON.parse(readFileSync(artifact, "utf8")).embedder.kind, "sentence-encoder");
+  assert.ok(existsSync(join(directory, "cache", "sentence-embeddings.sqlite")));
+  const routed = run("route", "--artifact", artifact, "--prompt", "Write a python function to reverse a string.", "--explain");
+  assert.equal(routed.status, 0, routed.stderr);
+  assert.match(routed.stdout, /chose .* at willingness-to-pay/);
+
+  const bad = run("train", "--dataset", sample, "--out", join(directory, "x.json"), "--embedder", "sentence-encoder", "--embedder-options", '{"part":"middle"}');
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /sentence-encoder embedder option part/);
+  assert.doesNotMatch(bad.stderr, /\n\s+at /);
+});

@@ -1,4 +1,3 @@
 export { RemoteEmbedder, createRemoteEmbedderFactory, endpointOf, remoteEmbedderFactory, type RemoteEmbedderFactory, type RemoteEmbedderOptions, type RemoteFactoryOptions } from "./remote-embedder.js";
-export { EmbeddingCache, embeddingCacheKey } from "./embedding-cache.js";
 export { requestEmbeddings, type EmbeddingsRequestOptions } from "./embeddings-client.js";
 export { retryAfterMsOf, retryDelayMs, type RetryDelayOptions } from "./retry-delay.js";

@@ -6,7 +6,7 @@ import { resolveCacheDirectory } from "../cache-directory.js";
 import type { Embedder, EmbedderFactory, EmbedderState } from "../embedder.js";
 import { parseEmbedderOptions } from "../embedder-options.js";
 import { l2NormalizeInPlace } from "../l2-normalize.js";
-import { EmbeddingCache, embeddingCacheKey } from "./embedding-cache.js";
+import { EmbeddingCache, embeddingCacheKey } from "../embedding-cache.js";
 import { requestEmbeddings, type EmbeddingsRequestOptions } from "./embeddings-client.js";
 
 const kind = "remote";

@@ -3,7 +3,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { Database as SqliteDatabase, Statement } from "better-sqlite3";
-import { SwitchyardError } from "../../core/errors.js";
+import { SwitchyardError } from "../core/errors.js";
 
 /** Cache key of one text under one model: sha256(model + "\0" + text). */
 export function embeddingCacheKey(model: string, text: string): Buffer {
