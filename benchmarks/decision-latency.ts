@@ -7,7 +7,7 @@
  * same prompts (as the engine calls it), so the router's share is the difference. Run on one core:
  *
  *   taskset -c 0 node --expose-gc --import tsx benchmarks/decision-latency.ts [--dataset dcrouter|routerbench|FILE]
- *     [--embedder hashed-tfidf|word-vectors|combined] [--routers knn,cluster,task-knn,auto] [--repeats 3] [--save DIR]
+ *     [--embedder hashed-tfidf|word-vectors|combined|sentence-encoder] [--routers knn,cluster,task-knn,auto] [--repeats 3] [--save DIR]
  *
  * `combined` is hashed-tfidf (weight 1) + word-vectors (weight 0.7), the best mix in docs/embedders.md.
  */
@@ -41,6 +41,8 @@ const embedderSpecs: Record<string, EmbedderSpec> = {
   "hashed-tfidf": { kind: "hashed-tfidf" },
   "word-vectors": { kind: "word-vectors" },
   combined: { kind: "combined", options: { parts: [{ kind: "hashed-tfidf", weight: 1 }, { kind: "word-vectors", weight: 0.7 }] } },
+  // No vector cache: every decision pays the encoder, as a new prompt does.
+  "sentence-encoder": { kind: "sentence-encoder", options: { cache: false } },
 };
 const embedder = embedderSpecs[values.embedder];
 if (!embedder) throw new Error(`--embedder must be one of ${Object.keys(embedderSpecs).join(", ")}`);

@@ -126,8 +126,9 @@ for (const name of values.sets.split(",")) {
       decideMsPerPrompt: mean,
     });
     const state = trained.router.toState() as RouterState & { chosen?: RouterState & { cv?: { chosen?: string } }; cv?: { chosen?: string } };
-    if (routerName === "auto") notes.push(`${name}: auto chose ${state.chosen?.kind ?? "?"}${state.chosen?.kind === "ensemble" ? ` (${state.chosen.cv?.chosen ?? "?"})` : ""}; CV: ${JSON.stringify((state.cv as { candidates?: unknown })?.candidates ?? [])}`);
-    if (routerName === "ensemble") notes.push(`${name}: ensemble meta-model ${state.cv?.chosen ?? "?"}`);
+    const kind = variant?.router ?? routerName;
+    if (kind === "auto") notes.push(`${name}: ${routerName} chose ${state.chosen?.kind ?? "?"}${state.chosen?.kind === "ensemble" ? ` (${state.chosen.cv?.chosen ?? "?"})` : ""}; CV: ${JSON.stringify((state.cv as { candidates?: unknown })?.candidates ?? [])}`);
+    if (kind === "ensemble") notes.push(`${name}: ${routerName} meta-model ${state.cv?.chosen ?? "?"}`);
   }
   routers.push({ name: "oracle", followsObjective: true, ...predictAll(createOracleRouter(models, test), prepared.costModel, testSet) });
   const report = evaluate({ dataset: name, trainSplit: "train", testSplit: "test", models, examples: test, routers });

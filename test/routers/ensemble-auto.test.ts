@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { routerTrainerFor } from "../../src/routers/create-router-trainer.js";
-import { AutoRouter } from "../../src/routers/auto/index.js";
+import { AutoRouter, defaultAutoMembers } from "../../src/routers/auto/index.js";
 import { predictAll } from "../../src/training/predict.js";
 import { prepareTraining } from "../../src/training/training-set.js";
 import { syntheticRoutingExamples } from "../helpers/synthetic-dataset.js";
@@ -48,4 +48,14 @@ test("auto is deterministic and its state rebuilds the winner through the regist
   const testData = { examples: heldOut, embeddings, promptTokens: heldOut.map(() => 5), models };
   assert.deepEqual(predictAll(copy, prepared.costModel, testData).quality.map((row) => [...row]), predictAll(a, prepared.costModel, testData).quality.map((row) => [...row]));
   assert.throws(() => routerTrainerFor("auto").fromState({ kind: "auto", chosen: { kind: "auto" } }), /cannot itself be auto/);
+});
+
+test("auto's default candidates add linear and mlp only for dense vectors of at most 1,024 dimensions", () => {
+  const names = (embeddings: Float32Array[], sparse: boolean) =>
+    defaultAutoMembers({ examples: [], embeddings, sparseEmbeddings: sparse ? [] : undefined, promptTokens: [], models: [] }).map((member) => `${member.router}@${member.view ?? "prompt"}`);
+  const sparse = names([new Float32Array(4096)], true);
+  assert.ok(sparse.includes("cluster@prompt") && !sparse.includes("linear@prompt") && !sparse.includes("mlp@prompt"), sparse.join());
+  const dense = names([new Float32Array(512)], false);
+  assert.deepEqual(dense.slice(-3), ["cluster@prompt", "linear@prompt", "mlp@prompt"]);
+  assert.ok(!names([new Float32Array(4096)], false).includes("mlp@prompt"), "wide dense vectors: no fitted candidates");
 });

@@ -3,19 +3,36 @@ import { SwitchyardError } from "../../core/errors.js";
 import { createEnsembleRouterTrainer, defaultMembers, EnsembleRouter, type MemberSpec, type TrainerResolver } from "../ensemble/index.js";
 import { parseRouterParams } from "../parse-router-params.js";
 import type { RouterState } from "../router.js";
-import type { RouterTrainer } from "../router-trainer.js";
+import type { RouterTrainer, TrainingSet } from "../router-trainer.js";
 import { AutoRouter } from "./auto-router.js";
 
 /**
  * Strategies `auto` adds to the ensemble's default members when they are registered (prompt view).
- * `mlp` and `matrix-factorization` are left out by default: each fold retrains them, which multiplies
- * their (gradient-descent) training time by folds + 1; pass them in `members` to include them.
+ * `matrix-factorization` is left out by default: each fold retrains it, which multiplies its
+ * (gradient-descent) training time by folds + 1; pass it in `members` to include it.
  */
 export const extraAutoCandidates: readonly string[] = ["cluster"];
 
+/**
+ * Also candidates when the prompt vectors are dense and at most {@link maxDenseDimensionForFitted}-d
+ * (`word-vectors`, `sentence-encoder`, `onnx`, most `remote` models): there `linear` and `mlp` train in
+ * seconds per fold, and on the sentence encoder's vectors they are among the best routers
+ * (docs/routing-quality.md, third round). On 4,096-d hashed TF-IDF they are slow and were the weakest
+ * members, so they stay out there.
+ */
+export const denseAutoCandidates: readonly string[] = ["linear", "mlp"];
+export const maxDenseDimensionForFitted = 1024;
+
+/** `auto`'s default candidate members for this training set. */
+export function defaultAutoMembers(data: TrainingSet): MemberSpec[] {
+  const dimension = data.embeddings[0]?.length ?? 0;
+  const dense = data.sparseEmbeddings === undefined && dimension > 0 && dimension <= maxDenseDimensionForFitted;
+  return [...defaultMembers, ...[...extraAutoCandidates, ...(dense ? denseAutoCandidates : [])].map((router): MemberSpec => ({ router, view: "prompt" }))];
+}
+
 const paramsSchema = z
   .object({
-    /** Candidate members; default: the ensemble's default members plus every registered learned router. */
+    /** Candidate members; default: {@link defaultAutoMembers}. */
     members: z.array(z.unknown()).min(1).max(8).optional(),
     folds: z.number().int().min(2).max(10).default(4),
     /** Also consider stacked combinations of the members (false: only each member alone). */
@@ -56,7 +73,7 @@ export function createAutoRouterTrainer(resolve: TrainerResolver): RouterTrainer
           return false;
         }
       };
-      const members = (params.members as MemberSpec[] | undefined) ?? [...defaultMembers, ...extraAutoCandidates.map((router): MemberSpec => ({ router, view: "prompt" }))].filter((spec) => known(spec.router));
+      const members = (params.members as MemberSpec[] | undefined) ?? defaultAutoMembers(data).filter((spec) => known(spec.router));
       const trained = ensemble.train(data, { seed: options.seed, params: { members, folds: params.folds, ...(params.cvRows !== undefined ? { cvRows: params.cvRows } : {}), ...(params.retuneOnAll !== undefined ? { retuneOnAll: params.retuneOnAll } : {}), ...(params.combine ? {} : { meta: ["member"] }) } });
       if (!(trained instanceof EnsembleRouter)) throw new SwitchyardError("internal_error", "auto: the ensemble trainer returned another router");
       const state = trained.toState() as RouterState & { cv?: unknown };

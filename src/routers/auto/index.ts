@@ -1,2 +1,2 @@
 export { AutoRouter } from "./auto-router.js";
-export { createAutoRouterTrainer, extraAutoCandidates } from "./auto-trainer.js";
+export { createAutoRouterTrainer, defaultAutoMembers, denseAutoCandidates, extraAutoCandidates, maxDenseDimensionForFitted } from "./auto-trainer.js";
