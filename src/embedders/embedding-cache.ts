@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import Database from "better-sqlite3";
 import type { Database as SqliteDatabase, Statement } from "better-sqlite3";
 import { SwitchyardError } from "../core/errors.js";
+import { resolveCacheDirectory, type CacheDirectoryOptions } from "./cache-directory.js";
 
 /** Cache key of one text under one model: sha256(model + "\0" + text). */
 export function embeddingCacheKey(model: string, text: string): Buffer {
@@ -70,5 +71,35 @@ export class EmbeddingCache {
 
   close(): void {
     this.database.close();
+  }
+}
+
+/**
+ * The embedding caches one embedder factory opened, one per directory: `at(cacheDir, enabled)` opens
+ * `<directory>/<fileName>` on first use (the directory from `resolveCacheDirectory`), `close()` closes them all.
+ */
+export class EmbeddingCaches {
+  private readonly opened = new Map<string, EmbeddingCache>();
+
+  constructor(
+    private readonly fileName: string,
+    private readonly defaults: CacheDirectoryOptions = {},
+  ) {}
+
+  /** The cache under `cacheDir` (else the factory's default directory), or undefined when caching is off. */
+  at(cacheDir: string | undefined, enabled: boolean): EmbeddingCache | undefined {
+    if (!enabled) return undefined;
+    const path = join(resolveCacheDirectory({ ...this.defaults, cacheDir: cacheDir ?? this.defaults.cacheDir }), this.fileName);
+    let cache = this.opened.get(path);
+    if (!cache) {
+      cache = new EmbeddingCache(path);
+      this.opened.set(path, cache);
+    }
+    return cache;
+  }
+
+  close(): void {
+    for (const cache of this.opened.values()) cache.close();
+    this.opened.clear();
   }
 }

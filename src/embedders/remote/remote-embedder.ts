@@ -1,12 +1,10 @@
-import { join } from "node:path";
 import { z } from "zod";
 import { SwitchyardError } from "../../core/errors.js";
 import { createRandom, type Random } from "../../core/random.js";
-import { resolveCacheDirectory } from "../cache-directory.js";
 import type { Embedder, EmbedderFactory, EmbedderState } from "../embedder.js";
 import { parseEmbedderOptions } from "../embedder-options.js";
 import { l2NormalizeInPlace } from "../l2-normalize.js";
-import { EmbeddingCache, embeddingCacheKey } from "../embedding-cache.js";
+import { EmbeddingCaches, embeddingCacheKey, type EmbeddingCache } from "../embedding-cache.js";
 import { requestEmbeddings, type EmbeddingsRequestOptions } from "./embeddings-client.js";
 
 const kind = "remote";
@@ -167,8 +165,8 @@ export interface RemoteEmbedderFactory extends EmbedderFactory {
  * const embedder = await factory.fit(prompts, { baseUrl: "https://api.openai.com/v1", model: "text-embedding-3-small", apiKeyEnv: "OPENAI_API_KEY" });
  */
 export function createRemoteEmbedderFactory(factoryOptions: RemoteFactoryOptions = {}): RemoteEmbedderFactory {
-  const caches = new Map<string, EmbeddingCache>();
   const env = factoryOptions.env ?? process.env;
+  const caches = new EmbeddingCaches("remote-embeddings.sqlite", { cacheDir: factoryOptions.cacheDir, env });
   const request: RemoteRuntime["request"] = {
     fetch: factoryOptions.fetch ?? globalThis.fetch,
     sleep: factoryOptions.sleep ?? ((milliseconds) => new Promise((resolve) => setTimeout(resolve, milliseconds))),
@@ -176,17 +174,6 @@ export function createRemoteEmbedderFactory(factoryOptions: RemoteFactoryOptions
     now: factoryOptions.now ?? Date.now,
     log: factoryOptions.log ?? ((line) => process.stderr.write(`${line}\n`)),
   };
-
-  function cacheAt(cacheDir: string | undefined, enabled: boolean): EmbeddingCache | undefined {
-    if (!enabled) return undefined;
-    const path = join(resolveCacheDirectory({ cacheDir: cacheDir ?? factoryOptions.cacheDir, env }), "remote-embeddings.sqlite");
-    let cache = caches.get(path);
-    if (!cache) {
-      cache = new EmbeddingCache(path);
-      caches.set(path, cache);
-    }
-    return cache;
-  }
 
   function apiKeyFor(apiKeyEnv: string | null | undefined, required: boolean, direct?: string): string | undefined {
     if (direct) return direct;
@@ -204,12 +191,11 @@ export function createRemoteEmbedderFactory(factoryOptions: RemoteFactoryOptions
   return {
     kind,
     close() {
-      for (const cache of caches.values()) cache.close();
-      caches.clear();
+      caches.close();
     },
     async fit(texts, rawOptions) {
       const { apiKey, cacheDir, ...options } = parseEmbedderOptions(optionsSchema, rawOptions, { kind });
-      const runtime: RemoteRuntime = { apiKey: apiKeyFor(options.apiKeyEnv, false, apiKey), cache: cacheAt(cacheDir, options.cache), request };
+      const runtime: RemoteRuntime = { apiKey: apiKeyFor(options.apiKeyEnv, false, apiKey), cache: caches.at(cacheDir, options.cache), request };
       const settings: Omit<RemoteState, "dimension"> = { kind, version: 1, ...options, dimensions: options.dimensions ?? null, apiKeyEnv: options.apiKeyEnv ?? null, apiKeyRequired: apiKey !== undefined && !options.apiKeyEnv };
       const probe = texts.find((text) => text.trim() !== "") ?? "Switchyard";
       const [vector] = await RemoteEmbedder.embedWith(settings, runtime, [probe], undefined);
@@ -217,7 +203,7 @@ export function createRemoteEmbedderFactory(factoryOptions: RemoteFactoryOptions
     },
     async fromState(rawState) {
       const state = parseEmbedderOptions(stateSchema, rawState, { kind, what: "state" });
-      const runtime: RemoteRuntime = { apiKey: apiKeyFor(state.apiKeyEnv, state.apiKeyRequired), cache: cacheAt(undefined, state.cache), request };
+      const runtime: RemoteRuntime = { apiKey: apiKeyFor(state.apiKeyEnv, state.apiKeyRequired), cache: caches.at(undefined, state.cache), request };
       return new RemoteEmbedder(state, runtime);
     },
   };

@@ -1,11 +1,9 @@
-import { join } from "node:path";
 import { z } from "zod";
 import { SwitchyardError } from "../../core/errors.js";
 import { finalQuestionOf } from "../../features/final-question.js";
-import { resolveCacheDirectory } from "../cache-directory.js";
 import type { Embedder, EmbedderFactory, EmbedderState } from "../embedder.js";
 import { parseEmbedderOptions } from "../embedder-options.js";
-import { EmbeddingCache, embeddingCacheKey } from "../embedding-cache.js";
+import { EmbeddingCaches, embeddingCacheKey, type EmbeddingCache } from "../embedding-cache.js";
 import { l2NormalizeInPlace } from "../l2-normalize.js";
 import { loadSentenceEncoder, sentenceEncoderModelId, type SentenceEncoderModel } from "./load-sentence-encoder.js";
 
@@ -126,34 +124,22 @@ export interface SentenceEncoderEmbedderFactory extends EmbedderFactory {
  * const [vector] = await embedder.embed(["How do I sort a list in Python?"]); // 512 numbers
  */
 export function createSentenceEncoderEmbedderFactory(factoryOptions: SentenceEncoderFactoryOptions = {}): SentenceEncoderEmbedderFactory {
-  const caches = new Map<string, EmbeddingCache>();
+  const caches = new EmbeddingCaches("sentence-embeddings.sqlite", { cacheDir: factoryOptions.cacheDir, env: factoryOptions.env });
   const now = factoryOptions.now ?? Date.now;
-
-  function cacheAt(cacheDir: string | undefined, enabled: boolean): EmbeddingCache | undefined {
-    if (!enabled) return undefined;
-    const path = join(resolveCacheDirectory({ cacheDir: cacheDir ?? factoryOptions.cacheDir, env: factoryOptions.env }), "sentence-embeddings.sqlite");
-    let cache = caches.get(path);
-    if (!cache) {
-      cache = new EmbeddingCache(path);
-      caches.set(path, cache);
-    }
-    return cache;
-  }
 
   return {
     kind,
     close() {
-      for (const cache of caches.values()) cache.close();
-      caches.clear();
+      caches.close();
     },
     async fit(_texts, rawOptions) {
       const { cacheDir, ...options } = parseEmbedderOptions(optionsSchema, rawOptions, { kind });
       const state: SentenceEncoderState = { kind, version: 1, model: sentenceEncoderModelId, ...options, dimension };
-      return new SentenceEncoderEmbedder(await loadSentenceEncoder(), state, cacheAt(cacheDir, options.cache), now);
+      return new SentenceEncoderEmbedder(await loadSentenceEncoder(), state, caches.at(cacheDir, options.cache), now);
     },
     async fromState(rawState) {
       const state = parseEmbedderOptions(stateSchema, rawState, { kind, what: "state" });
-      return new SentenceEncoderEmbedder(await loadSentenceEncoder(), state, cacheAt(undefined, state.cache), now);
+      return new SentenceEncoderEmbedder(await loadSentenceEncoder(), state, caches.at(undefined, state.cache), now);
     },
   };
 }
