@@ -71,12 +71,21 @@ export class SentenceEncoderEmbedder implements Embedder {
     const cacheModel = `${sentenceEncoderModelId}@${this.model.weightsVersion}#${this.state.part}#${this.state.maxChars}`;
     const keys = inputs.map((text) => embeddingCacheKey(cacheModel, text));
     const found = this.cache ? this.cache.getMany(keys, dimension) : new Map<string, Float32Array>();
+    // Each distinct uncached text is encoded once; its repeats copy the vector afterwards.
     const missing: number[] = [];
+    const repeats: Array<[index: number, first: number]> = [];
+    const firstMissing = new Map<string, number>();
     inputs.forEach((text, index) => {
       if (text.trim() === "") return;
       const cached = found.get(keys[index]!.toString("hex"));
       if (cached) vectors[index] = cached;
-      else missing.push(index);
+      else {
+        const first = firstMissing.get(text);
+        if (first === undefined) {
+          firstMissing.set(text, index);
+          missing.push(index);
+        } else repeats.push([index, first]);
+      }
     });
     // Similar lengths together: a batch is padded to its longest text.
     missing.sort((a, b) => inputs[a]!.length - inputs[b]!.length || a - b);
@@ -94,6 +103,7 @@ export class SentenceEncoderEmbedder implements Embedder {
         this.now(),
       );
     }
+    for (const [index, first] of repeats) vectors[index] = vectors[first]!.slice();
     return vectors;
   }
 
