@@ -21,6 +21,12 @@ export interface TwoFamilyOptions {
   models?: readonly string[];
   /** "linear": cost = price × (tokens + 100), exactly the engine default's form; "family": model-b answers family 1 at length 2000, else 50. */
   costs?: "linear" | "family";
+  /**
+   * "embedding" (default): the families differ in embedding vocabulary, the texts say nothing.
+   * "text": the embeddings are drawn alike for both families; only the prompt text tells them apart
+   * (family 0 is arithmetic full of numbers and operators, family 1 plain words).
+   */
+  signal?: "embedding" | "text";
 }
 
 /** A synthetic example together with its family. */
@@ -45,7 +51,8 @@ export function twoFamilySet(options: TwoFamilyOptions): FamilyRows {
   for (let i = 0; i < options.count; i++) {
     const f = i % 2;
     const vector = new Float32Array(DIMENSION);
-    for (let w = 0; w < 6; w++) vector[f * 40 + Math.floor(random() * 40)]! += 0.5 + random();
+    const textSignal = options.signal === "text";
+    for (let w = 0; w < 6; w++) vector[(textSignal ? 0 : f * 40) + Math.floor(random() * (textSignal ? 80 : 40))]! += 0.5 + random();
     for (let w = 0; w < 2; w++) vector[80 + Math.floor(random() * 16)]! += random();
     let norm = 0;
     for (const value of vector) norm += value * value;
@@ -58,7 +65,12 @@ export function twoFamilySet(options: TwoFamilyOptions): FamilyRows {
       const outputTokens = options.costs === "family" && model === "model-b" && f === 1 ? 2000 : options.costs === "family" ? 50 : 100;
       outcomes[model] = { score: random() < ACCURACY[known][f]! ? 1 : 0, costUsd: PRICE_USD_PER_TOKEN[known] * (tokens + outputTokens) };
     }
-    examples.push({ id: `synthetic-${options.seed}-${i}`, prompt: `family ${f} prompt ${i}`, outcomes });
+    const prompt = !textSignal
+      ? `family ${f} prompt ${i}`
+      : f === 0
+        ? `What is ${Math.floor(random() * 900) + 100} * ${Math.floor(random() * 90) + 10} + ${Math.floor(random() * 9000)} = ?`
+        : `Tell me something kind about ${["cats", "rivers", "old books", "the sea", "gardens"][i % 5]} please`;
+    examples.push({ id: `synthetic-${options.seed}-${i}`, prompt, outcomes });
     embeddings.push(vector);
     sparseEmbeddings.push({ indices, values: Float32Array.from(indices, (j) => vector[j]!) });
     promptTokens.push(tokens);

@@ -1,6 +1,7 @@
 import type { Router, RouteInput, RouterState } from "../router.js";
 import { applyRidge } from "./ridge-blend.js";
-import { metaRow, scaledPromptFeatures, type FeatureScaling, type MetaFeatureSet } from "./meta-features.js";
+import { scaledPromptFeatures, type FeatureScaling } from "../../features/prompt-feature-scaling.js";
+import { metaRow, type MetaFeatureSet } from "./meta-features.js";
 import type { MemberView, ViewMapper } from "./member-view.js";
 
 /** How the members' predictions are combined. */

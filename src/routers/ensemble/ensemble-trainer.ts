@@ -12,7 +12,7 @@ import type { RouterTrainer, TrainingSet } from "../router-trainer.js";
 import { EnsembleRouter, type EnsembleMember, type MetaModel } from "./ensemble-router.js";
 import { defaultMembers, ensembleParamsSchema, memberSpecSchema, type EnsembleParams } from "./ensemble-params.js";
 import { promptFeaturesOf } from "../../features/prompt-features.js";
-import { fitFeatureScaling, scaledPromptFeatures, type FeatureScaling } from "./meta-features.js";
+import { fitFeatureScaling, scaledPromptFeatures, type FeatureScaling } from "../../features/prompt-feature-scaling.js";
 import { fitQuestionEmbedder, promptView, questionTrainingSet, questionView, type MemberView, type ViewMapper } from "./member-view.js";
 import { shareNeighbourSearches } from "./share-neighbour-searches.js";
 import { sharedOutOfFoldPredictions, type FoldMember } from "./shared-out-of-fold.js";

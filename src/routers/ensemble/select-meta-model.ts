@@ -1,7 +1,8 @@
 import type { RoutingExample } from "../../data/routing-example.js";
 import { complementOf, selectionScore } from "../../training/cross-validation.js";
 import { combine, describeMeta, type MetaModel } from "./ensemble-router.js";
-import { metaRow, type FeatureScaling, type MetaFeatureSet } from "./meta-features.js";
+import type { FeatureScaling } from "../../features/prompt-feature-scaling.js";
+import { metaRow, type MetaFeatureSet } from "./meta-features.js";
 import { fitDenseRidge } from "./ridge-blend.js";
 
 /** Level-one data: out-of-fold member predictions with the true scores. */

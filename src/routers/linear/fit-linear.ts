@@ -3,6 +3,8 @@ import { createRandom } from "../../core/random.js";
 import { combineGramStatistics, foldGramStatistics, type GramStatistics } from "../../math/gram-statistics.js";
 import { fitLogistic } from "../../math/logistic-regression.js";
 import { fitRidge, solveRidge } from "../../math/ridge-regression.js";
+import { fitFeatureScaling } from "../../features/prompt-feature-scaling.js";
+import { promptFeaturesOf } from "../../features/prompt-features.js";
 import { fitLogTokenScale } from "../../math/log-token-feature.js";
 import { logit } from "../../math/scalar-functions.js";
 import { columnMeans, scoreMatrixOf } from "../../math/score-matrix.js";
@@ -37,9 +39,11 @@ export function fitLinear(data: TrainingSet, params: LinearParams, seed: number)
   const m = data.models.length;
   const rows = sparseRowsOf(data);
   const tokens = fitLogTokenScale(data.promptTokens);
+  const texts = data.examples.map((example) => example.prompt);
   const spec: LinearFeatureSpec = { inputDimension: rows.dimension, sketchDimension: params.dimension, sketchSeed: seed | 0, tokenMean: tokens.mean, tokenScale: tokens.scale };
+  if (params.promptFeatures) spec.promptFeatures = fitFeatureScaling(texts.map(promptFeaturesOf));
   const features = new LinearFeatures(spec);
-  const design = features.rowsOf(rows, data.promptTokens);
+  const design = features.rowsOf(rows, data.promptTokens, texts);
   const p = features.dimension;
 
   const scores = scoreMatrixOf(data.examples, data.models);

@@ -15,6 +15,11 @@ export const linearParamsSchema = z
     folds: z.number().int().min(2).max(10).default(3),
     /** Iterations of the logistic fit at most. */
     maxIterations: z.number().int().min(1).max(500).default(20),
+    /**
+     * Add the standardised prompt features (`promptFeaturesOf`: lengths, numbers, code and maths markers,
+     * few-shot blocks, choice lines) to φ.
+     */
+    promptFeatures: z.boolean().default(false),
     /** "auto": expose the learned cost predictor only if it beats the default on held-out rows. */
     costModel: z.enum(["auto", "learned", "default"]).default("auto"),
   })

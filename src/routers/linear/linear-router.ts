@@ -32,7 +32,8 @@ export interface LinearRouterParts {
 
 /**
  * CARROT's linear router (Somerstep et al., 2025, "CARROT: A Cost Aware Rate Optimal Router"): one
- * linear quality estimator per candidate over [count-sketched embedding, log prompt tokens, 1] — ridge
+ * linear quality estimator per candidate over [count-sketched embedding, optional prompt features, log
+ * prompt tokens, 1] — ridge
  * regression, or logistic regression for candidates whose scores are 0/1 — plus a per-candidate log-cost
  * estimator that is only exposed when it beat the engine's default cost model on held-out rows. The
  * engine then picks the argmax of `wtp × quality − cost`, CARROT's "estimate both, then pick".
@@ -83,7 +84,7 @@ export class LinearRouter implements Router {
 
   private linearScores(input: RouteInput, weights: Float32Array): Float64Array {
     const m = this.models.length;
-    const { indices, values, count } = this.features.entriesOf(sparseEntriesOf(input.embedding, input.sparseEmbedding), input.promptTokens);
+    const { indices, values, count } = this.features.entriesOf(sparseEntriesOf(input.embedding, input.sparseEmbedding), input.promptTokens, input.text);
     const scores = new Float64Array(m);
     for (let a = 0; a < count; a++) {
       const base = indices[a]! * m;

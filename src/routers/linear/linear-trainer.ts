@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { SwitchyardError } from "../../core/errors.js";
+import { PROMPT_FEATURE_NAMES } from "../../features/prompt-features.js";
 import { readStateArray, roundForState, toStateArray } from "../../math/state-arrays.js";
 import { assertTrainingSet } from "../assert-training-set.js";
 import { parseRouterParams } from "../parse-router-params.js";
@@ -7,6 +8,7 @@ import type { RouterState } from "../router.js";
 import type { RouterTrainer } from "../router-trainer.js";
 import { fitLinear } from "./fit-linear.js";
 import { linearParamsSchema } from "./linear-params.js";
+import { LinearFeatures } from "./linear-features.js";
 import { LinearRouter } from "./linear-router.js";
 
 const STATE_VERSION = 1;
@@ -21,6 +23,7 @@ const stateSchema = z.object({
     sketchSeed: z.number().int(),
     tokenMean: z.number(),
     tokenScale: z.number().positive(),
+    promptFeatures: z.object({ mean: z.array(z.number()).length(PROMPT_FEATURE_NAMES.length), scale: z.array(z.number().positive()).length(PROMPT_FEATURE_NAMES.length) }).optional(),
   }),
   links: z.array(z.enum(["identity", "logistic"])),
   weights: z.array(z.unknown()),
@@ -43,7 +46,7 @@ function finiteOrNull(value: number): number | null {
 
 function routerOf(state: LinearRouterState): LinearRouter {
   const m = state.models.length;
-  const width = Math.min(state.features.inputDimension, state.features.sketchDimension) + 2;
+  const width = LinearFeatures.dimensionOf(state.features);
   if (state.links.length !== m) throw new SwitchyardError("invalid_artifact", `linear router state: ${state.links.length} links for ${m} models`);
   return new LinearRouter({
     models: state.models,
@@ -63,7 +66,8 @@ function routerOf(state: LinearRouterState): LinearRouter {
 
 /**
  * Trains the CARROT linear router ({@link LinearRouter}). Params (all optional): `dimension` (512),
- * `l2` ("auto" = k-fold CV over `l2Grid`), `link` ("auto" = logistic for 0/1 scores), `folds` (3),
+ * `l2` ("auto" = k-fold CV over `l2Grid`), `link` ("auto" = logistic for 0/1 scores), `promptFeatures`
+ * (false), `folds` (3),
  * `maxIterations` (20), `costModel` ("auto").
  *
  * @example
