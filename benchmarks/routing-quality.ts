@@ -14,13 +14,8 @@
  * A name in --routers that is a key of --variants is trained as that router with those parameters.
  */
 import { writeFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { estimateTokens } from "../src/core/tokens.js";
-import { loadDataset } from "../src/data/load-dataset.js";
-import type { RoutingExample } from "../src/data/routing-example.js";
-import { excludeContaminated, splitDataset } from "../src/data/split.js";
 import { isSparseEmbedder } from "../src/embedders/sparse-vector.js";
 import { evaluate } from "../src/eval/evaluate.js";
 import type { RouterPredictions } from "../src/eval/evaluation-input.js";
@@ -30,20 +25,11 @@ import type { RouteInput } from "../src/routers/router.js";
 import { predictAll } from "../src/training/predict.js";
 import { trainRouter } from "../src/training/train-router.js";
 import { prepareTraining } from "../src/training/training-set.js";
-
-const dataDir = resolve(dirname(fileURLToPath(import.meta.url)), "../../shared/data");
-
-/** The benchmark sets: file, and whether the split is the file's own or a seeded 50/50 one (RouteLLM). */
-const SETS: Record<string, { file: string; seededHalf: boolean }> = {
-  routerbench: { file: "routerbench/dataset.jsonl", seededHalf: false },
-  dcrouter: { file: "dcrouter/dataset.jsonl", seededHalf: false },
-  "routellm-mmlu": { file: "routellm/mmlu.jsonl", seededHalf: true },
-  "routellm-gsm8k": { file: "routellm/gsm8k.jsonl", seededHalf: true },
-};
+import { BENCHMARK_SETS, loadBenchmarkSplits } from "./benchmark-sets.js";
 
 const { values } = parseArgs({
   options: {
-    sets: { type: "string", default: Object.keys(SETS).join(",") },
+    sets: { type: "string", default: Object.keys(BENCHMARK_SETS).join(",") },
     routers: { type: "string", default: "knn,task-knn,cluster,ensemble,auto" },
     out: { type: "string" },
     seed: { type: "string", default: "42" },
@@ -65,15 +51,6 @@ function percentile(sorted: readonly number[], p: number): number {
 const fixed = (value: number | null | undefined, digits: number): string => (value === null || value === undefined || !Number.isFinite(value) ? "–" : value.toFixed(digits));
 const percent = (value: number | null | undefined): string => (value === null || value === undefined ? "–" : `${(value * 100).toFixed(1)}%`);
 
-async function splits(name: string): Promise<{ train: RoutingExample[]; test: RoutingExample[]; models: string[] }> {
-  const set = SETS[name];
-  if (!set) throw new Error(`unknown set ${name} (known: ${Object.keys(SETS).join(", ")})`);
-  const dataset = await loadDataset(join(dataDir, set.file));
-  const examples = excludeContaminated(dataset.examples);
-  if (set.seededHalf) return { ...splitDataset(examples, { trainFraction: 0.5, seed }), models: [...dataset.models] };
-  return { train: examples.filter((example) => example.split === "train"), test: examples.filter((example) => example.split === "test"), models: [...dataset.models] };
-}
-
 const lines: string[] = [];
 const print = (line: string): void => {
   lines.push(line);
@@ -86,7 +63,7 @@ print(`Command: \`npx tsx benchmarks/routing-quality.ts --sets ${values.sets} --
 const notes: string[] = [];
 
 for (const name of values.sets.split(",")) {
-  const { train, test, models } = await splits(name);
+  const { train, test, models } = await loadBenchmarkSplits(name, seed);
   const prepared = await prepareTraining(train, models, embedderSpec);
   const embedder = prepared.embedder;
   const testPrompts = test.map((example) => example.prompt);
