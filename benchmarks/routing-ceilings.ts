@@ -89,7 +89,11 @@ function rocAuc(scores: readonly number[], right: readonly boolean[]): number {
     let end = start;
     while (end < order.length && order[end]!.score === order[start]!.score) end++;
     const rank = (start + 1 + end) / 2;
-    for (let i = start; i < end; i++) if (order[i]!.right) (positives++, (rankSum += rank));
+    for (let i = start; i < end; i++) {
+      if (!order[i]!.right) continue;
+      positives++;
+      rankSum += rank;
+    }
     start = end;
   }
   const negatives = order.length - positives;
