@@ -65,8 +65,10 @@ function informed(train: readonly RoutingExample[], test: readonly RoutingExampl
     entry.count++;
   };
   for (const example of train) {
-    add(`task:${example.task ?? ""}`, example);
-    add(key(example), example);
+    const own = key(example);
+    const task = `task:${example.task ?? ""}`;
+    add(own, example);
+    if (own !== task) add(task, example);
   }
   let backedOff = 0;
   const quality = test.map((example) => {
