@@ -20,4 +20,9 @@ export interface Decision {
   candidates: CandidateScore[];
   /** Wall time spent deciding (embedding included), in milliseconds. */
   decisionMs: number;
+  /**
+   * Probability with which the policy served `model` for this query and candidate set (off-policy
+   * evaluation needs it). Absent means 1: the choice was deterministic.
+   */
+  propensity?: number;
 }

@@ -1,0 +1,56 @@
+import type { CandidatePrediction } from "../core/objective.js";
+import type { Random } from "../core/random.js";
+import type { Router, RouteInput } from "./router.js";
+
+/**
+ * What an online router chose among the candidates the engine offered, and with which probability.
+ * `propensity` is the probability with which the policy serves `model` for this input and candidate set
+ * (1 for a deterministic choice): off-policy evaluation and inverse-propensity training rely on it.
+ */
+export interface OnlineChoice {
+  /** The chosen candidate's model id (one of the offered candidates). */
+  model: string;
+  /** P(policy serves `model` | input, candidates), in (0, 1]. */
+  propensity: number;
+  /**
+   * The quality each offered candidate was scored with when choosing (an upper confidence bound, a
+   * posterior sample, or the mean for a greedy step), in the order of the offered candidates.
+   */
+  scoredQuality: Float64Array;
+}
+
+/** One observed outcome an online router learns from. */
+export interface OnlineObservation {
+  input: RouteInput;
+  /** The model that served. */
+  model: string;
+  /** Observed quality in [0, 1] (feedback score, judge grade, dataset score in simulation). */
+  reward: number;
+  /** Real USD cost of the answer, when known (routers that learn cost use it; others ignore it). */
+  costUsd?: number;
+}
+
+/**
+ * A router that keeps learning from the traffic it serves (contextual bandits): it still predicts each
+ * model's quality (its posterior mean), and in addition chooses with exploration and learns from
+ * bandit feedback — the chosen model's reward only. The engine's objective stays
+ * `willingnessToPay × quality − cost`; exploration only changes the quality term used to choose.
+ * Candidates passed to `choose` are already restricted by the engine (allowed models, key permissions,
+ * open breakers, budgets): an online router never explores outside them.
+ */
+export interface OnlineRouter extends Router {
+  readonly online: true;
+  /** Chooses one of `candidates` (non-empty; predicted costs filled in) at this willingness-to-pay. */
+  choose(input: RouteInput, candidates: readonly CandidatePrediction[], willingnessToPay: number, random: Random): OnlineChoice;
+  /** Learns one observation; a model the router does not know is ignored (returns false). */
+  update(observation: OnlineObservation): boolean;
+  /** Adds a model with the router's exploration prior (no-op when known). */
+  addModel(model: string): void;
+  /** Forgets a model (no-op when unknown). */
+  removeModel(model: string): void;
+}
+
+/** True for routers that choose with exploration and learn online. */
+export function isOnlineRouter(router: Router): router is OnlineRouter {
+  return (router as Partial<OnlineRouter>).online === true;
+}
