@@ -2,8 +2,10 @@ import type { RouterArtifact } from "../artifacts/router-artifact.js";
 import { embedderFromState } from "../embedders/create-embedder.js";
 import { densify, isSparseEmbedder } from "../embedders/sparse-vector.js";
 import { routerTrainerFor } from "../routers/create-router-trainer.js";
+import { isOnlineRouter } from "../routers/online-router.js";
 import type { RouteInput } from "../routers/router.js";
 import { CostModel } from "./cost-model.js";
+import { createRandom, type Random } from "./random.js";
 import type { CandidatePrediction } from "./objective.js";
 import { rankByObjective } from "./objective.js";
 import { SwitchyardError } from "./errors.js";
@@ -23,6 +25,8 @@ export interface CreateRoutingEngineOptions {
   targets: readonly Target[];
   /** Knob used when a query sets neither `quality` nor `willingnessToPay` (default 0.5). */
   defaultQuality?: number;
+  /** Exploration draws of online routers (default seeded from the clock; pass a seeded one in tests). */
+  random?: Random;
 }
 
 /**
@@ -45,9 +49,12 @@ export async function createRoutingEngine(options: CreateRoutingEngineOptions): 
   }
   const defaultQuality = options.defaultQuality ?? 0.5;
   const sparse = isSparseEmbedder(embedder) ? embedder : undefined;
+  const online = isOnlineRouter(router) ? router : undefined;
+  const random = options.random ?? createRandom(Date.now() % 2 ** 31);
 
   return {
     routerName: router.kind,
+    router,
     targets,
     async decide(query: Query, constraints: DecideConstraints = {}) {
       const started = performance.now();
@@ -79,6 +86,12 @@ export async function createRoutingEngine(options: CreateRoutingEngineOptions): 
       const willingnessToPay = query.options?.willingnessToPay ?? willingnessToPayForKnob(artifact.calibration, query.options?.quality ?? defaultQuality);
       // A router that does not trade quality for cost (best-single, random) is ranked by quality alone.
       const ranked = rankByObjective(predictions, router.followsObjective ? willingnessToPay : QUALITY_ONLY_WILLINGNESS_TO_PAY);
+      if (online !== undefined) {
+        // An online router explores: it picks among the same candidates (never outside them) and says
+        // with which probability; `candidates` stays ranked by the posterior mean for explanations.
+        const choice = online.choose(input, predictions, willingnessToPay, random);
+        return { model: choice.model, router: router.kind, willingnessToPay, candidates: ranked, decisionMs: performance.now() - started, propensity: choice.propensity, routeInput: input };
+      }
       return { model: ranked[0]!.model, router: router.kind, willingnessToPay, candidates: ranked, decisionMs: performance.now() - started };
     },
   };

@@ -1,3 +1,5 @@
+import type { RouteInput } from "../routers/router.js";
+
 /** One candidate as the router saw it. */
 export interface CandidateScore {
   model: string;
@@ -25,4 +27,9 @@ export interface Decision {
    * evaluation needs it). Absent means 1: the choice was deterministic.
    */
   propensity?: number;
+  /**
+   * What the router saw (text, embedding), kept only for online routers so the gateway can learn
+   * from a reward that arrives later. Never serialised into traces as it is.
+   */
+  routeInput?: RouteInput;
 }

@@ -1,6 +1,7 @@
 import type { Decision } from "./decision.js";
 import type { Query } from "./query.js";
 import type { Target } from "./target.js";
+import type { Router } from "../routers/router.js";
 
 /**
  * Decides which target serves a query: embed → router predictions → objective over the allowed
@@ -9,6 +10,8 @@ import type { Target } from "./target.js";
 export interface RoutingEngine {
   /** Name of the router strategy, e.g. `knn` (sent as `x-switchyard-router`). */
   readonly routerName: string;
+  /** The router behind the engine (an `OnlineRouter` when it learns online: see `isOnlineRouter`); absent in test fakes. */
+  readonly router?: Router;
   /** Targets this engine can choose from (configured targets the artifact knows). */
   readonly targets: readonly Target[];
   /**
