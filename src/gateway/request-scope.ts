@@ -7,6 +7,7 @@ import type { ApiKeyRecord } from "../stores/api-key-record.js";
 import type { TraceAttempt, TraceRecord } from "../stores/trace-record.js";
 import type { GatewayLogger } from "./gateway-logger.js";
 import type { GatewayServices } from "./gateway-services.js";
+import type { OnlineLearner } from "../learning/online-learner.js";
 
 /** Token usage as upstreams report it (OpenAI field names). */
 export interface TokenUsage {
@@ -42,6 +43,8 @@ export interface RequestScopeOptions {
   storeText: boolean;
   /** Whether a model name is a configured target (others are not used as metric labels). */
   isKnownModel: (model: string) => boolean;
+  /** Online learning: answered requests the online router routed are handed to it when they end. */
+  learner?: OnlineLearner;
 }
 
 /**
@@ -64,6 +67,8 @@ export interface RequestScope {
   readonly attempts: TraceAttempt[];
   fallbacks: number;
   prompt: string | undefined;
+  /** The request's `response_format` (online learning's `json-schema` signal reads it). */
+  responseFormat: unknown;
   /** Cost of an answer with this usage on `target` (null when the usage is unknown). */
   costOf(target: Target, usage: TokenUsage | undefined): number | null;
   finish(outcome: RequestOutcome): void;
@@ -97,6 +102,7 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
     attempts: [],
     fallbacks: 0,
     prompt: undefined,
+    responseFormat: undefined,
     costOf,
     finished: false,
     finish(outcome) {
@@ -156,6 +162,20 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
         if (options.storeText && scope.prompt !== undefined) trace.prompt = scope.prompt;
         if (options.storeText && outcome.response !== undefined) trace.response = outcome.response;
         services.traces.add(trace);
+      }
+      const { learner } = options;
+      if (learner !== undefined && scope.decision?.routeInput !== undefined && outcome.target !== undefined && outcome.error === undefined && outcome.status < 400) {
+        learner.observe({
+          requestId: scope.requestId,
+          keyId: key?.id ?? null,
+          decision: scope.decision,
+          servedModel: outcome.target.id,
+          costUsd,
+          createdAt: startedAt,
+          responseFormat: scope.responseFormat,
+          prompt: scope.prompt,
+          answer: outcome.response,
+        });
       }
       if (options.logRequests) {
         (options.requestLogger ?? logger).info(

@@ -65,6 +65,7 @@ export function createChatCompletionService(context: GatewayContext): (request: 
       requestLogger: context.requestLogger,
       storeText: config.traces.storeText,
       isKnownModel,
+      learner: context.learner,
     });
     const headers: Record<string, string> = { "x-request-id": requestId };
     let servedTarget: Target | undefined;
@@ -77,7 +78,8 @@ export function createChatCompletionService(context: GatewayContext): (request: 
       scope.stream = request.stream === true;
       const key = scope.key;
       const needs = requestNeedsOf(request);
-      if (config.traces.storeText) scope.prompt = promptTextOf(request.messages as readonly ChatMessage[]);
+      if (config.traces.storeText || context.learner?.wantsPromptText) scope.prompt = promptTextOf(request.messages as readonly ChatMessage[]);
+      if (context.learner?.wantsAnswerText) scope.responseFormat = request.response_format;
       if (key !== null) {
         assertModelAllowed(key, request.model);
         scope.admittedTokens = needs.promptTokens + (needs.maxOutputTokens ?? 0);
@@ -160,7 +162,7 @@ export function createChatCompletionService(context: GatewayContext): (request: 
         text,
         // Settlement, metrics, trace and log line run once the answer is on its way to the client.
         afterSend() {
-          scope.finish({ status, target, usage, response: config.traces.storeText ? answerTextOf(completion.choices) : undefined });
+          scope.finish({ status, target, usage, response: config.traces.storeText || context.learner?.wantsAnswerText ? answerTextOf(completion.choices) : undefined });
           notify(context, { requestId, targetId: target.id, decision: choice.decision, stream: false, usage: usage as StreamUsage | undefined, durationMs: context.now() - scope.startedAt });
         },
       };
@@ -187,7 +189,7 @@ function streamResponse(
   const { request, target, response, headers } = input;
   if (response.body.kind !== "stream") throw new SwitchyardError("internal_error", "not a stream");
   const clientWantsUsage = request.stream_options?.include_usage === true;
-  const collector = context.config.traces.storeText ? streamTextCollector() : undefined;
+  const collector = context.config.traces.storeText || context.learner?.wantsAnswerText ? streamTextCollector() : undefined;
   let streamUsage: StreamUsage | undefined;
   const tap = createSseStreamTap({ dropUsageChunk: !clientWantsUsage, onUsage: (usage) => (streamUsage = usage), model: target.id });
   const sse = createSseOutput({
