@@ -28,6 +28,11 @@ export interface OnlineObservation {
   reward: number;
   /** Real USD cost of the answer, when known (routers that learn cost use it; others ignore it). */
   costUsd?: number;
+  /**
+   * The engine's predicted cost of `model` for this input at decision time (`decision.candidates`), so a
+   * router can learn the ratio of real to predicted cost; routers fall back to their own cost model.
+   */
+  predictedCostUsd?: number;
 }
 
 /**

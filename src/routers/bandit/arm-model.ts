@@ -1,0 +1,207 @@
+import { choleskyFactor, choleskySolve } from "../../math/cholesky.js";
+
+/** JSON-safe state of one {@link ArmModel}: the (discounted) Gram matrix's upper triangle and response vector. */
+export interface ArmModelState {
+  /** Upper triangle of A (row by row, diagonal included), the regulariser included. */
+  gram: number[];
+  /** b = Σ w·r·x. */
+  response: number[];
+  /** Regulariser still inside A (λ, decayed by the discount since the last refresh). */
+  regularizer: number;
+  /** Discounted number of observations. */
+  observations: number;
+}
+
+/** The non-zeros of one feature vector: `count` entries of `indices` (ascending) and `values`. */
+export interface FeatureEntries {
+  indices: Int32Array;
+  values: Float32Array;
+  count: number;
+}
+
+/**
+ * A discounted Bayesian ridge regression of one target's reward on the features — the statistics of one
+ * arm of a linear bandit: A = γ-discounted Σ x xᵀ + λ I, b = γ-discounted Σ r x, θ = A⁻¹ b.
+ *
+ * A⁻¹ is kept up to date by Sherman–Morrison rank-1 updates (O(p²) per observation, no inversion on the
+ * request path). The discount (D-LinUCB, Russac et al., 2019: A ← γA, b ← γb at every step) is a scalar:
+ * A = s·B is stored as B, B⁻¹ and b̃ = b/s, so `discount()` only multiplies `s` (O(1)); θ = B⁻¹ b̃ does not
+ * depend on s. The regulariser decays with the rest of A; when it has fallen below `floor × λ` a refresh
+ * adds the missing ridge back on the diagonal and re-inverts A by Cholesky (O(p³), once every
+ * ln(1/floor)/(1−γ) observations), so A never becomes singular and widths stay bounded.
+ */
+export class ArmModel {
+  readonly dimension: number;
+  private readonly lambda: number;
+  /** B, row-major p × p (symmetric). */
+  private readonly gram: Float64Array;
+  /** B⁻¹, row-major p × p (symmetric). */
+  private readonly inverse: Float64Array;
+  /** b̃ = b / s. */
+  private readonly response: Float64Array;
+  /** θ = B⁻¹ b̃, kept current after every update. */
+  private readonly theta: Float64Array;
+  private readonly scratch: Float64Array;
+  private scale = 1;
+  private regularizerAmount: number;
+  private observationCount = 0;
+
+  constructor(dimension: number, lambda: number, state?: ArmModelState) {
+    this.dimension = dimension;
+    this.lambda = lambda;
+    const p = dimension;
+    this.gram = new Float64Array(p * p);
+    this.inverse = new Float64Array(p * p);
+    this.response = new Float64Array(p);
+    this.theta = new Float64Array(p);
+    this.scratch = new Float64Array(p);
+    if (state) {
+      let at = 0;
+      for (let i = 0; i < p; i++) {
+        for (let j = i; j < p; j++) {
+          const value = state.gram[at++]!;
+          this.gram[i * p + j] = value;
+          this.gram[j * p + i] = value;
+        }
+      }
+      this.response.set(state.response);
+      this.regularizerAmount = state.regularizer;
+      this.observationCount = state.observations;
+      this.reinvert();
+    } else {
+      for (let i = 0; i < p; i++) {
+        this.gram[i * p + i] = lambda;
+        this.inverse[i * p + i] = 1 / lambda;
+      }
+      this.regularizerAmount = lambda;
+    }
+  }
+
+  /** Discounted number of observations (a measure of how much this arm has been seen lately). */
+  get observations(): number {
+    return this.observationCount;
+  }
+
+  /** Posterior mean xᵀθ. */
+  mean(x: FeatureEntries): number {
+    let sum = 0;
+    for (let a = 0; a < x.count; a++) sum += x.values[a]! * this.theta[x.indices[a]!]!;
+    return sum;
+  }
+
+  /** xᵀA⁻¹x = xᵀB⁻¹x / s: the posterior variance of the mean (in units of the noise variance). */
+  variance(x: FeatureEntries): number {
+    const p = this.dimension;
+    let sum = 0;
+    for (let a = 0; a < x.count; a++) {
+      const row = x.indices[a]! * p;
+      const va = x.values[a]!;
+      let inner = 0;
+      for (let c = 0; c < x.count; c++) inner += this.inverse[row + x.indices[c]!]! * x.values[c]!;
+      sum += va * inner;
+    }
+    return Math.max(0, sum) / this.scale;
+  }
+
+  /** Adds one observation (reward `target` at features x) with weight 1. */
+  update(x: FeatureEntries, target: number): void {
+    const p = this.dimension;
+    // In B's units the new row is x/√s: B += x xᵀ / s, b̃ += r x / s.
+    const inverseScale = 1 / this.scale;
+    for (let a = 0; a < x.count; a++) {
+      const ia = x.indices[a]!;
+      const va = x.values[a]! * inverseScale;
+      this.response[ia]! += target * va;
+      for (let c = 0; c < x.count; c++) this.gram[ia * p + x.indices[c]!]! += va * x.values[c]!;
+    }
+    // Sherman–Morrison: B⁻¹ ← B⁻¹ − (B⁻¹u)(B⁻¹u)ᵀ / (1 + uᵀB⁻¹u), u = x/√s.
+    const u = this.scratch;
+    u.fill(0);
+    for (let a = 0; a < x.count; a++) {
+      const column = x.indices[a]!;
+      const value = x.values[a]!;
+      for (let i = 0; i < p; i++) u[i]! += this.inverse[i * p + column]! * value;
+    }
+    let quadratic = 0;
+    for (let a = 0; a < x.count; a++) quadratic += x.values[a]! * u[x.indices[a]!]!;
+    const denominator = this.scale + quadratic;
+    for (let i = 0; i < p; i++) {
+      const ui = u[i]! / denominator;
+      if (ui === 0) continue;
+      const row = i * p;
+      for (let j = 0; j < p; j++) this.inverse[row + j]! -= ui * u[j]!;
+    }
+    this.observationCount += 1;
+    this.solveTheta();
+  }
+
+  /**
+   * Discounts everything seen so far by γ (A ← γA, b ← γb), the regulariser included; re-adds the
+   * ridge when it has decayed below `floor × λ` (see the class comment).
+   */
+  discount(gamma: number, floor: number): void {
+    if (gamma >= 1) return;
+    this.scale *= gamma;
+    this.regularizerAmount *= gamma;
+    this.observationCount *= gamma;
+    if (this.regularizerAmount < floor * this.lambda) this.refresh();
+    else if (this.scale < 1e-150) this.normalize();
+  }
+
+  /** A = s·B as the stored state (upper triangle). */
+  toState(): ArmModelState {
+    const p = this.dimension;
+    const gram: number[] = [];
+    for (let i = 0; i < p; i++) for (let j = i; j < p; j++) gram.push(this.gram[i * p + j]! * this.scale);
+    return { gram, response: Array.from(this.response, (value) => value * this.scale), regularizer: this.regularizerAmount, observations: this.observationCount };
+  }
+
+  /** Folds the scale into B, B⁻¹ and b̃ (s = 1). */
+  private normalize(): void {
+    const s = this.scale;
+    for (let i = 0; i < this.gram.length; i++) {
+      this.gram[i]! *= s;
+      this.inverse[i]! /= s;
+    }
+    for (let i = 0; i < this.response.length; i++) this.response[i]! *= s;
+    this.scale = 1;
+  }
+
+  private refresh(): void {
+    this.normalize();
+    const p = this.dimension;
+    const missing = this.lambda - this.regularizerAmount;
+    for (let i = 0; i < p; i++) this.gram[i * p + i]! += missing;
+    this.regularizerAmount = this.lambda;
+    this.reinvert();
+  }
+
+  private reinvert(): void {
+    const p = this.dimension;
+    const factor = choleskyFactor(this.gram, p);
+    if (factor === null) {
+      // Numerically lost (should not happen: A ⪰ floor·λ I): restart from the prior rather than fail a request.
+      this.gram.fill(0);
+      this.response.fill(0);
+      for (let i = 0; i < p; i++) this.gram[i * p + i] = this.lambda;
+      this.regularizerAmount = this.lambda;
+      this.observationCount = 0;
+      this.reinvert();
+      return;
+    }
+    const identity = new Float64Array(p * p);
+    for (let i = 0; i < p; i++) identity[i * p + i] = 1;
+    this.inverse.set(choleskySolve(factor, p, identity, p));
+    this.solveTheta();
+  }
+
+  private solveTheta(): void {
+    const p = this.dimension;
+    for (let i = 0; i < p; i++) {
+      let sum = 0;
+      const row = i * p;
+      for (let j = 0; j < p; j++) sum += this.inverse[row + j]! * this.response[j]!;
+      this.theta[i] = sum;
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import { z } from "zod";
+
+/** The bandit strategies, by registry name. */
+export type BanditKind = "linucb" | "thompson" | "eps-greedy";
+
+/**
+ * Parameters of the bandit routers (`linucb`, `thompson`, `eps-greedy`; all optional). Defaults were
+ * chosen a priori and checked on a tuning seed that no reported figure uses (docs/online-learning.md).
+ */
+export const banditParamsSchema = z
+  .object({
+    /** Count-sketch width of the embedding; features p = dimension + 2 (log tokens, bias). */
+    dimension: z.number().int().min(4).max(1024).default(128),
+    /** Ridge prior precision λ of every arm (A starts as λ I). */
+    lambda: z.number().positive().finite().default(1),
+    /** LinUCB: quality bonus α·√(xᵀA⁻¹x). */
+    alpha: z.number().min(0).finite().default(0.25),
+    /** Thompson sampling: posterior scale v (the mean at x is drawn from N(xᵀθ, v²·xᵀA⁻¹x)). */
+    posteriorScale: z.number().min(0).finite().default(0.25),
+    /** Monte-Carlo draws used to estimate a Thompson decision's propensity. */
+    propensityDraws: z.number().int().min(10).max(10_000).default(200),
+    /** ε-greedy: probability of a uniform choice among the offered candidates. */
+    epsilon: z.number().min(0).max(1).default(0.05),
+    /** Discount γ per observation (A ← γA, b ← γb); 1 turns it off. */
+    discount: z.number().gt(0).max(1).default(0.995),
+    /** The decayed regulariser is restored once it falls below this share of λ. */
+    regularizerFloor: z.number().gt(0).max(1).default(0.5),
+    /** Discount of the learned real/predicted cost ratio, per observation of that model. */
+    costDiscount: z.number().gt(0).max(1).default(0.95),
+    /** Prior weight (in observations) of the cost ratio 1 (the cost model's prediction). */
+    costPriorWeight: z.number().min(0).finite().default(2),
+    /** Cold start: prior quality of every model before any reward (no warm-start artifact). */
+    priorQuality: z.number().min(0).max(1).default(0.5),
+    /**
+     * Prior of a model added online (`addModel`) or unknown to the warm-start router: "optimistic" = the
+     * best prior quality of the known models at this prompt (explored until measured); "mean" = their mean.
+     */
+    newModelPrior: z.enum(["optimistic", "mean"]).default("optimistic"),
+    /**
+     * LinUCB with shared target features (hybrid, Li et al. 2010): quality = xᵀθ_a + z_aᵀβ with z_a = [x̄, ℓ_a·x̄],
+     * x̄ a small sketch of x and ℓ_a the target's standardised log price, β shared by all targets.
+     */
+    hybrid: z.boolean().default(false),
+    /** Width of x̄ (the shared features' sketch) in the hybrid model. */
+    sharedDimension: z.number().int().min(2).max(64).default(8),
+    /** Train: feed the dataset's full labels (every model's score on every prompt) to the bandit statistics. */
+    fitLabels: z.boolean().default(true),
+  })
+  .strict();
+
+/** Parsed bandit parameters. */
+export type BanditParams = z.output<typeof banditParamsSchema>;

@@ -1,0 +1,242 @@
+import type { CostModel } from "../../core/cost-model.js";
+import type { CandidatePrediction } from "../../core/objective.js";
+import type { Random } from "../../core/random.js";
+import { clamp01 } from "../../math/scalar-functions.js";
+import { sparseEntriesOf } from "../../math/sparse-rows.js";
+import { LinearFeatures, type LinearFeatureSpec } from "../linear/linear-features.js";
+import type { OnlineChoice, OnlineObservation, OnlineRouter } from "../online-router.js";
+import type { RouteInput, RouterState } from "../router.js";
+import { ArmModel, type ArmModelState, type FeatureEntries } from "./arm-model.js";
+import type { BanditKind, BanditParams } from "./bandit-params.js";
+import { chooseArm, type ArmChoice, type ExplorationPolicy } from "./choose-arm.js";
+import { CostRatios, type CostRatioState } from "./cost-ratio.js";
+import type { PriorQuality } from "./prior-quality.js";
+import { SharedModel, type SharedModelState } from "./shared-model.js";
+
+/** Everything a {@link BanditRouter} is made of (see `createBanditRouter` for the usual way to build one). */
+export interface BanditRouterParts {
+  kind: BanditKind;
+  params: BanditParams;
+  models: readonly string[];
+  features: LinearFeatureSpec;
+  prior: PriorQuality;
+  /** JSON state of the prior (kept as it came, for `toState`). */
+  priorState: { kind: "constant"; quality: number } | { kind: "router"; router: RouterState };
+  /** The cost model the engine predicts with, used when an observation does not carry the predicted cost. */
+  costModel?: CostModel;
+  arms?: Record<string, ArmModelState>;
+  costRatios?: Record<string, CostRatioState>;
+  shared?: SharedModelState;
+  /** Models added online (`addModel`): their prior is the known models' best (or mean) posterior at x. */
+  added?: readonly string[];
+  /** Standardised log price per model (hybrid's target descriptor). */
+  descriptors?: Record<string, number>;
+  steps?: number;
+}
+
+/** The state version bandit routers write. */
+export const BANDIT_STATE_VERSION = 1;
+
+function policyOf(kind: BanditKind, params: BanditParams): ExplorationPolicy {
+  if (kind === "linucb") return { kind: "ucb", alpha: params.alpha };
+  if (kind === "thompson") return { kind: "thompson", posteriorScale: params.posteriorScale, propensityDraws: params.propensityDraws };
+  return { kind: "epsilon", epsilon: params.epsilon };
+}
+
+/**
+ * A linear contextual bandit over the prompt's features φ(x) = [count sketch of the embedding, log tokens,
+ * 1] (the `linear` router's map, so 512-d dense or 4,096-bucket sparse embeddings both work): one discounted
+ * ridge model per target (disjoint arms) of the residual reward − q₀(x) over a prior q₀ (an offline router
+ * for a warm start, a constant for a cold one), optionally plus a shared model over target descriptors
+ * (hybrid LinUCB). It chooses `argmax wtp × quality − cost` with the quality term explored by LinUCB,
+ * Thompson sampling or ε-greedy, and cost = the engine's prediction × a learned real/predicted ratio.
+ *
+ * @example
+ * const choice = router.choose(input, candidates, 0.01, createRandom(1));
+ * router.update({ input, model: choice.model, reward: 1, costUsd: 0.0004, predictedCostUsd: 0.0003 });
+ */
+export class BanditRouter implements OnlineRouter {
+  readonly online = true;
+  readonly followsObjective = true;
+  readonly kind: BanditKind;
+  models: readonly string[];
+  readonly params: BanditParams;
+  private readonly features: LinearFeatures;
+  private readonly prior: PriorQuality;
+  private readonly priorState: BanditRouterParts["priorState"];
+  private readonly costModel: CostModel | undefined;
+  private readonly arms = new Map<string, ArmModel>();
+  private readonly costRatios: CostRatios;
+  private readonly policy: ExplorationPolicy;
+  private readonly shared: SharedModel | undefined;
+  private readonly added: Set<string>;
+  private steps: number;
+
+  constructor(parts: BanditRouterParts) {
+    this.kind = parts.kind;
+    this.params = parts.params;
+    this.models = [...parts.models];
+    this.features = new LinearFeatures(parts.features);
+    this.prior = parts.prior;
+    this.priorState = parts.priorState;
+    this.costModel = parts.costModel;
+    this.policy = policyOf(parts.kind, parts.params);
+    this.costRatios = new CostRatios({ discount: parts.params.costDiscount, priorWeight: parts.params.costPriorWeight }, parts.costRatios);
+    this.steps = parts.steps ?? 0;
+    this.added = new Set(parts.added ?? []);
+    for (const model of this.models) this.arms.set(model, new ArmModel(this.features.dimension, parts.params.lambda, parts.arms?.[model]));
+    this.shared = parts.params.hybrid
+      ? new SharedModel({ features: parts.features, sharedDimension: parts.params.sharedDimension, lambda: parts.params.lambda, descriptors: parts.descriptors ?? {} }, parts.shared)
+      : undefined;
+  }
+
+  /** Feature width p. */
+  get featureDimension(): number {
+    return this.features.dimension;
+  }
+
+  /** Observations learned since the router was created from data or a prior. */
+  get observedSteps(): number {
+    return this.steps;
+  }
+
+  predictQuality(input: RouteInput): Float64Array {
+    const x = this.featuresOf(input);
+    const prior = this.priorsOf(input, this.models, x);
+    const z = this.shared?.featuresOf(input);
+    return Float64Array.from(this.models, (model, i) => clamp01(prior[i]! + this.arms.get(model)!.mean(x) + (z ? this.shared!.mean(z, model) : 0)));
+  }
+
+  explain(input: RouteInput): string[] {
+    const x = this.featuresOf(input);
+    const quality = this.predictQuality(input);
+    return this.models.map((model, i) => {
+      const arm = this.arms.get(model)!;
+      return `${model}: mean quality ${quality[i]!.toFixed(3)} ± ${Math.sqrt(arm.variance(x)).toFixed(3)} (noise units), ${arm.observations.toFixed(1)} discounted observations, cost ratio ${this.costRatios.ratioOf(model).toFixed(2)}`;
+    });
+  }
+
+  choose(input: RouteInput, candidates: readonly CandidatePrediction[], willingnessToPay: number, random: Random): OnlineChoice {
+    const choice = this.chooseWithPropensities(input, candidates, willingnessToPay, random);
+    return { model: candidates[choice.index]!.model, propensity: choice.propensity, scoredQuality: choice.scoredQuality };
+  }
+
+  /** {@link choose}, also returning every candidate's probability under the policy (tests, off-policy evaluation). */
+  chooseWithPropensities(input: RouteInput, candidates: readonly CandidatePrediction[], willingnessToPay: number, random: Random): ArmChoice {
+    if (candidates.length === 0) throw new RangeError("choose needs at least one candidate");
+    for (const candidate of candidates) if (!this.arms.has(candidate.model)) this.addModel(candidate.model);
+    const x = this.featuresOf(input);
+    const z = this.shared?.featuresOf(input);
+    const names = candidates.map((candidate) => candidate.model);
+    const prior = this.priorsOf(input, names, x);
+    const m = candidates.length;
+    const scores = { models: names, mean: new Float64Array(m), width: new Float64Array(m), costUsd: new Float64Array(m) };
+    for (let i = 0; i < m; i++) {
+      const candidate = candidates[i]!;
+      const arm = this.arms.get(candidate.model)!;
+      let mean = prior[i]! + arm.mean(x);
+      let variance = arm.variance(x);
+      if (z && this.shared) {
+        mean += this.shared.mean(z, candidate.model);
+        variance += this.shared.variance(z, candidate.model);
+      }
+      scores.mean[i] = mean;
+      scores.width[i] = Math.sqrt(variance);
+      scores.costUsd[i] = candidate.predictedCostUsd * this.costRatios.ratioOf(candidate.model);
+    }
+    return chooseArm(scores, willingnessToPay, this.policy, random);
+  }
+
+  update(observation: OnlineObservation): boolean {
+    return this.learn(observation, { discount: true });
+  }
+
+  /** {@link update}, optionally without the discount step (full-information labels that have no time order). */
+  learn(observation: OnlineObservation, options: { discount: boolean }): boolean {
+    const arm = this.arms.get(observation.model);
+    if (!arm || !Number.isFinite(observation.reward)) return false;
+    const reward = clamp01(observation.reward);
+    const x = this.featuresOf(observation.input);
+    const prior = this.priorsOf(observation.input, [observation.model], x)[0]!;
+    const z = this.shared?.featuresOf(observation.input);
+    // D-LinUCB: every arm's statistics are discounted at every step, so an arm not served lately grows
+    // uncertain again and is re-explored (a model whose price fell or quality rose is found again).
+    if (options.discount) {
+      for (const other of this.arms.values()) other.discount(this.params.discount, this.params.regularizerFloor);
+      this.shared?.discount(this.params.discount, this.params.regularizerFloor);
+    }
+    const residual = reward - prior - (z && this.shared ? this.shared.mean(z, observation.model) : 0);
+    arm.update(x, residual);
+    if (z && this.shared) this.shared.update(z, observation.model, reward - prior - arm.mean(x));
+    if (observation.costUsd !== undefined) {
+      const predicted = observation.predictedCostUsd ?? this.costModel?.predict(observation.model, observation.input.promptTokens);
+      if (predicted !== undefined) this.costRatios.observe(observation.model, observation.costUsd, predicted);
+    }
+    this.steps++;
+    return true;
+  }
+
+  addModel(model: string): void {
+    if (this.arms.has(model)) return;
+    this.arms.set(model, new ArmModel(this.features.dimension, this.params.lambda));
+    this.shared?.addModel(model);
+    this.added.add(model);
+    this.models = [...this.models, model];
+  }
+
+  removeModel(model: string): void {
+    if (!this.arms.delete(model)) return;
+    this.costRatios.delete(model);
+    this.added.delete(model);
+    this.shared?.removeModel(model);
+    this.models = this.models.filter((known) => known !== model);
+  }
+
+  toState(): RouterState {
+    return {
+      kind: this.kind,
+      version: BANDIT_STATE_VERSION,
+      models: [...this.models],
+      params: this.params,
+      features: { ...this.features.spec },
+      prior: this.priorState,
+      costModel: this.costModel?.toState(),
+      arms: Object.fromEntries(this.models.map((model) => [model, this.arms.get(model)!.toState()])),
+      costRatios: this.costRatios.toState(),
+      shared: this.shared?.toState(),
+      added: [...this.added],
+      steps: this.steps,
+    };
+  }
+
+  /**
+   * q₀(x) of each of `names`. A model added online has no prior of its own: it gets the best (the
+   * "optimistic" default: explored until measured) or the mean posterior quality of the other models at
+   * this prompt, and its arm learns its residual from there.
+   */
+  private priorsOf(input: RouteInput, names: readonly string[], x: FeatureEntries): Float64Array {
+    const priors = this.prior.predict(input, names);
+    if (this.added.size === 0 || !names.some((name) => this.added.has(name))) return priors;
+    const known = this.models.filter((model) => !this.added.has(model));
+    if (known.length === 0) return priors;
+    const knownPriors = this.prior.predict(input, known);
+    let best = Number.NEGATIVE_INFINITY;
+    let sum = 0;
+    known.forEach((model, i) => {
+      const posterior = knownPriors[i]! + this.arms.get(model)!.mean(x);
+      best = Math.max(best, posterior);
+      sum += posterior;
+    });
+    const fallback = clamp01(this.params.newModelPrior === "optimistic" ? best : sum / known.length);
+    names.forEach((name, i) => {
+      if (this.added.has(name)) priors[i] = fallback;
+    });
+    return priors;
+  }
+
+  private featuresOf(input: RouteInput): FeatureEntries {
+    const { indices, values, count } = this.features.entriesOf(sparseEntriesOf(input.embedding, input.sparseEmbedding), input.promptTokens);
+    // entriesOf reuses its buffers: copy, since the shared model and the arms read x at different times.
+    return { indices: indices.slice(0, count), values: values.slice(0, count), count };
+  }
+}
