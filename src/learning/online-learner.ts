@@ -12,7 +12,8 @@ import type { TraceRecord } from "../stores/trace-record.js";
 import { createJudgeReward, type JudgeVerdict } from "./judge-reward.js";
 import { jsonSchemaReward } from "./json-schema-signal.js";
 import type { LearningConfig } from "./learning-config.js";
-import { decodeRouteInput, encodeRouteInput } from "./route-input-codec.js";
+import { encodeRouteInput } from "./route-input-codec.js";
+import { observationOf } from "./observation-of.js";
 
 /** One routed request that was answered, as the learner sees it when the request ends. */
 export interface LearnableRequest {
@@ -138,10 +139,10 @@ export function createOnlineLearner(options: OnlineLearnerOptions): OnlineLearne
   /** Appends the update (the claim) and applies it; false when this request was already learned from `source`. */
   const learn = (context: LearningContextRecord, source: RewardSource, reward: number): Promise<boolean> => {
     const run = queue.then(async () => {
-      const claimed = await repository.appendUpdate({ requestId: context.requestId, source, model: context.model, reward, costUsd: context.costUsd, input: context.input, createdAt: now() });
+      const claimed = await repository.appendUpdate({ requestId: context.requestId, source, model: context.model, reward, costUsd: context.costUsd, predictedCostUsd: context.predictedCostUsd, input: context.input, createdAt: now() });
       if (claimed === null) return false;
       // Applied from the stored bytes, exactly as a restart replays it, so live and restored states agree.
-      router.update({ input: decodeRouteInput(context.input), model: context.model, reward, ...(context.costUsd !== null ? { costUsd: context.costUsd } : {}) });
+      router.update(observationOf(context.input, context.model, reward, context.costUsd, context.predictedCostUsd));
       seq = claimed;
       updates += 1;
       sinceSnapshot += 1;
@@ -217,8 +218,8 @@ export function createOnlineLearner(options: OnlineLearnerOptions): OnlineLearne
           chosenModel: decision.model,
           propensity,
           input: encodeRouteInput(decision.routeInput, options.storeText),
-          predictedQuality: chosen?.predictedQuality ?? Number.NaN,
-          predictedCostUsd: chosen?.predictedCostUsd ?? Number.NaN,
+          predictedQuality: chosen?.predictedQuality ?? null,
+          predictedCostUsd: chosen?.predictedCostUsd ?? null,
           costUsd: request.costUsd,
           createdAt: request.createdAt,
         };

@@ -3,7 +3,7 @@ import { routerTrainerFor } from "../routers/create-router-trainer.js";
 import { isOnlineRouter, type OnlineRouter } from "../routers/online-router.js";
 import type { Router, RouterState } from "../routers/router.js";
 import type { LearningRepository } from "../stores/store.js";
-import { decodeRouteInput } from "./route-input-codec.js";
+import { observationOf } from "./observation-of.js";
 
 /** An online router with what the store had learned folded in. */
 export interface RestoredOnlineRouter {
@@ -63,7 +63,7 @@ export async function restoreOnlineRouter(options: RestoreOnlineRouterOptions): 
     seq = await repository.lastSeq();
   }
   for (const update of await repository.updatesAfter(seq)) {
-    router.update({ input: decodeRouteInput(update.input), model: update.model, reward: update.reward, ...(update.costUsd !== null ? { costUsd: update.costUsd } : {}) });
+    router.update(observationOf(update.input, update.model, update.reward, update.costUsd, update.predictedCostUsd));
     seq = update.seq;
     updates += 1;
     source = "store";

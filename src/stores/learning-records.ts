@@ -14,8 +14,9 @@ export interface LearningContextRecord {
   propensity: number;
   /** The route input's features, encoded by `encodeRouteInput` (Float32 bytes, never the prompt text unless `traces.storeText`). */
   input: Uint8Array;
-  predictedQuality: number;
-  predictedCostUsd: number;
+  /** The served model's predicted quality and cost at decision time (null when it was not a candidate). */
+  predictedQuality: number | null;
+  predictedCostUsd: number | null;
   /** Real cost of the answer (ledger price × usage), when known. */
   costUsd: number | null;
   /** Epoch milliseconds when the request arrived. */
@@ -34,6 +35,8 @@ export interface LearningUpdateRecord {
   model: string;
   reward: number;
   costUsd: number | null;
+  /** The engine's predicted cost of `model` at decision time (routers learn the real/predicted ratio). */
+  predictedCostUsd: number | null;
   /** The encoded route input (a copy of the context's), so the log replays without the contexts. */
   input: Uint8Array;
   createdAt: number;

@@ -163,7 +163,7 @@ describe("online learner", () => {
 
   test("a snapshot of another router kind is ignored, and so is its log", async () => {
     const store = createMemoryStore();
-    await store.learning.appendUpdate({ requestId: "x", source: "feedback", model: "small", reward: 1, costUsd: null, input: new Uint8Array(16), createdAt: 0 });
+    await store.learning.appendUpdate({ requestId: "x", source: "feedback", model: "small", reward: 1, costUsd: null, predictedCostUsd: null, input: new Uint8Array(16), createdAt: 0 });
     await store.learning.saveSnapshot({ routerKind: "other", state: "{}", seq: 0, updates: 1, savedAt: 0 });
     const restored = await restoreOnlineRouter({ artifact: { router: testOnlineState(models), models } as unknown as RouterArtifact, repository: store.learning, targets: models });
     assert.equal(restored?.source, "artifact");
@@ -198,7 +198,7 @@ describe("online learner", () => {
   });
 
   test("judge: sampled after the answer, retried once when unparsable, failures only counted, cost reported apart", async () => {
-    const judgeTarget: Target = { id: "judge", inputUsdPerMTok: 1, outputUsdPerMTok: 1 };
+    const judgeTarget: Target = { id: "judge", inputUsdPerMTok: 1, outputUsdPerMTok: 1, contextWindow: 8192 };
     const answers = ["I think it is fine", "8", "maybe", "maybe again", "boom"];
     let call = 0;
     const caller: ChatCaller = async () => {

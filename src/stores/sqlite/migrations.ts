@@ -90,8 +90,8 @@ export const migrations: readonly Migration[] = [
         chosen_model TEXT NOT NULL,
         propensity REAL NOT NULL,
         input BLOB NOT NULL,
-        predicted_quality REAL NOT NULL,
-        predicted_cost_usd REAL NOT NULL,
+        predicted_quality REAL,
+        predicted_cost_usd REAL,
         cost_usd REAL,
         created_at INTEGER NOT NULL,
         judge_score REAL,
@@ -106,6 +106,7 @@ export const migrations: readonly Migration[] = [
         model TEXT NOT NULL,
         reward REAL NOT NULL,
         cost_usd REAL,
+        predicted_cost_usd REAL,
         input BLOB NOT NULL,
         created_at INTEGER NOT NULL,
         UNIQUE (request_id, source)

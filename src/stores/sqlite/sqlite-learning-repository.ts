@@ -9,8 +9,8 @@ interface ContextRow {
   chosen_model: string;
   propensity: number;
   input: Buffer;
-  predicted_quality: number;
-  predicted_cost_usd: number;
+  predicted_quality: number | null;
+  predicted_cost_usd: number | null;
   cost_usd: number | null;
   created_at: number;
   judge_score: number | null;
@@ -25,6 +25,7 @@ interface UpdateRow {
   model: string;
   reward: number;
   cost_usd: number | null;
+  predicted_cost_usd: number | null;
   input: Buffer;
   created_at: number;
 }
@@ -42,7 +43,7 @@ export function createSqliteLearningRepository(db: Database.Database): LearningR
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING`);
   const contextById = db.prepare("SELECT * FROM learning_contexts WHERE request_id = ?");
   const insertUpdate = db.prepare(`
-    INSERT INTO learning_updates (request_id, source, model, reward, cost_usd, input, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+    INSERT INTO learning_updates (request_id, source, model, reward, cost_usd, predicted_cost_usd, input, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (request_id, source) DO NOTHING`);
   const updateExists = db.prepare("SELECT 1 FROM learning_updates WHERE request_id = ? AND source = ?").pluck();
   const updatesAfter = db.prepare("SELECT * FROM learning_updates WHERE seq > ? ORDER BY seq");
@@ -99,7 +100,7 @@ export function createSqliteLearningRepository(db: Database.Database): LearningR
       };
     },
     async appendUpdate(update) {
-      const result = insertUpdate.run(update.requestId, update.source, update.model, update.reward, update.costUsd, Buffer.from(update.input), update.createdAt);
+      const result = insertUpdate.run(update.requestId, update.source, update.model, update.reward, update.costUsd, update.predictedCostUsd, Buffer.from(update.input), update.createdAt);
       return result.changes === 0 ? null : Number(result.lastInsertRowid);
     },
     async hasUpdate(requestId, source) {
@@ -114,6 +115,7 @@ export function createSqliteLearningRepository(db: Database.Database): LearningR
           model: row.model,
           reward: row.reward,
           costUsd: row.cost_usd,
+          predictedCostUsd: row.predicted_cost_usd,
           input: bytesOf(row.input),
           createdAt: row.created_at,
         }),
