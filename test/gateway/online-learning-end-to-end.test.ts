@@ -123,10 +123,13 @@ describe("online learning end to end: 2,000 requests with feedback over HTTP", (
     const last = shareOf(served.slice(-quarter));
     // A policy that does not learn serves the same share in both quarters; 500 requests each put the
     // chance difference at a few points (σ ≈ 3), far below the margin.
+    const cold = shareOf(served.slice(0, 100));
     const windows = Array.from({ length: requestCount / 250 }, (_, i) => shareOf(served.slice(i * 250, (i + 1) * 250)).toFixed(2));
-    console.log(`# windows of 250: ${windows.join(" ")}; first 100: ${shareOf(served.slice(0, 100)).toFixed(2)}`);
-    console.log(`# ${banditKind}: ${requestCount} requests + feedback in ${seconds.toFixed(1)} s; ${bestModel} share ${first.toFixed(3)} (first quarter) -> ${last.toFixed(3)} (last quarter)`);
-    assert.ok(last >= first + 0.3, `best model ${bestModel}: first-quarter share ${first.toFixed(3)}, last-quarter share ${last.toFixed(3)}`);
+    console.log(`# ${banditKind}: ${requestCount} requests + feedback in ${seconds.toFixed(1)} s; ${bestModel} share: first 100 ${cold.toFixed(3)}, first quarter ${first.toFixed(3)}, last quarter ${last.toFixed(3)}; per 250: ${windows.join(" ")}`);
+    // A policy that does not learn serves the same expected share throughout. Binomial spread of a
+    // 500-request share is ≤ 2.3 points (σ of the difference ≤ 3.2), of a 100-request share ≤ 5 points.
+    assert.ok(last >= first + 0.08, `best model ${bestModel}: first-quarter share ${first.toFixed(3)}, last-quarter share ${last.toFixed(3)}`);
+    assert.ok(last >= cold + 0.4, `best model ${bestModel}: share over the first 100 requests ${cold.toFixed(3)}, last quarter ${last.toFixed(3)}`);
     assert.ok(last >= 0.6, `last-quarter share of ${bestModel} is ${last.toFixed(3)}`);
 
     const metrics = await (await fetch(`${gateway!.url}/metrics`)).text();
