@@ -6,6 +6,7 @@ import { registerFitPolicy } from "./commands/fit-policy.js";
 import { registerKeys } from "./commands/keys.js";
 import { registerRoute } from "./commands/route.js";
 import { registerServe } from "./commands/serve.js";
+import { registerSimulate } from "./commands/simulate.js";
 import { registerTrain } from "./commands/train.js";
 import { registerTraces } from "./commands/traces.js";
 import { UsageError } from "./usage-error.js";
@@ -26,6 +27,7 @@ export function createProgram(): Command {
   registerFitPolicy(program);
   registerKeys(program);
   registerTraces(program);
+  registerSimulate(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

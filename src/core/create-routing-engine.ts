@@ -42,7 +42,8 @@ export async function createRoutingEngine(options: CreateRoutingEngineOptions): 
   const embedder = await embedderFromState(artifact.embedder);
   const router = routerTrainerFor(artifact.router.kind).fromState(artifact.router);
   const costModel = CostModel.fromState(artifact.costModel);
-  const routerIndex = new Map(router.models.map((model, i) => [model, i]));
+  let routerIndex = new Map(router.models.map((model, i) => [model, i]));
+  let indexedModels = router.models;
   const targets = options.targets.filter((target) => routerIndex.has(target.id));
   if (targets.length === 0) {
     throw new SwitchyardError("invalid_config", `none of the configured targets is known to the router (it knows: ${router.models.join(", ")})`, { param: "targets" });
@@ -69,9 +70,14 @@ export async function createRoutingEngine(options: CreateRoutingEngineOptions): 
       const sparseEmbedding = sparse?.embedSparse([text])[0];
       const embedding = sparseEmbedding ? densify(sparseEmbedding, embedder.dimension) : (await embedder.embed([text]))[0]!;
       const input: RouteInput = { text, embedding, sparseEmbedding, promptTokens: estimateTokens(text), id: query.id };
+      if (router.models !== indexedModels) {
+        // An online router's model list changes with addModel/removeModel: re-align predictions with it.
+        indexedModels = router.models;
+        routerIndex = new Map(router.models.map((model, i) => [model, i]));
+      }
       const quality = router.predictQuality(input);
       const ownCost = router.predictCostUsd?.(input);
-      let predictions: CandidatePrediction[] = candidates.map((target) => {
+      let predictions: CandidatePrediction[] = candidates.filter((target) => routerIndex.has(target.id)).map((target) => {
         const i = routerIndex.get(target.id)!;
         return {
           model: target.id,
@@ -79,6 +85,7 @@ export async function createRoutingEngine(options: CreateRoutingEngineOptions): 
           predictedCostUsd: ownCost ? ownCost[i]! : costModel.predict(target.id, input.promptTokens, target),
         };
       });
+      if (predictions.length === 0) throw new SwitchyardError("no_candidates", "no allowed target is known to the router", { param: allowed ? "allowed_models" : null });
       if (constraints.maxCostUsd !== undefined) {
         const affordable = predictions.filter((p) => p.predictedCostUsd <= constraints.maxCostUsd!);
         predictions = affordable.length > 0 ? affordable : [predictions.reduce((a, b) => (b.predictedCostUsd < a.predictedCostUsd ? b : a))];

@@ -13,6 +13,11 @@ export const banditParamsSchema = z
     dimension: z.number().int().min(4).max(1024).default(128),
     /** Ridge prior precision λ of every arm (A starts as λ I). */
     lambda: z.number().positive().finite().default(1),
+    /**
+     * λ of a warm-started bandit's arms: the residual over an offline router's prior is small and the
+     * prior already saw labelled data, so exploration widths start narrower (width ∝ 1/√λ).
+     */
+    warmLambda: z.number().positive().finite().default(10),
     /** LinUCB: quality bonus α·√(xᵀA⁻¹x). */
     alpha: z.number().min(0).finite().default(0.25),
     /** Thompson sampling: posterior scale v (the mean at x is drawn from N(xᵀθ, v²·xᵀA⁻¹x)). */

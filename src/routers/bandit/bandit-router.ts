@@ -70,6 +70,8 @@ export class BanditRouter implements OnlineRouter {
   private readonly policy: ExplorationPolicy;
   private readonly shared: SharedModel | undefined;
   private readonly added: Set<string>;
+  /** λ of the arms: `warmLambda` over an offline prior, `lambda` for a cold start. */
+  private readonly lambda: number;
   private steps: number;
 
   constructor(parts: BanditRouterParts) {
@@ -84,7 +86,8 @@ export class BanditRouter implements OnlineRouter {
     this.costRatios = new CostRatios({ discount: parts.params.costDiscount, priorWeight: parts.params.costPriorWeight }, parts.costRatios);
     this.steps = parts.steps ?? 0;
     this.added = new Set(parts.added ?? []);
-    for (const model of this.models) this.arms.set(model, new ArmModel(this.features.dimension, parts.params.lambda, parts.arms?.[model]));
+    this.lambda = parts.priorState.kind === "router" ? parts.params.warmLambda : parts.params.lambda;
+    for (const model of this.models) this.arms.set(model, new ArmModel(this.features.dimension, this.lambda, parts.arms?.[model]));
     this.shared = parts.params.hybrid
       ? new SharedModel({ features: parts.features, sharedDimension: parts.params.sharedDimension, lambda: parts.params.lambda, descriptors: parts.descriptors ?? {} }, parts.shared)
       : undefined;
@@ -178,6 +181,7 @@ export class BanditRouter implements OnlineRouter {
 
   addModel(model: string): void {
     if (this.arms.has(model)) return;
+    // A new model has no prior of its own (see priorsOf): its arm starts at the cold λ, i.e. wide.
     this.arms.set(model, new ArmModel(this.features.dimension, this.params.lambda));
     this.shared?.addModel(model);
     this.added.add(model);
