@@ -8,6 +8,7 @@ import type { PolicyRouter } from "../routers/policy/policy-router.js";
 import { createStrategyHandler } from "../strategies/strategy-handler.js";
 import { createUpstreamChatCaller } from "../strategies/chat-caller.js";
 import type { OnlineLearner } from "../learning/online-learner.js";
+import type { GatewayBudgetPacing } from "../learning/budget-pacing.js";
 import type { UpstreamClient } from "../providers/upstream-client.js";
 import type { GatewayConfig } from "./config.js";
 import { errorResponse } from "./error-response.js";
@@ -54,6 +55,8 @@ export interface GatewayDeps extends Omit<GatewayServicesDeps, "logger" | "now">
   policy?: PolicyRouter;
   /** Online learner of the engine's bandit router (see `createOnlineLearner`; `startGatewayFromConfig` builds it). */
   learner?: OnlineLearner;
+  /** Budget pacing (see `createBudgetPacing`; `startGatewayFromConfig` builds it from `learning`). */
+  pacing?: GatewayBudgetPacing;
 }
 
 const healthText = JSON.stringify({ status: "ok" });
@@ -104,6 +107,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): { app: H
     guard: deps.guard,
     policy: deps.policy,
     learner: deps.learner,
+    pacing: deps.pacing,
   };
   deps.learner?.attachCaller(createUpstreamChatCaller({ upstreamClient: context.upstreamClient, upstreams: config.upstreams }), context.targetsById);
   const models = createModelsHandlers(context);

@@ -8,6 +8,7 @@ import type { TraceAttempt, TraceRecord } from "../stores/trace-record.js";
 import type { GatewayLogger } from "./gateway-logger.js";
 import type { GatewayServices } from "./gateway-services.js";
 import type { OnlineLearner } from "../learning/online-learner.js";
+import type { GatewayBudgetPacing, PacingTicket } from "../learning/budget-pacing.js";
 
 /** Token usage as upstreams report it (OpenAI field names). */
 export interface TokenUsage {
@@ -45,6 +46,8 @@ export interface RequestScopeOptions {
   isKnownModel: (model: string) => boolean;
   /** Online learning: answered requests the online router routed are handed to it when they end. */
   learner?: OnlineLearner;
+  /** Budget pacing: the request's hold on the paced budgets is settled when it ends. */
+  pacing?: GatewayBudgetPacing;
 }
 
 /**
@@ -62,6 +65,8 @@ export interface RequestScope {
   decision: Decision | undefined;
   maxCostUsd: number | undefined;
   reservation: Reservation | undefined;
+  /** Hold on the paced budgets (`learning.budget`), settled by `finish`. */
+  pacingTicket: PacingTicket | undefined;
   /** Tokens admitted by the rate limiter (corrected at the end). */
   admittedTokens: number;
   readonly attempts: TraceAttempt[];
@@ -98,6 +103,7 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
     decision: undefined,
     maxCostUsd: undefined,
     reservation: undefined,
+    pacingTicket: undefined,
     admittedTokens: 0,
     attempts: [],
     fallbacks: 0,
@@ -121,6 +127,10 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
         services.budgets
           .settle(scope.reservation, { costUsd: actual, inputTokens: inputTokens ?? 0, outputTokens: outputTokens ?? 0 })
           .catch((error: unknown) => logger.error({ requestId: scope.requestId, error: error instanceof Error ? error.message : String(error) }, "budget settlement failed"));
+      }
+      if (scope.pacingTicket !== undefined && options.pacing !== undefined) {
+        const predicted = scope.decision?.candidates.find((candidate) => candidate.model === outcome.target?.id)?.predictedCostUsd;
+        options.pacing.settle(scope.pacingTicket, costUsd ?? (answered ? scope.pacingTicket.reservedUsd : 0), answered, predicted);
       }
       if (key !== null && key.tpm !== null && inputTokens !== null) {
         services.limiter.correctTokens(key.id, key, scope.admittedTokens, inputTokens + (outputTokens ?? 0));

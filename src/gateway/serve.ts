@@ -131,6 +131,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       const result = await running.drain(graceMs);
       await services.flush();
       // Judges still running finish (their upstream pools are still open); the learned state is snapshotted.
+      await deps.pacing?.flush().catch((error: unknown) => deps.logger?.error({ error: String(error) }, "budget pacer states could not be saved"));
       await deps.learner?.flush().catch((error: unknown) => deps.logger?.error({ error: String(error) }, "the learned state could not be saved"));
       if (ownsClient) await upstreamClient.close();
       if (ownsStore) await services.store.close();

@@ -8,6 +8,7 @@ import { createGatewayMetrics } from "../observability/gateway-metrics.js";
 import { createLearningMetrics } from "../observability/learning-metrics.js";
 import { createOnlineLearner, type OnlineLearner } from "../learning/online-learner.js";
 import { restoreOnlineRouter } from "../learning/restore-online-router.js";
+import { createBudgetPacing } from "../learning/budget-pacing.js";
 import { isOnlineRouter } from "../routers/online-router.js";
 import { pino } from "pino";
 import { createLogger } from "../observability/logger.js";
@@ -125,6 +126,7 @@ export async function startGatewayFromConfig(options: StartGatewayFromConfigOpti
       metrics,
       logRequests: config.logging.requests,
       learner,
+      pacing: createBudgetPacing({ config: config.learning, store, logger }),
     });
     const drain = running.shutdown;
     const shutdown = async (graceMs?: number) => {

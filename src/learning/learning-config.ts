@@ -27,7 +27,8 @@ export const learningSignalSchema = z.discriminatedUnion("kind", [
 export const learningBudgetSchema = z
   .object({
     usd: z.number().positive(),
-    period: z.enum(["day", "week", "month", "total"]).default("day"),
+    /** Calendar period (UTC) the budget renews on; a lifetime budget cannot be paced (no end to spread it over). */
+    period: z.enum(["day", "week", "month"]).default("day"),
   })
   .strict();
 

@@ -66,6 +66,7 @@ export function createChatCompletionService(context: GatewayContext): (request: 
       storeText: config.traces.storeText,
       isKnownModel,
       learner: context.learner,
+      pacing: context.pacing,
     });
     const headers: Record<string, string> = { "x-request-id": requestId };
     let servedTarget: Target | undefined;
@@ -95,6 +96,9 @@ export function createChatCompletionService(context: GatewayContext): (request: 
       const stages = guard || policy ? await applyRouteStages(context, request, headers, { guard, policy }) : undefined;
       if (stages?.model === undefined && context.strategies.handles(request.model)) return await serveStrategy(context, scope, { request, needs, signal: http.signal, headers });
       if (key !== null && stages?.model !== undefined) assertModelAllowed(key, stages.model);
+      // Budget pacing: routed requests choose with the paced willingness-to-pay under the pacers' cost cap.
+      const paced = isAuto && stages?.model === undefined && context.pacing !== undefined ? await context.pacing.constraints(key) : undefined;
+      if (paced !== undefined) scope.maxCostUsd = scope.maxCostUsd === undefined ? paced.maxCostUsd : Math.min(scope.maxCostUsd, paced.maxCostUsd);
       const choice = await chooseTarget(context, stages?.model === undefined ? request : { ...request, model: stages.model }, {
         qualityHeaderValue: http.header(qualityHeader),
         key,
@@ -102,12 +106,14 @@ export function createChatCompletionService(context: GatewayContext): (request: 
         maxCostUsd: scope.maxCostUsd,
         ...(stages?.only ? { only: stages.only } : {}),
         ...(stages?.quality !== undefined ? { quality: stages.quality } : {}),
+        ...(paced !== undefined ? { adjustWillingnessToPay: paced.adjustWillingnessToPay } : {}),
       });
       scope.decision = choice.decision;
       if (choice.decision) services.metrics.recordDecision(choice.decision.router, choice.decision.decisionMs);
       Object.assign(headers, decisionHeaders(choice.target.id, choice.decision));
       const maxOutputTokens = needs.maxOutputTokens ?? config.limits.defaultMaxOutputTokens;
       if (key !== null) scope.reservation = await services.budgets.reserve(key, costUsdOf(choice.target, needs.promptTokens, maxOutputTokens));
+      if (context.pacing !== undefined) scope.pacingTicket = await context.pacing.reserve(key, costUsdOf(choice.target, needs.promptTokens, maxOutputTokens));
 
       const stream = scope.stream;
       const signal = http.signal;
@@ -116,8 +122,10 @@ export function createChatCompletionService(context: GatewayContext): (request: 
         candidates: choice.candidates.length === 1 ? [choice.target.id] : choice.candidates.map((target) => target.id),
         // A fallback may cost more than what was reserved: hold the difference, or skip that candidate.
         async admit(id) {
+          const estimate = costUsdOf(context.targetsById.get(id) as Target, needs.promptTokens, maxOutputTokens);
+          if (scope.pacingTicket !== undefined && context.pacing !== undefined && !(await context.pacing.raise(scope.pacingTicket, estimate))) return false;
           if (key === null || scope.reservation === undefined) return true;
-          return services.budgets.raise(key, scope.reservation, costUsdOf(context.targetsById.get(id) as Target, needs.promptTokens, maxOutputTokens));
+          return services.budgets.raise(key, scope.reservation, estimate);
         },
         call({ target: id }) {
           const target = context.targetsById.get(id) as Target;
