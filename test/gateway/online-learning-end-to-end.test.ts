@@ -138,7 +138,8 @@ describe("online learning end to end: 2,000 requests with feedback over HTTP", (
 
     const metrics = await (await fetch(`${gateway!.url}/metrics`)).text();
     assert.match(metrics, new RegExp(`switchyard_learning_updates_total\\{source="feedback"\\} ${requestCount}\\b`));
-    assert.match(metrics, /switchyard_learning_routed_total\{target="[^"]+",explored="true"\} \d+/);
+    assert.match(metrics, new RegExp(`switchyard_learning_routed_total\\{target="${bestModel.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}",explored="(true|false)"\\} \\d+`));
+    assert.match(metrics, /switchyard_learning_traffic_share\{target="[^"]+"\} [\d.]+/);
 
     // Restart on the same store: the learned state (snapshot + update log) is back, predictions included.
     const probe: RouteInput = { text: "What is 2 + 2?", embedding: new Float32Array(1), promptTokens: 8 };
