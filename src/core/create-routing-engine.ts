@@ -90,7 +90,8 @@ export async function createRoutingEngine(options: CreateRoutingEngineOptions): 
         const affordable = predictions.filter((p) => p.predictedCostUsd <= constraints.maxCostUsd!);
         predictions = affordable.length > 0 ? affordable : [predictions.reduce((a, b) => (b.predictedCostUsd < a.predictedCostUsd ? b : a))];
       }
-      const willingnessToPay = query.options?.willingnessToPay ?? willingnessToPayForKnob(artifact.calibration, query.options?.quality ?? defaultQuality);
+      const baseWillingnessToPay = query.options?.willingnessToPay ?? willingnessToPayForKnob(artifact.calibration, query.options?.quality ?? defaultQuality);
+      const willingnessToPay = constraints.adjustWillingnessToPay ? constraints.adjustWillingnessToPay(baseWillingnessToPay) : baseWillingnessToPay;
       // A router that does not trade quality for cost (best-single, random) is ranked by quality alone.
       const ranked = rankByObjective(predictions, router.followsObjective ? willingnessToPay : QUALITY_ONLY_WILLINGNESS_TO_PAY);
       if (online !== undefined) {

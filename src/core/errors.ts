@@ -23,6 +23,8 @@ export const errorCodes = {
   upstream_error: { status: 502, type: "api_error", retryable: true, description: "Every attempted upstream failed." },
   upstream_timeout: { status: 504, type: "api_error", retryable: true, description: "The upstream did not answer in time." },
   trace_not_found: { status: 404, type: "invalid_request_error", retryable: false, description: "No trace with this request id is visible to the key (feedback on an unknown request)." },
+  feedback_exists: { status: 409, type: "invalid_request_error", retryable: false, description: "The request was already learned from by feedback; a request is learned from at most once (online learning)." },
+  feedback_expired: { status: 410, type: "invalid_request_error", retryable: false, description: "The request is older than `learning.feedbackExpiryHours`; its feedback is no longer accepted (online learning)." },
   unavailable: { status: 503, type: "api_error", retryable: true, description: "The gateway is shutting down or not ready; retry, ideally on another instance." },
   content_policy_violation: { status: 400, type: "invalid_request_error", retryable: false, description: "The guard classified the request as unsafe and the deployment refuses such requests (no safe model is configured for them)." },
   out_of_domain: { status: 400, type: "invalid_request_error", retryable: false, description: "The request is far outside the deployment's domain (its routes) and the deployment refuses such requests." },

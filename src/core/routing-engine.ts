@@ -29,4 +29,6 @@ export interface DecideConstraints {
   only?: ReadonlySet<string>;
   /** Upper bound on predicted cost (USD) of the chosen target, e.g. from a key's remaining budget. */
   maxCostUsd?: number;
+  /** Maps the query's willingness-to-pay to the one routing uses (a budget pacer's multiplier). */
+  adjustWillingnessToPay?: (willingnessToPay: number) => number;
 }

@@ -37,6 +37,8 @@ export interface ChooseTargetOptions {
   only?: ReadonlySet<string>;
   /** Quality knob a route policy's rule set; wins over the request's. */
   quality?: number;
+  /** A budget pacer's adjustment of the willingness-to-pay (see `GatewayBudgetPacing`). */
+  adjustWillingnessToPay?: (willingnessToPay: number) => number;
 }
 
 /**
@@ -86,7 +88,12 @@ export async function chooseTarget(context: GatewayContext, request: ChatComplet
 
   const decision = await context.engine.decide(
     { messages: request.messages as readonly ChatMessage[], options: { allowedModels: request.allowed_models, quality } },
-    { exclude, ...(only ? { only } : {}), ...(options.maxCostUsd !== undefined ? { maxCostUsd: options.maxCostUsd } : {}) },
+    {
+      exclude,
+      ...(only ? { only } : {}),
+      ...(options.maxCostUsd !== undefined ? { maxCostUsd: options.maxCostUsd } : {}),
+      ...(options.adjustWillingnessToPay ? { adjustWillingnessToPay: options.adjustWillingnessToPay } : {}),
+    },
   );
   const target = context.targetsById.get(decision.model);
   if (target === undefined) throw new SwitchyardError("internal_error", `The routing engine chose "${decision.model}", which is not a configured target`);

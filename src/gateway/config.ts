@@ -10,6 +10,7 @@ import { retryPolicySchema } from "../resilience/retry-policy.js";
 import { guardConfigSchema } from "../guard/guard-config.js";
 import { policyConfigSchema } from "../routers/policy/policy-config.js";
 import { strategiesConfigSchema } from "../strategies/strategy-config.js";
+import { learningConfigSchema } from "../learning/learning-config.js";
 
 /** Schema of the `server` section: where the gateway listens and how much it accepts. */
 export const serverConfigSchema = z
@@ -148,6 +149,8 @@ export const gatewayConfigSchema = z
     guard: guardConfigSchema.optional(),
     /** Route policy for `model: "auto"`: declared routes restrict the router's candidates (docs/guard-and-policy.md). */
     policy: policyConfigSchema.optional(),
+    /** Online learning of a bandit router: feedback expiry, judge, signals, budget pacing (docs/online-learning-gateway.md). */
+    learning: learningConfigSchema.prefault({}),
   })
   .strict();
 
@@ -207,6 +210,9 @@ export function parseConfig(value: unknown, sourceName: string, options: ParseCo
     }
     return { ...target, upstream };
   });
+
+  const judgeTarget = config.learning.judge?.target;
+  if (judgeTarget !== undefined && !targetIds.has(judgeTarget)) fail("learning.judge.target", `unknown target "${judgeTarget}" (configured: ${[...targetIds].join(", ")})`);
 
   const baseDir = options.baseDir ?? dirname(resolve(sourceName));
   const guard = config.guard === undefined ? undefined : resolveGuardPaths(config.guard, baseDir);

@@ -6,6 +6,9 @@ import type { GuardStage } from "../guard/guard-stage.js";
 import { createUpstreamClient } from "../providers/upstream-client.js";
 import type { PolicyRouter } from "../routers/policy/policy-router.js";
 import { createStrategyHandler } from "../strategies/strategy-handler.js";
+import { createUpstreamChatCaller } from "../strategies/chat-caller.js";
+import type { OnlineLearner } from "../learning/online-learner.js";
+import type { GatewayBudgetPacing } from "../learning/budget-pacing.js";
 import type { UpstreamClient } from "../providers/upstream-client.js";
 import type { GatewayConfig } from "./config.js";
 import { errorResponse } from "./error-response.js";
@@ -50,6 +53,10 @@ export interface GatewayDeps extends Omit<GatewayServicesDeps, "logger" | "now">
   guard?: GuardStage;
   /** Policy router built from `config.policy` (see `loadGatewayStages`; `startGateway` builds it). */
   policy?: PolicyRouter;
+  /** Online learner of the engine's bandit router (see `createOnlineLearner`; `startGatewayFromConfig` builds it). */
+  learner?: OnlineLearner;
+  /** Budget pacing (see `createBudgetPacing`; `startGatewayFromConfig` builds it from `learning`). */
+  pacing?: GatewayBudgetPacing;
 }
 
 const healthText = JSON.stringify({ status: "ok" });
@@ -99,7 +106,10 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): { app: H
     strategies: createStrategyHandler({ config: config.strategies, targets: config.targets, engine: deps.engine }),
     guard: deps.guard,
     policy: deps.policy,
+    learner: deps.learner,
+    pacing: deps.pacing,
   };
+  deps.learner?.attachCaller(createUpstreamChatCaller({ upstreamClient: context.upstreamClient, upstreams: config.upstreams }), context.targetsById);
   const models = createModelsHandlers(context);
   const methodNotAllowed = (allowed: string) => () => {
     throw new SwitchyardError("method_not_allowed", `Use ${allowed} on this route`);

@@ -7,6 +7,7 @@ export const decisionHeaderNames = {
   predictedQuality: "x-switchyard-predicted-quality",
   predictedCostUsd: "x-switchyard-predicted-cost-usd",
   decisionMs: "x-switchyard-decision-ms",
+  propensity: "x-switchyard-propensity",
 } as const;
 
 /** The `router` value sent when the client named a target and routing was bypassed. */
@@ -24,6 +25,8 @@ export function decisionHeaders(targetId: string, decision: Decision | undefined
     [decisionHeaderNames.router]: decision.router,
     [decisionHeaderNames.decisionMs]: decision.decisionMs.toFixed(3),
   };
+  // Online (bandit) routers: the probability the policy chose this target with (off-policy evaluation uses it).
+  if (decision.propensity !== undefined) headers[decisionHeaderNames.propensity] = String(round(decision.propensity, 6));
   const chosen = decision.candidates.find((candidate) => candidate.model === decision.model);
   if (chosen !== undefined) {
     headers[decisionHeaderNames.predictedQuality] = String(round(chosen.predictedQuality, 4));

@@ -8,6 +8,8 @@ import type { GatewayConfig, GatewayTarget, UpstreamConfig } from "./config.js";
 import type { GatewayLogger } from "./gateway-logger.js";
 import type { GatewayServices } from "./gateway-services.js";
 import type { StreamUsage } from "./sse-stream-tap.js";
+import type { OnlineLearner } from "../learning/online-learner.js";
+import type { GatewayBudgetPacing } from "../learning/budget-pacing.js";
 
 /** What one answered chat completion did (for traces, metrics and budgets). */
 export interface CompletionRecord {
@@ -47,4 +49,8 @@ export interface GatewayContext {
   readonly guard: GuardStage | undefined;
   /** Route policy for `model: "auto"` (from `policy`), when configured. */
   readonly policy: PolicyRouter | undefined;
+  /** Online learning of the engine's bandit router (when it is online and `learning.enabled`). */
+  readonly learner: OnlineLearner | undefined;
+  /** Budget pacing (`learning.budget`, `learning.paceKeyBudgets`), when configured. */
+  readonly pacing: GatewayBudgetPacing | undefined;
 }

@@ -7,6 +7,8 @@ import type { ApiKeyRecord } from "../stores/api-key-record.js";
 import type { TraceAttempt, TraceRecord } from "../stores/trace-record.js";
 import type { GatewayLogger } from "./gateway-logger.js";
 import type { GatewayServices } from "./gateway-services.js";
+import type { OnlineLearner } from "../learning/online-learner.js";
+import type { GatewayBudgetPacing, PacingTicket } from "../learning/budget-pacing.js";
 
 /** Token usage as upstreams report it (OpenAI field names). */
 export interface TokenUsage {
@@ -42,6 +44,10 @@ export interface RequestScopeOptions {
   storeText: boolean;
   /** Whether a model name is a configured target (others are not used as metric labels). */
   isKnownModel: (model: string) => boolean;
+  /** Online learning: answered requests the online router routed are handed to it when they end. */
+  learner?: OnlineLearner;
+  /** Budget pacing: the request's hold on the paced budgets is settled when it ends. */
+  pacing?: GatewayBudgetPacing;
 }
 
 /**
@@ -59,11 +65,15 @@ export interface RequestScope {
   decision: Decision | undefined;
   maxCostUsd: number | undefined;
   reservation: Reservation | undefined;
+  /** Hold on the paced budgets (`learning.budget`), settled by `finish`. */
+  pacingTicket: PacingTicket | undefined;
   /** Tokens admitted by the rate limiter (corrected at the end). */
   admittedTokens: number;
   readonly attempts: TraceAttempt[];
   fallbacks: number;
   prompt: string | undefined;
+  /** The request's `response_format` (online learning's `json-schema` signal reads it). */
+  responseFormat: unknown;
   /** Cost of an answer with this usage on `target` (null when the usage is unknown). */
   costOf(target: Target, usage: TokenUsage | undefined): number | null;
   finish(outcome: RequestOutcome): void;
@@ -93,10 +103,12 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
     decision: undefined,
     maxCostUsd: undefined,
     reservation: undefined,
+    pacingTicket: undefined,
     admittedTokens: 0,
     attempts: [],
     fallbacks: 0,
     prompt: undefined,
+    responseFormat: undefined,
     costOf,
     finished: false,
     finish(outcome) {
@@ -115,6 +127,10 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
         services.budgets
           .settle(scope.reservation, { costUsd: actual, inputTokens: inputTokens ?? 0, outputTokens: outputTokens ?? 0 })
           .catch((error: unknown) => logger.error({ requestId: scope.requestId, error: error instanceof Error ? error.message : String(error) }, "budget settlement failed"));
+      }
+      if (scope.pacingTicket !== undefined && options.pacing !== undefined) {
+        const predicted = scope.decision?.candidates.find((candidate) => candidate.model === outcome.target?.id)?.predictedCostUsd;
+        options.pacing.settle(scope.pacingTicket, costUsd ?? (answered ? scope.pacingTicket.reservedUsd : 0), answered, predicted);
       }
       if (key !== null && key.tpm !== null && inputTokens !== null) {
         services.limiter.correctTokens(key.id, key, scope.admittedTokens, inputTokens + (outputTokens ?? 0));
@@ -156,6 +172,20 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
         if (options.storeText && scope.prompt !== undefined) trace.prompt = scope.prompt;
         if (options.storeText && outcome.response !== undefined) trace.response = outcome.response;
         services.traces.add(trace);
+      }
+      const { learner } = options;
+      if (learner !== undefined && scope.decision?.routeInput !== undefined && outcome.target !== undefined && outcome.error === undefined && outcome.status < 400) {
+        learner.observe({
+          requestId: scope.requestId,
+          keyId: key?.id ?? null,
+          decision: scope.decision,
+          servedModel: outcome.target.id,
+          costUsd,
+          createdAt: startedAt,
+          responseFormat: scope.responseFormat,
+          prompt: scope.prompt,
+          answer: outcome.response,
+        });
       }
       if (options.logRequests) {
         (options.requestLogger ?? logger).info(

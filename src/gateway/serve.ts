@@ -115,6 +115,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const now = deps.now ?? Date.now;
   const retentionMs = config.traces.retentionDays * 24 * hourMs;
   const prune = () => {
+    deps.learner?.prune().catch((error: unknown) => deps.logger?.error({ error: String(error) }, "pruning learning contexts failed"));
     if (!config.traces.enabled || retentionMs <= 0) return;
     services.store.traces.prune(now() - retentionMs).catch((error: unknown) => deps.logger?.error({ error: String(error) }, "pruning traces failed"));
   };
@@ -129,6 +130,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       clearInterval(pruneTimer);
       const result = await running.drain(graceMs);
       await services.flush();
+      // Judges still running finish (their upstream pools are still open); the learned state is snapshotted.
+      await deps.pacing?.flush().catch((error: unknown) => deps.logger?.error({ error: String(error) }, "budget pacer states could not be saved"));
+      await deps.learner?.flush().catch((error: unknown) => deps.logger?.error({ error: String(error) }, "the learned state could not be saved"));
       if (ownsClient) await upstreamClient.close();
       if (ownsStore) await services.store.close();
       return result;

@@ -5,6 +5,11 @@ import { SwitchyardError } from "../core/errors.js";
 import type { RoutingEngine } from "../core/routing-engine.js";
 import { createApiKeyHasher, loadPepper } from "../limits/api-key-hasher.js";
 import { createGatewayMetrics } from "../observability/gateway-metrics.js";
+import { createLearningMetrics } from "../observability/learning-metrics.js";
+import { createOnlineLearner, type OnlineLearner } from "../learning/online-learner.js";
+import { restoreOnlineRouter } from "../learning/restore-online-router.js";
+import { createBudgetPacing } from "../learning/budget-pacing.js";
+import { isOnlineRouter } from "../routers/online-router.js";
 import { pino } from "pino";
 import { createLogger } from "../observability/logger.js";
 import { createMemoryStore } from "../stores/memory/memory-store.js";
@@ -40,6 +45,10 @@ export interface GatewayFromConfig extends GatewayServer {
   activeKeys: number;
   /** True when no key was ever created: the gateway serves requests without a key (loopback only). */
   open: boolean;
+  /** Online learning of a bandit router, when the artifact's router is online and `learning.enabled`. */
+  learner: OnlineLearner | undefined;
+  /** Where the online router's state came from at start-up, and how the target set changed it. */
+  learning: { source: "store" | "artifact"; updates: number; added: string[]; removed: string[] } | undefined;
 }
 
 /** Where the key pepper lives for a config: `auth.pepperFile`, else `key-pepper` beside the SQLite store. */
@@ -68,12 +77,17 @@ export async function startGatewayFromConfig(options: StartGatewayFromConfigOpti
   if (config.router.artifact === undefined) {
     throw new SwitchyardError("invalid_config", `${options.configPath}: router.artifact: required to serve (the file written by \`switchyard train\`)`);
   }
-  const artifact = await loadRouterArtifact(config.router.artifact);
-  const engine = await createRoutingEngine({ artifact, targets: config.targets, defaultQuality: config.router.defaultQuality });
-  const routable = new Set(engine.targets.map((target) => target.id));
+  const loaded = await loadRouterArtifact(config.router.artifact);
   const host = options.host ?? config.server.host;
   const store = openConfiguredStore(config);
   try {
+    // An online router starts from what it learned (the store's snapshot and update log), else from the
+    // artifact; configured targets it does not know join with its exploration prior, removed ones leave.
+    const restored = config.learning.enabled ? await restoreOnlineRouter({ artifact: loaded, repository: store.learning, targets: config.targets.map((target) => target.id) }) : undefined;
+    const artifact = restored?.artifact ?? loaded;
+    const engine = await createRoutingEngine({ artifact, targets: config.targets, defaultQuality: config.router.defaultQuality });
+    const routable = new Set(engine.targets.map((target) => target.id));
+    const metrics = createGatewayMetrics({ processMetrics: true });
     const pepper = loadPepper({ env: options.env, path: pepperFileOf(config) ?? join(process.cwd(), "switchyard-data", "key-pepper") });
     const activeKeys = await store.keys.countActive();
     if ((await store.keys.countAll()) === 0 && !isLoopbackHost(host)) {
@@ -86,6 +100,19 @@ export async function startGatewayFromConfig(options: StartGatewayFromConfigOpti
     // The access line carries only fields the gateway chose (ids, status, timings), so it skips redaction
     // and scrubbing.
     const requestLogger = options.logger ?? createLogger({ level: config.logging.level, destination, redact: false });
+    const learner =
+      restored !== undefined && engine.router !== undefined && isOnlineRouter(engine.router)
+        ? createOnlineLearner({
+            router: engine.router,
+            repository: store.learning,
+            config: config.learning,
+            storeText: config.traces.storeText,
+            seq: restored.seq,
+            updates: restored.updates,
+            metrics: createLearningMetrics(metrics.registry),
+            logger,
+          })
+        : undefined;
     const running = await startGateway({
       config,
       engine,
@@ -96,8 +123,10 @@ export async function startGatewayFromConfig(options: StartGatewayFromConfigOpti
       store,
       ownsStore: true,
       keyHasher: createApiKeyHasher(pepper),
-      metrics: createGatewayMetrics({ processMetrics: true }),
+      metrics,
       logRequests: config.logging.requests,
+      learner,
+      pacing: createBudgetPacing({ config: config.learning, store, logger }),
     });
     const drain = running.shutdown;
     const shutdown = async (graceMs?: number) => {
@@ -106,7 +135,8 @@ export async function startGatewayFromConfig(options: StartGatewayFromConfigOpti
       return result;
     };
     const open = (await store.keys.countAll()) === 0;
-    return Object.assign(running, { shutdown, config, engine, activeKeys, open, fixedOnlyTargets: config.targets.map((target) => target.id).filter((id) => !routable.has(id)) });
+    const learning = restored === undefined ? undefined : { source: restored.source, updates: restored.updates, added: restored.added, removed: restored.removed };
+    return Object.assign(running, { shutdown, config, engine, activeKeys, open, learner, learning, fixedOnlyTargets: config.targets.map((target) => target.id).filter((id) => !routable.has(id)) });
   } catch (error) {
     await store.close();
     throw error;

@@ -1,5 +1,6 @@
 import type { ApiKeyRecord } from "./api-key-record.js";
 import type { BreakerState } from "./breaker-state.js";
+import type { JudgementRecord, LearningContextRecord, LearningSnapshot, LearningUpdateRecord, RewardSource } from "./learning-records.js";
 import type { TraceFeedback, TraceFilter, TraceRecord } from "./trace-record.js";
 
 /** API keys (hashed). */
@@ -98,6 +99,46 @@ export interface BreakerStateRepository {
   put(state: BreakerState): Promise<void>;
 }
 
+/** What {@link LearningRepository.appendUpdate} records. */
+export type NewLearningUpdate = Omit<LearningUpdateRecord, "seq">;
+
+/**
+ * Online learning's durable state: the learning context of each routed request, an append-only log of
+ * the updates learned from rewards (at most one per request and reward source), snapshots of the
+ * router's learned state, and budget pacers' states. State = last snapshot + the log after it.
+ */
+export interface LearningRepository {
+  /** Stores learning contexts (one transaction for the batch; an existing id is kept as it is). */
+  putContexts(contexts: readonly LearningContextRecord[]): Promise<void>;
+  getContext(requestId: string): Promise<LearningContextRecord | undefined>;
+  /**
+   * Appends an update unless one with the same request id and source exists (atomic): returns its
+   * `seq`, or null when the request was already learned from this source.
+   */
+  appendUpdate(update: NewLearningUpdate): Promise<number | null>;
+  /** Whether the request was already learned from `source`. */
+  hasUpdate(requestId: string, source: RewardSource): Promise<boolean>;
+  /** Updates with `seq` above `afterSeq`, in order. */
+  updatesAfter(afterSeq: number): Promise<LearningUpdateRecord[]>;
+  /** Highest `seq` in the log (0 when empty). */
+  lastSeq(): Promise<number>;
+  snapshot(): Promise<LearningSnapshot | undefined>;
+  /** Replaces the snapshot (atomic: readers see the old or the new one). */
+  saveSnapshot(snapshot: LearningSnapshot): Promise<void>;
+  /** Forgets the snapshot and the update log (an imported state replaces what was learned). */
+  resetLearnedState(snapshot: LearningSnapshot): Promise<void>;
+  setJudgement(requestId: string, judgement: JudgementRecord): Promise<void>;
+  getJudgement(requestId: string): Promise<JudgementRecord | undefined>;
+  /** A budget pacer's state (JSON text) by scope (`global`, `key:<id>`). */
+  pacerState(scope: string): Promise<string | undefined>;
+  putPacerState(scope: string, state: string): Promise<void>;
+  /**
+   * Deletes contexts created before `before`, and log entries of those requests already folded into the
+   * snapshot (`seq ≤ snapshotSeq`); returns how many contexts went.
+   */
+  prune(before: number, snapshotSeq: number): Promise<number>;
+}
+
 /**
  * Where the gateway keeps what must outlive a request: keys, spend, traces and breaker cooldowns.
  * Implementations: `createSqliteStore` (embedded default), `createMemoryStore` (tests); Redis and
@@ -110,6 +151,8 @@ export interface Store {
   readonly usage: UsageLedger;
   readonly traces: TraceRepository;
   readonly breakers: BreakerStateRepository;
+  /** Online learning: contexts, update log, snapshots, pacer states. */
+  readonly learning: LearningRepository;
   /** Flushes and releases the backend; the store is unusable afterwards. */
   close(): Promise<void>;
 }

@@ -65,6 +65,8 @@ export function createChatCompletionService(context: GatewayContext): (request: 
       requestLogger: context.requestLogger,
       storeText: config.traces.storeText,
       isKnownModel,
+      learner: context.learner,
+      pacing: context.pacing,
     });
     const headers: Record<string, string> = { "x-request-id": requestId };
     let servedTarget: Target | undefined;
@@ -77,7 +79,8 @@ export function createChatCompletionService(context: GatewayContext): (request: 
       scope.stream = request.stream === true;
       const key = scope.key;
       const needs = requestNeedsOf(request);
-      if (config.traces.storeText) scope.prompt = promptTextOf(request.messages as readonly ChatMessage[]);
+      if (config.traces.storeText || context.learner?.wantsPromptText) scope.prompt = promptTextOf(request.messages as readonly ChatMessage[]);
+      if (context.learner?.wantsAnswerText) scope.responseFormat = request.response_format;
       if (key !== null) {
         assertModelAllowed(key, request.model);
         scope.admittedTokens = needs.promptTokens + (needs.maxOutputTokens ?? 0);
@@ -93,6 +96,9 @@ export function createChatCompletionService(context: GatewayContext): (request: 
       const stages = guard || policy ? await applyRouteStages(context, request, headers, { guard, policy }) : undefined;
       if (stages?.model === undefined && context.strategies.handles(request.model)) return await serveStrategy(context, scope, { request, needs, signal: http.signal, headers });
       if (key !== null && stages?.model !== undefined) assertModelAllowed(key, stages.model);
+      // Budget pacing: routed requests choose with the paced willingness-to-pay under the pacers' cost cap.
+      const paced = isAuto && stages?.model === undefined && context.pacing !== undefined ? await context.pacing.constraints(key) : undefined;
+      if (paced !== undefined) scope.maxCostUsd = scope.maxCostUsd === undefined ? paced.maxCostUsd : Math.min(scope.maxCostUsd, paced.maxCostUsd);
       const choice = await chooseTarget(context, stages?.model === undefined ? request : { ...request, model: stages.model }, {
         qualityHeaderValue: http.header(qualityHeader),
         key,
@@ -100,12 +106,14 @@ export function createChatCompletionService(context: GatewayContext): (request: 
         maxCostUsd: scope.maxCostUsd,
         ...(stages?.only ? { only: stages.only } : {}),
         ...(stages?.quality !== undefined ? { quality: stages.quality } : {}),
+        ...(paced !== undefined ? { adjustWillingnessToPay: paced.adjustWillingnessToPay } : {}),
       });
       scope.decision = choice.decision;
       if (choice.decision) services.metrics.recordDecision(choice.decision.router, choice.decision.decisionMs);
       Object.assign(headers, decisionHeaders(choice.target.id, choice.decision));
       const maxOutputTokens = needs.maxOutputTokens ?? config.limits.defaultMaxOutputTokens;
       if (key !== null) scope.reservation = await services.budgets.reserve(key, costUsdOf(choice.target, needs.promptTokens, maxOutputTokens));
+      if (context.pacing !== undefined) scope.pacingTicket = await context.pacing.reserve(key, costUsdOf(choice.target, needs.promptTokens, maxOutputTokens));
 
       const stream = scope.stream;
       const signal = http.signal;
@@ -114,8 +122,10 @@ export function createChatCompletionService(context: GatewayContext): (request: 
         candidates: choice.candidates.length === 1 ? [choice.target.id] : choice.candidates.map((target) => target.id),
         // A fallback may cost more than what was reserved: hold the difference, or skip that candidate.
         async admit(id) {
+          const estimate = costUsdOf(context.targetsById.get(id) as Target, needs.promptTokens, maxOutputTokens);
+          if (scope.pacingTicket !== undefined && context.pacing !== undefined && !(await context.pacing.raise(scope.pacingTicket, estimate))) return false;
           if (key === null || scope.reservation === undefined) return true;
-          return services.budgets.raise(key, scope.reservation, costUsdOf(context.targetsById.get(id) as Target, needs.promptTokens, maxOutputTokens));
+          return services.budgets.raise(key, scope.reservation, estimate);
         },
         call({ target: id }) {
           const target = context.targetsById.get(id) as Target;
@@ -160,7 +170,7 @@ export function createChatCompletionService(context: GatewayContext): (request: 
         text,
         // Settlement, metrics, trace and log line run once the answer is on its way to the client.
         afterSend() {
-          scope.finish({ status, target, usage, response: config.traces.storeText ? answerTextOf(completion.choices) : undefined });
+          scope.finish({ status, target, usage, response: config.traces.storeText || context.learner?.wantsAnswerText ? answerTextOf(completion.choices) : undefined });
           notify(context, { requestId, targetId: target.id, decision: choice.decision, stream: false, usage: usage as StreamUsage | undefined, durationMs: context.now() - scope.startedAt });
         },
       };
@@ -187,7 +197,7 @@ function streamResponse(
   const { request, target, response, headers } = input;
   if (response.body.kind !== "stream") throw new SwitchyardError("internal_error", "not a stream");
   const clientWantsUsage = request.stream_options?.include_usage === true;
-  const collector = context.config.traces.storeText ? streamTextCollector() : undefined;
+  const collector = context.config.traces.storeText || context.learner?.wantsAnswerText ? streamTextCollector() : undefined;
   let streamUsage: StreamUsage | undefined;
   const tap = createSseStreamTap({ dropUsageChunk: !clientWantsUsage, onUsage: (usage) => (streamUsage = usage), model: target.id });
   const sse = createSseOutput({

@@ -17,9 +17,12 @@ export const feedbackRequestSchema = z
   .strict();
 
 /**
- * `POST /v1/feedback`: `{ request_id, score ∈ [0, 1], label? }` attached to the request's trace — the
- * data later online learning uses. With keys, a key sees only its own requests (others are 404, so
- * request ids do not leak). Answers `{ object: "feedback", request_id, score, label }`.
+ * `POST /v1/feedback`: `{ request_id, score ∈ [0, 1], label? }` attached to the request's trace. With
+ * keys, a key sees only its own requests (others are 404, so request ids do not leak). With an online
+ * router, the score is also a reward the router learns from at once (see `OnlineLearner.feedback`: once
+ * per request — a second is `feedback_exists`, 409 — and within `learning.feedbackExpiryHours`, else
+ * `feedback_expired`, 410; a refused feedback changes nothing). Answers
+ * `{ object: "feedback", request_id, score, label }`, plus `learned` when online learning is on.
  */
 export function createFeedbackHandler(context: GatewayContext): (c: Context) => Promise<Response> {
   const { services } = context;
@@ -33,13 +36,19 @@ export function createFeedbackHandler(context: GatewayContext): (c: Context) => 
       throw new SwitchyardError("invalid_request", `Invalid feedback: ${param && issue?.code !== "unrecognized_keys" ? `${param}: ` : ""}${message}`, { param });
     }
     const { request_id: requestId, score, label } = parsed.data;
-    if (services.traces === undefined) throw new SwitchyardError("trace_not_found", "Traces are disabled (traces.enabled: false), so feedback cannot be stored", { param: "request_id" });
-    await services.traces.flush();
+    const { learner } = context;
+    if (services.traces === undefined && learner === undefined) throw new SwitchyardError("trace_not_found", "Traces are disabled (traces.enabled: false), so feedback cannot be stored", { param: "request_id" });
+    await services.traces?.flush();
     const trace = await services.store.traces.get(requestId);
-    if (trace === undefined || (key !== null && trace.keyId !== key.id)) {
+    let learned: boolean | undefined;
+    if (learner !== undefined) {
+      // Ownership, expiry and "once per request" are checked before anything is written.
+      learned = await learner.feedback({ requestId, keyId: key?.id ?? null, score, trace });
+    } else if (trace === undefined || (key !== null && trace.keyId !== key.id)) {
       throw new SwitchyardError("trace_not_found", `No request "${requestId}" is known to this key`, { param: "request_id" });
     }
-    await services.store.traces.setFeedback(requestId, { score, label: label ?? null, createdAt: context.now() });
-    return new Response(JSON.stringify({ object: "feedback", request_id: requestId, score, label: label ?? null }), { status: 200, headers: { "content-type": "application/json" } });
+    if (trace !== undefined) await services.store.traces.setFeedback(requestId, { score, label: label ?? null, createdAt: context.now() });
+    const body = { object: "feedback", request_id: requestId, score, label: label ?? null, ...(learned !== undefined ? { learned } : {}) };
+    return new Response(JSON.stringify(body), { status: 200, headers: { "content-type": "application/json" } });
   };
 }

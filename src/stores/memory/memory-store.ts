@@ -4,6 +4,7 @@ import type { BreakerState } from "../breaker-state.js";
 import type { Store, UsageTotals } from "../store.js";
 import type { TraceFilter, TraceRecord } from "../trace-record.js";
 import { nanoUsdOf, usdOfNano } from "../usd-units.js";
+import { createMemoryLearningRepository } from "./memory-learning-repository.js";
 
 /** Usage counters with money in integer nano-USD, so sums never drift (0.001 × 10 stays 0.01). */
 interface NanoTotals {
@@ -164,6 +165,7 @@ export function createMemoryStore(): Store {
         breakers.set(state.targetId, { ...state });
       },
     },
+    learning: createMemoryLearningRepository(),
     async close() {},
   };
 }

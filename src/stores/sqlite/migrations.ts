@@ -79,6 +79,52 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: "online learning: learning contexts, update log, router snapshot, pacer states",
+    sql: `
+      CREATE TABLE learning_contexts (
+        request_id TEXT PRIMARY KEY,
+        key_id TEXT,
+        model TEXT NOT NULL,
+        chosen_model TEXT NOT NULL,
+        propensity REAL NOT NULL,
+        input BLOB NOT NULL,
+        predicted_quality REAL,
+        predicted_cost_usd REAL,
+        cost_usd REAL,
+        created_at INTEGER NOT NULL,
+        judge_score REAL,
+        judge_cost_usd REAL,
+        judged_at INTEGER
+      );
+      CREATE INDEX learning_contexts_created_at ON learning_contexts(created_at);
+      CREATE TABLE learning_updates (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        request_id TEXT NOT NULL,
+        source TEXT NOT NULL,
+        model TEXT NOT NULL,
+        reward REAL NOT NULL,
+        cost_usd REAL,
+        predicted_cost_usd REAL,
+        input BLOB NOT NULL,
+        created_at INTEGER NOT NULL,
+        UNIQUE (request_id, source)
+      );
+      CREATE TABLE learning_snapshot (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        router_kind TEXT NOT NULL,
+        state TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        updates INTEGER NOT NULL,
+        saved_at INTEGER NOT NULL
+      );
+      CREATE TABLE pacer_states (
+        scope TEXT PRIMARY KEY,
+        state TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 /**

@@ -8,6 +8,7 @@ import type { Store, UsageTotals } from "../store.js";
 import { nanoUsdOf, usdOfNano } from "../usd-units.js";
 import { migrate } from "./migrations.js";
 import { createSqliteTraceRepository } from "./sqlite-trace-repository.js";
+import { createSqliteLearningRepository } from "./sqlite-learning-repository.js";
 
 /** Options for {@link createSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -301,6 +302,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       },
     },
     traces: createSqliteTraceRepository(db),
+    learning: createSqliteLearningRepository(db),
     breakers: {
       async all() {
         const rows = allBreakers.all() as Array<{ target_id: string; phase: string; open_until: number | null; consecutive_opens: number; updated_at: number }>;
