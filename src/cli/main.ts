@@ -5,6 +5,7 @@ import { registerEval } from "./commands/eval.js";
 import { registerFitPolicy } from "./commands/fit-policy.js";
 import { registerKeys } from "./commands/keys.js";
 import { registerLearning } from "./commands/learning.js";
+import { registerOpe } from "./commands/ope.js";
 import { registerRoute } from "./commands/route.js";
 import { registerServe } from "./commands/serve.js";
 import { registerSimulate } from "./commands/simulate.js";
@@ -30,6 +31,7 @@ export function createProgram(): Command {
   registerTraces(program);
   registerSimulate(program);
   registerLearning(program);
+  registerOpe(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

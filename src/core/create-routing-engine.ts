@@ -1,3 +1,4 @@
+import { artifactVersionOf } from "../artifacts/artifact-version.js";
 import type { RouterArtifact } from "../artifacts/router-artifact.js";
 import { embedderFromState } from "../embedders/create-embedder.js";
 import { densify, isSparseEmbedder } from "../embedders/sparse-vector.js";
@@ -25,6 +26,8 @@ export interface CreateRoutingEngineOptions {
   targets: readonly Target[];
   /** Knob used when a query sets neither `quality` nor `willingnessToPay` (default 0.5). */
   defaultQuality?: number;
+  /** Content version recorded with each decision (default: {@link artifactVersionOf} the artifact, computed once here). */
+  artifactVersion?: string;
   /** Exploration draws of online routers (default seeded from the clock; pass a seeded one in tests). */
   random?: Random;
 }
@@ -52,6 +55,7 @@ export async function createRoutingEngine(options: CreateRoutingEngineOptions): 
   const sparse = isSparseEmbedder(embedder) ? embedder : undefined;
   const online = isOnlineRouter(router) ? router : undefined;
   const random = options.random ?? createRandom(Date.now() % 2 ** 31);
+  const artifactVersion = options.artifactVersion ?? artifactVersionOf(artifact);
 
   return {
     routerName: router.kind,
@@ -90,7 +94,8 @@ export async function createRoutingEngine(options: CreateRoutingEngineOptions): 
         const affordable = predictions.filter((p) => p.predictedCostUsd <= constraints.maxCostUsd!);
         predictions = affordable.length > 0 ? affordable : [predictions.reduce((a, b) => (b.predictedCostUsd < a.predictedCostUsd ? b : a))];
       }
-      const baseWillingnessToPay = query.options?.willingnessToPay ?? willingnessToPayForKnob(artifact.calibration, query.options?.quality ?? defaultQuality);
+      const knob = query.options?.willingnessToPay === undefined ? (query.options?.quality ?? defaultQuality) : undefined;
+      const baseWillingnessToPay = query.options?.willingnessToPay ?? willingnessToPayForKnob(artifact.calibration, knob ?? defaultQuality);
       const willingnessToPay = constraints.adjustWillingnessToPay ? constraints.adjustWillingnessToPay(baseWillingnessToPay) : baseWillingnessToPay;
       // A router that does not trade quality for cost (best-single, random) is ranked by quality alone.
       const ranked = rankByObjective(predictions, router.followsObjective ? willingnessToPay : QUALITY_ONLY_WILLINGNESS_TO_PAY);
@@ -98,9 +103,9 @@ export async function createRoutingEngine(options: CreateRoutingEngineOptions): 
         // An online router explores: it picks among the same candidates (never outside them) and says
         // with which probability; `candidates` stays ranked by the posterior mean for explanations.
         const choice = online.choose(input, predictions, willingnessToPay, random);
-        return { model: choice.model, router: router.kind, willingnessToPay, candidates: ranked, decisionMs: performance.now() - started, propensity: choice.propensity, routeInput: input };
+        return { model: choice.model, router: router.kind, willingnessToPay, quality: knob, artifact: artifactVersion, candidates: ranked, decisionMs: performance.now() - started, propensity: choice.propensity, routeInput: input };
       }
-      return { model: ranked[0]!.model, router: router.kind, willingnessToPay, candidates: ranked, decisionMs: performance.now() - started };
+      return { model: ranked[0]!.model, router: router.kind, willingnessToPay, quality: knob, artifact: artifactVersion, candidates: ranked, decisionMs: performance.now() - started };
     },
   };
 }

@@ -18,6 +18,10 @@ export interface Decision {
   router: string;
   /** Willingness-to-pay the objective was evaluated at (USD per unit of quality). */
   willingnessToPay: number;
+  /** The quality knob in [0, 1] that was mapped to `willingnessToPay`; absent when the query gave a willingness-to-pay directly. */
+  quality?: number;
+  /** Content version of the router artifact that decided (see `artifactVersionOf`); absent in test fakes. */
+  artifact?: string;
   /** Every allowed candidate, best objective first. */
   candidates: CandidateScore[];
   /** Wall time spent deciding (embedding included), in milliseconds. */

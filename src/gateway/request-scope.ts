@@ -4,7 +4,7 @@ import type { SwitchyardError } from "../core/errors.js";
 import { costUsdOf, type Target } from "../core/target.js";
 import type { Reservation } from "../limits/budget-guard.js";
 import type { ApiKeyRecord } from "../stores/api-key-record.js";
-import type { TraceAttempt, TraceRecord } from "../stores/trace-record.js";
+import type { TraceAttempt, TraceDecision, TraceRecord } from "../stores/trace-record.js";
 import type { GatewayLogger } from "./gateway-logger.js";
 import type { GatewayServices } from "./gateway-services.js";
 import type { OnlineLearner } from "../learning/online-learner.js";
@@ -74,6 +74,8 @@ export interface RequestScope {
   prompt: string | undefined;
   /** The request's `response_format` (online learning's `json-schema` signal reads it). */
   responseFormat: unknown;
+  /** SHA-256 of the prompt text, set for routed requests (kept whatever `storeText` says). */
+  promptHash: string | undefined;
   /** Cost of an answer with this usage on `target` (null when the usage is unknown). */
   costOf(target: Target, usage: TokenUsage | undefined): number | null;
   finish(outcome: RequestOutcome): void;
@@ -85,6 +87,23 @@ function costOfUsage(target: Target, usage: TokenUsage | undefined): number | nu
   const prompt = usage?.prompt_tokens;
   const completion = usage?.completion_tokens ?? 0;
   return typeof prompt === "number" && typeof completion === "number" ? costUsdOf(target, prompt, completion) : null;
+}
+
+/** The decision log entry of a trace: what OPE and training from traffic need, nothing request-private. */
+function traceDecisionOf(decision: Decision, maxCostUsd: number | undefined): TraceDecision {
+  const logged: TraceDecision = {
+    router: decision.router,
+    model: decision.model,
+    // Deterministic routers leave it out of the decision; the log states it so readers need no default.
+    propensity: decision.propensity ?? 1,
+    willingnessToPay: decision.willingnessToPay,
+    candidates: decision.candidates,
+    decisionMs: decision.decisionMs,
+  };
+  if (decision.quality !== undefined) logged.quality = decision.quality;
+  if (decision.artifact !== undefined) logged.artifact = decision.artifact;
+  if (maxCostUsd !== undefined) logged.maxCostUsd = maxCostUsd;
+  return logged;
 }
 
 /** Starts the bookkeeping of one request (see {@link RequestScope}). */
@@ -109,6 +128,7 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
     fallbacks: 0,
     prompt: undefined,
     responseFormat: undefined,
+    promptHash: undefined,
     costOf,
     finished: false,
     finish(outcome) {
@@ -160,9 +180,7 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
           errorCode,
           latencyMs,
           upstreamMs,
-          decision: decision
-            ? { router: decision.router, willingnessToPay: decision.willingnessToPay, candidates: decision.candidates, decisionMs: decision.decisionMs, ...(scope.maxCostUsd !== undefined ? { maxCostUsd: scope.maxCostUsd } : {}) }
-            : null,
+          decision: decision ? traceDecisionOf(decision, scope.maxCostUsd) : null,
           attempts: scope.attempts,
           fallbacks: scope.fallbacks,
           inputTokens,
@@ -170,6 +188,7 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
           costUsd,
         };
         if (options.storeText && scope.prompt !== undefined) trace.prompt = scope.prompt;
+        if (scope.promptHash !== undefined) trace.promptHash = scope.promptHash;
         if (options.storeText && outcome.response !== undefined) trace.response = outcome.response;
         services.traces.add(trace);
       }

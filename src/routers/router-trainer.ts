@@ -20,6 +20,19 @@ export interface TrainingSet {
   models: readonly string[];
 }
 
+/**
+ * Bandit feedback (a decision log): on each training row only the served model's outcome is known —
+ * `examples[i].outcomes` holds just that model — together with the probability it was served.
+ */
+export interface BanditFeedback {
+  /** Index into `models` of the model served on each row. */
+  served: Int32Array;
+  /** Its observed reward in [0, 1]. */
+  reward: Float64Array;
+  /** Inverse propensity 1 / μ(served | prompt) of each row. */
+  inversePropensity: Float64Array;
+}
+
 /** Options every trainer accepts; strategy-specific ones ride along in `params`. */
 export interface TrainOptions {
   /** Seed for every random draw, so training is deterministic. */
@@ -47,4 +60,9 @@ export interface RouterTrainer {
    * worth reusing (e.g. the choices were cheap to make); the caller then uses `train`.
    */
   trainLike?(reference: Router, data: TrainingSet, options: TrainOptions): Router | undefined;
+  /**
+   * Optional: trains from bandit feedback (one served model per prompt, weighted by inverse propensity)
+   * instead of a full score matrix. Strategies without it refuse a decision log (`train --dataset LOG`).
+   */
+  trainFromFeedback?(data: TrainingSet, feedback: BanditFeedback, options: TrainOptions): Router;
 }

@@ -1,7 +1,7 @@
 import type { ApiKeyRecord } from "./api-key-record.js";
 import type { BreakerState } from "./breaker-state.js";
 import type { JudgementRecord, LearningContextRecord, LearningSnapshot, LearningUpdateRecord, RewardSource } from "./learning-records.js";
-import type { TraceFeedback, TraceFilter, TraceRecord } from "./trace-record.js";
+import type { TraceFeedback, TraceFilter, TraceRecord, TraceReward } from "./trace-record.js";
 
 /** API keys (hashed). */
 export interface KeyRepository {
@@ -89,6 +89,8 @@ export interface TraceRepository {
   list(filter?: TraceFilter): Promise<TraceRecord[]>;
   /** Attaches feedback to a stored trace; false when there is no trace with this id. */
   setFeedback(id: string, feedback: TraceFeedback): Promise<boolean>;
+  /** Appends a reward from another source (a judge, a grader) to a stored trace; false when there is no trace with this id. */
+  addReward(id: string, reward: TraceReward): Promise<boolean>;
   /** Deletes traces created before `before` (epoch ms); returns how many went. */
   prune(before: number): Promise<number>;
 }

@@ -22,9 +22,21 @@ export interface TraceAttempt {
   score?: number;
 }
 
-/** The routing decision as a trace keeps it. */
+/**
+ * The routing decision as a trace keeps it: the decision log that off-policy evaluation and training
+ * from traffic read (`switchyard traces export --format routing-log`). Traces written before these
+ * fields existed lack `model`, `propensity`, `quality` and `artifact`; readers treat them as unknown.
+ */
 export interface TraceDecision {
   router: string;
+  /** The target the router chose (the served one unless a fallback took over). */
+  model?: string;
+  /** P(the policy chose `model` | prompt, candidates); absent on old traces, 1 for deterministic routers. */
+  propensity?: number;
+  /** The quality knob mapped to `willingnessToPay`, when the request used the knob. */
+  quality?: number;
+  /** Content version of the router artifact (see `artifactVersionOf`). */
+  artifact?: string;
   willingnessToPay: number;
   /** Every candidate the router scored, best first. */
   candidates: CandidateScore[];
@@ -70,8 +82,25 @@ export interface TraceRecord {
   prompt?: string;
   /** Response text (only when `traces.storeText` is on). */
   response?: string;
+  /**
+   * SHA-256 (hex) of the prompt text as routers see it, for every routed request whatever
+   * `traces.storeText` says: lets duplicates be joined and rewards be matched without the text.
+   */
+  promptHash?: string;
   /** Feedback given through `POST /v1/feedback`. */
   feedback?: TraceFeedback;
+  /** Rewards joined later from other sources (an LLM judge, an online learner's grader), oldest first. */
+  rewards?: TraceReward[];
+}
+
+/** A reward attached to a trace after the fact by something other than the client's feedback. */
+export interface TraceReward {
+  /** Where it came from, e.g. `judge:gpt-4o` or `exact-match`. */
+  source: string;
+  /** Score in [0, 1]. */
+  score: number;
+  /** Epoch milliseconds when it was recorded. */
+  createdAt: number;
 }
 
 /** A client's judgement of one answer, stored with its trace for later online learning. */

@@ -2,6 +2,7 @@ import type { KnobCalibration } from "../core/knob-calibration.js";
 import { createRandom, shuffled } from "../core/random.js";
 import { routerTrainerFor } from "../routers/create-router-trainer.js";
 import type { Router } from "../routers/router.js";
+import type { BanditFeedback } from "../routers/router-trainer.js";
 import { calibrateKnob } from "./calibrate-knob.js";
 import { predictAll } from "./predict.js";
 import { subsetTrainingSet, type PreparedTraining } from "./training-set.js";
@@ -20,6 +21,19 @@ export interface TrainRouterOptions {
   router: string;
   seed: number;
   params?: Record<string, unknown>;
+  /**
+   * Bandit feedback for `prepared.data` (a decision log: one served model per prompt): the strategy's
+   * `trainFromFeedback` is used for the router and its calibration copy; see `trainRouterArtifactFromLog`.
+   */
+  feedback?: BanditFeedback;
+}
+
+function subsetFeedback(feedback: BanditFeedback, indices: readonly number[]): BanditFeedback {
+  return {
+    served: Int32Array.from(indices, (i) => feedback.served[i]!),
+    reward: Float64Array.from(indices, (i) => feedback.reward[i]!),
+    inversePropensity: Float64Array.from(indices, (i) => feedback.inversePropensity[i]!),
+  };
 }
 
 /** A trained router with its knob calibration and how long training took. */
@@ -43,7 +57,9 @@ export function trainRouter(prepared: PreparedTraining, options: TrainRouterOpti
   const started = performance.now();
   const trainer = routerTrainerFor(options.router);
   const trainOptions = { seed: options.seed, params: options.params };
-  const router = trainer.train(prepared.data, trainOptions);
+  const { feedback } = options;
+  if (feedback && !trainer.trainFromFeedback) throw new Error(`${trainer.kind} cannot train from bandit feedback`);
+  const router = feedback ? trainer.trainFromFeedback!(prepared.data, feedback, trainOptions) : trainer.train(prepared.data, trainOptions);
   const trainMs = performance.now() - started;
   let calibration: KnobCalibration = { willingnessToPay: [0], spendUsd: [0] };
   const n = prepared.data.examples.length;
@@ -54,7 +70,9 @@ export function trainRouter(prepared: PreparedTraining, options: TrainRouterOpti
     const heldOut = subsetTrainingSet(prepared.data, order.slice(0, Math.min(cut, MAX_CALIBRATION_ROWS)));
     // A trainer that can reuse the choices the full training made (auto / ensemble above their CV
     // sample size) refits only; otherwise the copy is trained from scratch (see RouterTrainer.trainLike).
-    const calibrationRouter = trainer.trainLike?.(router, fitPart, trainOptions) ?? trainer.train(fitPart, trainOptions);
+    const calibrationRouter = feedback
+      ? trainer.trainFromFeedback!(fitPart, subsetFeedback(feedback, order.slice(cut)), trainOptions)
+      : (trainer.trainLike?.(router, fitPart, trainOptions) ?? trainer.train(fitPart, trainOptions));
     // NaN marks a model without a recorded outcome on that prompt: its predicted cost counts instead.
     const recorded = heldOut.examples.map((example) => Float64Array.from(heldOut.models, (model) => example.outcomes[model]?.costUsd ?? Number.NaN));
     calibration = calibrateKnob(predictAll(calibrationRouter, prepared.costModel, heldOut), recorded);

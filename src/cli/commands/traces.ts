@@ -1,5 +1,6 @@
 import { createWriteStream } from "node:fs";
 import type { Command } from "commander";
+import { routingLogLine, routingLogOfTraces } from "../../data/routing-log-of-traces.js";
 import type { TraceFilter, TraceRecord } from "../../stores/trace-record.js";
 import type { Store } from "../../stores/store.js";
 import { parseNumberOption, UsageError } from "../usage-error.js";
@@ -81,6 +82,7 @@ function row(trace: TraceRecord): string[] {
  * @example
  * switchyard traces --config switchyard.yaml --since 1h --errors
  * switchyard traces export --config switchyard.yaml --since 7d --out traces.jsonl
+ * switchyard traces export --config switchyard.yaml --format routing-log --out decisions.jsonl
  */
 export function registerTraces(program: Command, deps: StoreCommandDeps = {}): void {
   const print = deps.print ?? ((line: string) => void process.stdout.write(`${line}\n`));
@@ -115,21 +117,41 @@ export function registerTraces(program: Command, deps: StoreCommandDeps = {}): v
     },
   );
 
-  withFilterOptions(traces.command("export").description("export traces as JSONL (one trace per line)"))
+  withFilterOptions(traces.command("export").description("export traces as JSONL (one trace per line), or the decision log (--format routing-log)"))
     .option("--out <file>", "write here instead of stdout")
     .option("--limit <n>", "at most this many (default: all)")
-    .action(async (options: FilterOptions & { out?: string }) => {
+    .option("--format <format>", "traces (every trace as stored) or routing-log (one line per routed decision, for `switchyard ope` and `switchyard train`)", "traces")
+    .action(async (options: FilterOptions & { out?: string; format: string }) => {
+      if (options.format !== "traces" && options.format !== "routing-log") throw new UsageError(`--format must be traces or routing-log, got ${JSON.stringify(options.format)}`);
       const { store } = await openStoreForCli(options);
       try {
         const found = await store.traces.list(await filterOf(store, options, now(), Number.MAX_SAFE_INTEGER));
+        let lines: string[];
+        let summary: string;
+        if (options.format === "routing-log") {
+          const log = routingLogOfTraces(found);
+          lines = log.entries.map(routingLogLine);
+          const left = [
+            [log.notRouted, "not routed"],
+            [log.failed, "failed"],
+            [log.servedByFallback, "served by a fallback"],
+            [log.withoutPropensity, "from before the decision log"],
+          ].filter(([count]) => (count as number) > 0).map(([count, why]) => `${String(count)} ${String(why)}`);
+          const rewarded = log.entries.filter((entry) => entry.reward !== undefined).length;
+          const withText = log.entries.filter((entry) => entry.prompt !== undefined).length;
+          summary = `wrote ${lines.length} decision${lines.length === 1 ? "" : "s"} (${rewarded} with a reward, ${withText} with prompt text)${left.length > 0 ? `; left out ${left.join(", ")}` : ""}`;
+        } else {
+          lines = found.map((trace) => JSON.stringify(trace));
+          summary = `wrote ${found.length} trace${found.length === 1 ? "" : "s"}`;
+        }
         if (options.out === undefined) {
-          for (const trace of found) print(JSON.stringify(trace));
+          for (const line of lines) print(line);
           return;
         }
         const out = createWriteStream(options.out);
-        for (const trace of found) if (!out.write(`${JSON.stringify(trace)}\n`)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
+        for (const line of lines) if (!out.write(`${line}\n`)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
         await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
-        print(`wrote ${found.length} trace${found.length === 1 ? "" : "s"} to ${options.out}`);
+        print(`${summary} to ${options.out}`);
       } finally {
         await store.close();
       }

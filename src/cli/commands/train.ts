@@ -1,5 +1,8 @@
 import type { Command } from "commander";
+import { open } from "node:fs/promises";
 import { loadRouterArtifact, saveRouterArtifact } from "../../artifacts/router-artifact.js";
+import { looksLikeRoutingLog, readRoutingLog } from "../../data/read-routing-log.js";
+import { trainRouterArtifactFromLog } from "../../training/train-router-artifact-from-log.js";
 import { warmStartArtifact } from "../../training/warm-start-artifact.js";
 import { trainRouterArtifact } from "../../training/train-router-artifact.js";
 import { loadForRouting, splitOf } from "../load-splits.js";
@@ -7,12 +10,29 @@ import { createProgress } from "../progress.js";
 import { parseEmbedderOption, parseParamsOption } from "../router-options.js";
 import { parseNumberOption, UsageError } from "../usage-error.js";
 
+/** True when `path` is a file whose first line is a decision-log entry rather than a routing example. */
+async function isRoutingLogFile(path: string): Promise<boolean> {
+  if (!/\.(jsonl|ndjson)$/i.test(path)) return false;
+  try {
+    const handle = await open(path, "r");
+    try {
+      const { buffer, bytesRead } = await handle.read(Buffer.alloc(65_536), 0, 65_536, 0);
+      return looksLikeRoutingLog(buffer.subarray(0, bytesRead).toString("utf8").split("\n")[0] ?? "");
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
 /** `switchyard train`: trains a router on one split of a dataset and writes its artifact. */
 export function registerTrain(program: Command): void {
   program
     .command("train")
     .description("train a router on a dataset split and write the artifact that serve, route and eval load")
-    .option("--dataset <file>", "routing JSONL, a RouterBench CSV, or a directory of them (required unless --warm-start)")
+    .option("--dataset <file>", "routing JSONL, a RouterBench CSV, or a directory of them (a decision log is detected and trained on as with --log; optional with --warm-start)")
+    .option("--log <file>", "a decision log with rewards (`switchyard traces export --format routing-log`): bandit feedback, one model per prompt, weighted by inverse propensity (knn, linear)")
     .requiredOption("--out <file>", "where to write the router artifact (JSON)")
     .option("--router <name>", "routing strategy", "knn")
     .option("--split <name>", "split to train on", "train")
@@ -24,6 +44,10 @@ export function registerTrain(program: Command): void {
     .option("--include-contaminated", "keep prompts marked contaminated")
     .option("--warm-start <artifact>", "bandit routers (linucb, thompson, eps-greedy): start from this offline artifact's router as the prior (its embedder, cost model and calibration are reused); --dataset then optionally adds labelled prompts it did not train on")
     .action(async (options: Record<string, string | boolean | undefined>, command: Command) => {
+      if (options.dataset !== undefined && options.log !== undefined) throw new UsageError("give one of --dataset or --log, not both");
+      if (options.warmStart === undefined && options.dataset === undefined && options.log === undefined) throw new UsageError("--dataset or --log is required (or --warm-start ARTIFACT for a bandit router)");
+      if (options.warmStart !== undefined && options.log !== undefined) throw new UsageError("--warm-start takes --dataset (labelled prompts), not --log");
+      const logPath = options.log ? String(options.log) : options.dataset !== undefined && (await isRoutingLogFile(String(options.dataset))) ? String(options.dataset) : undefined;
       const seed = parseNumberOption("--seed", String(options.seed), { integer: true });
       const trainFraction = parseNumberOption("--train-fraction", String(options.trainFraction), { min: 0.01, max: 0.99 });
       const params = parseParamsOption(options.params as string | undefined);
@@ -33,7 +57,13 @@ export function registerTrain(program: Command): void {
         await trainWarmStart(options, command, { seed, params, trainFraction, note });
         return;
       }
-      if (options.dataset === undefined) throw new UsageError("--dataset is required (or --warm-start ARTIFACT for a bandit router)");
+      if (logPath !== undefined) {
+        const { artifact, notes } = await trainRouterArtifactFromLog({ entries: await readRoutingLog(logPath), router: String(options.router), embedder, params, seed, source: logPath });
+        for (const line of notes) note(`note: ${line}`);
+        await saveRouterArtifact(String(options.out), artifact);
+        process.stdout.write(`trained ${artifact.router.kind} on a decision log of ${artifact.training.examples} rewarded decisions × ${artifact.models.length} models (bandit feedback, inverse-propensity weighted) in ${artifact.training.trainMs} ms → ${String(options.out)}\n`);
+        return;
+      }
       const datasetOptions = { dataset: String(options.dataset), seed, trainFraction, includeContaminated: Boolean(options.includeContaminated) };
       const progress = createProgress();
       progress.stage("loading dataset", 0, 3);

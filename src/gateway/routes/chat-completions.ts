@@ -21,6 +21,7 @@ import { createSseOutput } from "../sse-response-stream.js";
 import { createSseStreamTap } from "../sse-stream-tap.js";
 import type { StreamUsage } from "../sse-stream-tap.js";
 import { streamTextCollector } from "../stream-text-collector.js";
+import { sha256Hex } from "../../util/sha256-hex.js";
 
 /** Switchyard's request extensions, which upstreams must not see. */
 const ownFields = new Set(["allowed_models", "quality"]);
@@ -79,7 +80,8 @@ export function createChatCompletionService(context: GatewayContext): (request: 
       scope.stream = request.stream === true;
       const key = scope.key;
       const needs = requestNeedsOf(request);
-      if (config.traces.storeText || context.learner?.wantsPromptText) scope.prompt = promptTextOf(request.messages as readonly ChatMessage[]);
+      const promptText = config.traces.storeText || context.learner?.wantsPromptText || request.model === autoModel ? promptTextOf(request.messages as readonly ChatMessage[]) : undefined;
+      if (config.traces.storeText || context.learner?.wantsPromptText) scope.prompt = promptText;
       if (context.learner?.wantsAnswerText) scope.responseFormat = request.response_format;
       if (key !== null) {
         assertModelAllowed(key, request.model);
@@ -109,6 +111,8 @@ export function createChatCompletionService(context: GatewayContext): (request: 
         ...(paced !== undefined ? { adjustWillingnessToPay: paced.adjustWillingnessToPay } : {}),
       });
       scope.decision = choice.decision;
+      // The decision log joins duplicates and later rewards by this hash when the text is not stored.
+      if (choice.decision && promptText !== undefined) scope.promptHash = sha256Hex(promptText);
       if (choice.decision) services.metrics.recordDecision(choice.decision.router, choice.decision.decisionMs);
       Object.assign(headers, decisionHeaders(choice.target.id, choice.decision));
       const maxOutputTokens = needs.maxOutputTokens ?? config.limits.defaultMaxOutputTokens;

@@ -42,12 +42,17 @@ export class KnnRouter implements Router {
   /** Row-major scores: `scores[i × models.length + m]`. */
   private readonly scores: Float32Array;
   private readonly meanScores: Float64Array;
+  /**
+   * Trained from bandit feedback: `observationWeights[i × models.length + m]` is the inverse propensity of
+   * model m's observed score on prompt i, 0 where it was not observed. Absent for a full score matrix.
+   */
+  readonly observationWeights?: Float32Array;
   private readonly toStateFunction: () => RouterState;
   /** Own cost prediction, present only when the router was trained with a cost predictor. */
   readonly predictCostUsd?: (input: RouteInput) => Float64Array;
   readonly costPredictor?: NeighbourCostPredictor;
 
-  constructor(options: { models: readonly string[]; params: KnnParams; index: SimilarityIndex; scores: Float32Array; toState: () => RouterState; costPredictor?: NeighbourCostPredictor }) {
+  constructor(options: { models: readonly string[]; params: KnnParams; index: SimilarityIndex; scores: Float32Array; toState: () => RouterState; costPredictor?: NeighbourCostPredictor; observationWeights?: Float32Array }) {
     this.models = options.models;
     this.costPredictor = options.costPredictor;
     if (options.costPredictor) {
@@ -61,8 +66,22 @@ export class KnnRouter implements Router {
     const m = this.models.length;
     this.meanScores = new Float64Array(m);
     const n = this.index.size;
-    for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) this.meanScores[j]! += this.scores[i * m + j]!;
-    if (n > 0) for (let j = 0; j < m; j++) this.meanScores[j]! /= n;
+    this.observationWeights = options.observationWeights;
+    const observed = this.observationWeights;
+    if (observed) {
+      // Self-normalised inverse-propensity mean of each model's observed scores.
+      const totals = new Float64Array(m);
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < m; j++) {
+          this.meanScores[j]! += observed[i * m + j]! * this.scores[i * m + j]!;
+          totals[j]! += observed[i * m + j]!;
+        }
+      }
+      for (let j = 0; j < m; j++) this.meanScores[j] = totals[j]! > 0 ? this.meanScores[j]! / totals[j]! : 0;
+    } else {
+      for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) this.meanScores[j]! += this.scores[i * m + j]!;
+      if (n > 0) for (let j = 0; j < m; j++) this.meanScores[j]! /= n;
+    }
     this.search = new NeighbourSearch(this.index);
   }
 
@@ -113,6 +132,7 @@ export class KnnRouter implements Router {
 
   /** Prediction from already-found neighbours (cross-validation reuses one neighbour search for many parameter sets). */
   predictFromNeighbours(neighbours: Neighbours, params: KnnParams): Float64Array {
+    if (this.observationWeights) return this.predictFromObservedNeighbours(neighbours, params, this.observationWeights);
     const m = this.models.length;
     const sums = new Float64Array(m);
     let totalWeight = 0;
@@ -128,6 +148,37 @@ export class KnnRouter implements Router {
     const prediction = new Float64Array(m);
     const denominator = totalWeight + params.priorWeight;
     for (let j = 0; j < m; j++) {
+      prediction[j] = denominator > 0 ? (sums[j]! + params.priorWeight * this.meanScores[j]!) / denominator : this.meanScores[j]!;
+    }
+    return prediction;
+  }
+
+  /**
+   * Bandit feedback: per model, the similarity- and inverse-propensity-weighted mean of the scores the
+   * neighbours observed for it (a self-normalised IPS estimate of the neighbourhood's mean), shrunk
+   * toward the model's mean observed score with the same pseudo-count.
+   */
+  private predictFromObservedNeighbours(neighbours: Neighbours, params: KnnParams, observed: Float32Array): Float64Array {
+    const m = this.models.length;
+    const sums = new Float64Array(m);
+    const weights = new Float64Array(m);
+    const count = Math.min(params.k, neighbours.count);
+    for (let r = 0; r < count; r++) {
+      const similarity = neighbours.similarities[r]!;
+      if (similarity < params.minSimilarity || similarity <= 0) break;
+      const weight = params.power === 0 ? 1 : Math.pow(similarity, params.power);
+      const row = neighbours.indices[r]! * m;
+      for (let j = 0; j < m; j++) {
+        const w = weight * observed[row + j]!;
+        sums[j]! += w * this.scores[row + j]!;
+        weights[j]! += w;
+      }
+    }
+    const prediction = new Float64Array(m);
+    for (let j = 0; j < m; j++) {
+      // E[1{served = m} / μ(m | x)] = 1 for every model, so each neighbour adds 1 to every model's
+      // weight in expectation, as with a full score matrix: the pseudo-count keeps its meaning.
+      const denominator = weights[j]! + params.priorWeight;
       prediction[j] = denominator > 0 ? (sums[j]! + params.priorWeight * this.meanScores[j]!) / denominator : this.meanScores[j]!;
     }
     return prediction;

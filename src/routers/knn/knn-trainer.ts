@@ -51,13 +51,15 @@ const stateSchema = z.object({
   dense: z.string().optional(),
   tuning: z.unknown().optional(),
   cost: z.unknown().optional(),
+  observationWeights: z.string().optional(),
 });
 
-function buildRouter(models: readonly string[], params: KnnParams, scores: Float32Array, vectors: { sparse?: readonly SparseVector[]; dense?: readonly Float32Array[] }, dimension: number, tuning?: unknown, costPredictor?: NeighbourCostPredictor): KnnRouter {
+function buildRouter(models: readonly string[], params: KnnParams, scores: Float32Array, vectors: { sparse?: readonly SparseVector[]; dense?: readonly Float32Array[] }, dimension: number, tuning?: unknown, costPredictor?: NeighbourCostPredictor, observationWeights?: Float32Array): KnnRouter {
   const index = vectors.sparse ? new SparseSimilarityIndex(vectors.sparse, dimension) : new DenseSimilarityIndex(vectors.dense ?? [], dimension);
   const toState = (): RouterState => {
     const state: RouterState = { kind: "knn", models: [...models], params, count: index.size, dimension, scores: float32ToBase64(scores), tuning };
     if (costPredictor) state.cost = costPredictor.toState();
+    if (observationWeights) state.observationWeights = float32ToBase64(observationWeights);
     if (vectors.sparse) {
       const offsets = new Uint32Array(vectors.sparse.length + 1);
       vectors.sparse.forEach((vector, i) => (offsets[i + 1] = offsets[i]! + vector.indices.length));
@@ -75,7 +77,7 @@ function buildRouter(models: readonly string[], params: KnnParams, scores: Float
     }
     return state;
   };
-  return new KnnRouter({ models, params, index, scores, toState, costPredictor });
+  return new KnnRouter({ models, params, index, scores, toState, costPredictor, observationWeights });
 }
 
 function costPredictorOf(state: { cost?: unknown; models: string[]; count: number }): NeighbourCostPredictor | undefined {
@@ -120,12 +122,48 @@ export const knnRouterTrainer: RouterTrainer = {
     const summary = given.criterion === "selection" ? { ...tuning.summary, criterion: "leave-one-out selection score (APGR on two-model sets, else routing AIQ) on the training split" } : tuning.summary;
     return buildRouter(data.models, tuning.best, scores, vectors, dimension, summary, costPredictor);
   },
+  /**
+   * From bandit feedback: each prompt keeps only its served model's score, weighted by the inverse
+   * propensity; a model's prediction is the similarity- and IPW-weighted mean of the scores its
+   * neighbours observed for it (see `KnnRouter.predictFromObservedNeighbours`). Leave-one-out tuning
+   * needs every model's score on every prompt, so it is not run: `k` defaults to 20 per model (about 20
+   * observations of each model in a neighbourhood under uniform logging), the others to their defaults.
+   */
+  trainFromFeedback(data, feedback, options) {
+    const parsed = paramsSchema.safeParse(options.params ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new SwitchyardError("invalid_config", `knn parameter ${issue?.path.join(".") || "(root)"}: ${issue?.message ?? "invalid"}`, { param: issue?.path.join(".") });
+    }
+    const given = parsed.data;
+    if (given.tune === true) throw new SwitchyardError("invalid_config", "knn cannot tune its parameters on a decision log (leave-one-out needs every model's score on every prompt); give k, power and priorWeight or leave them at their defaults", { param: "tune" });
+    if (given.cost === "neighbours") throw new SwitchyardError("invalid_config", "knn's cost: \"neighbours\" needs every model's cost on every prompt; a decision log has one model per prompt (the engine's cost model is used)", { param: "cost" });
+    const n = data.examples.length;
+    const m = data.models.length;
+    const scores = new Float32Array(n * m);
+    const observationWeights = new Float32Array(n * m);
+    for (let i = 0; i < n; i++) {
+      scores[i * m + feedback.served[i]!] = feedback.reward[i]!;
+      observationWeights[i * m + feedback.served[i]!] = feedback.inversePropensity[i]!;
+    }
+    const params: KnnParams = {
+      k: Math.min(Math.max(1, n), given.k ?? defaultKnnParams.k * m),
+      power: given.power ?? defaultKnnParams.power,
+      minSimilarity: given.minSimilarity ?? defaultKnnParams.minSimilarity,
+      priorWeight: given.priorWeight ?? defaultKnnParams.priorWeight,
+    };
+    const dimension = data.embeddings[0]?.length ?? 1;
+    const vectors = data.sparseEmbeddings ? { sparse: data.sparseEmbeddings } : { dense: data.embeddings };
+    return buildRouter(data.models, params, scores, vectors, dimension, { feedback: "bandit: inverse-propensity-weighted neighbour means", rows: n }, undefined, observationWeights);
+  },
   fromState(state) {
     const parsed = stateSchema.safeParse(state);
     if (!parsed.success) throw new SwitchyardError("invalid_artifact", `knn router state is invalid at ${parsed.error.issues[0]?.path.join(".") ?? "?"}`);
     const s = parsed.data;
     const scores = float32FromBase64(s.scores);
     if (scores.length !== s.count * s.models.length) throw new SwitchyardError("invalid_artifact", "knn router state: score matrix does not match the prompt count");
+    const observationWeights = s.observationWeights === undefined ? undefined : float32FromBase64(s.observationWeights);
+    if (observationWeights && observationWeights.length !== scores.length) throw new SwitchyardError("invalid_artifact", "knn router state: observation weights do not match the score matrix");
     if (s.sparse) {
       const offsets = uint32FromBase64(s.sparse.offsets);
       const indices = uint32FromBase64(s.sparse.indices);
@@ -135,13 +173,13 @@ export const knnRouterTrainer: RouterTrainer = {
       }
       const sparse: SparseVector[] = [];
       for (let i = 0; i < s.count; i++) sparse.push({ indices: indices.subarray(offsets[i]!, offsets[i + 1]!), values: values.subarray(offsets[i]!, offsets[i + 1]!) });
-      return buildRouter(s.models, s.params, scores, { sparse }, s.dimension, s.tuning, costPredictorOf(s));
+      return buildRouter(s.models, s.params, scores, { sparse }, s.dimension, s.tuning, costPredictorOf(s), observationWeights);
     }
     if (!s.dense) throw new SwitchyardError("invalid_artifact", "knn router state has no training vectors");
     const dense = float32FromBase64(s.dense);
     if (dense.length !== s.count * s.dimension) throw new SwitchyardError("invalid_artifact", "knn router state: dense vectors do not match the prompt count");
     const vectors: Float32Array[] = [];
     for (let i = 0; i < s.count; i++) vectors.push(dense.subarray(i * s.dimension, (i + 1) * s.dimension));
-    return buildRouter(s.models, s.params, scores, { dense: vectors }, s.dimension, s.tuning, costPredictorOf(s));
+    return buildRouter(s.models, s.params, scores, { dense: vectors }, s.dimension, s.tuning, costPredictorOf(s), observationWeights);
   },
 };

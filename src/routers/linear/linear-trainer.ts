@@ -5,8 +5,10 @@ import { readStateArray, roundForState, toStateArray } from "../../math/state-ar
 import { assertTrainingSet } from "../assert-training-set.js";
 import { parseRouterParams } from "../parse-router-params.js";
 import type { RouterState } from "../router.js";
-import type { RouterTrainer } from "../router-trainer.js";
-import { fitLinear } from "./fit-linear.js";
+import type { RouterTrainer, TrainingSet } from "../router-trainer.js";
+import { fitLinear, type LinearFit } from "./fit-linear.js";
+import { fitLinearFromFeedback } from "./fit-linear-from-feedback.js";
+import type { LinearParams } from "./linear-params.js";
 import { linearParamsSchema } from "./linear-params.js";
 import { LinearFeatures } from "./linear-features.js";
 import { LinearRouter } from "./linear-router.js";
@@ -64,6 +66,25 @@ function routerOf(state: LinearRouterState): LinearRouter {
   });
 }
 
+function stateOf(data: TrainingSet, fit: LinearFit, params: LinearParams): LinearRouterState {
+  return {
+    kind: "linear",
+    version: STATE_VERSION,
+    models: [...data.models],
+    features: { ...fit.features, tokenMean: roundForState(fit.features.tokenMean), tokenScale: roundForState(fit.features.tokenScale) },
+    links: fit.links,
+    weights: toStateArray(fit.weights),
+    penalties: fit.penalties,
+    cost: {
+      used: fit.cost.used,
+      weights: toStateArray(fit.cost.weights),
+      smearing: toStateArray(fit.cost.smearing),
+      heldOutMaeUsd: { learned: finiteOrNull(fit.cost.heldOutMaeUsd.learned), default: finiteOrNull(fit.cost.heldOutMaeUsd.default) },
+    },
+    training: { examples: data.examples.length, params, logisticIterations: fit.logisticIterations },
+  };
+}
+
 /**
  * Trains the CARROT linear router ({@link LinearRouter}). Params (all optional): `dimension` (512),
  * `l2` ("auto" = k-fold CV over `l2Grid`), `link` ("auto" = logistic for 0/1 scores), `promptFeatures`
@@ -80,24 +101,14 @@ export const linearRouterTrainer: RouterTrainer = {
   train(data, options) {
     const params = parseRouterParams("linear", linearParamsSchema, options.params);
     assertTrainingSet("linear", data);
-    const fit = fitLinear(data, params, options.seed);
-    const state: LinearRouterState = {
-      kind: "linear",
-      version: STATE_VERSION,
-      models: [...data.models],
-      features: { ...fit.features, tokenMean: roundForState(fit.features.tokenMean), tokenScale: roundForState(fit.features.tokenScale) },
-      links: fit.links,
-      weights: toStateArray(fit.weights),
-      penalties: fit.penalties,
-      cost: {
-        used: fit.cost.used,
-        weights: toStateArray(fit.cost.weights),
-        smearing: toStateArray(fit.cost.smearing),
-        heldOutMaeUsd: { learned: finiteOrNull(fit.cost.heldOutMaeUsd.learned), default: finiteOrNull(fit.cost.heldOutMaeUsd.default) },
-      },
-      training: { examples: data.examples.length, params, logisticIterations: fit.logisticIterations },
-    };
-    return routerOf(state);
+    return routerOf(stateOf(data, fitLinear(data, params, options.seed), params));
+  },
+  /** From bandit feedback: per model, inverse-propensity-weighted ridge on the rows it served (see `fitLinearFromFeedback`). */
+  trainFromFeedback(data, feedback, options) {
+    const params = parseRouterParams("linear", linearParamsSchema, options.params);
+    if (params.link === "logistic") throw new SwitchyardError("invalid_config", "linear trained on a decision log fits each model by weighted ridge (identity link); link \"logistic\" is not available", { param: "link" });
+    const state = stateOf(data, fitLinearFromFeedback(data, feedback, params, options.seed), params);
+    return routerOf({ ...state, penalties: state.penalties.map((penalty) => (Number.isFinite(penalty) ? penalty : 0)), training: { ...state.training, feedback: "bandit: inverse-propensity-weighted ridge per model" } });
   },
   fromState(state: RouterState) {
     const parsed = stateSchema.safeParse(state);

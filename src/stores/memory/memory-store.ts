@@ -146,6 +146,12 @@ export function createMemoryStore(): Store {
         record.feedback = { ...feedback };
         return true;
       },
+      async addReward(id, reward) {
+        const record = traces.get(id);
+        if (!record) return false;
+        record.rewards = [...(record.rewards ?? []), { ...reward }];
+        return true;
+      },
       async prune(before) {
         let removed = 0;
         for (const [id, trace] of traces) {

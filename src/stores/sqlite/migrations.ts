@@ -125,6 +125,16 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    description: "decision log: prompt hash (joins duplicates without the text) and rewards joined later",
+    // Old rows keep NULL in both columns and read as traces without a hash or rewards.
+    sql: `
+      ALTER TABLE traces ADD COLUMN prompt_hash TEXT;
+      ALTER TABLE traces ADD COLUMN rewards TEXT;
+      CREATE INDEX traces_prompt_hash ON traces(prompt_hash) WHERE prompt_hash IS NOT NULL;
+    `,
+  },
 ];
 
 /**

@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import type { TraceRepository } from "../store.js";
-import type { TraceAttempt, TraceDecision, TraceFilter, TraceRecord } from "../trace-record.js";
+import type { TraceAttempt, TraceDecision, TraceFilter, TraceRecord, TraceReward } from "../trace-record.js";
 
 interface TraceRow {
   id: string;
@@ -22,6 +22,8 @@ interface TraceRow {
   attempts: string;
   prompt: string | null;
   response: string | null;
+  prompt_hash: string | null;
+  rewards: string | null;
   feedback_score: number | null;
   feedback_label: string | null;
   feedback_at: number | null;
@@ -53,6 +55,8 @@ function traceOfRow(row: TraceRow): TraceRecord {
   };
   if (row.prompt !== null) trace.prompt = row.prompt;
   if (row.response !== null) trace.response = row.response;
+  if (row.prompt_hash !== null) trace.promptHash = row.prompt_hash;
+  if (row.rewards !== null) trace.rewards = JSON.parse(row.rewards) as TraceReward[];
   if (row.feedback_score !== null) {
     trace.feedback = { score: row.feedback_score, label: row.feedback_label, createdAt: row.feedback_at ?? 0 };
   }
@@ -64,8 +68,9 @@ export function createSqliteTraceRepository(db: Database.Database): TraceReposit
   // Positional parameters: binding by name costs about as much as the insert itself.
   const insert = db.prepare(`
     INSERT OR REPLACE INTO traces (id, created_at, endpoint, key_id, requested_model, served_model, stream, status,
-      error_code, latency_ms, upstream_ms, fallbacks, input_tokens, output_tokens, cost_usd, decision, attempts, prompt, response)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      error_code, latency_ms, upstream_ms, fallbacks, input_tokens, output_tokens, cost_usd, decision, attempts, prompt, response,
+      prompt_hash, rewards)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const insertMany = db.transaction((traces: readonly TraceRecord[]) => {
     for (const trace of traces) {
       insert.run(
@@ -88,6 +93,8 @@ export function createSqliteTraceRepository(db: Database.Database): TraceReposit
         JSON.stringify(trace.attempts),
         trace.prompt ?? null,
         trace.response ?? null,
+        trace.promptHash ?? null,
+        trace.rewards === undefined ? null : JSON.stringify(trace.rewards),
       );
     }
   });
@@ -96,6 +103,8 @@ export function createSqliteTraceRepository(db: Database.Database): TraceReposit
   const upsertFeedback = db.prepare(`
     INSERT INTO feedback (request_id, score, label, created_at) VALUES (?, ?, ?, ?)
     ON CONFLICT (request_id) DO UPDATE SET score = excluded.score, label = excluded.label, created_at = excluded.created_at`);
+  const appendReward = db.prepare(`
+    UPDATE traces SET rewards = json_insert(COALESCE(rewards, '[]'), '$[#]', json(?)) WHERE id = ?`);
   const pruneFeedback = db.prepare("DELETE FROM feedback WHERE request_id IN (SELECT id FROM traces WHERE created_at < ?)");
   const pruneTraces = db.prepare("DELETE FROM traces WHERE created_at < ?");
   const prune = db.transaction((before: number) => {
@@ -133,6 +142,9 @@ export function createSqliteTraceRepository(db: Database.Database): TraceReposit
       if (!exists.get(id)) return false;
       upsertFeedback.run(id, feedback.score, feedback.label, feedback.createdAt);
       return true;
+    },
+    async addReward(id, reward) {
+      return appendReward.run(JSON.stringify({ source: reward.source, score: reward.score, createdAt: reward.createdAt }), id).changes > 0;
     },
     async prune(before) {
       return prune(before);
