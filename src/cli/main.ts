@@ -4,6 +4,7 @@ import { registerDemo } from "./commands/demo.js";
 import { registerEval } from "./commands/eval.js";
 import { registerFitPolicy } from "./commands/fit-policy.js";
 import { registerKeys } from "./commands/keys.js";
+import { registerReload } from "./commands/reload.js";
 import { registerRoute } from "./commands/route.js";
 import { registerServe } from "./commands/serve.js";
 import { registerTrain } from "./commands/train.js";
@@ -26,6 +27,7 @@ export function createProgram(): Command {
   registerFitPolicy(program);
   registerKeys(program);
   registerTraces(program);
+  registerReload(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

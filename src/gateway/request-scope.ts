@@ -4,7 +4,7 @@ import type { SwitchyardError } from "../core/errors.js";
 import { costUsdOf, type Target } from "../core/target.js";
 import type { Reservation } from "../limits/budget-guard.js";
 import type { ApiKeyRecord } from "../stores/api-key-record.js";
-import type { TraceAttempt, TraceRecord } from "../stores/trace-record.js";
+import type { TraceAttempt, TraceDecision, TraceRecord } from "../stores/trace-record.js";
 import type { GatewayLogger } from "./gateway-logger.js";
 import type { GatewayServices } from "./gateway-services.js";
 
@@ -144,9 +144,7 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
           errorCode,
           latencyMs,
           upstreamMs,
-          decision: decision
-            ? { router: decision.router, willingnessToPay: decision.willingnessToPay, candidates: decision.candidates, decisionMs: decision.decisionMs, ...(scope.maxCostUsd !== undefined ? { maxCostUsd: scope.maxCostUsd } : {}) }
-            : null,
+          decision: decision ? traceDecisionOf(decision, scope.maxCostUsd) : null,
           attempts: scope.attempts,
           fallbacks: scope.fallbacks,
           inputTokens,
@@ -166,4 +164,15 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
     },
   };
   return scope;
+}
+
+/** The decision as the trace keeps it (the shadow record is shared: it may be filled in after this). */
+function traceDecisionOf(decision: Decision, maxCostUsd: number | undefined): TraceDecision {
+  const trace: TraceDecision = { router: decision.router, willingnessToPay: decision.willingnessToPay, candidates: decision.candidates, decisionMs: decision.decisionMs };
+  if (maxCostUsd !== undefined) trace.maxCostUsd = maxCostUsd;
+  if (decision.propensity !== undefined) trace.propensity = decision.propensity;
+  if (decision.artifact !== undefined) trace.artifact = decision.artifact;
+  if (decision.arm !== undefined) trace.arm = decision.arm;
+  if (decision.shadow !== undefined) trace.shadow = decision.shadow;
+  return trace;
 }

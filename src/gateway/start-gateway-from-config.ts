@@ -1,6 +1,4 @@
-import { dirname, join } from "node:path";
-import { loadRouterArtifact } from "../artifacts/router-artifact.js";
-import { createRoutingEngine } from "../core/create-routing-engine.js";
+import { dirname, join, resolve } from "node:path";
 import { SwitchyardError } from "../core/errors.js";
 import type { RoutingEngine } from "../core/routing-engine.js";
 import { createApiKeyHasher, loadPepper } from "../limits/api-key-hasher.js";
@@ -10,7 +8,8 @@ import { createLogger } from "../observability/logger.js";
 import { createMemoryStore } from "../stores/memory/memory-store.js";
 import { createSqliteStore } from "../stores/sqlite/sqlite-store.js";
 import type { Store } from "../stores/store.js";
-import { loadConfig } from "./config.js";
+import { createRolloutController, type RolloutController } from "../rollout/rollout-controller.js";
+import { adminKeyOf, loadConfig } from "./config.js";
 import type { GatewayConfig } from "./config.js";
 import type { GatewayLogger } from "./gateway-logger.js";
 import { isLoopbackHost, startGateway } from "./serve.js";
@@ -36,6 +35,8 @@ export interface GatewayFromConfig extends GatewayServer {
   engine: RoutingEngine;
   /** Configured targets the router does not know: reachable by name only, never chosen by `auto`. */
   fixedOnlyTargets: string[];
+  /** Reloads the router artifact without a restart (`SIGHUP`, `POST /admin/reload`); see docs/rollout.md. */
+  rollout: RolloutController;
   /** Active API keys at start-up. */
   activeKeys: number;
   /** True when no key was ever created: the gateway serves requests without a key (loopback only). */
@@ -68,8 +69,16 @@ export async function startGatewayFromConfig(options: StartGatewayFromConfigOpti
   if (config.router.artifact === undefined) {
     throw new SwitchyardError("invalid_config", `${options.configPath}: router.artifact: required to serve (the file written by \`switchyard train\`)`);
   }
-  const artifact = await loadRouterArtifact(config.router.artifact);
-  const engine = await createRoutingEngine({ artifact, targets: config.targets, defaultQuality: config.router.defaultQuality });
+  const adminKey = adminKeyOf(config, options.env ?? process.env);
+  const rollout = await createRolloutController({
+    targets: config.targets,
+    defaultQuality: config.router.defaultQuality,
+    artifact: config.router.artifact,
+    shadow: config.router.shadow?.artifact,
+    canary: config.router.canary,
+    baseDir: dirname(resolve(options.configPath)),
+  });
+  const engine = rollout.engine;
   const routable = new Set(engine.targets.map((target) => target.id));
   const host = options.host ?? config.server.host;
   const store = openConfiguredStore(config);
@@ -89,6 +98,8 @@ export async function startGatewayFromConfig(options: StartGatewayFromConfigOpti
     const running = await startGateway({
       config,
       engine,
+      rollout,
+      ...(adminKey === undefined ? {} : { adminKey }),
       port: options.port,
       host,
       logger,
@@ -106,7 +117,7 @@ export async function startGatewayFromConfig(options: StartGatewayFromConfigOpti
       return result;
     };
     const open = (await store.keys.countAll()) === 0;
-    return Object.assign(running, { shutdown, config, engine, activeKeys, open, fixedOnlyTargets: config.targets.map((target) => target.id).filter((id) => !routable.has(id)) });
+    return Object.assign(running, { shutdown, config, engine, rollout, activeKeys, open, fixedOnlyTargets: config.targets.map((target) => target.id).filter((id) => !routable.has(id)) });
   } catch (error) {
     await store.close();
     throw error;

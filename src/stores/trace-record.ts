@@ -1,4 +1,4 @@
-import type { CandidateScore } from "../core/decision.js";
+import type { CandidateScore, ShadowRecord } from "../core/decision.js";
 
 /** One call to one upstream target while serving a request. */
 export interface TraceAttempt {
@@ -31,6 +31,14 @@ export interface TraceDecision {
   decisionMs: number;
   /** Cost cap applied from the key's remaining budget, when there was one. */
   maxCostUsd?: number;
+  /** P(policy served this model); absent means 1. Under a canary: the mixture's probability (docs/rollout.md). */
+  propensity?: number;
+  /** Content hash of the artifact that decided (`sha256:…`). */
+  artifact?: string;
+  /** Under a canary: which arm served. */
+  arm?: "primary" | "canary";
+  /** Shadow mode: what the shadow artifact would have served. */
+  shadow?: ShadowRecord;
 }
 
 /**
