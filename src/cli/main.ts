@@ -4,6 +4,7 @@ import { registerDemo } from "./commands/demo.js";
 import { registerEval } from "./commands/eval.js";
 import { registerFitPolicy } from "./commands/fit-policy.js";
 import { registerKeys } from "./commands/keys.js";
+import { registerLabel } from "./commands/label.js";
 import { registerReload } from "./commands/reload.js";
 import { registerRoute } from "./commands/route.js";
 import { registerServe } from "./commands/serve.js";
@@ -28,6 +29,7 @@ export function createProgram(): Command {
   registerKeys(program);
   registerTraces(program);
   registerReload(program);
+  registerLabel(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
