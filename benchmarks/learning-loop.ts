@@ -7,7 +7,8 @@
  * split (never labelled, never trained on) by the share of the zero-router → oracle gap recovered, against
  * a router trained on the true labels of the whole train split. Quality figures are deterministic.
  *
- * Run: npx tsx benchmarks/learning-loop.ts [--router knn] [--seed 42] [--flip 0.1] [--concurrency 16] [--limit N]
+ * Run: npx tsx benchmarks/learning-loop.ts [--router knn] [--seed 42] [--flip 0.1] [--judge-seed S] [--concurrency 16] [--limit N]
+ * (--seed: the 10% draw and training; --judge-seed: which verdicts flip, default --seed)
  */
 import { createHash } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -38,12 +39,14 @@ const { values } = parseArgs({
     router: { type: "string", default: "knn" },
     seed: { type: "string", default: "42" },
     flip: { type: "string", default: "0.1" },
+    "judge-seed": { type: "string" },
     concurrency: { type: "string", default: "16" },
     limit: { type: "string" },
   },
 });
 const seed = Number(values.seed);
 const flip = Number(values.flip);
+const judgeSeed = values["judge-seed"] === undefined ? seed : Number(values["judge-seed"]);
 const started = performance.now();
 const { train, test, models } = await loadBenchmarkSplits("dcrouter", seed);
 const order = shuffled(train, createRandom(seed));
@@ -67,7 +70,7 @@ const judge = await startScriptedJudgeUpstream({
     const outcome = match ? byId.get(match[2]!)?.outcomes[match[1]!] : undefined;
     if (match === null || outcome === undefined) return "unknown";
     // Seeded per (prompt, model), not per call, so concurrency does not change which verdicts flip.
-    const draw = createHash("sha256").update(`${seed}|${match[2]}|${match[1]}`).digest().readUInt32BE(0) / 2 ** 32;
+    const draw = createHash("sha256").update(`${judgeSeed}|${match[2]}|${match[1]}`).digest().readUInt32BE(0) / 2 ** 32;
     const score = draw < flip ? 1 - outcome.score : outcome.score;
     if (draw < flip) flipped++;
     return `${score}/1`;
@@ -136,7 +139,7 @@ const report = evaluate({ dataset: "dcrouter", trainSplit: "train", testSplit: "
 const percent = (value: number | null | undefined) => (value === null || value === undefined ? "–" : `${(value * 100).toFixed(1)}%`);
 console.log("## The loop pays (dcrouter, test split)");
 console.log("");
-console.log(`Command: \`npx tsx benchmarks/learning-loop.ts --router ${values.router} --seed ${seed} --flip ${flip} --concurrency ${values.concurrency}${values.limit === undefined ? "" : ` --limit ${values.limit}`}\``);
+console.log(`Command: \`npx tsx benchmarks/learning-loop.ts --router ${values.router} --seed ${seed} --flip ${flip}${judgeSeed === seed ? "" : ` --judge-seed ${judgeSeed}`} --concurrency ${values.concurrency}${values.limit === undefined ? "" : ` --limit ${values.limit}`}\``);
 console.log("");
 console.log(`label: ${summary.sampled} prompts × ${models.length} models through the replay upstream, judged by a scripted judge (true score flipped with p = ${flip}); ` +
   `${summary.answersCalled} answer calls, ${summary.scored} scores, ${summary.missing} missing, ${summary.failed} failed, ${summary.linesWritten} lines; ` +

@@ -83,8 +83,12 @@ export interface RolloutControllerOptions {
 export async function createRolloutController(options: RolloutControllerOptions): Promise<RolloutController> {
   const buildEngine = options.buildEngine ?? ((artifact: RouterArtifact) => createRoutingEngine({ artifact, targets: options.targets, defaultQuality: options.defaultQuality }));
   const baseDir = options.baseDir ?? process.cwd();
+  let serving = false;
   const load = async (path: string, role: string): Promise<ArtifactEngine> => {
-    const loaded = await loadVersionedArtifact(path);
+    // While serving, the file is read and parsed on a worker thread, and the event loop gets a turn
+    // before the engine is built, so requests in flight are held up only by the build itself.
+    const loaded = await loadVersionedArtifact(path, { offThread: serving });
+    if (serving) await new Promise((done) => setImmediate(done));
     try {
       return { engine: await buildEngine(loaded.artifact), path, version: loaded.version };
     } catch (error) {
@@ -97,6 +101,7 @@ export async function createRolloutController(options: RolloutControllerOptions)
     shadow: options.shadow === undefined ? undefined : await load(options.shadow, "shadow"),
     canary: options.canary === undefined ? undefined : { arm: await load(options.canary.artifact, "canary"), share: options.canary.share },
   };
+  serving = true;
   const engine = new RolloutEngine(initial, { random: options.random ?? createRandom(options.canary?.seed ?? 1) });
   let previous: RolloutState | undefined;
   let reloads = 0;
