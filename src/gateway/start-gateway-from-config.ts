@@ -113,6 +113,7 @@ export async function startGatewayFromConfig(options: StartGatewayFromConfigOpti
     const drain = running.shutdown;
     const shutdown = async (graceMs?: number) => {
       const result = await drain(graceMs);
+      await rollout.close();
       destination.flushSync();
       return result;
     };

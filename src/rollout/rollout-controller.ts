@@ -6,6 +6,7 @@ import { createRandom, type Random } from "../core/random.js";
 import type { RoutingEngine } from "../core/routing-engine.js";
 import type { Target } from "../core/target.js";
 import { RolloutEngine, type ArtifactEngine, type RolloutState } from "./rollout-engine.js";
+import { startShadowArm, type ShadowArm } from "./shadow-arm.js";
 import { loadVersionedArtifact } from "./versioned-artifact.js";
 
 /** What a reload changes; an empty request reloads the configured `router.artifact`. */
@@ -48,6 +49,8 @@ export interface RolloutController {
    */
   reload(request?: ReloadRequest): Promise<RolloutStatus>;
   status(): RolloutStatus;
+  /** Stops the shadow workers (the gateway's shutdown calls it). */
+  close(): Promise<void>;
 }
 
 /** Options of {@link createRolloutController}. */
@@ -96,22 +99,35 @@ export async function createRolloutController(options: RolloutControllerOptions)
       throw error;
     }
   };
+  const loadShadow = async (path: string): Promise<ShadowArm> => {
+    try {
+      return await startShadowArm({ path, targets: options.targets, defaultQuality: options.defaultQuality });
+    } catch (error) {
+      if (error instanceof SwitchyardError) throw new SwitchyardError(error.code, `shadow artifact ${path}: ${error.message}`, { cause: error, param: error.param });
+      throw error;
+    }
+  };
   const initial: RolloutState = {
     primary: await load(options.artifact, "router"),
-    shadow: options.shadow === undefined ? undefined : await load(options.shadow, "shadow"),
+    shadow: options.shadow === undefined ? undefined : await loadShadow(options.shadow),
     canary: options.canary === undefined ? undefined : { arm: await load(options.canary.artifact, "canary"), share: options.canary.share },
   };
   serving = true;
   const engine = new RolloutEngine(initial, { random: options.random ?? createRandom(options.canary?.seed ?? 1) });
   let previous: RolloutState | undefined;
   let reloads = 0;
+  /** Stops the shadow of a state that is neither serving nor kept for a rollback. */
+  const retire = (dropped: RolloutState | undefined) => {
+    const shadow = dropped?.shadow;
+    if (shadow !== undefined && shadow !== engine.state.shadow && shadow !== previous?.shadow) void shadow.close();
+  };
   let queue: Promise<unknown> = Promise.resolve();
 
   const status = (): RolloutStatus => {
     const { primary, shadow, canary } = engine.state;
     return {
       artifact: statusOf(primary),
-      shadow: shadow === undefined ? null : statusOf(shadow),
+      shadow: shadow === undefined ? null : { path: shadow.path, version: shadow.version, router: shadow.router },
       canary: canary === undefined ? null : { ...statusOf(canary.arm), share: canary.share },
       previous: previous === undefined ? null : statusOf(previous.primary),
       reloads,
@@ -131,17 +147,23 @@ export async function createRolloutController(options: RolloutControllerOptions)
     const current = engine.state;
     const reloadPrimary = request.artifact !== undefined || (request.shadow === undefined && request.canary === undefined);
     const at = (path: string) => resolve(baseDir, path);
+    let newShadow: ShadowArm | undefined;
     try {
+      const primary = reloadPrimary ? await load(request.artifact === undefined ? options.artifact : at(request.artifact), "router") : current.primary;
+      if (typeof request.shadow === "string") newShadow = await loadShadow(at(request.shadow));
       const next: RolloutState = {
-        primary: reloadPrimary ? await load(request.artifact === undefined ? options.artifact : at(request.artifact), "router") : current.primary,
-        shadow: request.shadow === undefined ? current.shadow : request.shadow === null ? undefined : await load(at(request.shadow), "shadow"),
+        primary,
+        shadow: request.shadow === undefined ? current.shadow : (newShadow ?? undefined),
         canary:
           request.canary === undefined ? current.canary : request.canary === null ? undefined : { arm: await load(at(request.canary.artifact), "canary"), share: request.canary.share },
       };
+      const dropped = previous;
       previous = engine.swap(next);
+      retire(dropped);
       reloads++;
       return status();
     } catch (error) {
+      void newShadow?.close();
       const reason = error instanceof Error ? error.message : String(error);
       throw new SwitchyardError("reload_failed", `reload failed, still serving ${current.primary.version} (${current.primary.path}): ${reason}`, { cause: error, param: "artifact" });
     }
@@ -150,6 +172,10 @@ export async function createRolloutController(options: RolloutControllerOptions)
   return {
     engine,
     status,
+    async close() {
+      const shadows = new Set([engine.state.shadow, previous?.shadow]);
+      for (const shadow of shadows) await shadow?.close();
+    },
     reload(request = {}) {
       const result = queue.then(() => apply(request));
       queue = result.catch(() => undefined);

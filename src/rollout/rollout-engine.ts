@@ -4,7 +4,7 @@ import type { Random } from "../core/random.js";
 import type { DecideConstraints, RoutingEngine } from "../core/routing-engine.js";
 import type { Router } from "../routers/router.js";
 import type { Target } from "../core/target.js";
-import { ShadowDecision } from "./shadow-decision.js";
+import type { ShadowArm } from "./shadow-arm.js";
 
 /** One loaded artifact and the engine built from it. */
 export interface ArtifactEngine {
@@ -25,7 +25,8 @@ export interface CanaryArm {
 /** Which engines decide: the served one, and optionally a shadow and a canary. Swapped whole, never edited. */
 export interface RolloutState {
   readonly primary: ArtifactEngine;
-  readonly shadow: ArtifactEngine | undefined;
+  /** Decides on its own worker thread (see `startShadowArm`). */
+  readonly shadow: ShadowArm | undefined;
   readonly canary: CanaryArm | undefined;
 }
 
@@ -33,8 +34,6 @@ export interface RolloutState {
 export interface RolloutEngineOptions {
   /** Draws that pick the canary arm (seeded: `router.canary.seed`). */
   random: Random;
-  /** Runs the shadow decision after the served one has been handed back (default `setImmediate`). */
-  schedule?: (task: () => void) => void;
 }
 
 /**
@@ -46,8 +45,8 @@ export interface RolloutEngineOptions {
  *   request, so the logged propensity is the mixture policy's probability of the served model,
  *   `share × P_candidate(model) + (1 − share) × P_primary(model)` (P is 1 or 0 for a deterministic arm,
  *   the arm's own propensity for an exploring one), which keeps off-policy evaluation unbiased.
- * - **shadow**: the candidate decides the same request after the served decision has been returned
- *   (scheduled with `setImmediate`), and its choice is attached to the decision for the trace.
+ * - **shadow**: the candidate decides the same request on its own worker thread (`startShadowArm`); the
+ *   record its answer fills in is attached to the served decision for the trace.
  *
  * @example
  * const engine = new RolloutEngine({ primary, shadow: undefined, canary: undefined }, { random: createRandom(1) });
@@ -56,12 +55,10 @@ export interface RolloutEngineOptions {
 export class RolloutEngine implements RoutingEngine {
   #state: RolloutState;
   readonly #random: Random;
-  readonly #schedule: (task: () => void) => void;
 
   constructor(state: RolloutState, options: RolloutEngineOptions) {
     this.#state = state;
     this.#random = options.random;
-    this.#schedule = options.schedule ?? ((task) => void setImmediate(task));
   }
 
   /** The engines deciding now. */
@@ -90,11 +87,11 @@ export class RolloutEngine implements RoutingEngine {
 
   /** An engine fixed to the current state, so one request's calls (targets, then decide) see one version. */
   pin(): RoutingEngine {
-    return new PinnedRollout(this.#state, this.#random, this.#schedule);
+    return new PinnedRollout(this.#state, this.#random);
   }
 
   decide(query: Query, constraints?: DecideConstraints): Promise<Decision> {
-    return decideWith(this.#state, this.#random, this.#schedule, query, constraints);
+    return decideWith(this.#state, this.#random, query, constraints);
   }
 }
 
@@ -105,36 +102,24 @@ class PinnedRollout implements RoutingEngine {
   readonly targets: readonly Target[];
   readonly #state: RolloutState;
   readonly #random: Random;
-  readonly #schedule: (task: () => void) => void;
 
-  constructor(state: RolloutState, random: Random, schedule: (task: () => void) => void) {
+  constructor(state: RolloutState, random: Random) {
     this.#state = state;
     this.#random = random;
-    this.#schedule = schedule;
     this.routerName = state.primary.engine.routerName;
     this.router = state.primary.engine.router;
     this.targets = state.primary.engine.targets;
   }
 
   decide(query: Query, constraints?: DecideConstraints): Promise<Decision> {
-    return decideWith(this.#state, this.#random, this.#schedule, query, constraints);
+    return decideWith(this.#state, this.#random, query, constraints);
   }
 }
 
-async function decideWith(state: RolloutState, random: Random, schedule: (task: () => void) => void, query: Query, constraints: DecideConstraints | undefined): Promise<Decision> {
+async function decideWith(state: RolloutState, random: Random, query: Query, constraints: DecideConstraints | undefined): Promise<Decision> {
   const decision = state.canary === undefined ? await state.primary.engine.decide(query, constraints) : await decideWithCanary(state.primary, state.canary, random, query, constraints);
   if (decision.artifact === undefined) decision.artifact = state.primary.version;
-  const shadow = state.shadow;
-  if (shadow !== undefined) {
-    const record = new ShadowDecision(shadow.engine.routerName, shadow.version);
-    decision.shadow = record;
-    schedule(() => {
-      shadow.engine.decide(query, constraints).then(
-        (shadowDecision) => record.settle(shadowDecision),
-        (error: unknown) => record.fail(error),
-      );
-    });
-  }
+  if (state.shadow !== undefined) decision.shadow = state.shadow.decide(query, constraints);
   return decision;
 }
 

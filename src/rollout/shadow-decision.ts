@@ -1,4 +1,4 @@
-import type { Decision, ShadowRecord } from "../core/decision.js";
+import type { ShadowRecord } from "../core/decision.js";
 
 /**
  * What a shadow (candidate) artifact would have served for one request, decided after the served
@@ -23,13 +23,12 @@ export class ShadowDecision implements ShadowRecord {
   }
 
   /** Records the shadow engine's decision. */
-  settle(decision: Decision): void {
-    const chosen = decision.candidates.find((candidate) => candidate.model === decision.model);
+  record(model: string, predictedQuality: number | undefined, predictedCostUsd: number | undefined, decisionMs: number): void {
     this.status = "decided";
-    this.model = decision.model;
-    this.predictedQuality = chosen?.predictedQuality;
-    this.predictedCostUsd = chosen?.predictedCostUsd;
-    this.decisionMs = decision.decisionMs;
+    this.model = model;
+    this.predictedQuality = predictedQuality;
+    this.predictedCostUsd = predictedCostUsd;
+    this.decisionMs = decisionMs;
   }
 
   /** Records that the shadow engine failed (its error message only; nothing about the request). */

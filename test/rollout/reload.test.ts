@@ -124,6 +124,10 @@ describe("reloading the router artifact of a running gateway", () => {
     const { response } = await client.chat.completions.create({ model: "auto", messages: [{ role: "user", content: prompts[2]! }] }).withResponse();
     assert.equal(response.headers.get("x-switchyard-model"), fixture.bestModel, "the shadow does not serve");
     const requestId = response.headers.get("x-request-id")!;
+    // The shadow worker answers in order: once a later probe's shadow is decided, the request's is too.
+    const probe = await gateway.rollout.engine.decide({ messages: [{ role: "user", content: prompts[4]! }] });
+    for (let waited = 0; probe.shadow?.status === "pending" && waited < 10_000; waited += 10) await new Promise((done) => setTimeout(done, 10));
+    assert.equal(probe.shadow?.status, "decided");
     await gateway.services.traces?.flush();
     const trace = await gateway.services.store.traces.get(requestId);
     assert.equal(trace?.servedModel, fixture.bestModel);

@@ -54,7 +54,7 @@ export async function rolloutFixture(): Promise<RolloutFixture> {
           targets: prices.models.map((model) => ({ id: model.id, inputUsdPerMTok: model.inputUsdPerMTok, outputUsdPerMTok: model.outputUsdPerMTok })),
           store: { kind: "memory" },
           logging: { requests: false },
-          traces: { flushIntervalMs: 50 },
+          traces: { flushIntervalMs: 60_000 },
           ...extra,
         }),
       );
