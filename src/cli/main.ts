@@ -6,6 +6,8 @@ import { registerFitPolicy } from "./commands/fit-policy.js";
 import { registerKeys } from "./commands/keys.js";
 import { registerLearning } from "./commands/learning.js";
 import { registerOpe } from "./commands/ope.js";
+import { registerLabel } from "./commands/label.js";
+import { registerReload } from "./commands/reload.js";
 import { registerRoute } from "./commands/route.js";
 import { registerServe } from "./commands/serve.js";
 import { registerSimulate } from "./commands/simulate.js";
@@ -32,6 +34,8 @@ export function createProgram(): Command {
   registerSimulate(program);
   registerLearning(program);
   registerOpe(program);
+  registerReload(program);
+  registerLabel(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -36,4 +36,20 @@ export interface Decision {
    * from a reward that arrives later. Never serialised into traces as it is.
    */
   routeInput?: RouteInput;
+  /** Rollout: which arm decided while a canary runs (`primary` or `canary`); absent without a canary. */
+  arm?: "primary" | "canary";
+  /** Rollout: what the shadow artifact would have served, filled in off the response path. */
+  shadow?: ShadowRecord;
+}
+
+/** A shadow artifact's decision for the same request (see `src/rollout/shadow-decision.ts`). */
+export interface ShadowRecord {
+  readonly status: "pending" | "decided" | "failed";
+  readonly model: string | undefined;
+  readonly predictedQuality: number | undefined;
+  readonly predictedCostUsd: number | undefined;
+  readonly router: string;
+  readonly artifact: string;
+  readonly decisionMs: number | undefined;
+  readonly error: string | undefined;
 }

@@ -22,6 +22,7 @@ export const errorCodes = {
   upstream_rejected: { status: 400, type: "invalid_request_error", retryable: false, description: "The upstream refused the request with a 4xx; the gateway passes the upstream's status (e.g. 400, 404, 413, 422, 429) and message through." },
   upstream_error: { status: 502, type: "api_error", retryable: true, description: "Every attempted upstream failed." },
   upstream_timeout: { status: 504, type: "api_error", retryable: true, description: "The upstream did not answer in time." },
+  reload_failed: { status: 422, type: "invalid_request_error", retryable: false, description: "A reload or rollback of the router artifact failed (unreadable or invalid artifact, no known target, nothing to roll back to); the gateway keeps serving the artifact it had." },
   trace_not_found: { status: 404, type: "invalid_request_error", retryable: false, description: "No trace with this request id is visible to the key (feedback on an unknown request)." },
   feedback_exists: { status: 409, type: "invalid_request_error", retryable: false, description: "The request was already learned from by feedback; a request is learned from at most once (online learning)." },
   feedback_expired: { status: 410, type: "invalid_request_error", retryable: false, description: "The request is older than `learning.feedbackExpiryHours`; its feedback is no longer accepted (online learning)." },

@@ -19,6 +19,11 @@ export interface RoutingEngine {
    * and by `constraints.exclude`; throws `SwitchyardError("no_candidates")` when none is left.
    */
   decide(query: Query, constraints?: DecideConstraints): Promise<Decision>;
+  /**
+   * An engine fixed to the artifact(s) serving right now, for callers that read `targets` and then
+   * decide (so a reload in between cannot mix two versions). Absent on engines that never change.
+   */
+  pin?(): RoutingEngine;
 }
 
 /** Extra restrictions the gateway adds (open circuit breakers, context window, key permissions). */

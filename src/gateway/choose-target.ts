@@ -64,7 +64,9 @@ export async function chooseTarget(context: GatewayContext, request: ChatComplet
   const allowed = request.allowed_models ? new Set(request.allowed_models) : undefined;
   const policyModels = options.only;
   const only = policyModels && keyModels ? new Set([...policyModels].filter((id) => keyModels.has(id))) : (policyModels ?? keyModels);
-  const pool = context.engine.targets
+  // One version per request: a reload between reading the targets and deciding must not mix artifacts.
+  const engine = context.engine.pin?.() ?? context.engine;
+  const pool = engine.targets
     .filter((target) => (!allowed || allowed.has(target.id)) && (!only || only.has(target.id)))
     .map((target) => (context.targetsById.get(target.id) ?? target) as GatewayTarget);
 
@@ -86,7 +88,7 @@ export async function chooseTarget(context: GatewayContext, request: ChatComplet
   }
   for (const id of blocked) exclude.add(id);
 
-  const decision = await context.engine.decide(
+  const decision = await engine.decide(
     { messages: request.messages as readonly ChatMessage[], options: { allowedModels: request.allowed_models, quality } },
     {
       exclude,

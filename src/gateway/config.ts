@@ -33,6 +33,27 @@ export const routerConfigSchema = z
     artifact: z.string().min(1).optional(),
     /** Quality knob used when a request gives neither `quality` nor `x-switchyard-quality`. */
     defaultQuality: z.number().min(0).max(1).default(0.5),
+    /** Shadow mode: a candidate artifact decides every routed request, off the response path, and is only logged (docs/rollout.md). */
+    shadow: z.object({ artifact: z.string().min(1) }).strict().optional(),
+    /** Canary: a seeded share of routed requests is served by a candidate artifact, with mixture propensities logged (docs/rollout.md). */
+    canary: z
+      .object({
+        artifact: z.string().min(1),
+        /** Share of routed requests the candidate serves, in [0, 1]. */
+        share: z.number().min(0).max(1),
+        /** Seed of the draws that pick the arm (default 1). */
+        seed: z.number().int().optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/** Schema of the `admin` section: the admin endpoints (`POST /admin/reload`) and their key. */
+export const adminConfigSchema = z
+  .object({
+    /** Environment variable holding the admin key; without it the admin endpoints do not exist (404). */
+    keyEnv: z.string().min(1).optional(),
   })
   .strict();
 
@@ -139,6 +160,8 @@ export const gatewayConfigSchema = z
     targets: z.array(gatewayTargetSchema).min(1),
     store: storeSectionSchema.prefault({}),
     auth: authConfigSchema.prefault({}),
+    /** Admin endpoints (reload, rollback) behind an admin key (docs/rollout.md). */
+    admin: adminConfigSchema.prefault({}),
     limits: limitsConfigSchema.prefault({}),
     traces: tracesConfigSchema.prefault({}),
     resilience: resilienceConfigSchema.prefault({}),
@@ -220,7 +243,12 @@ export function parseConfig(value: unknown, sourceName: string, options: ParseCo
     config.policy === undefined || config.policy.matcher.kind !== "classifier"
       ? config.policy
       : { ...config.policy, matcher: { ...config.policy.matcher, artifact: resolve(baseDir, config.policy.matcher.artifact) } };
-  const router = config.router.artifact === undefined ? config.router : { ...config.router, artifact: resolve(baseDir, config.router.artifact) };
+  const router = {
+    ...config.router,
+    ...(config.router.artifact === undefined ? {} : { artifact: resolve(baseDir, config.router.artifact) }),
+    ...(config.router.shadow === undefined ? {} : { shadow: { artifact: resolve(baseDir, config.router.shadow.artifact) } }),
+    ...(config.router.canary === undefined ? {} : { canary: { ...config.router.canary, artifact: resolve(baseDir, config.router.canary.artifact) } }),
+  };
   const store = { ...config.store, path: config.store.path === ":memory:" ? config.store.path : resolve(baseDir, config.store.path) };
   const auth = config.auth.pepperFile === undefined ? config.auth : { ...config.auth, pepperFile: resolve(baseDir, config.auth.pepperFile) };
   return deepFreeze({ ...config, router, targets, store, auth, ...(guard ? { guard } : {}), ...(policy ? { policy } : {}) });
@@ -266,6 +294,20 @@ export function apiKeyOf(upstream: UpstreamConfig, index: number, env: NodeJS.Pr
       "invalid_config",
       `upstreams.${index} ("${upstream.name}"): the environment variable ${upstream.apiKeyEnv} (apiKeyEnv) is not set; set it, or give upstreams.${index}.apiKey`,
     );
+  }
+  return value;
+}
+
+/**
+ * The admin key from the environment variable `admin.keyEnv` names; undefined when the section sets no
+ * `keyEnv` (admin endpoints disabled). An unset or short variable is an `invalid_config` error naming it.
+ */
+export function adminKeyOf(config: GatewayConfig, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const name = config.admin.keyEnv;
+  if (name === undefined) return undefined;
+  const value = env[name];
+  if (value === undefined || value.length < 16) {
+    throw new SwitchyardError("invalid_config", `admin.keyEnv: the environment variable ${name} must hold the admin key (at least 16 characters); ${value === undefined ? "it is not set" : "it is too short"}`, { param: "admin.keyEnv" });
   }
   return value;
 }

@@ -4,6 +4,7 @@ import { SwitchyardError } from "../core/errors.js";
 import type { RoutingEngine } from "../core/routing-engine.js";
 import type { GuardStage } from "../guard/guard-stage.js";
 import { createUpstreamClient } from "../providers/upstream-client.js";
+import type { RolloutController } from "../rollout/rollout-controller.js";
 import type { PolicyRouter } from "../routers/policy/policy-router.js";
 import { createStrategyHandler } from "../strategies/strategy-handler.js";
 import { createUpstreamChatCaller } from "../strategies/chat-caller.js";
@@ -21,6 +22,7 @@ import { requestIdOf } from "./request-id.js";
 import { createChatCompletionsHandler } from "./routes/chat-completions.js";
 import { createEmbeddingsHandler } from "./routes/embeddings.js";
 import { createFeedbackHandler } from "./routes/feedback.js";
+import { createAdminHandlers } from "./routes/admin.js";
 import { createModelsHandlers } from "./routes/models.js";
 import { createMetricsHandler, createReadyHandler } from "./routes/operations.js";
 
@@ -57,6 +59,10 @@ export interface GatewayDeps extends Omit<GatewayServicesDeps, "logger" | "now">
   learner?: OnlineLearner;
   /** Budget pacing (see `createBudgetPacing`; `startGatewayFromConfig` builds it from `learning`). */
   pacing?: GatewayBudgetPacing;
+  /** Reloads `engine` (which must be `rollout.engine`); with `adminKey`, served as `POST /admin/reload`. */
+  rollout?: RolloutController;
+  /** The admin key (`admin.keyEnv`); without it, or without `rollout`, the admin endpoints are 404. */
+  adminKey?: string;
 }
 
 const healthText = JSON.stringify({ status: "ok" });
@@ -141,6 +147,13 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): { app: H
   app.get("/healthz", () => new Response(healthText, { status: 200, headers: { "content-type": "application/json" } }));
   app.get("/readyz", createReadyHandler(context));
   app.get("/metrics", createMetricsHandler(context));
+  if (deps.rollout !== undefined && deps.adminKey !== undefined) {
+    const admin = createAdminHandlers(deps.rollout, deps.adminKey);
+    app.post("/admin/reload", admin.reload);
+    app.all("/admin/reload", methodNotAllowed("POST"));
+    app.get("/admin/rollout", admin.status);
+    app.all("/admin/rollout", methodNotAllowed("GET"));
+  }
   const respondWithError = (error: unknown, c: Context): Response => {
     const requestId = requestIdOf(c.req.header("x-request-id"));
     return errorResponse(error, { logger, requestId, headers: { "x-request-id": requestId } });

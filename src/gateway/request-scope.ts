@@ -103,6 +103,9 @@ function traceDecisionOf(decision: Decision, maxCostUsd: number | undefined): Tr
   if (decision.quality !== undefined) logged.quality = decision.quality;
   if (decision.artifact !== undefined) logged.artifact = decision.artifact;
   if (maxCostUsd !== undefined) logged.maxCostUsd = maxCostUsd;
+  if (decision.arm !== undefined) logged.arm = decision.arm;
+  // The shadow record is shared: the shadow arm may fill it in after this.
+  if (decision.shadow !== undefined) logged.shadow = decision.shadow;
   return logged;
 }
 

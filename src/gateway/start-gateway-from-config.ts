@@ -1,5 +1,5 @@
-import { dirname, join } from "node:path";
-import { loadRouterArtifact } from "../artifacts/router-artifact.js";
+import { dirname, join, resolve } from "node:path";
+import type { RouterArtifact } from "../artifacts/router-artifact.js";
 import { createRoutingEngine } from "../core/create-routing-engine.js";
 import { SwitchyardError } from "../core/errors.js";
 import type { RoutingEngine } from "../core/routing-engine.js";
@@ -9,13 +9,15 @@ import { createLearningMetrics } from "../observability/learning-metrics.js";
 import { createOnlineLearner, type OnlineLearner } from "../learning/online-learner.js";
 import { restoreOnlineRouter } from "../learning/restore-online-router.js";
 import { createBudgetPacing } from "../learning/budget-pacing.js";
+import { routerTrainerFor } from "../routers/create-router-trainer.js";
 import { isOnlineRouter } from "../routers/online-router.js";
 import { pino } from "pino";
 import { createLogger } from "../observability/logger.js";
 import { createMemoryStore } from "../stores/memory/memory-store.js";
 import { createSqliteStore } from "../stores/sqlite/sqlite-store.js";
 import type { Store } from "../stores/store.js";
-import { loadConfig } from "./config.js";
+import { createRolloutController, type RolloutController } from "../rollout/rollout-controller.js";
+import { adminKeyOf, loadConfig } from "./config.js";
 import type { GatewayConfig } from "./config.js";
 import type { GatewayLogger } from "./gateway-logger.js";
 import { isLoopbackHost, startGateway } from "./serve.js";
@@ -41,6 +43,8 @@ export interface GatewayFromConfig extends GatewayServer {
   engine: RoutingEngine;
   /** Configured targets the router does not know: reachable by name only, never chosen by `auto`. */
   fixedOnlyTargets: string[];
+  /** Reloads the router artifact without a restart (`SIGHUP`, `POST /admin/reload`); see docs/rollout.md. */
+  rollout: RolloutController;
   /** Active API keys at start-up. */
   activeKeys: number;
   /** True when no key was ever created: the gateway serves requests without a key (loopback only). */
@@ -77,15 +81,34 @@ export async function startGatewayFromConfig(options: StartGatewayFromConfigOpti
   if (config.router.artifact === undefined) {
     throw new SwitchyardError("invalid_config", `${options.configPath}: router.artifact: required to serve (the file written by \`switchyard train\`)`);
   }
-  const loaded = await loadRouterArtifact(config.router.artifact);
+  const adminKey = adminKeyOf(config, options.env ?? process.env);
   const host = options.host ?? config.server.host;
   const store = openConfiguredStore(config);
   try {
     // An online router starts from what it learned (the store's snapshot and update log), else from the
     // artifact; configured targets it does not know join with its exploration prior, removed ones leave.
-    const restored = config.learning.enabled ? await restoreOnlineRouter({ artifact: loaded, repository: store.learning, targets: config.targets.map((target) => target.id) }) : undefined;
-    const artifact = restored?.artifact ?? loaded;
-    const engine = await createRoutingEngine({ artifact, targets: config.targets, defaultQuality: config.router.defaultQuality });
+    let restored: Awaited<ReturnType<typeof restoreOnlineRouter>> | undefined;
+    let builds = 0;
+    const buildEngine = async (loaded: RouterArtifact, version: string): Promise<RoutingEngine> => {
+      const first = builds++ === 0;
+      if (config.learning.enabled && isOnlineRouter(routerTrainerFor(loaded.router.kind).fromState(loaded.router)) && !first) {
+        // The learner keeps learning into the router it started with; a reload would silently fork it.
+        throw new SwitchyardError("invalid_config", "the served router learns online and its learned state lives in the store: use `switchyard learning import` and restart instead of a reload", { param: "router.artifact" });
+      }
+      if (first && config.learning.enabled) restored = await restoreOnlineRouter({ artifact: loaded, repository: store.learning, targets: config.targets.map((target) => target.id) });
+      // A restored online router keeps the artifact's version: the version names what was deployed.
+      return createRoutingEngine({ artifact: (first ? restored?.artifact : undefined) ?? loaded, targets: config.targets, defaultQuality: config.router.defaultQuality, artifactVersion: version });
+    };
+    const rollout = await createRolloutController({
+      targets: config.targets,
+      defaultQuality: config.router.defaultQuality,
+      artifact: config.router.artifact,
+      shadow: config.router.shadow?.artifact,
+      canary: config.router.canary,
+      baseDir: dirname(resolve(options.configPath)),
+      buildEngine,
+    });
+    const engine = rollout.engine;
     const routable = new Set(engine.targets.map((target) => target.id));
     const metrics = createGatewayMetrics({ processMetrics: true });
     const pepper = loadPepper({ env: options.env, path: pepperFileOf(config) ?? join(process.cwd(), "switchyard-data", "key-pepper") });
@@ -116,6 +139,8 @@ export async function startGatewayFromConfig(options: StartGatewayFromConfigOpti
     const running = await startGateway({
       config,
       engine,
+      rollout,
+      ...(adminKey === undefined ? {} : { adminKey }),
       port: options.port,
       host,
       logger,
@@ -131,12 +156,13 @@ export async function startGatewayFromConfig(options: StartGatewayFromConfigOpti
     const drain = running.shutdown;
     const shutdown = async (graceMs?: number) => {
       const result = await drain(graceMs);
+      await rollout.close();
       destination.flushSync();
       return result;
     };
     const open = (await store.keys.countAll()) === 0;
     const learning = restored === undefined ? undefined : { source: restored.source, updates: restored.updates, added: restored.added, removed: restored.removed };
-    return Object.assign(running, { shutdown, config, engine, activeKeys, open, learner, learning, fixedOnlyTargets: config.targets.map((target) => target.id).filter((id) => !routable.has(id)) });
+    return Object.assign(running, { shutdown, config, engine, rollout, activeKeys, open, learner, learning, fixedOnlyTargets: config.targets.map((target) => target.id).filter((id) => !routable.has(id)) });
   } catch (error) {
     await store.close();
     throw error;

@@ -1,4 +1,4 @@
-import type { CandidateScore } from "../core/decision.js";
+import type { CandidateScore, ShadowRecord } from "../core/decision.js";
 
 /** One call to one upstream target while serving a request. */
 export interface TraceAttempt {
@@ -31,7 +31,7 @@ export interface TraceDecision {
   router: string;
   /** The target the router chose (the served one unless a fallback took over). */
   model?: string;
-  /** P(the policy chose `model` | prompt, candidates); absent on old traces, 1 for deterministic routers. */
+  /** P(the policy chose `model` | prompt, candidates); absent on old traces, 1 for deterministic routers; under a canary, the mixture's probability (docs/rollout.md). */
   propensity?: number;
   /** The quality knob mapped to `willingnessToPay`, when the request used the knob. */
   quality?: number;
@@ -43,6 +43,10 @@ export interface TraceDecision {
   decisionMs: number;
   /** Cost cap applied from the key's remaining budget, when there was one. */
   maxCostUsd?: number;
+  /** Under a canary: which arm served. */
+  arm?: "primary" | "canary";
+  /** Shadow mode: what the shadow artifact would have served. */
+  shadow?: ShadowRecord;
 }
 
 /**

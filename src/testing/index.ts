@@ -10,3 +10,5 @@ export { createReplayIndex } from "./replay-index.js";
 export type { RecordedAnswer, ReplayIndex } from "./replay-index.js";
 export { completionBodyOf, completionEventsOf } from "./replay-completion.js";
 export type { ReplayCompletionInput } from "./replay-completion.js";
+export { startScriptedJudgeUpstream } from "./scripted-judge-upstream.js";
+export type { ScriptedJudgeUpstream, ScriptedJudgeUpstreamOptions } from "./scripted-judge-upstream.js";

@@ -4,7 +4,7 @@ import { parseNumberOption } from "../usage-error.js";
 
 /**
  * `switchyard serve --config switchyard.yaml [--port N] [--host H]`: starts the OpenAI-compatible gateway,
- * prints its URL on stdout, logs server errors as JSON lines on stderr, and stops cleanly on SIGINT/SIGTERM.
+ * prints its URL on stdout, logs server errors as JSON lines on stderr, stops cleanly on SIGINT/SIGTERM, and reloads `router.artifact` on SIGHUP.
  */
 export function registerServe(program: Command): void {
   program
@@ -39,5 +39,12 @@ export function registerServe(program: Command): void {
       };
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
+      // SIGHUP reloads `router.artifact` (Node's default for it would end the process).
+      process.on("SIGHUP", () => {
+        gateway.rollout.reload().then(
+          (status) => process.stderr.write(`SIGHUP: reloaded ${status.artifact.path} (${status.artifact.version}, ${status.artifact.router})\n`),
+          (error: unknown) => process.stderr.write(`SIGHUP: ${error instanceof Error ? error.message : String(error)}\n`),
+        );
+      });
     });
 }

@@ -1,0 +1,38 @@
+/**
+ * Worker-thread entry of a shadow arm (see `shadow-arm.ts`): loads the shadow artifact, builds its
+ * routing engine, then decides each query it is sent and posts the decision back. Only started by
+ * `startShadowArm`; it touches nothing but its artifact file.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { createRoutingEngine } from "../core/create-routing-engine.js";
+import type { Query } from "../core/query.js";
+import type { DecideConstraints } from "../core/routing-engine.js";
+import type { Target } from "../core/target.js";
+import { loadVersionedArtifact } from "./versioned-artifact.js";
+
+interface ShadowWorkerData {
+  path: string;
+  targets: Target[];
+  defaultQuality?: number;
+}
+
+const port = parentPort;
+if (port !== null) {
+  const data = workerData as ShadowWorkerData;
+  try {
+    const { artifact, version } = await loadVersionedArtifact(data.path);
+    const engine = await createRoutingEngine({ artifact, targets: data.targets, defaultQuality: data.defaultQuality });
+    port.on("message", (message: { id: number; query: Query; constraints: DecideConstraints | undefined }) => {
+      engine.decide(message.query, message.constraints).then(
+        (decision) => {
+          const chosen = decision.candidates.find((candidate) => candidate.model === decision.model);
+          port.postMessage({ id: message.id, model: decision.model, predictedQuality: chosen?.predictedQuality, predictedCostUsd: chosen?.predictedCostUsd, decisionMs: decision.decisionMs });
+        },
+        (error: unknown) => port.postMessage({ id: message.id, error: error instanceof Error ? error.message : String(error) }),
+      );
+    });
+    port.postMessage({ ready: true, version, router: engine.routerName });
+  } catch (error) {
+    port.postMessage({ ready: false, error: error instanceof Error ? error.message : String(error), code: (error as { code?: unknown }).code });
+  }
+}
