@@ -131,8 +131,8 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): { app: H
   app.get("/healthz", () => new Response(healthText, { status: 200, headers: { "content-type": "application/json" } }));
   app.get("/readyz", createReadyHandler(context));
   app.get("/metrics", createMetricsHandler(context));
-  const respondWithError = (error: unknown, c: Context): Response => {
-    const requestId = requestIdOf(c.req.header("x-request-id"));
+  const respondWithError = (error: unknown): Response => {
+    const requestId = requestIdOf();
     return errorResponse(error, { logger, requestId, headers: { "x-request-id": requestId } });
   };
   app.notFound((c) => respondWithError(new SwitchyardError("not_found", `No route ${c.req.method} ${c.req.path}`), c));

@@ -18,8 +18,10 @@ export const feedbackRequestSchema = z
 
 /**
  * `POST /v1/feedback`: `{ request_id, score ∈ [0, 1], label? }` attached to the request's trace — the
- * data later online learning uses. With keys, a key sees only its own requests (others are 404, so
- * request ids do not leak). Answers `{ object: "feedback", request_id, score, label }`.
+ * data later online learning uses. `request_id` is the gateway's id (the `x-request-id` it answered
+ * with) or the client's own `x-request-id`, looked up among this key's requests only. With keys, a key
+ * sees only its own requests (others are 404, so request ids do not leak). Answers
+ * `{ object: "feedback", request_id, score, label }`.
  */
 export function createFeedbackHandler(context: GatewayContext): (c: Context) => Promise<Response> {
   const { services } = context;
@@ -35,11 +37,14 @@ export function createFeedbackHandler(context: GatewayContext): (c: Context) => 
     const { request_id: requestId, score, label } = parsed.data;
     if (services.traces === undefined) throw new SwitchyardError("trace_not_found", "Traces are disabled (traces.enabled: false), so feedback cannot be stored", { param: "request_id" });
     await services.traces.flush();
-    const trace = await services.store.traces.get(requestId);
-    if (trace === undefined || (key !== null && trace.keyId !== key.id)) {
+    const keyId = key?.id ?? null;
+    // The gateway's id first (what `x-request-id` returned), then the client's own id within this key only.
+    const byId = await services.store.traces.get(requestId);
+    const trace = byId !== undefined && (key === null || byId.keyId === key.id) ? byId : await services.store.traces.findByClientRequestId(keyId, requestId);
+    if (trace === undefined) {
       throw new SwitchyardError("trace_not_found", `No request "${requestId}" is known to this key`, { param: "request_id" });
     }
-    await services.store.traces.setFeedback(requestId, { score, label: label ?? null, createdAt: context.now() });
+    await services.store.traces.setFeedback(trace.id, { score, label: label ?? null, createdAt: context.now() });
     return new Response(JSON.stringify({ object: "feedback", request_id: requestId, score, label: label ?? null }), { status: 200, headers: { "content-type": "application/json" } });
   };
 }
