@@ -131,7 +131,7 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): { app: H
   app.get("/healthz", () => new Response(healthText, { status: 200, headers: { "content-type": "application/json" } }));
   app.get("/readyz", createReadyHandler(context));
   app.get("/metrics", createMetricsHandler(context));
-  const respondWithError = (error: unknown): Response => {
+  const respondWithError = (error: unknown, _c: Context): Response => {
     const requestId = requestIdOf();
     return errorResponse(error, { logger, requestId, headers: { "x-request-id": requestId } });
   };
