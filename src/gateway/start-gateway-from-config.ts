@@ -49,8 +49,8 @@ export function pepperFileOf(config: GatewayConfig): string | undefined {
 }
 
 /** Opens the store a config names (SQLite by default). */
-export function openConfiguredStore(config: GatewayConfig): Store {
-  return config.store.kind === "memory" ? createMemoryStore() : createSqliteStore({ path: config.store.path });
+export function openConfiguredStore(config: GatewayConfig, options: { journal?: boolean } = {}): Store {
+  return config.store.kind === "memory" ? createMemoryStore() : createSqliteStore({ path: config.store.path, journal: options.journal === true });
 }
 
 /**
@@ -72,7 +72,9 @@ export async function startGatewayFromConfig(options: StartGatewayFromConfigOpti
   const engine = await createRoutingEngine({ artifact, targets: config.targets, defaultQuality: config.router.defaultQuality });
   const routable = new Set(engine.targets.map((target) => target.id));
   const host = options.host ?? config.server.host;
-  const store = openConfiguredStore(config);
+  // The gateway journals every finished request before its last byte (see RequestJournal): a crash
+  // loses no trace or spend of a response a client received completely.
+  const store = openConfiguredStore(config, { journal: true });
   try {
     const pepper = loadPepper({ env: options.env, path: pepperFileOf(config) ?? join(process.cwd(), "switchyard-data", "key-pepper") });
     const activeKeys = await store.keys.countActive();
