@@ -25,12 +25,16 @@ export interface WorstCase {
 /**
  * The effective output cap: the smallest of the client's `max_tokens` / `max_completion_tokens`
  * (already folded into `needs.maxOutputTokens`) and the target's `maxOutputTokens` (default
- * `defaultMaxOutputTokens`). The gateway always sends it upstream, so no answer can be billed for
+ * `defaultMaxOutputTokens`) — without a client cap, also at most the context window minus the prompt. The gateway always sends it upstream, so no answer can be billed for
  * more completion tokens than the reservation covers.
  */
-export function outputCapOf(needs: Pick<RequestNeeds, "maxOutputTokens">, target: BillableTarget, defaultMaxOutputTokens: number): number {
+export function outputCapOf(needs: Pick<RequestNeeds, "maxOutputTokens" | "promptTokens">, target: BillableTarget, defaultMaxOutputTokens: number): number {
   const targetCap = target.maxOutputTokens ?? defaultMaxOutputTokens;
-  return needs.maxOutputTokens === undefined ? targetCap : Math.min(needs.maxOutputTokens, targetCap);
+  if (needs.maxOutputTokens !== undefined) return Math.min(needs.maxOutputTokens, targetCap);
+  // The client set no cap: leave room for the prompt in the context window (its estimate + 10%), so the
+  // cap the gateway adds never makes the upstream refuse a request it would have served without one.
+  const room = target.contextWindow - Math.ceil(needs.promptTokens * 1.1);
+  return Math.max(1, Math.min(targetCap, room));
 }
 
 /**

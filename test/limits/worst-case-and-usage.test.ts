@@ -16,9 +16,10 @@ test("the worst case: every choice × the smallest output cap × output price + 
   assert.equal(needs.promptTokenBound, 4 + 6 + 4 + 3);
   const worst = worstCaseOf(needs, target, { defaultMaxOutputTokens: 4_096 });
   assert.deepEqual({ ...worst }, { promptTokens: 17, exact: false, outputCap: 50, choices: 3, costUsd: (17 * 1 + 3 * 50 * 2) / 1e6 });
-  assert.equal(outputCapOf({ maxOutputTokens: undefined }, target, 4_096), 300, "no client cap: the target's");
-  assert.equal(outputCapOf({ maxOutputTokens: undefined }, other, 4_096), 4_096, "no target cap: the default");
-  assert.equal(outputCapOf({ maxOutputTokens: 10_000 }, target, 4_096), 300, "a client asking for more gets the target's cap");
+  assert.equal(outputCapOf({ maxOutputTokens: undefined, promptTokens: 10 }, target, 4_096), 300, "no client cap: the target's");
+  assert.equal(outputCapOf({ maxOutputTokens: undefined, promptTokens: 10 }, { ...other, contextWindow: 100_000 }, 4_096), 4_096, "no target cap: the default");
+  assert.equal(outputCapOf({ maxOutputTokens: undefined, promptTokens: 500 }, other, 4_096), 1_000 - 550, "no client cap: room left in the window");
+  assert.equal(outputCapOf({ maxOutputTokens: 10_000, promptTokens: 10 }, target, 4_096), 300, "a client asking for more gets the target's cap");
 });
 
 test("OpenAI-family prompts are counted by the real tokenizer when asked; others keep the byte bound", async () => {
