@@ -2,7 +2,10 @@
  * Crash durability: does every response a client received completely keep its trace and its ledger
  * entry across `kill -9`?
  *
- *   npx tsx benchmarks/crash-durability.ts [--rounds 10] [--connections 64] [--seed 1]
+ *   npx tsx benchmarks/crash-durability.ts [--rounds 10] [--connections 64] [--seed 1] [--checkout DIR]
+ *
+ * `--checkout DIR` runs another checkout's gateway (and its store code) instead of this one — e.g. the
+ * commit before the request journal, to see what the benchmark counts when records are lost.
  *
  * One gateway process exactly as `switchyard serve` runs it (`gateway-switchyard-server.ts`: SQLite
  * store with its request journal, traces, JSON logs to a file) over a priced upstream in this process
@@ -20,17 +23,21 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { stringify as toYaml } from "yaml";
 import { saveRouterArtifact } from "../src/artifacts/router-artifact.js";
 import { createRandom } from "../src/core/random.js";
 import { loadDataset } from "../src/data/load-dataset.js";
-import { createApiKeyHasher } from "../src/limits/api-key-hasher.js";
-import { createApiKeyService } from "../src/limits/api-key-service.js";
-import { createSqliteStore } from "../src/stores/sqlite/sqlite-store.js";
 import { trainRouterArtifact } from "../src/training/train-router-artifact.js";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const here = join(dirname(fileURLToPath(import.meta.url)), "..");
+const checkoutIndex = process.argv.indexOf("--checkout");
+const root = checkoutIndex >= 0 ? (process.argv[checkoutIndex + 1] as string) : here;
+// The store and key code of the checkout under test (its schema may differ from this one's).
+const module = (path: string) => import(pathToFileURL(join(root, path)).href);
+const { createSqliteStore } = (await module("src/stores/sqlite/sqlite-store.ts")) as typeof import("../src/stores/sqlite/sqlite-store.js");
+const { createApiKeyService } = (await module("src/limits/api-key-service.ts")) as typeof import("../src/limits/api-key-service.js");
+const { createApiKeyHasher } = (await module("src/limits/api-key-hasher.ts")) as typeof import("../src/limits/api-key-hasher.js");
 const argument = (name: string, fallback: number) => {
   const index = process.argv.indexOf(`--${name}`);
   return index >= 0 ? Number(process.argv[index + 1]) : fallback;
@@ -76,7 +83,7 @@ const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port
 
 // --- the gateway's files: a small kNN router (serve needs one), config, a key with a budget.
 const directory = await mkdtemp(join(tmpdir(), "switchyard-crash-"));
-const dataset = await loadDataset(join(root, "examples/demo/routerbench-sample.jsonl"));
+const dataset = await loadDataset(join(here, "examples/demo/routerbench-sample.jsonl"));
 const artifact = await trainRouterArtifact({ examples: dataset.examples.filter((example) => example.split === "train"), models: dataset.models, router: "knn", dataset: "demo", split: "train", params: { k: 10, power: 1, priorWeight: 1 } });
 await saveRouterArtifact(join(directory, "router.json"), artifact);
 const configPath = join(directory, "switchyard.yaml");
@@ -253,7 +260,7 @@ gateway.child.kill("SIGTERM");
 await new Promise((resolve) => gateway.child.once("exit", resolve));
 upstream.close();
 
-console.log(`crash durability — ${rounds} rounds of kill -9 under ${connections}-connection load (half streamed), Node ${process.version}`);
+console.log(`crash durability — ${rounds} rounds of kill -9 under ${connections}-connection load (half streamed), gateway from ${root === here ? "this checkout" : root}, Node ${process.version}`);
 console.log("| round | completed responses (cumulative) | cut by the crash | traces missing for completed | key traces | ledger entries | ledger USD − traces USD | ledger USD − completed responses' USD | abandoned streams billed for delivered | last log line whole |");
 console.log("|---|---|---|---|---|---|---|---|---|---|");
 results.forEach((result, index) => {
