@@ -87,6 +87,14 @@ export const gatewayTargetSchema = targetSchema
   .extend({
     /** Declared capabilities; an undeclared one counts as present. */
     capabilities: targetCapabilitiesSchema.optional(),
+    /**
+     * Most completion tokens per answer (the provider's output limit, or less to bound spend). Always
+     * sent upstream as the request's cap (the smallest of it and the client's `max_tokens` /
+     * `max_completion_tokens`); default `limits.defaultMaxOutputTokens`.
+     */
+    maxOutputTokens: z.number().int().positive().optional(),
+    /** The target's OpenAI tokenizer for budgets and context checks (default: from the model name); `none` for other families. */
+    tokenizer: z.enum(["o200k_base", "cl100k_base", "none"]).optional(),
   })
   .strict();
 
@@ -110,8 +118,11 @@ export const authConfigSchema = z
 /** Schema of the `limits` section: budget estimates and how routing tightens near a budget. */
 export const limitsConfigSchema = z
   .object({
-    /** Completion tokens assumed for the budget reservation when a request sets no `max_tokens`. */
-    defaultMaxOutputTokens: z.number().int().positive().default(1024),
+    /**
+     * A target's output cap when it sets no `maxOutputTokens`: sent upstream as `max_tokens` (or
+     * `max_completion_tokens`) when the client asks for more or sets none, and reserved on budgets.
+     */
+    defaultMaxOutputTokens: z.number().int().positive().default(4096),
     /** Below this fraction of its budget left, a key's routing cost cap shrinks. */
     lowBudgetFraction: z.number().gt(0).max(1).default(0.2),
     /** In that zone, the rest of the budget is spread over at least this many requests. */

@@ -154,8 +154,8 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): { app: H
     app.get("/admin/rollout", admin.status);
     app.all("/admin/rollout", methodNotAllowed("GET"));
   }
-  const respondWithError = (error: unknown, c: Context): Response => {
-    const requestId = requestIdOf(c.req.header("x-request-id"));
+  const respondWithError = (error: unknown, _c: Context): Response => {
+    const requestId = requestIdOf();
     return errorResponse(error, { logger, requestId, headers: { "x-request-id": requestId } });
   };
   app.notFound((c) => respondWithError(new SwitchyardError("not_found", `No route ${c.req.method} ${c.req.path}`), c));

@@ -109,6 +109,7 @@ export function createGatewayServices(config: GatewayConfig, deps: GatewayServic
   const traces = config.traces.enabled
     ? createTraceWriter({
         repository: store.traces,
+        ...(store.journal ? { journalPosition: () => store.journal?.position() ?? 0 } : {}),
         flushIntervalMs: config.traces.flushIntervalMs,
         timers: deps.timers,
         onError: (error, dropped) => deps.logger?.error({ dropped, error: error instanceof Error ? error.message : String(error) }, "traces could not be written"),

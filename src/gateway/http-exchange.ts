@@ -25,7 +25,14 @@ export interface GatewayHttpRequest {
  * before returning the `Response`).
  */
 export type GatewayReply =
-  | { status: number; headers: Record<string, string>; text: string; afterSend?: () => void }
+  | {
+      status: number;
+      headers: Record<string, string>;
+      text: string;
+      /** The request's durable bookkeeping (`RequestScope.record`): transports call it before sending the body. */
+      beforeSend?: () => void;
+      afterSend?: () => void;
+    }
   | { status: number; headers: Record<string, string>; sse: SseOutput };
 
 /** A {@link GatewayHttpRequest} over a fetch `Request`. */
@@ -56,6 +63,7 @@ class FetchGatewayRequest implements GatewayHttpRequest {
 /** A fetch `Response` for a {@link GatewayReply}. */
 export function responseOf(reply: GatewayReply): Response {
   if ("text" in reply) {
+    reply.beforeSend?.();
     const response = new Response(reply.text, { status: reply.status, headers: reply.headers });
     reply.afterSend?.();
     return response;

@@ -39,4 +39,4 @@ export type { SseResponseStreamOptions } from "./sse-response-stream.js";
 export { createSseStreamTap } from "./sse-stream-tap.js";
 export type { SseStreamTap, SseStreamTapOptions, StreamUsage } from "./sse-stream-tap.js";
 export { readJsonBody } from "./read-json-body.js";
-export { requestIdOf } from "./request-id.js";
+export { clientRequestIdOf, requestIdOf } from "./request-id.js";

@@ -93,6 +93,7 @@ export async function sendNodeReply(reply: GatewayReply, response: ServerRespons
   if ("text" in reply) {
     reply.headers["content-length"] = String(Buffer.byteLength(reply.text));
     try {
+      reply.beforeSend?.();
       response.writeHead(reply.status, reply.headers);
       response.end(reply.text);
     } finally {

@@ -16,9 +16,19 @@ export function timeOrderedRequestId(now: number = Date.now()): string {
 }
 
 /**
- * The request id to use: the client's `x-request-id` when it is short and plain (letters, digits,
- * `_ . : @ -`, at most 128 characters), otherwise a fresh time-ordered UUID. Echoed as `x-request-id`.
+ * The client's own `x-request-id` when it is short and plain (letters, digits, `_ . : @ -`, at most 128
+ * characters), else undefined. It is only ever an attribute of the trace (`clientRequestId`, scoped to
+ * the key): a request's identity is always the gateway's own id, so one key can never address or
+ * replace another key's record by sending its id.
  */
-export function requestIdOf(clientValue: string | null | undefined, generate: () => string = timeOrderedRequestId): string {
-  return clientValue !== null && clientValue !== undefined && saneRequestId.test(clientValue) ? clientValue : generate();
+export function clientRequestIdOf(clientValue: string | null | undefined): string | undefined {
+  return clientValue !== null && clientValue !== undefined && saneRequestId.test(clientValue) ? clientValue : undefined;
+}
+
+/**
+ * The gateway's id for a new request: always freshly generated (a time-ordered UUID), whatever the
+ * client sent (see {@link clientRequestIdOf}). Returned to the client as `x-request-id`.
+ */
+export function requestIdOf(generate: () => string = timeOrderedRequestId): string {
+  return generate();
 }

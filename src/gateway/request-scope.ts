@@ -3,6 +3,9 @@ import type { Mutable } from "../core/mutable.js";
 import type { SwitchyardError } from "../core/errors.js";
 import { costUsdOf, type Target } from "../core/target.js";
 import type { Reservation } from "../limits/budget-guard.js";
+import { judgeUsage } from "../limits/usage-verdict.js";
+import type { WorstCase } from "../limits/worst-case-cost.js";
+import type { SettleInput } from "../stores/store.js";
 import type { ApiKeyRecord } from "../stores/api-key-record.js";
 import type { TraceAttempt, TraceDecision, TraceRecord } from "../stores/trace-record.js";
 import type { GatewayLogger } from "./gateway-logger.js";
@@ -35,6 +38,8 @@ export interface RequestScopeOptions {
   services: GatewayServices;
   endpoint: string;
   requestId: string;
+  /** The client's own `x-request-id`, kept as a trace attribute scoped to the key. */
+  clientRequestId?: string;
   now: () => number;
   logger: GatewayLogger;
   /** Log one line per request (to `requestLogger`, default `logger`). */
@@ -76,8 +81,26 @@ export interface RequestScope {
   responseFormat: unknown;
   /** SHA-256 of the prompt text, set for routed requests (kept whatever `storeText` says). */
   promptHash: string | undefined;
+  /**
+   * The most `target` can bill for this request (set once the request is known): with the prompt's
+   * byte bound, or `exact` — its tokenizer's count where one is loaded (for billing, not on every request).
+   */
+  worstCaseOf: ((target: Target, exact?: boolean) => WorstCase) | undefined;
+  /**
+   * Completion tokens counted in what a stream delivered (for a stream whose usage never came: cut by
+   * the upstream or the client, or an upstream that ignores `include_usage`).
+   */
+  deliveredOutputTokens: (() => number) | undefined;
   /** Cost of an answer with this usage on `target` (null when the usage is unknown). */
   costOf(target: Target, usage: TokenUsage | undefined): number | null;
+  /**
+   * The durable part of the end, exactly once: bills the request (see `judgeUsage`), journals its trace
+   * and ledger entry (`Store.journal`, synchronous) and hands them to the ledger and the trace writer.
+   * Transports call it before the response's last byte, so a response a client received completely
+   * is never lost to a crash.
+   */
+  record(outcome: RequestOutcome): void;
+  /** `record` (if not done yet), then metrics and the request's log line, exactly once. */
   finish(outcome: RequestOutcome): void;
   readonly finished: boolean;
 }
@@ -109,13 +132,74 @@ function traceDecisionOf(decision: Decision, maxCostUsd: number | undefined): Tr
   return logged;
 }
 
+/** What a request is billed, and the token counts its trace and ledger keep. */
+interface Bill {
+  costUsd: number | null;
+  /** Reported (believed) or counted tokens; null when unknown or rejected. */
+  inputTokens: number | null;
+  outputTokens: number | null;
+  /** Tokens booked in the ledger (the worst case's when the usage was rejected). */
+  ledgerInputTokens: number;
+  ledgerOutputTokens: number;
+}
+
+/**
+ * What a finished request is billed:
+ * - a strategy's own total (several calls) as given, never negative;
+ * - believed usage (see `judgeUsage`) at the serving target's prices — also above the worst case;
+ * - rejected usage (negative, NaN, absurd): never stored; the worst case is billed and the rejection logged;
+ * - no usage: a stream is billed its prompt and the completion tokens it delivered; another answered
+ *   request its worst case; a request no upstream answered nothing.
+ */
+function billOf(scope: RequestScope, outcome: RequestOutcome, answered: boolean, logger: GatewayLogger): Bill {
+  const tokens = (value: unknown) => (typeof value === "number" && Number.isSafeInteger(value) && value >= 0 ? value : null);
+  if (outcome.costUsd !== undefined) {
+    const input = tokens(outcome.usage?.prompt_tokens);
+    const output = tokens(outcome.usage?.completion_tokens);
+    const costUsd = Number.isFinite(outcome.costUsd) ? Math.max(0, outcome.costUsd) : 0;
+    return { costUsd, inputTokens: input, outputTokens: output, ledgerInputTokens: input ?? 0, ledgerOutputTokens: output ?? 0 };
+  }
+  const { target } = outcome;
+  if (target === undefined) return { costUsd: null, inputTokens: null, outputTokens: null, ledgerInputTokens: 0, ledgerOutputTokens: 0 };
+  const worstCase = scope.worstCaseOf?.(target);
+  const verdict = judgeUsage(outcome.usage, target, worstCase);
+  if (verdict.kind === "reported") {
+    if (verdict.overWorstCase) {
+      logger.warn({ requestId: scope.requestId, target: target.id, costUsd: verdict.costUsd, worstCaseUsd: worstCase?.costUsd }, "upstream billed more than the request's worst case; billed as reported");
+    }
+    return { costUsd: verdict.costUsd, inputTokens: verdict.inputTokens, outputTokens: verdict.outputTokens, ledgerInputTokens: verdict.inputTokens, ledgerOutputTokens: verdict.outputTokens };
+  }
+  // Billing without believed usage: the tightest worst case known (the tokenizer's count where loaded).
+  const tightest = scope.worstCaseOf?.(target, true) ?? worstCase;
+  const worst = tightest === undefined ? undefined : { costUsd: tightest.costUsd, input: tightest.promptTokens, output: tightest.choices * tightest.outputCap };
+  if (verdict.kind === "rejected") {
+    logger.warn({ requestId: scope.requestId, target: target.id, reason: verdict.reason, billedUsd: worst?.costUsd ?? scope.reservation?.amountUsd ?? 0 }, "upstream usage rejected; billed the request's worst case");
+    const costUsd = worst?.costUsd ?? scope.reservation?.amountUsd ?? 0;
+    return { costUsd, inputTokens: null, outputTokens: null, ledgerInputTokens: worst?.input ?? 0, ledgerOutputTokens: worst?.output ?? 0 };
+  }
+  if (!answered) return { costUsd: null, inputTokens: null, outputTokens: null, ledgerInputTokens: 0, ledgerOutputTokens: 0 };
+  if (scope.deliveredOutputTokens !== undefined && tightest !== undefined) {
+    const output = scope.deliveredOutputTokens();
+    const costUsd = costUsdOf(target, tightest.promptTokens, output);
+    return { costUsd, inputTokens: tightest.promptTokens, outputTokens: output, ledgerInputTokens: tightest.promptTokens, ledgerOutputTokens: output };
+  }
+  const costUsd = worst?.costUsd ?? scope.reservation?.amountUsd ?? null;
+  return { costUsd, inputTokens: null, outputTokens: null, ledgerInputTokens: worst?.input ?? 0, ledgerOutputTokens: worst?.output ?? 0 };
+}
+
 /** Starts the bookkeeping of one request (see {@link RequestScope}). */
 export function createRequestScope(options: RequestScopeOptions): RequestScope {
   const { services, now, logger } = options;
   const startedAt = now();
   services.metrics.inFlight(1);
-  const costOf = costOfUsage;
+  // The cost a client is told (header): believed usage, or the worst case billed for rejected usage.
+  const costOf = (target: Target, usage: TokenUsage | undefined): number | null => {
+    if (scope.worstCaseOf === undefined) return costOfUsage(target, usage);
+    const verdict = judgeUsage(usage, target, scope.worstCaseOf(target));
+    return verdict.kind === "reported" ? verdict.costUsd : verdict.kind === "rejected" ? scope.worstCaseOf(target, true).costUsd : null;
+  };
   // `finished` is a data property, not a getter (no accessor pairs on per-request objects).
+  let recorded: { latencyMs: number; inputTokens: number | null; outputTokens: number | null; costUsd: number | null; errorCode: string | null } | undefined;
   const scope: Mutable<RequestScope> = {
     requestId: options.requestId,
     startedAt,
@@ -132,25 +216,83 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
     prompt: undefined,
     responseFormat: undefined,
     promptHash: undefined,
+    worstCaseOf: undefined,
+    deliveredOutputTokens: undefined,
     costOf,
     finished: false,
+    record(outcome) {
+      if (recorded !== undefined) return;
+      const latencyMs = now() - startedAt;
+      const { key, requestedModel } = scope;
+      const answered = scope.attempts.some((attempt) => attempt.outcome === "ok");
+      const billed = billOf(scope, outcome, answered, logger);
+      const { inputTokens, outputTokens, costUsd } = billed;
+      const errorCode = outcome.error?.code ?? null;
+      recorded = { latencyMs, inputTokens, outputTokens, costUsd, errorCode };
+
+      let settlement: SettleInput | undefined;
+      if (key !== null && scope.reservation !== undefined) {
+        const { reservation } = scope;
+        settlement = {
+          keyId: reservation.keyId,
+          periodStart: reservation.periodStart,
+          reservedUsd: reservation.amountUsd,
+          actualUsd: Math.max(0, costUsd ?? 0),
+          inputTokens: billed.ledgerInputTokens,
+          outputTokens: billed.ledgerOutputTokens,
+        };
+      }
+      let trace: TraceRecord | undefined;
+      if (services.traces) {
+        const { decision } = scope;
+        trace = {
+          id: scope.requestId,
+          createdAt: startedAt,
+          endpoint: options.endpoint,
+          keyId: key?.id ?? null,
+          requestedModel,
+          servedModel: outcome.target?.id ?? null,
+          stream: scope.stream,
+          status: outcome.status,
+          errorCode,
+          latencyMs,
+          upstreamMs: scope.attempts.length === 0 ? null : scope.attempts.reduce((sum, attempt) => sum + attempt.durationMs, 0),
+          decision: decision ? traceDecisionOf(decision, scope.maxCostUsd) : null,
+          attempts: scope.attempts,
+          fallbacks: scope.fallbacks,
+          inputTokens,
+          outputTokens,
+          costUsd,
+        };
+        if (options.clientRequestId !== undefined) trace.clientRequestId = options.clientRequestId;
+        if (options.storeText && scope.prompt !== undefined) trace.prompt = scope.prompt;
+        if (scope.promptHash !== undefined) trace.promptHash = scope.promptHash;
+        if (options.storeText && outcome.response !== undefined) trace.response = outcome.response;
+      }
+      // Journal first (one synchronous write: durable against a crash once it returns), then the
+      // batched writers, which record in the store which journal bytes they covered.
+      const journal = services.store.journal;
+      if (journal !== undefined && (trace !== undefined || settlement !== undefined)) {
+        try {
+          journal.append({ ...(trace ? { trace } : {}), ...(settlement ? { settlement } : {}) });
+        } catch (error) {
+          logger.error({ requestId: scope.requestId, error: error instanceof Error ? error.message : String(error) }, "request journal write failed");
+        }
+      }
+      if (settlement !== undefined && scope.reservation !== undefined) {
+        services.budgets
+          .settle(scope.reservation, { costUsd: settlement.actualUsd, inputTokens: settlement.inputTokens, outputTokens: settlement.outputTokens })
+          .catch((error: unknown) => logger.error({ requestId: scope.requestId, error: error instanceof Error ? error.message : String(error) }, "budget settlement failed"));
+      }
+      if (trace !== undefined) services.traces?.add(trace);
+    },
     finish(outcome) {
       if (scope.finished) return;
       scope.finished = true;
-      const latencyMs = now() - startedAt;
+      scope.record(outcome);
+      const { latencyMs, inputTokens, outputTokens, costUsd, errorCode } = recorded as NonNullable<typeof recorded>;
       const { key, requestedModel } = scope;
-      const inputTokens = typeof outcome.usage?.prompt_tokens === "number" ? outcome.usage.prompt_tokens : null;
-      const outputTokens = typeof outcome.usage?.completion_tokens === "number" ? outcome.usage.completion_tokens : null;
-      const costUsd = outcome.costUsd ?? (outcome.target ? costOf(outcome.target, outcome.usage) : null);
       const answered = scope.attempts.some((attempt) => attempt.outcome === "ok");
-
-      if (key !== null && scope.reservation !== undefined) {
-        // Unknown usage after an upstream answered: book the reservation (an upper estimate), not zero.
-        const actual = costUsd ?? (answered ? scope.reservation.amountUsd : 0);
-        services.budgets
-          .settle(scope.reservation, { costUsd: actual, inputTokens: inputTokens ?? 0, outputTokens: outputTokens ?? 0 })
-          .catch((error: unknown) => logger.error({ requestId: scope.requestId, error: error instanceof Error ? error.message : String(error) }, "budget settlement failed"));
-      }
       if (scope.pacingTicket !== undefined && options.pacing !== undefined) {
         const predicted = scope.decision?.candidates.find((candidate) => candidate.model === outcome.target?.id)?.predictedCostUsd;
         options.pacing.settle(scope.pacingTicket, costUsd ?? (answered ? scope.pacingTicket.reservedUsd : 0), answered, predicted);
@@ -165,35 +307,6 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
       services.metrics.recordRequest({ endpoint: options.endpoint, model: modelLabel, status: outcome.status, key: keyLabel, stream: scope.stream, durationMs: latencyMs });
       if (outcome.target && (inputTokens !== null || outputTokens !== null)) {
         services.metrics.recordUsage({ model: outcome.target.id, key: keyLabel, inputTokens: inputTokens ?? 0, outputTokens: outputTokens ?? 0, costUsd: costUsd ?? 0 });
-      }
-
-      const upstreamMs = scope.attempts.length === 0 ? null : scope.attempts.reduce((sum, attempt) => sum + attempt.durationMs, 0);
-      const errorCode = outcome.error?.code ?? null;
-      if (services.traces) {
-        const { decision } = scope;
-        const trace: TraceRecord = {
-          id: scope.requestId,
-          createdAt: startedAt,
-          endpoint: options.endpoint,
-          keyId: key?.id ?? null,
-          requestedModel,
-          servedModel: outcome.target?.id ?? null,
-          stream: scope.stream,
-          status: outcome.status,
-          errorCode,
-          latencyMs,
-          upstreamMs,
-          decision: decision ? traceDecisionOf(decision, scope.maxCostUsd) : null,
-          attempts: scope.attempts,
-          fallbacks: scope.fallbacks,
-          inputTokens,
-          outputTokens,
-          costUsd,
-        };
-        if (options.storeText && scope.prompt !== undefined) trace.prompt = scope.prompt;
-        if (scope.promptHash !== undefined) trace.promptHash = scope.promptHash;
-        if (options.storeText && outcome.response !== undefined) trace.response = outcome.response;
-        services.traces.add(trace);
       }
       const { learner } = options;
       if (learner !== undefined && scope.decision?.routeInput !== undefined && outcome.target !== undefined && outcome.error === undefined && outcome.status < 400) {

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import { SwitchyardError } from "../core/errors.js";
+import { encodingOfTarget, loadOpenAITokenizer } from "../core/openai-tokenizer.js";
 import type { RoutingEngine } from "../core/routing-engine.js";
 import { createUpstreamClient } from "../providers/upstream-client.js";
 import type { UpstreamClient } from "../providers/upstream-client.js";
@@ -92,6 +93,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   } catch (error) {
     if (ownsClient) await upstreamClient.close();
     throw error;
+  }
+  // OpenAI-family targets count prompts with a real tokenizer where budgets or context windows need it:
+  // load it now, off the request path (a request that needs it before it is ready waits for it).
+  for (const encoding of new Set(config.targets.map((target) => encodingOfTarget(target)))) {
+    if (encoding !== undefined) loadOpenAITokenizer(encoding).catch((error: unknown) => deps.logger?.warn({ encoding, error: String(error) }, "tokenizer could not be loaded; prompts are bounded by bytes"));
   }
   const openAccess = isLoopbackHost(host);
   const services = deps.services ?? createGatewayServices(config, { ...deps, openAccess });

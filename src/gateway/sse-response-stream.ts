@@ -18,6 +18,12 @@ export interface SseResponseStreamOptions {
    * does not delay the stream's last bytes.
    */
   onComplete?: () => void;
+  /**
+   * Called once, synchronously, when the upstream ended normally and before the last bytes are handed
+   * to the transport: the request's durable bookkeeping (`RequestScope.record`) goes here, so a client
+   * that received the whole stream finds its trace and spend stored.
+   */
+  beforeEnd?: () => void;
   /** Called once when the client went away before the end (the upstream response is closed). */
   onCancel?: () => void;
 }
@@ -59,6 +65,7 @@ export function createSseOutput(options: SseResponseStreamOptions): SseOutput {
           if (next.done === true) {
             finished = true;
             const rest = options.tap.flush();
+            options.beforeEnd?.();
             completePending = true;
             setImmediate(complete);
             return rest;

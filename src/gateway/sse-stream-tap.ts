@@ -14,6 +14,8 @@ export interface SseStreamTapOptions {
   onUsage?: (usage: StreamUsage) => void;
   /** Target id to put in every chunk's top-level `model` (as non-streamed answers get it). */
   model?: string;
+  /** Sees the text of the complete events being forwarded (to count what was delivered). */
+  onForward?: (text: string) => void;
 }
 
 /** Incremental SSE pass-through: bytes in, bytes out, complete events only. */
@@ -51,6 +53,7 @@ export function createSseStreamTap(options: SseStreamTapOptions): SseStreamTap {
   const forward = (text: string): Uint8Array | undefined => {
     let kept = emptyChoices.test(text) ? filterEvents(text, options) : text;
     if (modelValue !== undefined) kept = kept.replace(modelField, modelValue);
+    options.onForward?.(kept);
     return kept.length === 0 ? undefined : encoder.encode(kept);
   };
 

@@ -14,6 +14,11 @@ export interface TraceWriterOptions {
    * event loop between them, so a large batch never blocks requests for more than about a millisecond.
    */
   maxSlice?: number;
+  /**
+   * The store journal's position (`StoreJournal.position`): read when a batch is taken and passed with
+   * its last slice, so the store records which journaled traces reached the file.
+   */
+  journalPosition?: () => number;
   /** Called when a batch could not be written (the traces are dropped, the gateway keeps serving). */
   onError?: (error: unknown, dropped: number) => void;
   timers?: TimerFunctions;
@@ -35,7 +40,8 @@ export interface TraceWriter {
  * Writes traces off the request path: queued in memory, written every `flushIntervalMs` or when
  * `maxBatch` are waiting, and on `flush()` (feedback needs its trace stored; shutdown flushes before
  * exiting), one transaction per slice of `maxSlice` traces with the event loop served in between.
- * A crash loses at most one interval of traces.
+ * With a store journal (`StoreJournal`), each trace is also journaled before its response ends, so a
+ * crash loses none; without one, a crash loses at most one interval of traces.
  *
  * @example
  * const traces = createTraceWriter({ repository: store.traces });
@@ -58,12 +64,13 @@ export function createTraceWriter(options: TraceWriterOptions): TraceWriter {
     if (queue.length === 0) return writing;
     const batch = queue;
     queue = [];
+    const journalBytes = options.journalPosition?.();
     writing = writing.then(async () => {
       for (let start = 0; start < batch.length; start += maxSlice) {
         if (start > 0) await new Promise((done) => setImmediate(done));
         const slice = start === 0 && batch.length <= maxSlice ? batch : batch.slice(start, start + maxSlice);
         try {
-          await options.repository.insertMany(slice);
+          await options.repository.insertMany(slice, start + maxSlice >= batch.length ? journalBytes : undefined);
         } catch (error) {
           options.onError?.(error, slice.length);
         }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { promptTextOf, type ChatMessage } from "../core/query.js";
+import { countOpenAITokens, encodingOfTarget, type OpenAIEncoding, type TokenizedTarget } from "../core/openai-tokenizer.js";
 import { estimateTokens } from "../core/tokens.js";
 
 /**
@@ -24,7 +25,23 @@ export type TargetCapabilities = z.infer<typeof targetCapabilitiesSchema>;
 export interface RequestNeeds {
   /** Estimated prompt tokens: message text, tool schemas, and a flat allowance per image. */
   promptTokens: number;
-  /** `max_completion_tokens` / `max_tokens` when given. */
+  /**
+   * An upper bound on the prompt tokens any byte-level BPE tokenizer (OpenAI's, Llama 3's, …) can bill:
+   * every token covers at least one UTF-8 byte, so the bytes of everything billed as prompt (message
+   * text, names, tool calls, tool and response-format schemas) plus {@link tokensPerMessageBound} per
+   * message, {@link replyPrimingTokens}, and {@link imageTokenBound} per image. The budget reservation
+   * uses it (or the exact count, see {@link exactPromptTokens}); about 4× the real count on English.
+   */
+  promptTokenBound: number;
+  /** The texts the bound counts (for {@link exactPromptTokens}). */
+  promptPieces: string[];
+  /** Messages in the request. */
+  messageCount: number;
+  /** Images in the request. */
+  imageCount: number;
+  /** `n`: answers (choices) asked for, each billed (default 1). */
+  choices: number;
+  /** `max_completion_tokens` / `max_tokens` when given (the smaller when both are). */
   maxOutputTokens: number | undefined;
   tools: boolean;
   jsonMode: boolean;
@@ -36,6 +53,16 @@ export interface RequestNeeds {
  * figure keeps the estimate cheap and on the safe side for context-window checks.
  */
 export const tokensPerImage = 800;
+
+/**
+ * Most prompt tokens one image can cost for the budget bound: OpenAI's high-detail rule (85 + 170 per
+ * 512-px tile, an image scaled to at most 768 × 2048 px has at most 8 tiles) gives 1,445.
+ */
+export const imageTokenBound = 1_445;
+/** Chat-format tokens per message (start, role, separator, end; +1 with `name`): OpenAI documents 3–4. */
+export const tokensPerMessageBound = 4;
+/** Tokens that prime the reply (`<|start|>assistant<|message|>`). */
+export const replyPrimingTokens = 3;
 
 function imageCount(messages: readonly ChatMessage[]): number {
   let images = 0;
@@ -49,6 +76,37 @@ function imageCount(messages: readonly ChatMessage[]): number {
   return images;
 }
 
+/** Every text of a chat request that upstreams bill as prompt tokens (images aside). */
+function promptPiecesOf(body: Readonly<Record<string, unknown>>, messages: readonly ChatMessage[]): string[] {
+  const pieces: string[] = [];
+  for (const message of messages) {
+    const { content, name, tool_calls: toolCalls, tool_call_id: toolCallId, role } = message as ChatMessage & Record<string, unknown>;
+    if (typeof role === "string") pieces.push(role);
+    if (typeof content === "string") pieces.push(content);
+    else if (Array.isArray(content)) {
+      for (const part of content) {
+        const text = (part as { text?: unknown } | null)?.text;
+        if (typeof text === "string") pieces.push(text);
+      }
+    }
+    if (typeof name === "string") pieces.push(name);
+    if (typeof toolCallId === "string") pieces.push(toolCallId);
+    if (toolCalls !== undefined && toolCalls !== null) pieces.push(JSON.stringify(toolCalls));
+  }
+  for (const field of ["tools", "functions", "response_format", "tool_choice"] as const) {
+    const value = body[field];
+    if (value !== undefined && value !== null && typeof value === "object") pieces.push(JSON.stringify(value));
+  }
+  return pieces;
+}
+
+/** The smaller of two optional positive integers. */
+function smallerOf(a: unknown, b: unknown): number | undefined {
+  const valid = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value) && value > 0;
+  if (valid(a) && valid(b)) return Math.min(a, b);
+  return valid(a) ? a : valid(b) ? b : undefined;
+}
+
 /** Reads a chat-completion body's needs (tolerant: a field of the wrong type counts as absent). */
 export function requestNeedsOf(body: Readonly<Record<string, unknown>>): RequestNeeds {
   const messages = Array.isArray(body.messages) ? (body.messages as ChatMessage[]) : [];
@@ -56,27 +114,78 @@ export function requestNeedsOf(body: Readonly<Record<string, unknown>>): Request
   const images = imageCount(messages);
   const toolTokens = tools ? estimateTokens(JSON.stringify(body.tools ?? body.functions)) : 0;
   const format = (body.response_format as { type?: unknown } | null | undefined)?.type;
-  const maxOutput = body.max_completion_tokens ?? body.max_tokens;
+  const promptPieces = promptPiecesOf(body, messages);
+  let promptBytes = 0;
+  for (const piece of promptPieces) promptBytes += Buffer.byteLength(piece);
+  const n = body.n;
   return {
     promptTokens: estimateTokens(promptTextOf(messages)) + toolTokens + images * tokensPerImage,
-    maxOutputTokens: typeof maxOutput === "number" && maxOutput > 0 ? maxOutput : undefined,
+    promptTokenBound: promptBytes + messages.length * tokensPerMessageBound + replyPrimingTokens + images * imageTokenBound,
+    promptPieces,
+    messageCount: messages.length,
+    imageCount: images,
+    choices: typeof n === "number" && Number.isSafeInteger(n) && n > 1 ? n : 1,
+    maxOutputTokens: smallerOf(body.max_completion_tokens, body.max_tokens),
     tools,
     jsonMode: format === "json_object" || format === "json_schema",
     vision: images > 0,
   };
 }
 
+/**
+ * The prompt tokens of a request counted by an OpenAI encoding (the same pieces and allowances as
+ * {@link RequestNeeds.promptTokenBound}), or undefined while that encoding is not loaded.
+ */
+export function exactPromptTokens(needs: RequestNeeds, encoding: OpenAIEncoding): number | undefined {
+  let tokens = needs.messageCount * tokensPerMessageBound + replyPrimingTokens + needs.imageCount * imageTokenBound;
+  for (const piece of needs.promptPieces) {
+    const count = countOpenAITokens(piece, encoding);
+    if (count === undefined) return undefined;
+    tokens += count;
+  }
+  return tokens;
+}
+
+const exactCounts = new WeakMap<RequestNeeds, Map<OpenAIEncoding, number>>();
+
+/** {@link exactPromptTokens}, counted once per request and encoding. */
+export function exactPromptTokensOf(needs: RequestNeeds, encoding: OpenAIEncoding): number | undefined {
+  let counts = exactCounts.get(needs);
+  const known = counts?.get(encoding);
+  if (known !== undefined) return known;
+  const counted = exactPromptTokens(needs, encoding);
+  if (counted === undefined) return undefined;
+  if (counts === undefined) {
+    counts = new Map();
+    exactCounts.set(needs, counts);
+  }
+  counts.set(encoding, counted);
+  return counted;
+}
+
 /** A target as the needs filter sees it. */
-export interface CapableTarget {
-  id: string;
+export interface CapableTarget extends TokenizedTarget {
   contextWindow: number;
   capabilities?: TargetCapabilities;
+}
+
+/**
+ * Prompt tokens for the context-window check: the characters ÷ 4 estimate, replaced by the target's
+ * OpenAI tokenizer count (when loaded) whenever the estimate cannot settle the question — within 30% of
+ * the window either way — so the tokenizer runs only for prompts near a window.
+ */
+function promptTokensForWindow(target: CapableTarget, needs: RequestNeeds): number {
+  const output = needs.maxOutputTokens ?? 0;
+  const estimate = needs.promptTokens + output;
+  if (estimate < target.contextWindow * 0.7 || estimate > target.contextWindow * 1.3) return needs.promptTokens;
+  const encoding = encodingOfTarget(target);
+  return (encoding === undefined ? undefined : exactPromptTokensOf(needs, encoding)) ?? needs.promptTokens;
 }
 
 /** Why `target` cannot serve a request with `needs` (empty when it can). */
 export function unmetNeedsOf(target: CapableTarget, needs: RequestNeeds): string[] {
   const reasons: string[] = [];
-  const required = needs.promptTokens + (needs.maxOutputTokens ?? 0);
+  const required = promptTokensForWindow(target, needs) + (needs.maxOutputTokens ?? 0);
   if (required > target.contextWindow) reasons.push(`context window ${target.contextWindow} < ~${required} tokens`);
   if (needs.tools && target.capabilities?.tools === false) reasons.push("no tool calls");
   if (needs.jsonMode && target.capabilities?.jsonMode === false) reasons.push("no JSON mode");

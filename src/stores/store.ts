@@ -82,9 +82,15 @@ export interface UsageLedger {
 
 /** Request traces and their feedback. */
 export interface TraceRepository {
-  /** Stores traces (one transaction for the batch). */
-  insertMany(traces: readonly TraceRecord[]): Promise<void>;
+  /**
+   * Stores traces (one transaction for the batch); a trace whose id is already stored is left as it is.
+   * `journalBytes`: every trace journaled before this position of the store's {@link StoreJournal} is in
+   * this batch or an earlier one (recorded in the same transaction, for crash recovery).
+   */
+  insertMany(traces: readonly TraceRecord[], journalBytes?: number): Promise<void>;
   get(id: string): Promise<TraceRecord | undefined>;
+  /** The newest trace of this key (null: requests without a key) that the client tagged with `clientRequestId`. */
+  findByClientRequestId(keyId: string | null, clientRequestId: string): Promise<TraceRecord | undefined>;
   /** Traces matching `filter`, newest first. */
   list(filter?: TraceFilter): Promise<TraceRecord[]>;
   /** Attaches feedback to a stored trace; false when there is no trace with this id. */
@@ -142,6 +148,16 @@ export interface LearningRepository {
 }
 
 /**
+ * A crash-safe record of finished requests (see `RequestJournal` of the SQLite store): `append` is
+ * synchronous and durable against a crash of the process once it returns.
+ */
+export interface StoreJournal {
+  append(entry: { trace?: TraceRecord; settlement?: SettleInput }): void;
+  /** Bytes appended so far (what a batch taken now covers). */
+  position(): number;
+}
+
+/**
  * Where the gateway keeps what must outlive a request: keys, spend, traces and breaker cooldowns.
  * Implementations: `createSqliteStore` (embedded default), `createMemoryStore` (tests); Redis and
  * PostgreSQL can follow behind the same interface to share state between instances.
@@ -155,6 +171,12 @@ export interface Store {
   readonly breakers: BreakerStateRepository;
   /** Online learning: contexts, update log, snapshots, pacer states. */
   readonly learning: LearningRepository;
+  /**
+   * Present when the store keeps a journal of finished requests (SQLite with `journal: true`, what
+   * `switchyard serve` opens): the gateway appends each request's trace and settlement to it before the
+   * response's last byte, so a crash loses no finished request.
+   */
+  readonly journal?: StoreJournal;
   /** Flushes and releases the backend; the store is unusable afterwards. */
   close(): Promise<void>;
 }

@@ -54,8 +54,13 @@ export interface TraceDecision {
  * the configuration asks for them; keys and other secrets are never part of a trace.
  */
 export interface TraceRecord {
-  /** The request id (also sent as `x-request-id`). */
+  /** The gateway's own request id (sent to the client as `x-request-id`); never client-chosen. */
   id: string;
+  /**
+   * The `x-request-id` the client sent, if any: an attribute scoped to `keyId` (feedback can name it),
+   * never the record's identity, so it cannot address or replace another key's trace.
+   */
+  clientRequestId?: string;
   /** Epoch milliseconds when the request arrived. */
   createdAt: number;
   /** Route, e.g. `/v1/chat/completions`. */

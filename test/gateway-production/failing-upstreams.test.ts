@@ -67,7 +67,7 @@ describe("the official SDK against upstreams that fail on purpose", { timeout: 6
     upstreams.a?.script("slow-first-byte");
     const { gateway, client } = await startProductionGateway(productionConfig(upstreams));
     try {
-      const stream = await client.chat.completions.create({ model: "auto", messages, stream: true, stream_options: { include_usage: true } });
+      const stream = await client.chat.completions.create({ model: "auto", messages, max_tokens: 5, stream: true, stream_options: { include_usage: true } });
       let text = "";
       let usage: OpenAI.CompletionUsage | null | undefined;
       for await (const chunk of stream) {

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import OpenAI from "openai";
 import { costUsdOf } from "../../src/core/target.js";
+import { worstCaseOf } from "../../src/limits/worst-case-cost.js";
+import { requestNeedsOf } from "../../src/providers/request-needs.js";
 import { orderedEngine } from "./scripted-upstream.js";
 import { closeAll, productionConfig, scriptedUpstreams, startProductionGateway } from "./production-kit.js";
 
@@ -15,7 +17,10 @@ describe("keys, rate limits and budgets through the SDK", { timeout: 60_000 }, (
     try {
       // "hello there" is 3 estimated prompt tokens; the upstream reports exactly that and max_tokens completion tokens.
       const perRequest = costUsdOf(config.targets[0]!, 3, 100);
-      const { key } = await gateway.services.keys.create({ name: "ten", budgetUsd: perRequest * 10, budgetPeriod: "day" });
+      // Each request reserves its worst case: the prompt's byte bound (target "a" has no OpenAI tokenizer) and 100 output tokens.
+      const reserved = worstCaseOf(requestNeedsOf({ messages, max_tokens: 100 }), config.targets[0]!, { defaultMaxOutputTokens: 4096 }).costUsd;
+      assert.ok(reserved > perRequest);
+      const { key } = await gateway.services.keys.create({ name: "ten", budgetUsd: reserved * 10, budgetPeriod: "day" });
       const client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: key, maxRetries: 0 });
       const results = await Promise.allSettled(Array.from({ length: 50 }, () => client.chat.completions.create({ model: "auto", messages, max_tokens: 100 }).withResponse()));
       const served = results.filter((result) => result.status === "fulfilled");
@@ -93,12 +98,12 @@ describe("keys, rate limits and budgets through the SDK", { timeout: 60_000 }, (
     try {
       const { key, record } = await gateway.services.keys.create({ name: "nearly-spent", budgetUsd: 1 });
       const client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: key, maxRetries: 0 });
-      assert.equal((await client.chat.completions.create({ model: "auto", messages })).model, "premium");
+      assert.equal((await client.chat.completions.create({ model: "auto", messages, max_tokens: 5 })).model, "premium");
       assert.equal(engine.constraints.at(-1)?.maxCostUsd !== undefined, true);
       const reservation = await gateway.services.budgets.reserve(record, 0.85);
       await gateway.services.budgets.settle(reservation, { costUsd: 0.85, inputTokens: 0, outputTokens: 0 });
       // 15% left (< 20%): the cap is remaining / 50 ≈ $0.003, below premium's predicted $0.01.
-      assert.equal((await client.chat.completions.create({ model: "auto", messages })).model, "cheap");
+      assert.equal((await client.chat.completions.create({ model: "auto", messages, max_tokens: 5 })).model, "cheap");
       assert.ok(Math.abs((engine.constraints.at(-1)?.maxCostUsd ?? 0) - 0.15 / 50) < 1e-4);
       await gateway.services.flush();
       const [trace] = await gateway.services.store.traces.list();

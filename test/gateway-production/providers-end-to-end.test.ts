@@ -107,7 +107,8 @@ describe("providers end to end: Anthropic Messages, Azure OpenAI, embeddings", {
     assert.equal(seen?.headers.authorization, undefined);
     assert.equal(seen?.body.system, "Be brief.");
     assert.equal(seen?.body.model, "claude-sonnet-4-5");
-    assert.equal(seen?.body.max_tokens, 512);
+    // The gateway always sends its output cap (limits.defaultMaxOutputTokens here), so the upstream's own default is not needed.
+    assert.equal(seen?.body.max_tokens, 4096);
     assert.deepEqual(seen?.body.tool_choice, { type: "auto" });
     assert.deepEqual((seen?.body.tools as unknown[])[0], { name: "lookup", description: "Look something up", input_schema: tools[0]!.type === "function" ? tools[0]!.function.parameters : {} });
   });

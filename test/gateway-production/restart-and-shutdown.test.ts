@@ -6,6 +6,8 @@ import { after, describe, test } from "node:test";
 import OpenAI from "openai";
 import { request } from "undici";
 import { costUsdOf } from "../../src/core/target.js";
+import { worstCaseOf } from "../../src/limits/worst-case-cost.js";
+import { requestNeedsOf } from "../../src/providers/request-needs.js";
 import { createApiKeyHasher, loadPepper } from "../../src/limits/api-key-hasher.js";
 import { createSqliteStore } from "../../src/stores/sqlite/sqlite-store.js";
 import { closeAll, productionConfig, scriptedUpstreams, startProductionGateway } from "./production-kit.js";
@@ -29,7 +31,9 @@ describe("persistence and lifecycle", { timeout: 60_000 }, () => {
       await closeAll(first.gateway, upstreams).catch(() => undefined);
       throw error;
     };
-    const { key, record } = await first.gateway.services.keys.create({ name: "persistent", budgetUsd: perRequest * 4, budgetPeriod: "total" });
+    // Three requests spent, then room for exactly one more reservation (the worst case: byte-bound prompt, 10 output tokens).
+    const reserved = worstCaseOf(requestNeedsOf({ messages, max_tokens: 10 }), config.targets[0]!, { defaultMaxOutputTokens: 4096 }).costUsd;
+    const { key, record } = await first.gateway.services.keys.create({ name: "persistent", budgetUsd: perRequest * 3 + reserved, budgetPeriod: "total" });
     const requestId = await (async () => {
       const client = new OpenAI({ baseURL: `${first.gateway.url}/v1`, apiKey: key, maxRetries: 0 });
       const { response } = await client.chat.completions.create({ model: "auto", messages, max_tokens: 10 }).withResponse();
@@ -77,7 +81,7 @@ describe("persistence and lifecycle", { timeout: 60_000 }, () => {
     upstreams.a?.script("slow-stream");
     const { gateway, client } = await startProductionGateway(productionConfig(upstreams, { traces: { flushIntervalMs: 60_000 } }));
     try {
-      const stream = await client.chat.completions.create({ model: "auto", messages, stream: true });
+      const stream = await client.chat.completions.create({ model: "auto", messages, max_tokens: 5, stream: true });
       const received: string[] = [];
       let shutdown: Promise<{ cutOff: number }> | undefined;
       for await (const chunk of stream) {

@@ -36,7 +36,8 @@ describe("POST /v1/chat/completions (non-streaming)", () => {
     assert.deepEqual(engine.queries[0]?.options, { allowedModels: ["gpt-4-1106-preview", "mistral-7b"], quality: 0.9 });
     assert.deepEqual(engine.queries[0]?.messages, messages);
     const sent = upstream.requests[0]?.body ?? {};
-    assert.deepEqual(sent, { model: "gpt-4-1106-preview", messages, temperature: 0.2, user: "u1" });
+    // The output cap always goes upstream (limits.defaultMaxOutputTokens when the client sets none).
+    assert.deepEqual(sent, { model: "gpt-4-1106-preview", messages, temperature: 0.2, user: "u1", max_tokens: 4096 });
     assert.equal(records.length, 1);
     assert.equal(records[0]?.targetId, "gpt-4-1106-preview");
     assert.deepEqual(records[0]?.usage, { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 });
@@ -76,13 +77,25 @@ describe("POST /v1/chat/completions (non-streaming)", () => {
     assert.equal(last.headers.get("x-switchyard-model"), "mistral-7b");
   });
 
-  test("a sane client x-request-id is echoed and forwarded; an odd one is replaced", async () => {
+  test("the request id is always the gateway's own; a client's x-request-id is kept as an attribute only", async () => {
     const { app, upstream } = setup();
-    const echoed = await app.request("/v1/chat/completions", chatRequest({ model: "auto", messages }, { "x-request-id": "req_abc-123" }));
-    assert.equal(echoed.headers.get("x-request-id"), "req_abc-123");
-    assert.equal(upstream.requests[0]?.requestId, "req_abc-123");
-    const replaced = await app.request("/v1/chat/completions", chatRequest({ model: "auto", messages }, { "x-request-id": "bad id <script>" }));
-    assert.match(replaced.headers.get("x-request-id") ?? "", /^[0-9a-f-]{36}$/);
+    const response = await app.request("/v1/chat/completions", chatRequest({ model: "auto", messages }, { "x-request-id": "req_abc-123" }));
+    const id = response.headers.get("x-request-id") ?? "";
+    assert.match(id, /^[0-9a-f-]{36}$/);
+    assert.equal(upstream.requests[0]?.requestId, id, "the upstream sees the gateway's id");
+  });
+
+  test("the output cap goes upstream in the client's field, as the smallest of the client's and the target's caps", async () => {
+    const { app, upstream } = setup();
+    await app.request("/v1/chat/completions", chatRequest({ model: "mistral-7b", messages, max_tokens: 4000, max_completion_tokens: 7 }));
+    await app.request("/v1/chat/completions", chatRequest({ model: "mistral-7b", messages, max_tokens: 100_000 }));
+    await app.request("/v1/chat/completions", chatRequest({ model: "mistral-7b", messages, max_tokens: 12 }));
+    const caps = upstream.requests.map((request) => [request.body.max_tokens, request.body.max_completion_tokens]);
+    assert.deepEqual(caps, [
+      [undefined, 7],
+      [4096, undefined],
+      [12, undefined],
+    ]);
   });
 });
 

@@ -5,6 +5,8 @@ import { filterTargetsByNeeds, requestNeedsOf, targetCapabilitiesSchema, tokensP
 test("needs: token estimate, tools, JSON mode, images, max tokens", () => {
   assert.deepEqual(requestNeedsOf({ messages: [{ role: "user", content: "x".repeat(400) }] }), {
     promptTokens: 100, maxOutputTokens: undefined, tools: false, jsonMode: false, vision: false,
+    // The budget's bound: "user" + 400 bytes + 4 per message + 3 reply priming.
+    promptTokenBound: 4 + 400 + 4 + 3, promptPieces: ["user", "x".repeat(400)], messageCount: 1, imageCount: 0, choices: 1,
   });
   const rich = requestNeedsOf({
     messages: [{ role: "user", content: [{ type: "text", text: "abcd" }, { type: "image_url", image_url: { url: "https://x/y.png" } }] }],
@@ -17,6 +19,8 @@ test("needs: token estimate, tools, JSON mode, images, max tokens", () => {
   assert.equal(rich.jsonMode, true);
   assert.equal(rich.maxOutputTokens, 50);
   assert.ok(rich.promptTokens > 1 + tokensPerImage);
+  assert.ok(rich.promptTokenBound > 4 + 1_445, "the bound counts text, schemas and the image's maximum");
+  assert.equal(requestNeedsOf({ messages: [], n: 4 }).choices, 4);
   assert.equal(requestNeedsOf({ messages: [], max_completion_tokens: 7, max_tokens: 9 }).maxOutputTokens, 7);
   assert.equal(requestNeedsOf({ messages: "nope", tools: [], response_format: { type: "text" } }).tools, false);
   assert.equal(requestNeedsOf({ functions: [{ name: "f" }] }).tools, true);

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { fetchRequestOf, responseOf, type GatewayHttpRequest, type GatewayReply } from "../http-exchange.js";
 import { SwitchyardError } from "../../core/errors.js";
 import { promptTextOf, type ChatMessage } from "../../core/query.js";
-import { costUsdOf, type Target } from "../../core/target.js";
+import type { Target } from "../../core/target.js";
 import { assertModelAllowed } from "../../limits/api-key-service.js";
 import { requestNeedsOf, type RequestNeeds } from "../../providers/request-needs.js";
 import { transportError } from "../../providers/upstream-client.js";
@@ -14,7 +14,11 @@ import { autoModel, chooseTarget, qualityHeader } from "../choose-target.js";
 import { decisionHeaders } from "../decision-headers.js";
 import { errorReply, logError, toSwitchyardError } from "../error-response.js";
 import type { CompletionRecord, GatewayContext } from "../gateway-context.js";
-import { requestIdOf } from "../request-id.js";
+import { clientRequestIdOf, requestIdOf } from "../request-id.js";
+import { reserveWorstCase, raiseToWorstCase } from "../reserve-worst-case.js";
+import { createDeliveredTokenCounter } from "../delivered-token-counter.js";
+import { encodingOfTarget, worstCaseOf } from "../../limits/worst-case-cost.js";
+import type { GatewayTarget } from "../config.js";
 import { createRequestScope, type RequestScope, type TokenUsage } from "../request-scope.js";
 import { serveStrategy } from "../serve-strategy.js";
 import { createSseOutput } from "../sse-response-stream.js";
@@ -55,11 +59,13 @@ export function createChatCompletionService(context: GatewayContext): (request: 
   const guardsEveryRequest = config.guard?.appliesTo !== "routed";
   const isKnownModel = (model: string) => context.targetsById.has(model);
   return async (http) => {
-    const requestId = requestIdOf(http.header("x-request-id"));
+    const requestId = requestIdOf();
+    const clientRequestId = clientRequestIdOf(http.header("x-request-id"));
     const scope = createRequestScope({
       services,
       endpoint: "/v1/chat/completions",
       requestId,
+      ...(clientRequestId === undefined ? {} : { clientRequestId }),
       now: context.now,
       logger,
       logRequests: context.logRequests,
@@ -115,9 +121,12 @@ export function createChatCompletionService(context: GatewayContext): (request: 
       if (choice.decision && promptText !== undefined) scope.promptHash = sha256Hex(promptText);
       if (choice.decision) services.metrics.recordDecision(choice.decision.router, choice.decision.decisionMs);
       Object.assign(headers, decisionHeaders(choice.target.id, choice.decision));
-      const maxOutputTokens = needs.maxOutputTokens ?? config.limits.defaultMaxOutputTokens;
-      if (key !== null) scope.reservation = await services.budgets.reserve(key, costUsdOf(choice.target, needs.promptTokens, maxOutputTokens));
-      if (context.pacing !== undefined) scope.pacingTicket = await context.pacing.reserve(key, costUsdOf(choice.target, needs.promptTokens, maxOutputTokens));
+      // The reservation covers the worst case the upstream can bill (every choice × the output cap the
+      // upstream is sent × output price + the prompt's token bound × input price); see worst-case-cost.ts.
+      const worstCaseOptions = { defaultMaxOutputTokens: config.limits.defaultMaxOutputTokens };
+      scope.worstCaseOf = (target, exact) => worstCaseOf(needs, target as GatewayTarget, { ...worstCaseOptions, exact });
+      if (key !== null) scope.reservation = await reserveWorstCase(services.budgets, key, needs, choice.target, worstCaseOptions);
+      if (context.pacing !== undefined) scope.pacingTicket = await context.pacing.reserve(key, worstCaseOf(needs, choice.target as GatewayTarget, worstCaseOptions).costUsd);
 
       const stream = scope.stream;
       const signal = http.signal;
@@ -126,16 +135,16 @@ export function createChatCompletionService(context: GatewayContext): (request: 
         candidates: choice.candidates.length === 1 ? [choice.target.id] : choice.candidates.map((target) => target.id),
         // A fallback may cost more than what was reserved: hold the difference, or skip that candidate.
         async admit(id) {
-          const estimate = costUsdOf(context.targetsById.get(id) as Target, needs.promptTokens, maxOutputTokens);
+          const estimate = worstCaseOf(needs, context.targetsById.get(id) as GatewayTarget, worstCaseOptions).costUsd;
           if (scope.pacingTicket !== undefined && context.pacing !== undefined && !(await context.pacing.raise(scope.pacingTicket, estimate))) return false;
           if (key === null || scope.reservation === undefined) return true;
-          return services.budgets.raise(key, scope.reservation, estimate);
+          return raiseToWorstCase(services.budgets, key, scope.reservation, needs, context.targetsById.get(id) as GatewayTarget, worstCaseOptions);
         },
         call({ target: id }) {
-          const target = context.targetsById.get(id) as Target;
+          const target = context.targetsById.get(id) as GatewayTarget;
           const upstream = context.upstreamsByName.get(target.upstream ?? "");
           if (upstream === undefined) throw new SwitchyardError("internal_error", `Target "${target.id}" has no configured upstream`);
-          return upstreamClient.chatCompletion({ target, upstream, body: forwardedBody(request, target, stream), signal, requestId });
+          return upstreamClient.chatCompletion({ target, upstream, body: forwardedBody(request, target, stream, worstCaseOf(needs, target, worstCaseOptions).outputCap), signal, requestId });
         },
         onAttempt(attempt) {
           scope.attempts.push(attempt);
@@ -168,13 +177,17 @@ export function createChatCompletionService(context: GatewayContext): (request: 
       if (cost !== null) headers[costHeader] = String(Number(cost.toPrecision(6)));
       headers["content-type"] = "application/json";
       const status = response.status;
+      const outcome = { status, target, usage, response: config.traces.storeText || context.learner?.wantsAnswerText ? answerTextOf(completion.choices) : undefined };
       return {
         status,
         headers,
         text,
-        // Settlement, metrics, trace and log line run once the answer is on its way to the client.
+        // Settlement and trace are journaled before the body is sent; metrics and the log line after.
+        beforeSend() {
+          scope.record(outcome);
+        },
         afterSend() {
-          scope.finish({ status, target, usage, response: config.traces.storeText || context.learner?.wantsAnswerText ? answerTextOf(completion.choices) : undefined });
+          scope.finish(outcome);
           notify(context, { requestId, targetId: target.id, decision: choice.decision, stream: false, usage: usage as StreamUsage | undefined, durationMs: context.now() - scope.startedAt });
         },
       };
@@ -182,10 +195,14 @@ export function createChatCompletionService(context: GatewayContext): (request: 
       const switchyardError = toSwitchyardError(error);
       const reply = errorReply(switchyardError, { logger, requestId, headers });
       const target = servedTarget;
+      const outcome = { status: switchyardError.status, error: switchyardError, target };
       return {
         ...reply,
+        beforeSend() {
+          scope.record(outcome);
+        },
         afterSend() {
-          scope.finish({ status: switchyardError.status, error: switchyardError, target });
+          scope.finish(outcome);
         },
       };
     }
@@ -203,7 +220,10 @@ function streamResponse(
   const clientWantsUsage = request.stream_options?.include_usage === true;
   const collector = context.config.traces.storeText || context.learner?.wantsAnswerText ? streamTextCollector() : undefined;
   let streamUsage: StreamUsage | undefined;
-  const tap = createSseStreamTap({ dropUsageChunk: !clientWantsUsage, onUsage: (usage) => (streamUsage = usage), model: target.id });
+  // What the client was sent, counted only if the upstream never reports usage (a cut stream).
+  const delivered = createDeliveredTokenCounter(encodingOfTarget(target as GatewayTarget));
+  scope.deliveredOutputTokens = delivered.tokens;
+  const tap = createSseStreamTap({ dropUsageChunk: !clientWantsUsage, onUsage: (usage) => (streamUsage = usage), model: target.id, onForward: delivered.see });
   const sse = createSseOutput({
     chunks: response.body.chunks,
     tap: collector ? { push: (chunk) => collector.see(tap.push(chunk)), flush: () => collector.see(tap.flush()) } : tap,
@@ -213,6 +233,7 @@ function streamResponse(
       logError(error, { logger: context.logger, requestId: scope.requestId });
       scope.finish({ status: response.status, error, target, usage: streamUsage, response: collector?.text() });
     },
+    beforeEnd: () => scope.record({ status: response.status, target, usage: streamUsage, response: collector?.text() }),
     onComplete: () => {
       scope.finish({ status: response.status, target, usage: streamUsage, response: collector?.text() });
       notify(context, { requestId: scope.requestId, targetId: target.id, decision: scope.decision, stream: true, usage: streamUsage, durationMs: context.now() - scope.startedAt });
@@ -232,14 +253,23 @@ function streamResponse(
  * The body sent upstream: the client's fields minus Switchyard's own, `model` set to what the upstream
  * calls the target, and, for streams, `stream_options.include_usage` so usage is always known.
  */
-function forwardedBody(request: ChatCompletionRequest, target: Target, stream: boolean): Record<string, unknown> {
+function forwardedBody(request: ChatCompletionRequest, target: Target, stream: boolean, outputCap: number): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   for (const key in request) {
-    if (!ownFields.has(key)) body[key] = request[key];
+    if (!ownFields.has(key) && key !== "max_tokens" && key !== "max_completion_tokens") body[key] = request[key];
   }
   body.model = target.upstreamModel ?? target.id;
+  // The output cap always goes upstream, in the field the client used (one field only: some APIs refuse
+  // both); without one, in the field the model family accepts (o-series and GPT-5 refuse `max_tokens`).
+  const capField = request.max_completion_tokens != null ? "max_completion_tokens" : request.max_tokens != null ? "max_tokens" : capFieldOf(body.model as string);
+  body[capField] = outputCap;
   if (stream) body.stream_options = { ...request.stream_options, include_usage: true };
   return body;
+}
+
+/** The output-cap field a model accepts when the client named none. */
+function capFieldOf(model: string): "max_tokens" | "max_completion_tokens" {
+  return /^(openai\/)?(o[1-9]|gpt-5)/i.test(model) ? "max_completion_tokens" : "max_tokens";
 }
 
 /** The first choice's message text (for traces that keep text). */

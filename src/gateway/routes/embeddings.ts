@@ -33,7 +33,7 @@ export const embeddingsRequestSchema = z.looseObject({
 export function createEmbeddingsHandler(context: GatewayContext): (c: Context) => Promise<Response> {
   const { config, upstreamClient, logger, services } = context;
   return async (c) => {
-    const requestId = requestIdOf(c.req.header("x-request-id"));
+    const requestId = requestIdOf();
     const scope = createRequestScope({
       services,
       endpoint: "/v1/embeddings",

@@ -17,12 +17,14 @@ export const feedbackRequestSchema = z
   .strict();
 
 /**
- * `POST /v1/feedback`: `{ request_id, score ∈ [0, 1], label? }` attached to the request's trace. With
- * keys, a key sees only its own requests (others are 404, so request ids do not leak). With an online
- * router, the score is also a reward the router learns from at once (see `OnlineLearner.feedback`: once
- * per request — a second is `feedback_exists`, 409 — and within `learning.feedbackExpiryHours`, else
- * `feedback_expired`, 410; a refused feedback changes nothing). Answers
- * `{ object: "feedback", request_id, score, label }`, plus `learned` when online learning is on.
+ * `POST /v1/feedback`: `{ request_id, score ∈ [0, 1], label? }` attached to the request's trace.
+ * `request_id` is the gateway's id (the `x-request-id` it answered with) or the client's own
+ * `x-request-id`, looked up among this key's requests only. With keys, a key sees only its own requests
+ * (others are 404, so request ids do not leak). With an online router, the score is also a reward the
+ * router learns from at once (see `OnlineLearner.feedback`: once per request — a second is
+ * `feedback_exists`, 409 — and within `learning.feedbackExpiryHours`, else `feedback_expired`, 410; a
+ * refused feedback changes nothing). Answers `{ object: "feedback", request_id, score, label }`, plus
+ * `learned` when online learning is on.
  */
 export function createFeedbackHandler(context: GatewayContext): (c: Context) => Promise<Response> {
   const { services } = context;
@@ -39,15 +41,18 @@ export function createFeedbackHandler(context: GatewayContext): (c: Context) => 
     const { learner } = context;
     if (services.traces === undefined && learner === undefined) throw new SwitchyardError("trace_not_found", "Traces are disabled (traces.enabled: false), so feedback cannot be stored", { param: "request_id" });
     await services.traces?.flush();
-    const trace = await services.store.traces.get(requestId);
+    const keyId = key?.id ?? null;
+    // The gateway's id first (what `x-request-id` returned), then the client's own id within this key only.
+    const byId = await services.store.traces.get(requestId);
+    const trace = byId !== undefined && (key === null || byId.keyId === key.id) ? byId : await services.store.traces.findByClientRequestId(keyId, requestId);
     let learned: boolean | undefined;
     if (learner !== undefined) {
       // Ownership, expiry and "once per request" are checked before anything is written.
-      learned = await learner.feedback({ requestId, keyId: key?.id ?? null, score, trace });
-    } else if (trace === undefined || (key !== null && trace.keyId !== key.id)) {
+      learned = await learner.feedback({ requestId: trace?.id ?? requestId, keyId, score, trace });
+    } else if (trace === undefined) {
       throw new SwitchyardError("trace_not_found", `No request "${requestId}" is known to this key`, { param: "request_id" });
     }
-    if (trace !== undefined) await services.store.traces.setFeedback(requestId, { score, label: label ?? null, createdAt: context.now() });
+    if (trace !== undefined) await services.store.traces.setFeedback(trace.id, { score, label: label ?? null, createdAt: context.now() });
     const body = { object: "feedback", request_id: requestId, score, label: label ?? null, ...(learned !== undefined ? { learned } : {}) };
     return new Response(JSON.stringify(body), { status: 200, headers: { "content-type": "application/json" } });
   };

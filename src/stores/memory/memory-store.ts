@@ -126,11 +126,18 @@ export function createMemoryStore(): Store {
     },
     traces: {
       async insertMany(records) {
-        for (const record of records) traces.set(record.id, structuredClone(record));
+        for (const record of records) if (!traces.has(record.id)) traces.set(record.id, structuredClone(record));
       },
       async get(id) {
         const record = traces.get(id);
         return record ? structuredClone(record) : undefined;
+      },
+      async findByClientRequestId(keyId, clientRequestId) {
+        let found: TraceRecord | undefined;
+        for (const trace of traces.values()) {
+          if (trace.keyId === keyId && trace.clientRequestId === clientRequestId && (found === undefined || trace.createdAt >= found.createdAt)) found = trace;
+        }
+        return found ? structuredClone(found) : undefined;
       },
       async list(filter = {}) {
         const limit = filter.limit ?? 100;

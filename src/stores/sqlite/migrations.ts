@@ -135,6 +135,20 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX traces_prompt_hash ON traces(prompt_hash) WHERE prompt_hash IS NOT NULL;
     `,
   },
+  {
+    version: 4,
+    description: "traces keep the client's own request id as an attribute scoped to the key",
+    sql: `
+      ALTER TABLE traces ADD COLUMN client_request_id TEXT;
+      CREATE INDEX traces_key_client_request_id ON traces(key_id, client_request_id) WHERE client_request_id IS NOT NULL;
+      CREATE TABLE journal_offsets (
+        journal TEXT NOT NULL,
+        part TEXT NOT NULL,
+        applied_bytes INTEGER NOT NULL,
+        PRIMARY KEY (journal, part)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**

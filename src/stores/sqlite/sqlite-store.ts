@@ -5,10 +5,12 @@ import { SwitchyardError } from "../../core/errors.js";
 import type { ApiKeyRecord, BudgetPeriod } from "../api-key-record.js";
 import type { BreakerPhase } from "../breaker-state.js";
 import type { Store, UsageTotals } from "../store.js";
+import type { TraceRecord } from "../trace-record.js";
 import { nanoUsdOf, usdOfNano } from "../usd-units.js";
 import { migrate } from "./migrations.js";
 import { createSqliteTraceRepository } from "./sqlite-trace-repository.js";
 import { createSqliteLearningRepository } from "./sqlite-learning-repository.js";
+import { findJournals, isOtherProcessAlive, openRequestJournal, readJournal, removeJournal, type RequestJournal } from "./request-journal.js";
 
 /** Options for {@link createSqliteStore}. */
 export interface SqliteStoreOptions {
@@ -16,6 +18,14 @@ export interface SqliteStoreOptions {
   path: string;
   /** Milliseconds a writer waits for another process's lock (the CLI and the gateway may share a file). */
   busyTimeoutMs?: number;
+  /**
+   * Keep a journal of finished requests beside the file (`<file>.journal-<pid>`, see `RequestJournal`)
+   * and, on open, apply what journals of processes no longer running hold beyond what reached the file.
+   * `switchyard serve` turns it on; tools that only read the store leave it off. Default false.
+   */
+  journal?: boolean;
+  /** The journal is emptied once everything in it reached the file and it is larger than this (default 16 MiB). */
+  journalTruncateBytes?: number;
 }
 
 interface KeyRow {
@@ -109,6 +119,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   // 8 MiB of page cache (default 2 MiB): trace inserts touch the request-id index at random places.
   db.pragma("cache_size = -8192");
   migrate(db);
+  const journalName = (path: string) => path.slice(dirname(options.path).length + 1);
+  const setJournalOffset = db.prepare("INSERT INTO journal_offsets (journal, part, applied_bytes) VALUES (?, ?, ?) ON CONFLICT (journal, part) DO UPDATE SET applied_bytes = excluded.applied_bytes");
+  const journalOffsets = db.prepare("SELECT part, applied_bytes FROM journal_offsets WHERE journal = ?");
+  const deleteJournalOffsets = db.prepare("DELETE FROM journal_offsets WHERE journal = ?");
 
   const insertKey = db.prepare(`
     INSERT INTO api_keys (id, name, hash, prefix, created_at, revoked_at, budget_usd, budget_period, rpm, tpm, models)
@@ -186,8 +200,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     }
     return entry;
   };
-  const writePending = db.transaction((batch: PendingUsage[]) => {
+  const writePending = db.transaction((batch: PendingUsage[], journalBytes: number | undefined) => {
     for (const usage of batch) settleUsage.run(usage.keyId, usage.periodStart, usage.spentNano, usage.requests, usage.inputTokens, usage.outputTokens);
+    if (journal !== undefined && journalBytes !== undefined) setJournalOffset.run(journalName(journal.path), "usage", journalBytes);
   });
   let flushScheduled = false;
   /** Writes the settlements booked so far (a no-op when there are none); throws what SQLite threw. */
@@ -196,7 +211,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     const batch = [...pending.values()];
     pending.clear();
     try {
-      writePending(batch);
+      writePending(batch, journal?.position());
+      truncateJournalIfApplied();
     } catch (error) {
       // Nothing is lost: the amounts go back to the pending set (added to anything booked meanwhile).
       for (const usage of batch) addPending(usage);
@@ -228,6 +244,73 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     INSERT INTO breaker_states (target_id, phase, open_until, consecutive_opens, updated_at) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (target_id) DO UPDATE SET phase = excluded.phase, open_until = excluded.open_until,
       consecutive_opens = excluded.consecutive_opens, updated_at = excluded.updated_at`);
+
+  // The request journal: what it holds beyond the recorded offsets is applied at start (see RequestJournal).
+  let journal: RequestJournal | undefined;
+  let tracesAppliedBytes = 0;
+  const truncateBytes = options.journalTruncateBytes ?? 16 * 1024 * 1024;
+  const truncateJournalIfApplied = (): void => {
+    if (journal === undefined || pending.size > 0 || journal.position() < truncateBytes || tracesAppliedBytes < journal.lastTraceEnd()) return;
+    // Truncate first, then reset the offsets: a crash in between leaves offsets beyond the file's end,
+    // which the next start reads as "all applied".
+    if (journal.truncateIfApplied(journal.position())) {
+      tracesAppliedBytes = 0;
+      db.transaction(() => {
+        setJournalOffset.run(journalName(journal?.path ?? ""), "usage", 0);
+        setJournalOffset.run(journalName(journal?.path ?? ""), "traces", 0);
+      })();
+    }
+  };
+  const traces = createSqliteTraceRepository(db, {
+    recordJournalPosition: (journalBytes) => {
+      if (journal !== undefined) setJournalOffset.run(journalName(journal.path), "traces", journalBytes);
+    },
+    afterJournaledBatch: () => {
+      if (journal === undefined) return;
+      const row = (journalOffsets.all(journalName(journal.path)) as Array<{ part: string; applied_bytes: number }>).find((offset) => offset.part === "traces");
+      tracesAppliedBytes = row?.applied_bytes ?? 0;
+      truncateJournalIfApplied();
+    },
+  });
+  if (options.journal === true && options.path !== ":memory:") {
+    recoverJournals();
+    journal = openRequestJournal(options.path);
+    deleteJournalOffsets.run(journalName(journal.path));
+    tracesAppliedBytes = 0;
+    // A journal file this process just opened may hold lines of an earlier process with the same pid:
+    // recoverJournals applied and removed it, so it starts empty.
+  }
+
+  /** Applies the journals of processes that are gone, then removes them. */
+  function recoverJournals(): void {
+    for (const found of findJournals(options.path)) {
+      if (isOtherProcessAlive(found.pid)) continue;
+      const name = journalName(found.path);
+      const offsets = new Map((journalOffsets.all(name) as Array<{ part: string; applied_bytes: number }>).map((row) => [row.part, row.applied_bytes]));
+      const entries = readJournal(found.path, 0);
+      const fileEnd = entries.at(-1)?.end ?? 0;
+      const usageFrom = offsets.get("usage") ?? 0;
+      const tracesFrom = offsets.get("traces") ?? 0;
+      db.transaction(() => {
+        // Offsets beyond the file's end: the file was truncated after everything was applied.
+        const usageSkip = usageFrom > fileEnd ? Number.POSITIVE_INFINITY : usageFrom;
+        const tracesSkip = tracesFrom > fileEnd ? Number.POSITIVE_INFINITY : tracesFrom;
+        const recoveredTraces: TraceRecord[] = [];
+        for (const { entry, end } of entries) {
+          const { settlement, trace } = entry;
+          if (settlement !== undefined && end > usageSkip) {
+            settleUsage.run(settlement.keyId, settlement.periodStart, nanoUsdOf(settlement.actualUsd), 1, settlement.inputTokens, settlement.outputTokens);
+          }
+          if (trace !== undefined && end > tracesSkip) recoveredTraces.push(trace);
+        }
+        if (recoveredTraces.length > 0) void traces.insertMany(recoveredTraces);
+        setJournalOffset.run(name, "usage", fileEnd);
+        setJournalOffset.run(name, "traces", fileEnd);
+      })();
+      removeJournal(found.path);
+      deleteJournalOffsets.run(name);
+    }
+  }
 
   let closed = false;
   return {
@@ -301,8 +384,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         for (const entry of ledger.values()) entry.reservedNano = 0;
       },
     },
-    traces: createSqliteTraceRepository(db),
+    traces,
     learning: createSqliteLearningRepository(db),
+    ...(journal === undefined ? {} : { journal }),
     breakers: {
       async all() {
         const rows = allBreakers.all() as Array<{ target_id: string; phase: string; open_until: number | null; consecutive_opens: number; updated_at: number }>;
@@ -322,8 +406,15 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       if (closed) return;
       try {
         writeNow();
+        // Everything applied (the gateway flushed its traces first): the journal is not needed any more.
+        if (journal !== undefined && pending.size === 0 && tracesAppliedBytes >= journal.lastTraceEnd()) {
+          journal.close();
+          removeJournal(journal.path);
+          deleteJournalOffsets.run(journalName(journal.path));
+        }
       } finally {
         closed = true;
+        journal?.close();
         db.close();
       }
     },

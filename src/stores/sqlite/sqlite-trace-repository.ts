@@ -27,6 +27,7 @@ interface TraceRow {
   feedback_score: number | null;
   feedback_label: string | null;
   feedback_at: number | null;
+  client_request_id: string | null;
 }
 
 const selectColumns = `
@@ -53,6 +54,7 @@ function traceOfRow(row: TraceRow): TraceRecord {
     outputTokens: row.output_tokens,
     costUsd: row.cost_usd,
   };
+  if (row.client_request_id !== null) trace.clientRequestId = row.client_request_id;
   if (row.prompt !== null) trace.prompt = row.prompt;
   if (row.response !== null) trace.response = row.response;
   if (row.prompt_hash !== null) trace.promptHash = row.prompt_hash;
@@ -63,15 +65,25 @@ function traceOfRow(row: TraceRow): TraceRecord {
   return trace;
 }
 
+/** Options for {@link createSqliteTraceRepository}. */
+export interface SqliteTraceRepositoryOptions {
+  /** Runs inside a batch's transaction with the journal position the batch covers (see `RequestJournal`). */
+  recordJournalPosition?: (journalBytes: number) => void;
+  /** Runs after a batch that covered a journal position was committed. */
+  afterJournaledBatch?: () => void;
+}
+
 /** The traces table of a SQLite store; writes in batches, one transaction each. */
-export function createSqliteTraceRepository(db: Database.Database): TraceRepository {
-  // Positional parameters: binding by name costs about as much as the insert itself.
+export function createSqliteTraceRepository(db: Database.Database, options: SqliteTraceRepositoryOptions = {}): TraceRepository {
+  // Positional parameters: binding by name costs about as much as the insert itself. Ids are the
+  // gateway's own, so a conflict is the same trace written twice (a journal replay): keep the first.
   const insert = db.prepare(`
-    INSERT OR REPLACE INTO traces (id, created_at, endpoint, key_id, requested_model, served_model, stream, status,
+    INSERT OR IGNORE INTO traces (id, created_at, endpoint, key_id, requested_model, served_model, stream, status,
       error_code, latency_ms, upstream_ms, fallbacks, input_tokens, output_tokens, cost_usd, decision, attempts, prompt, response,
-      prompt_hash, rewards)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const insertMany = db.transaction((traces: readonly TraceRecord[]) => {
+      prompt_hash, rewards, client_request_id)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insertMany = db.transaction((traces: readonly TraceRecord[], journalBytes: number | undefined) => {
+    if (journalBytes !== undefined) options.recordJournalPosition?.(journalBytes);
     for (const trace of traces) {
       insert.run(
         trace.id,
@@ -95,10 +107,12 @@ export function createSqliteTraceRepository(db: Database.Database): TraceReposit
         trace.response ?? null,
         trace.promptHash ?? null,
         trace.rewards === undefined ? null : JSON.stringify(trace.rewards),
+        trace.clientRequestId ?? null,
       );
     }
   });
   const getOne = db.prepare(`SELECT ${selectColumns} WHERE t.id = ?`);
+  const byClientId = db.prepare(`SELECT ${selectColumns} WHERE t.key_id IS ? AND t.client_request_id = ? ORDER BY t.created_at DESC, t.id DESC LIMIT 1`);
   const exists = db.prepare("SELECT 1 FROM traces WHERE id = ?");
   const upsertFeedback = db.prepare(`
     INSERT INTO feedback (request_id, score, label, created_at) VALUES (?, ?, ?, ?)
@@ -113,11 +127,17 @@ export function createSqliteTraceRepository(db: Database.Database): TraceReposit
   });
 
   return {
-    async insertMany(traces) {
-      if (traces.length > 0) insertMany(traces);
+    async insertMany(traces, journalBytes) {
+      if (traces.length === 0 && journalBytes === undefined) return;
+      insertMany(traces, journalBytes);
+      if (journalBytes !== undefined) options.afterJournaledBatch?.();
     },
     async get(id) {
       const row = getOne.get(id) as TraceRow | undefined;
+      return row ? traceOfRow(row) : undefined;
+    },
+    async findByClientRequestId(keyId, clientRequestId) {
+      const row = byClientId.get(keyId, clientRequestId) as TraceRow | undefined;
       return row ? traceOfRow(row) : undefined;
     },
     async list(filter: TraceFilter = {}) {

@@ -1,0 +1,46 @@
+import { SwitchyardError } from "../core/errors.js";
+import { loadOpenAITokenizer } from "../core/openai-tokenizer.js";
+import type { BudgetGuard, Reservation } from "../limits/budget-guard.js";
+import { encodingOfTarget, worstCaseOf, type BillableTarget } from "../limits/worst-case-cost.js";
+import type { RequestNeeds } from "../providers/request-needs.js";
+import type { ApiKeyRecord } from "../stores/api-key-record.js";
+
+/** Options of {@link reserveWorstCase}. */
+export interface WorstCaseOptions {
+  defaultMaxOutputTokens: number;
+}
+
+/**
+ * Reserves the worst case `target` can bill for this request. First with the prompt's byte bound
+ * (free to compute); only when that does not fit the budget, and the target is an OpenAI-family model,
+ * with its tokenizer's exact count (loaded on demand) — so the tokenizer costs nothing while a key has
+ * room, and a key near its limit is refused only when the exact worst case does not fit.
+ */
+export async function reserveWorstCase(budgets: BudgetGuard, key: ApiKeyRecord, needs: RequestNeeds, target: BillableTarget, options: WorstCaseOptions): Promise<Reservation> {
+  const bound = worstCaseOf(needs, target, options);
+  try {
+    return await budgets.reserve(key, bound.costUsd);
+  } catch (error) {
+    const exact = await exactWorstCaseBelow(needs, target, options, bound.costUsd, error);
+    if (exact === undefined) throw error;
+    return budgets.reserve(key, exact);
+  }
+}
+
+/** Raises a reservation to `target`'s worst case (a fallback); false when the budget cannot cover it. */
+export async function raiseToWorstCase(budgets: BudgetGuard, key: ApiKeyRecord, reservation: Reservation, needs: RequestNeeds, target: BillableTarget, options: WorstCaseOptions): Promise<boolean> {
+  const bound = worstCaseOf(needs, target, options);
+  if (await budgets.raise(key, reservation, bound.costUsd)) return true;
+  const exact = await exactWorstCaseBelow(needs, target, options, bound.costUsd, undefined);
+  return exact !== undefined && budgets.raise(key, reservation, exact);
+}
+
+/** The exact worst case when it is below the bound's (and the failure was the budget), else undefined. */
+async function exactWorstCaseBelow(needs: RequestNeeds, target: BillableTarget, options: WorstCaseOptions, boundUsd: number, error: unknown): Promise<number | undefined> {
+  if (error !== undefined && !(error instanceof SwitchyardError && error.code === "budget_exceeded")) return undefined;
+  const encoding = encodingOfTarget(target);
+  if (encoding === undefined) return undefined;
+  await loadOpenAITokenizer(encoding);
+  const exact = worstCaseOf(needs, target, { ...options, exact: true });
+  return exact.exact && exact.costUsd < boundUsd ? exact.costUsd : undefined;
+}
