@@ -22,6 +22,10 @@ export const serverConfigSchema = z
     shutdownGraceMs: z.number().int().min(0).optional(),
     /** Deepest JSON nesting accepted in a request body (default 64). */
     maxJsonDepth: z.number().int().min(4).max(10_000).optional(),
+    /** Time a client has to send the request headers; slower ones get 408 and are disconnected (default 10000). */
+    headersTimeoutMs: z.number().int().positive().default(10_000),
+    /** Time a client has to send the whole request, body included (default 60000). */
+    requestTimeoutMs: z.number().int().positive().default(60_000),
   })
   .strict();
 
@@ -55,6 +59,11 @@ export const upstreamConfigSchema = z
     connectTimeoutMs: z.number().int().positive().optional(),
     /** Time allowed for a whole call, streamed body included (default 300000). */
     totalTimeoutMs: z.number().int().positive().optional(),
+    /**
+     * Largest answer accepted from this upstream, JSON or whole stream (default 33554432 = 32 MiB): past
+     * it the body is discarded and the client gets 502 `upstream_response_too_large`.
+     */
+    maxResponseBytes: z.number().int().positive().optional(),
     /** Anthropic: `max_tokens` sent when the client gives none (the Messages API requires it; default 4096). */
     defaultMaxTokens: z.number().int().positive().optional(),
   })
@@ -107,6 +116,11 @@ export const tracesConfigSchema = z
     retentionDays: z.number().min(0).default(30),
     /** Traces are written in batches at least this often. */
     flushIntervalMs: z.number().int().positive().default(500),
+    /**
+     * Share of requests refused before routing (no or bad key, malformed body, rate limit) stored as
+     * traces; they are always counted in the metrics. 0 (default) stores none, 1 stores all.
+     */
+    sampleRejected: z.number().min(0).max(1).default(0),
   })
   .strict();
 

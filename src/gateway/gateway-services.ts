@@ -36,6 +36,8 @@ export interface GatewayServices {
    * and open access is allowed); otherwise a valid key or `unauthorized` (401).
    */
   authenticate(header: (name: string) => string | undefined): Promise<ApiKeyRecord | null>;
+  /** Whether this refused-before-routing request is stored as a trace (`traces.sampleRejected`, default none). */
+  sampleRejectedTrace(): boolean;
   /** Writes pending traces and breaker states (the store itself belongs to whoever opened it). */
   flush(): Promise<void>;
 }
@@ -115,6 +117,9 @@ export function createGatewayServices(config: GatewayConfig, deps: GatewayServic
       })
     : undefined;
   const openAccess = deps.openAccess ?? true;
+  // Deterministic sampling: every (1 / rate)-th rejected request, so a flood stores a bounded share.
+  const sampleRate = config.traces.sampleRejected;
+  let rejectedSeen = 0;
 
   return {
     store,
@@ -140,6 +145,11 @@ export function createGatewayServices(config: GatewayConfig, deps: GatewayServic
         throw new SwitchyardError("unauthorized", "No API key exists yet and the gateway is not on a loopback address: create one with `switchyard keys create`");
       }
       return keys.authenticate(presentedKeyOf(header));
+    },
+    sampleRejectedTrace() {
+      if (sampleRate <= 0) return false;
+      rejectedSeen++;
+      return Math.floor(rejectedSeen * sampleRate) > Math.floor((rejectedSeen - 1) * sampleRate);
     },
     async flush() {
       await Promise.all([traces?.flush(), breakers.flush()]);

@@ -64,6 +64,12 @@ export interface RequestScope {
   readonly attempts: TraceAttempt[];
   fallbacks: number;
   prompt: string | undefined;
+  /**
+   * Set once the request was admitted (key, body and model checked) and reached target selection.
+   * Requests refused before that are counted in the metrics but not stored as traces (unless
+   * `traces.sampleRejected` keeps a share of them): a flood of keyless requests must not grow the store.
+   */
+  routed: boolean;
   /** Cost of an answer with this usage on `target` (null when the usage is unknown). */
   costOf(target: Target, usage: TokenUsage | undefined): number | null;
   finish(outcome: RequestOutcome): void;
@@ -97,6 +103,7 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
     attempts: [],
     fallbacks: 0,
     prompt: undefined,
+    routed: false,
     costOf,
     finished: false,
     finish(outcome) {
@@ -120,7 +127,10 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
         services.limiter.correctTokens(key.id, key, scope.admittedTokens, inputTokens + (outputTokens ?? 0));
       }
 
-      const keyLabel = key?.name ?? "open";
+      // "none": refused before a key was identified; "open": served without keys (loopback, no key exists).
+      const keyLabel = key?.name ?? (scope.routed || outcome.status < 400 ? "open" : "none");
+      const rejected = !scope.routed;
+      if (rejected && outcome.error !== undefined) services.metrics.recordRejected(options.endpoint, outcome.error.code);
       const modelLabel = outcome.target?.id ?? (requestedModel === null ? "none" : requestedModel === "auto" || options.isKnownModel(requestedModel) ? requestedModel : "other");
       services.metrics.inFlight(-1);
       services.metrics.recordRequest({ endpoint: options.endpoint, model: modelLabel, status: outcome.status, key: keyLabel, stream: scope.stream, durationMs: latencyMs });
@@ -130,7 +140,7 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
 
       const upstreamMs = scope.attempts.length === 0 ? null : scope.attempts.reduce((sum, attempt) => sum + attempt.durationMs, 0);
       const errorCode = outcome.error?.code ?? null;
-      if (services.traces) {
+      if (services.traces && (!rejected || services.sampleRejectedTrace())) {
         const { decision } = scope;
         const trace: TraceRecord = {
           id: scope.requestId,

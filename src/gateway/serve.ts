@@ -110,7 +110,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
         });
     },
   };
-  const running = await listen(app.fetch, port, host, fastRoutes);
+  const running = await listen(app.fetch, port, host, fastRoutes, {
+    headersTimeoutMs: config.server.headersTimeoutMs,
+    requestTimeoutMs: config.server.requestTimeoutMs,
+    onClientError: (code) => services.metrics.recordRejectedConnection(code),
+  });
 
   const now = deps.now ?? Date.now;
   const retentionMs = config.traces.retentionDays * 24 * hourMs;
@@ -149,18 +153,61 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
 /** Node handlers for `METHOD /path` (exact path, no query) served without the fetch adapter. */
 export type FastRoutes = Record<string, (request: IncomingMessage, response: ServerResponse) => void>;
 
+/** Read timeouts and protocol-error hooks of {@link listen}. */
+export interface ListenOptions {
+  /** Time allowed for a client to send the request headers (Node's `headersTimeout`; default 10000). */
+  headersTimeoutMs?: number;
+  /** Time allowed for a client to send the whole request, body included (Node's `requestTimeout`; default 60000). */
+  requestTimeoutMs?: number;
+  /** Called with the error code of each protocol-level refusal (malformed HTTP, timeouts, resets). */
+  onClientError?: (code: string) => void;
+}
+
+/** Defaults of `server.headersTimeoutMs` and `server.requestTimeoutMs`. */
+export const defaultHeadersTimeoutMs = 10_000;
+export const defaultRequestTimeoutMs = 60_000;
+
+/** The OpenAI-shaped answer to a request Node refused before any handler saw it. */
+function protocolErrorOf(code: string | undefined): { status: number; reason: string; error: SwitchyardError } {
+  if (code === "HPE_HEADER_OVERFLOW") return { status: 431, reason: "Request Header Fields Too Large", error: new SwitchyardError("headers_too_large", "The request headers are too large") };
+  if (code === "ERR_HTTP_REQUEST_TIMEOUT") {
+    return { status: 408, reason: "Request Timeout", error: new SwitchyardError("request_timeout", "The request headers or body did not arrive in time (server.headersTimeoutMs, server.requestTimeoutMs)") };
+  }
+  return { status: 400, reason: "Bad Request", error: new SwitchyardError("invalid_request", "The request is not valid HTTP (malformed request line or header)") };
+}
+
+function rawJsonResponse(status: number, reason: string, error: SwitchyardError): string {
+  const body = JSON.stringify(errorBodyOf(error));
+  return `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`;
+}
+
 /**
  * Listens with Node's HTTP server — `fastRoutes` handled directly, everything else through
  * `@hono/node-server`'s fetch adapter — and resolves once the port is bound (shared with the replay
  * upstream). Malformed HTTP (bad header syntax, CR/LF injection, oversized headers) is answered with an
  * OpenAI-shaped 400 instead of Node's bare one.
  */
-export function listen(fetch: (request: Request) => Response | Promise<Response>, port: number, host: string, fastRoutes: FastRoutes = {}): Promise<DrainableServer> {
+export function listen(
+  fetch: (request: Request) => Response | Promise<Response>,
+  port: number,
+  host: string,
+  fastRoutes: FastRoutes = {},
+  options: ListenOptions = {},
+): Promise<DrainableServer> {
   return new Promise((resolve, reject) => {
     let inFlight = 0;
     let idle: (() => void) | undefined;
     const viaFetch = getRequestListener(fetch);
-    const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
+    const requestTimeout = options.requestTimeoutMs ?? defaultRequestTimeoutMs;
+    const headersTimeout = Math.min(options.headersTimeoutMs ?? defaultHeadersTimeoutMs, requestTimeout);
+    const server = createServer({
+      keepAliveTimeout: 65_000,
+      headersTimeout,
+      requestTimeout,
+      // Node checks both timeouts on this interval (default 30 s): a slow client would otherwise hold
+      // its socket up to 30 s past its deadline.
+      connectionsCheckingInterval: Math.max(250, Math.min(1_000, Math.floor(headersTimeout / 4))),
+    }, (request, response) => {
       const fast = fastRoutes[`${request.method ?? ""} ${request.url ?? ""}`];
       if (fast) fast(request, response);
       else void viaFetch(request, response);
@@ -210,13 +257,23 @@ export function listen(fetch: (request: Request) => Response | Promise<Response>
       });
     });
     server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
-      if (error.code === "ECONNRESET" || !socket.writable) {
+      options.onClientError?.(error.code ?? "unknown");
+      // A response already started on this socket cannot get another status line.
+      const started = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+      if (error.code === "ECONNRESET" || !socket.writable || started) {
         socket.destroy();
         return;
       }
-      const message = error.code === "HPE_HEADER_OVERFLOW" ? "The request headers are too large" : "The request is not valid HTTP (malformed request line or header)";
-      const body = JSON.stringify(errorBodyOf(new SwitchyardError("invalid_request", message)));
-      socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+      const { status, reason, error: answer } = protocolErrorOf(error.code);
+      socket.end(rawJsonResponse(status, reason, answer));
+    });
+    // Node answers any Expect other than 100-continue with a bare 417; this one says why, in JSON.
+    server.on("checkExpectation", (request: IncomingMessage, response: ServerResponse) => {
+      options.onClientError?.("expectation_failed");
+      const expect = String(request.headers.expect ?? "").slice(0, 64);
+      const body = JSON.stringify(errorBodyOf(new SwitchyardError("expectation_failed", `Unsupported "expect: ${expect}" header; only "100-continue" is supported`, { param: "expect" })));
+      response.writeHead(417, { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), connection: "close" });
+      response.end(body);
     });
     server.once("error", reject);
   });

@@ -68,6 +68,7 @@ export function createChatCompletionService(context: GatewayContext): (request: 
     });
     const headers: Record<string, string> = { "x-request-id": requestId };
     let servedTarget: Target | undefined;
+    let choice: Awaited<ReturnType<typeof chooseTarget>> | undefined;
     try {
       if (services.lifecycle.draining) throw new SwitchyardError("unavailable", "The gateway is shutting down", { retryAfterSeconds: 1 });
       scope.key = await services.authenticate(http.header);
@@ -84,6 +85,7 @@ export function createChatCompletionService(context: GatewayContext): (request: 
         services.limiter.admit(key.id, key, scope.admittedTokens);
         scope.maxCostUsd = await services.budgets.costCapUsd(key);
       }
+      scope.routed = true;
 
       // The guard sees every request unless configured for routed ones only (naming a model must not
       // bypass it); the policy only shapes routed ones. A guard reroute serves the safe model directly.
@@ -93,7 +95,7 @@ export function createChatCompletionService(context: GatewayContext): (request: 
       const stages = guard || policy ? await applyRouteStages(context, request, headers, { guard, policy }) : undefined;
       if (stages?.model === undefined && context.strategies.handles(request.model)) return await serveStrategy(context, scope, { request, needs, signal: http.signal, headers });
       if (key !== null && stages?.model !== undefined) assertModelAllowed(key, stages.model);
-      const choice = await chooseTarget(context, stages?.model === undefined ? request : { ...request, model: stages.model }, {
+      choice = await chooseTarget(context, stages?.model === undefined ? request : { ...request, model: stages.model }, {
         qualityHeaderValue: http.header(qualityHeader),
         key,
         needs,
@@ -110,6 +112,7 @@ export function createChatCompletionService(context: GatewayContext): (request: 
       const stream = scope.stream;
       const signal = http.signal;
       // Method shorthand, not arrow properties: tsx's keep-names helper wraps every named arrow on each request.
+      const decision = choice.decision;
       const { value: response, target: servedId, fallbacks } = await services.executor.execute<UpstreamResponse>({
         candidates: choice.candidates.length === 1 ? [choice.target.id] : choice.candidates.map((target) => target.id),
         // A fallback may cost more than what was reserved: hold the difference, or skip that candidate.
@@ -134,7 +137,7 @@ export function createChatCompletionService(context: GatewayContext): (request: 
       scope.fallbacks = fallbacks;
       if (fallbacks > 0) {
         services.metrics.recordFallback(choice.target.id, target.id);
-        Object.assign(headers, decisionHeaders(target.id, choice.decision), { [fallbacksHeader]: String(fallbacks) });
+        Object.assign(headers, decisionHeaders(target.id, decision), { [fallbacksHeader]: String(fallbacks) });
       }
 
       if (response.body.kind === "stream") {
@@ -161,11 +164,18 @@ export function createChatCompletionService(context: GatewayContext): (request: 
         // Settlement, metrics, trace and log line run once the answer is on its way to the client.
         afterSend() {
           scope.finish({ status, target, usage, response: config.traces.storeText ? answerTextOf(completion.choices) : undefined });
-          notify(context, { requestId, targetId: target.id, decision: choice.decision, stream: false, usage: usage as StreamUsage | undefined, durationMs: context.now() - scope.startedAt });
+          notify(context, { requestId, targetId: target.id, decision, stream: false, usage: usage as StreamUsage | undefined, durationMs: context.now() - scope.startedAt });
         },
       };
     } catch (error) {
       const switchyardError = toSwitchyardError(error);
+      // After failed attempts the headers describe the last target tried, the one the error is about.
+      const lastTried = scope.attempts.at(-1)?.target;
+      if (choice !== undefined && servedTarget === undefined && lastTried !== undefined && context.targetsById.has(lastTried)) {
+        Object.assign(headers, decisionHeaders(lastTried, choice.decision));
+        const triedTargets = new Set(scope.attempts.map((attempt) => attempt.target)).size;
+        if (triedTargets > 1) headers[fallbacksHeader] = String(triedTargets - 1);
+      }
       const reply = errorReply(switchyardError, { logger, requestId, headers });
       const target = servedTarget;
       return {
