@@ -4,12 +4,15 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { SwitchyardError } from "../core/errors.js";
 import { targetSchema } from "../core/target.js";
+import { adminConfigSchema } from "../limits/admin-key.js";
 import { targetCapabilitiesSchema } from "../providers/request-needs.js";
 import { circuitBreakerSchema } from "../resilience/circuit-breaker.js";
 import { retryPolicySchema } from "../resilience/retry-policy.js";
 import { guardConfigSchema } from "../guard/guard-config.js";
 import { policyConfigSchema } from "../routers/policy/policy-config.js";
 import { strategiesConfigSchema } from "../strategies/strategy-config.js";
+import { imageUrlPolicySchema } from "./content-parts.js";
+import { resolveEnvReferences } from "./resolve-env-references.js";
 
 /** Schema of the `server` section: where the gateway listens and how much it accepts. */
 export const serverConfigSchema = z
@@ -26,6 +29,8 @@ export const serverConfigSchema = z
     headersTimeoutMs: z.number().int().positive().default(10_000),
     /** Time a client has to send the whole request, body included (default 60000). */
     requestTimeoutMs: z.number().int().positive().default(60_000),
+    /** Which image URLs requests may carry (default `https:` and `data:`, no private hosts); never fetched by the gateway. */
+    imageUrls: imageUrlPolicySchema.prefault({}),
   })
   .strict();
 
@@ -143,6 +148,17 @@ export const loggingConfigSchema = z
   })
   .strict();
 
+/** Schema of the `metrics` section: who may read `GET /metrics` (and `/readyz`'s per-target detail). */
+export const metricsConfigSchema = z
+  .object({
+    /**
+     * Require the admin key (`admin.keyEnv`) to read `/metrics`. Default: required as soon as an API key
+     * exists (the metrics name keys, models and spend); a gateway without keys (loopback) stays open.
+     */
+    requireAdminKey: z.boolean().optional(),
+  })
+  .strict();
+
 /** Schema of a whole `switchyard.yaml`. */
 export const gatewayConfigSchema = z
   .object({
@@ -156,6 +172,9 @@ export const gatewayConfigSchema = z
     traces: tracesConfigSchema.prefault({}),
     resilience: resilienceConfigSchema.prefault({}),
     logging: loggingConfigSchema.prefault({}),
+    /** The operator's admin key (read from an environment variable): guards `/metrics`. */
+    admin: adminConfigSchema.prefault({}),
+    metrics: metricsConfigSchema.prefault({}),
     /** `model: "cascade"` / `model: "fan-out"` strategies (docs/cascades.md). */
     strategies: strategiesConfigSchema.prefault({}),
     /** Guard stage: unsafe and out-of-domain requests, on every request unless `appliesTo: routed` (docs/guard-and-policy.md). */
@@ -205,6 +224,14 @@ export function parseConfig(value: unknown, sourceName: string, options: ParseCo
     if (upstream.apiKey !== undefined && upstream.apiKeyEnv !== undefined) {
       fail(`upstreams.${index}`, "give either apiKey or apiKeyEnv, not both");
     }
+    if (upstream.apiKey !== undefined && /\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}/.test(upstream.apiKey)) {
+      fail(`upstreams.${index}.apiKey`, "looks like an unresolved ${VARIABLE} reference (only config files read by loadConfig resolve them); give the variable's name as apiKeyEnv instead");
+    }
+    // Credentials in a URL would be dropped by the HTTP client and printed wherever the URL is logged.
+    const url = new URL(upstream.baseUrl);
+    if (url.username !== "" || url.password !== "") {
+      fail(`upstreams.${index}.baseUrl`, "credentials in the URL (user:password@host) are not used; remove them and give the key as apiKeyEnv (or apiKey)");
+    }
   });
 
   const targetIds = new Set<string>();
@@ -241,13 +268,21 @@ function resolveGuardPaths(guard: NonNullable<GatewayConfig["guard"]>, baseDir: 
   return { appliesTo: guard.appliesTo, ...(safety ? { safety } : {}), ...(outOfDomain ? { outOfDomain } : {}) };
 }
 
+/** Options for {@link loadConfig}. */
+export interface LoadConfigOptions {
+  /** Where `${NAME}` references are resolved (default `process.env`). */
+  env?: Record<string, string | undefined>;
+}
+
 /**
- * Reads and validates a YAML (or JSON) configuration file; see {@link parseConfig}.
+ * Reads and validates a YAML (or JSON) configuration file; see {@link parseConfig}. `${NAME}` and
+ * `${NAME:-default}` in string values are replaced by environment variables first (an unset one is an
+ * error naming it and the field; `$${` is a literal `${`).
  *
  * @example
  * const config = await loadConfig("switchyard.yaml");
  */
-export async function loadConfig(path: string): Promise<GatewayConfig> {
+export async function loadConfig(path: string, options: LoadConfigOptions = {}): Promise<GatewayConfig> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -261,7 +296,7 @@ export async function loadConfig(path: string): Promise<GatewayConfig> {
     const detail = error instanceof Error ? error.message.split("\n")[0] : "invalid YAML";
     throw new SwitchyardError("invalid_config", `${path}: ${detail}`, { cause: error });
   }
-  return parseConfig(value, path, { baseDir: dirname(resolve(path)) });
+  return parseConfig(resolveEnvReferences(value, { env: options.env ?? process.env, sourceName: path }), path, { baseDir: dirname(resolve(path)) });
 }
 
 /** Resolves an upstream's API key: the literal `apiKey`, then the `apiKeyEnv` variable; undefined when neither is set. */

@@ -117,14 +117,6 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): { app: H
   app.all("/v1/embeddings", methodNotAllowed("POST"));
   app.post("/v1/feedback", createFeedbackHandler(context));
   app.all("/v1/feedback", methodNotAllowed("POST"));
-  app.use("/v1/models/*", async (c, next) => {
-    await context.services.authenticate((name) => c.req.header(name));
-    await next();
-  });
-  app.use("/v1/models", async (c, next) => {
-    await context.services.authenticate((name) => c.req.header(name));
-    await next();
-  });
   app.get("/v1/models", models.list);
   app.all("/v1/models", methodNotAllowed("GET"));
   app.get("/v1/models/:model{.+}", models.retrieve);

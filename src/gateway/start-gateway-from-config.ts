@@ -13,6 +13,7 @@ import type { Store } from "../stores/store.js";
 import { loadConfig } from "./config.js";
 import type { GatewayConfig } from "./config.js";
 import type { GatewayLogger } from "./gateway-logger.js";
+import { createNoRouterEngine } from "./no-router-engine.js";
 import { isLoopbackHost, startGateway } from "./serve.js";
 import type { GatewayServer } from "./serve.js";
 
@@ -54,8 +55,8 @@ export function openConfiguredStore(config: GatewayConfig): Store {
 }
 
 /**
- * What `switchyard serve` does: load and validate the config, load the router artifact it names,
- * build the routing engine over the configured targets, open the store (SQLite, WAL) and the key
+ * What `switchyard serve` does: load and validate the config, load the router artifact it names (none:
+ * a plain gateway whose targets are reachable by name), build the routing engine over the configured targets, open the store (SQLite, WAL) and the key
  * pepper, and start the gateway. Refuses to listen on a non-loopback address while no API key exists
  * (the gateway would otherwise be open to the network).
  *
@@ -64,12 +65,12 @@ export function openConfiguredStore(config: GatewayConfig): Store {
  * console.log(`listening on ${gateway.url}`);
  */
 export async function startGatewayFromConfig(options: StartGatewayFromConfigOptions): Promise<GatewayFromConfig> {
-  const config = await loadConfig(options.configPath);
-  if (config.router.artifact === undefined) {
-    throw new SwitchyardError("invalid_config", `${options.configPath}: router.artifact: required to serve (the file written by \`switchyard train\`)`);
-  }
-  const artifact = await loadRouterArtifact(config.router.artifact);
-  const engine = await createRoutingEngine({ artifact, targets: config.targets, defaultQuality: config.router.defaultQuality });
+  const config = await loadConfig(options.configPath, { env: options.env });
+  // Without an artifact the gateway is a plain one: named targets only, "auto" is a clear 400.
+  const engine =
+    config.router.artifact === undefined
+      ? createNoRouterEngine()
+      : await createRoutingEngine({ artifact: await loadRouterArtifact(config.router.artifact), targets: config.targets, defaultQuality: config.router.defaultQuality });
   const routable = new Set(engine.targets.map((target) => target.id));
   const host = options.host ?? config.server.host;
   const store = openConfiguredStore(config);

@@ -5,9 +5,11 @@ import { promptTextOf, type ChatMessage } from "../../core/query.js";
 import { costUsdOf, type Target } from "../../core/target.js";
 import { assertModelAllowed } from "../../limits/api-key-service.js";
 import { requestNeedsOf, type RequestNeeds } from "../../providers/request-needs.js";
+import { tokenUsageProblem } from "../../providers/token-usage-check.js";
 import { transportError } from "../../providers/upstream-client.js";
 import type { UpstreamResponse } from "../../providers/upstream-client.js";
 import { parseChatCompletionRequest } from "../chat-request.js";
+import { assertValidContentParts } from "../content-parts.js";
 import type { ChatCompletionRequest } from "../chat-request.js";
 import { applyRouteStages } from "../apply-route-stages.js";
 import { autoModel, chooseTarget, qualityHeader } from "../choose-target.js";
@@ -74,6 +76,7 @@ export function createChatCompletionService(context: GatewayContext): (request: 
       scope.key = await services.authenticate(http.header);
       const body = await http.json(config.server.maxBodyBytes, { maxDepth: maxJsonDepth });
       const request = parseChatCompletionRequest(body);
+      assertValidContentParts(request.messages, config.server.imageUrls);
       scope.requestedModel = request.model;
       scope.stream = request.stream === true;
       const key = scope.key;
@@ -152,7 +155,7 @@ export function createChatCompletionService(context: GatewayContext): (request: 
       const completion = value as { model?: unknown; usage?: TokenUsage; choices?: unknown };
       // Re-serialise only when the upstream named the model differently from the target id.
       const text = completion.model === target.id ? response.body.text : JSON.stringify({ ...completion, model: target.id });
-      const usage = completion.usage ?? undefined;
+      const usage = plausibleUsage(context, scope.requestId, target, completion.usage ?? undefined);
       const cost = scope.costOf(target, usage);
       if (cost !== null) headers[costHeader] = String(Number(cost.toPrecision(6)));
       headers["content-type"] = "application/json";
@@ -199,7 +202,7 @@ function streamResponse(
   const clientWantsUsage = request.stream_options?.include_usage === true;
   const collector = context.config.traces.storeText ? streamTextCollector() : undefined;
   let streamUsage: StreamUsage | undefined;
-  const tap = createSseStreamTap({ dropUsageChunk: !clientWantsUsage, onUsage: (usage) => (streamUsage = usage), model: target.id });
+  const tap = createSseStreamTap({ dropUsageChunk: !clientWantsUsage, onUsage: (usage) => (streamUsage = plausibleUsage(context, scope.requestId, target, usage)), model: target.id });
   const sse = createSseOutput({
     chunks: response.body.chunks,
     tap: collector ? { push: (chunk) => collector.see(tap.push(chunk)), flush: () => collector.see(tap.flush()) } : tap,
@@ -242,6 +245,14 @@ function forwardedBody(request: ChatCompletionRequest, target: Target, stream: b
 function answerTextOf(choices: unknown): string | undefined {
   const first = Array.isArray(choices) ? (choices[0] as { message?: { content?: unknown } } | undefined) : undefined;
   return typeof first?.message?.content === "string" ? first.message.content : undefined;
+}
+
+/** The upstream's usage when it is plausible; otherwise undefined (the reservation is booked) and a warning. */
+function plausibleUsage<T>(context: GatewayContext, requestId: string, target: Target, usage: T | undefined): T | undefined {
+  const problem = tokenUsageProblem(usage);
+  if (problem === undefined) return usage;
+  context.logger.warn({ requestId, target: target.id, upstream: target.upstream, problem }, "upstream reported implausible usage; not stored");
+  return undefined;
 }
 
 function notify(context: GatewayContext, record: CompletionRecord): void {
