@@ -1,5 +1,6 @@
 import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer as createNetServer } from "node:net";
 import type { AddressInfo, Socket } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import { SwitchyardError } from "../core/errors.js";
@@ -275,6 +276,37 @@ export function listen(
       response.writeHead(417, { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), connection: "close" });
       response.end(body);
     });
-    server.once("error", reject);
+    server.once("error", (error: NodeJS.ErrnoException) => reject(listenErrorOf(error, port, host)));
+  });
+}
+
+/**
+ * A failure to bind as a one-line configuration error naming the port and the flag that sets it
+ * (the port busy, or not allowed), instead of an "unexpected failure".
+ */
+export function listenErrorOf(error: NodeJS.ErrnoException, port: number, host: string): Error {
+  if (error.code === "EADDRINUSE") {
+    return new SwitchyardError("invalid_config", `Port ${port} on ${host} is already in use; choose another with --port (or server.port), or --port 0 for any free port`, { param: "server.port", cause: error });
+  }
+  if (error.code === "EACCES") {
+    return new SwitchyardError("invalid_config", `Not allowed to listen on port ${port} on ${host} (ports below 1024 need privileges); choose another with --port (or server.port)`, { param: "server.port", cause: error });
+  }
+  if (error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND") {
+    return new SwitchyardError("invalid_config", `Cannot listen on ${host}: no such local address (--host or server.host)`, { param: "server.host", cause: error });
+  }
+  return error;
+}
+
+/**
+ * Resolves when `port` can be bound on `host` right now (tried and released at once), else rejects
+ * with {@link listenErrorOf}'s message — for commands that do slow work (training) before they listen.
+ * Port 0 always passes.
+ */
+export function assertPortFree(port: number, host: string): Promise<void> {
+  if (port === 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once("error", (error: NodeJS.ErrnoException) => reject(listenErrorOf(error, port, host)));
+    probe.listen(port, host, () => probe.close(() => resolve()));
   });
 }

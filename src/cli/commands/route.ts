@@ -12,7 +12,7 @@ export function registerRoute(program: Command): void {
   program
     .command("route")
     .description("route one prompt (--prompt) or a JSONL batch (--input, one {\"prompt\": …} or {\"messages\": …} per line) and print decisions")
-    .requiredOption("--artifact <file>", "router artifact written by `switchyard train`")
+    .requiredOption("--artifact <file>", "router artifact written by `switchyard train` (required)")
     .option("--prompt <text>", "one prompt to route")
     .option("--input <file>", "JSONL batch: one object with `prompt` or `messages` (and optional `id`) per line")
     .option("--quality <x>", "knob in [0, 1]: 0 = cheapest, 1 = best", "0.5")

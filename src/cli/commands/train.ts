@@ -3,7 +3,7 @@ import { saveRouterArtifact } from "../../artifacts/router-artifact.js";
 import { trainRouterArtifact } from "../../training/train-router-artifact.js";
 import { loadForRouting, splitOf } from "../load-splits.js";
 import { createProgress } from "../progress.js";
-import { parseEmbedderOption, parseParamsOption } from "../router-options.js";
+import { embedderHelp, parseEmbedderOption, parseParamsOption, routerHelp } from "../router-options.js";
 import { parseNumberOption } from "../usage-error.js";
 
 /** `switchyard train`: trains a router on one split of a dataset and writes its artifact. */
@@ -11,11 +11,11 @@ export function registerTrain(program: Command): void {
   program
     .command("train")
     .description("train a router on a dataset split and write the artifact that serve, route and eval load")
-    .requiredOption("--dataset <file>", "routing JSONL, a RouterBench CSV, or a directory of them")
-    .requiredOption("--out <file>", "where to write the router artifact (JSON)")
-    .option("--router <name>", "routing strategy", "knn")
+    .requiredOption("--dataset <file>", "routing JSONL, a RouterBench CSV, or a directory of them (required)")
+    .requiredOption("--out <file>", "where to write the router artifact (JSON) (required)")
+    .option("--router <name>", routerHelp, "knn")
     .option("--split <name>", "split to train on", "train")
-    .option("--embedder <kind>", "featurizer: hashed-tfidf, word-vectors, combined, onnx:DIR, remote", "hashed-tfidf")
+    .option("--embedder <kind>", embedderHelp, "hashed-tfidf")
     .option("--embedder-options <json>", "embedder options as JSON, e.g. '{\"parts\":[{\"kind\":\"hashed-tfidf\"},{\"kind\":\"word-vectors\",\"weight\":0.7}]}'")
     .option("--params <json>", "router parameters as a JSON object, e.g. '{\"k\":20}'")
     .option("--seed <n>", "seed for splits and training", "42")
