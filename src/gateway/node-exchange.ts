@@ -74,7 +74,7 @@ class NodeGatewayRequest implements GatewayHttpRequest {
 
   async json(maxBodyBytes: number, options?: ReadJsonBodyOptions): Promise<Record<string, unknown>> {
     const request = this.#request;
-    assertJsonContentType(headerOf(request, "content-type"));
+    assertJsonContentType(headerOf(request, "content-type"), headerOf(request, "content-encoding"));
     const declared = headerOf(request, "content-length");
     if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) > maxBodyBytes) {
       request.resume();

@@ -23,7 +23,7 @@ export const defaultMaxJsonDepth = 64;
  */
 export async function readJsonBody(request: Request, maxBodyBytes: number, options: ReadJsonBodyOptions = {}): Promise<Record<string, unknown>> {
   const contentType = request.headers.get("content-type");
-  assertJsonContentType(contentType ?? undefined);
+  assertJsonContentType(contentType ?? undefined, request.headers.get("content-encoding") ?? undefined);
   const declared = request.headers.get("content-length");
   let text: string;
   if (declared !== null && /^\d+$/.test(declared)) {
@@ -42,10 +42,16 @@ export async function readJsonBody(request: Request, maxBodyBytes: number, optio
   return parseJsonObject(text, options, jsonTextDepthOf);
 }
 
-/** Throws 415 `unsupported_media_type` unless the content type is JSON. */
-export function assertJsonContentType(contentType: string | undefined): void {
+/**
+ * Throws 415 `unsupported_media_type` unless the content type is JSON and the body is not encoded
+ * (`content-encoding` other than `identity`: the gateway does not decompress request bodies).
+ */
+export function assertJsonContentType(contentType: string | undefined, contentEncoding?: string): void {
   if (contentType === undefined || !jsonContentType.test(contentType)) {
-    throw new SwitchyardError("unsupported_media_type", `Expected "content-type: application/json", got ${contentType === undefined ? "none" : `"${contentType}"`}`);
+    throw new SwitchyardError("unsupported_media_type", `Expected "content-type: application/json", got ${contentType === undefined ? "none" : `"${contentType.slice(0, 100)}"`}`);
+  }
+  if (contentEncoding !== undefined && contentEncoding.trim().toLowerCase() !== "identity" && contentEncoding.trim() !== "") {
+    throw new SwitchyardError("unsupported_media_type", `Request bodies with "content-encoding: ${contentEncoding.slice(0, 40)}" are not accepted; send plain JSON`);
   }
 }
 
