@@ -208,7 +208,18 @@ export function listen(
       // Node checks both timeouts on this interval (default 30 s): a slow client would otherwise hold
       // its socket up to 30 s past its deadline.
       connectionsCheckingInterval: Math.max(250, Math.min(1_000, Math.floor(headersTimeout / 4))),
+      // Node's own check answers a bare, empty 400; the handler below answers it in JSON.
+      requireHostHeader: false,
     }, (request, response) => {
+      // HTTP/1.0 allows no Host; the fetch adapter needs one to build the request URL.
+      if (request.httpVersionMinor === 0 && request.headers.host === undefined) request.headers.host = "localhost";
+      if (request.headers.host === undefined) {
+        options.onClientError?.("missing_host");
+        const body = JSON.stringify(errorBodyOf(new SwitchyardError("invalid_request", "HTTP/1.1 requests need a Host header", { param: "host" })));
+        response.writeHead(400, { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), connection: "close" });
+        response.end(body);
+        return;
+      }
       const fast = fastRoutes[`${request.method ?? ""} ${request.url ?? ""}`];
       if (fast) fast(request, response);
       else void viaFetch(request, response);

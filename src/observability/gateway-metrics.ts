@@ -109,7 +109,7 @@ export function createGatewayMetrics(options: { registry?: Registry; processMetr
     },
     recordRejectedConnection(code) {
       // Node's codes are a small fixed set; anything else is folded so a label cannot grow without bound.
-      protocolErrors.inc([/^(?:HPE_[A-Z_]+|ERR_HTTP_[A-Z_]+|E[A-Z]+|expectation_failed)$/.test(code) ? code : "other"]);
+      protocolErrors.inc([/^(?:HPE_[A-Z_]+|ERR_HTTP_[A-Z_]+|E[A-Z]+|expectation_failed|missing_host)$/.test(code) ? code : "other"]);
     },
     inFlight(delta) {
       inFlightNow += delta;

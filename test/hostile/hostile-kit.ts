@@ -154,7 +154,7 @@ export function parseRawAnswer(text: string): HostileAnswer {
 export async function runCase(hostile: HostileGateway, item: HostileCase): Promise<string[]> {
   let answer: HostileAnswer;
   if (item.raw !== undefined) {
-    answer = await sendRaw(hostile.gateway.url, item.raw);
+    answer = await sendRaw(hostile.gateway.url, typeof item.raw === "string" ? item.raw.replace(/\bBearer KEY\b/g, `Bearer ${hostile.secrets.KEY}`) : item.raw);
   } else {
     const headers = withSecrets(item.headers ?? { "content-type": "application/json", authorization: "Bearer KEY" }, hostile.secrets);
     const method = item.method ?? "POST";

@@ -67,9 +67,9 @@ const sizes: HostileCase[] = [
 ];
 
 /** Content types other than JSON: 415. */
-const contentTypes: HostileCase[] = [undefined, "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/xml", "text/json", "application/jsonx", "", "application/json-patch", "*/*"].map((type) => ({
+const contentTypes: HostileCase[] = [undefined, "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/xml", "text/json", "application/jsonx", "", "application/json-patch", "*/*"].map((type): HostileCase => ({
   name: `content-type ${JSON.stringify(type)}`,
-  headers: type === undefined ? { authorization: "Bearer KEY" } : { "content-type": type, authorization: "Bearer KEY" },
+  headers: type === undefined ? { authorization: "Bearer KEY" } : ({ "content-type": type, authorization: "Bearer KEY" } as Record<string, string>),
   body: JSON.stringify(valid),
   status: 415,
   code: "unsupported_media_type",
