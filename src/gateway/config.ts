@@ -198,6 +198,8 @@ export type GatewayTarget = z.infer<typeof gatewayTargetSchema>;
 export interface ParseConfigOptions {
   /** Directory relative paths (`router.artifact`) are resolved against; defaults to the source's directory. */
   baseDir?: string;
+  /** `${VAR}` references were already resolved (by {@link loadConfig}): a `${` left is a literal. */
+  referencesResolved?: boolean;
 }
 
 /**
@@ -224,7 +226,7 @@ export function parseConfig(value: unknown, sourceName: string, options: ParseCo
     if (upstream.apiKey !== undefined && upstream.apiKeyEnv !== undefined) {
       fail(`upstreams.${index}`, "give either apiKey or apiKeyEnv, not both");
     }
-    if (upstream.apiKey !== undefined && /\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}/.test(upstream.apiKey)) {
+    if (options.referencesResolved !== true && upstream.apiKey !== undefined && /\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}/.test(upstream.apiKey)) {
       fail(`upstreams.${index}.apiKey`, "looks like an unresolved ${VARIABLE} reference (only config files read by loadConfig resolve them); give the variable's name as apiKeyEnv instead");
     }
     // Credentials in a URL would be dropped by the HTTP client and printed wherever the URL is logged.
@@ -296,7 +298,7 @@ export async function loadConfig(path: string, options: LoadConfigOptions = {}):
     const detail = error instanceof Error ? error.message.split("\n")[0] : "invalid YAML";
     throw new SwitchyardError("invalid_config", `${path}: ${detail}`, { cause: error });
   }
-  return parseConfig(resolveEnvReferences(value, { env: options.env ?? process.env, sourceName: path }), path, { baseDir: dirname(resolve(path)) });
+  return parseConfig(resolveEnvReferences(value, { env: options.env ?? process.env, sourceName: path }), path, { baseDir: dirname(resolve(path)), referencesResolved: true });
 }
 
 /** Resolves an upstream's API key: the literal `apiKey`, then the `apiKeyEnv` variable; undefined when neither is set. */

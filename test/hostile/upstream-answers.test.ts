@@ -16,7 +16,6 @@ const ask = (model: string, stream = false) => JSON.stringify({ model, stream, m
 const errorBody = (status: number, code: string | null = null) => JSON.stringify({ error: { message: `upstream says ${status}`, type: "invalid_request_error", param: status === 400 ? "messages" : null, code } });
 const fixed = (answer: UpstreamAnswer): Answer => () => answer;
 const big = (bytes: number) => "x".repeat(bytes);
-const headerIs = (name: string, value: string) => (answer: { headers: Record<string, unknown> }) => (answer.headers[name] === value ? undefined : `${name} is ${String(answer.headers[name])}, expected ${value}`);
 const noCostHeader = (answer: { headers: Record<string, unknown> }) => (answer.headers["x-switchyard-cost-usd"] === undefined ? undefined : "a cost was computed from implausible usage");
 const upstreamStatusIs = (status: number) => (answer: { text: string }) => ((JSON.parse(answer.text) as { error: { upstream_status?: number } }).error.upstream_status === status ? undefined : `upstream_status is not ${status}`);
 const servedByB = (answer: { headers: Record<string, unknown> }) =>
@@ -78,7 +77,7 @@ const tooLarge: UpstreamCase[] = [
   { name: "10 MB JSON", a: fixed({ chunks: Array.from({ length: 160 }, () => big(65_536)) }), body: ask("a"), status: 502, code: "upstream_response_too_large" },
   {
     name: "a stream that grows past the cap: cut with an error event",
-    a: (request) => ({ headers: { "content-type": "text/event-stream" }, chunks: Array.from({ length: 40 }, () => sseChunk(request, big(4_000))) }),
+    a: (request: Record<string, unknown>) => ({ headers: { "content-type": "text/event-stream" }, chunks: Array.from({ length: 40 }, () => sseChunk(request, big(4_000))) }),
     body: ask("auto", true),
     status: 200,
     code: null,
@@ -97,7 +96,7 @@ const usage: UpstreamCase[] = [
 ].flatMap((reported) =>
   [false, true].map((stream): UpstreamCase => ({
     name: `usage ${JSON.stringify(reported)}${stream ? " (stream)" : ""}: served, not stored`,
-    a: (request) => (stream ? { headers: { "content-type": "text/event-stream" }, chunks: sseStream(request, ["ok"], reported) } : { body: completionText(request, reported) }),
+    a: (request: Record<string, unknown>) => (stream ? { headers: { "content-type": "text/event-stream" }, chunks: sseStream(request, ["ok"], reported) } : { body: completionText(request, reported) }),
     fallsBack: false,
     body: ask("a", stream),
     status: 200,
@@ -107,12 +106,12 @@ const usage: UpstreamCase[] = [
 );
 /** Odd but valid answers: served as they are. */
 const odd: UpstreamCase[] = [
-  { name: "JSON served as text/plain", a: (request) => ({ body: completionText(request), headers: { "content-type": "text/plain" } }), body: ask("a") },
-  { name: "a slow stream within the limits", a: (request) => ({ headers: { "content-type": "text/event-stream" }, chunks: sseStream(request, ["a", "b", "c", "d"]), chunkDelayMs: 30 }), body: ask("a", true) },
-  { name: "a stream in one-byte chunks", a: (request) => ({ headers: { "content-type": "text/event-stream" }, chunks: [...sseStream(request).join("")] }), body: ask("a", true) },
-  { name: "a stream with comments and empty events", a: (request) => ({ headers: { "content-type": "text/event-stream" }, chunks: [": keep-alive\n\n", "\n\n", ...sseStream(request)] }), body: ask("a", true) },
-  { name: "usage absent", a: (request) => ({ body: completionText(request, null) }), body: ask("a"), check: noCostHeader },
-  { name: "extra unknown fields", a: (request) => ({ body: JSON.stringify({ ...JSON.parse(completionText(request)), system_fingerprint: "fp", x_vendor: { deep: [1] } }) }), body: ask("a") },
+  { name: "JSON served as text/plain", a: (request: Record<string, unknown>) => ({ body: completionText(request), headers: { "content-type": "text/plain" } }), body: ask("a") },
+  { name: "a slow stream within the limits", a: (request: Record<string, unknown>) => ({ headers: { "content-type": "text/event-stream" }, chunks: sseStream(request, ["a", "b", "c", "d"]), chunkDelayMs: 30 }), body: ask("a", true) },
+  { name: "a stream in one-byte chunks", a: (request: Record<string, unknown>) => ({ headers: { "content-type": "text/event-stream" }, chunks: [...sseStream(request).join("")] }), body: ask("a", true) },
+  { name: "a stream with comments and empty events", a: (request: Record<string, unknown>) => ({ headers: { "content-type": "text/event-stream" }, chunks: [": keep-alive\n\n", "\n\n", ...sseStream(request)] }), body: ask("a", true) },
+  { name: "usage absent", a: (request: Record<string, unknown>) => ({ body: completionText(request, null) }), body: ask("a"), check: noCostHeader },
+  { name: "extra unknown fields", a: (request: Record<string, unknown>) => ({ body: JSON.stringify({ ...JSON.parse(completionText(request)), system_fingerprint: "fp", x_vendor: { deep: [1] } }) }), body: ask("a") },
 ].map((item) => ({ ...item, fallsBack: false, status: 200, code: null }));
 /** Streams that break midway: 200 then an error event; the request is not retried on another model. */
 const midStream: UpstreamCase[] = [
