@@ -49,7 +49,7 @@ async function runAttacker(): Promise<void> {
   const key = String(process.env.HOSTILE_KEY);
   const slow = Number(process.env.HOSTILE_SLOW);
   const keyless = Number(process.env.HOSTILE_KEYLESS);
-  const deadline = Date.now() + 120_000;
+  const deadline = Date.now() + 400_000;
   let stopping = false;
   const sockets = new Set<Socket>();
   let slowOpened = 0;
