@@ -1,6 +1,22 @@
 import type { EmbedderSpec } from "../training/training-set.js";
 import { UsageError } from "./usage-error.js";
 
+/**
+ * Router strategies `--router` accepts, in the order the help lists them (kept equal to the registry,
+ * `routerTrainers`, by a test; listed here so `--help` does not load every router).
+ */
+export const routerChoices = ["knn", "task-knn", "linear", "mlp", "matrix-factorization", "cluster", "ensemble", "auto", "random", "cheapest", "best-single", "oracle"] as const;
+
+/** Embedder kinds `--embedder` accepts (kept equal to the registry, `embedderFactories`, by a test). */
+export const embedderChoices = ["hashed-tfidf", "word-vectors", "combined", "onnx", "remote", "sentence-encoder"] as const;
+
+/** `--router` help: every strategy. */
+export const routerHelp = `routing strategy, one of: ${routerChoices.join(", ")} (oracle is evaluation-only: it peeks at the answers)`;
+
+/** `--embedder` help: every kind, with the ones that take an argument or options. */
+export const embedderHelp =
+  "featurizer, one of: hashed-tfidf, word-vectors, combined (parts in --embedder-options), onnx:DIR (a local model directory), remote (a /v1/embeddings endpoint, in --embedder-options), sentence-encoder";
+
 /** `--params '{"k": 20}'` → an object, or a usage error. */
 export function parseParamsOption(value: string | undefined): Record<string, unknown> | undefined {
   return value === undefined ? undefined : parseJsonObjectOption("--params", value);

@@ -30,6 +30,12 @@ export const errorCodes = {
   content_policy_violation: { status: 400, type: "invalid_request_error", retryable: false, description: "The guard classified the request as unsafe and the deployment refuses such requests (no safe model is configured for them)." },
   out_of_domain: { status: 400, type: "invalid_request_error", retryable: false, description: "The request is far outside the deployment's domain (its routes) and the deployment refuses such requests." },
   ope_refused: { status: 422, type: "invalid_request_error", retryable: false, description: "Off-policy evaluation refuses to give a number it cannot trust: deterministic logging with a candidate that chooses otherwise, too little overlap, too few rewarded rows, prompts logged without text, or candidate models absent from the log; the message says which." },
+  client_closed: { status: 499, type: "invalid_request_error", retryable: false, description: "The client closed the connection before the request was read or answered (logged at info, never sent)." },
+  request_timeout: { status: 408, type: "invalid_request_error", retryable: true, description: "The client did not send the request headers or body in time (server.headersTimeoutMs, server.requestTimeoutMs)." },
+  expectation_failed: { status: 417, type: "invalid_request_error", retryable: false, description: "The request's Expect header asks for something other than 100-continue." },
+  headers_too_large: { status: 431, type: "invalid_request_error", retryable: false, description: "The request headers exceed Node's header size limit." },
+  router_not_configured: { status: 400, type: "invalid_request_error", retryable: false, description: "The request asks for model \"auto\" but the gateway runs without a router artifact (explicit models only)." },
+  upstream_response_too_large: { status: 502, type: "api_error", retryable: false, description: "The upstream's answer exceeded upstreams[].maxResponseBytes; the body was discarded." },
   internal_error: { status: 500, type: "api_error", retryable: true, description: "An unexpected error; details are in the server log, not the response." },
 } as const satisfies Record<string, { status: number; type: string; retryable: boolean; description: string }>;
 

@@ -4,6 +4,7 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { SwitchyardError } from "../core/errors.js";
 import { targetSchema } from "../core/target.js";
+import { adminConfigSchema } from "../limits/admin-key.js";
 import { targetCapabilitiesSchema } from "../providers/request-needs.js";
 import { circuitBreakerSchema } from "../resilience/circuit-breaker.js";
 import { retryPolicySchema } from "../resilience/retry-policy.js";
@@ -11,6 +12,8 @@ import { guardConfigSchema } from "../guard/guard-config.js";
 import { policyConfigSchema } from "../routers/policy/policy-config.js";
 import { strategiesConfigSchema } from "../strategies/strategy-config.js";
 import { learningConfigSchema } from "../learning/learning-config.js";
+import { imageUrlPolicySchema } from "./content-parts.js";
+import { resolveEnvReferences } from "./resolve-env-references.js";
 
 /** Schema of the `server` section: where the gateway listens and how much it accepts. */
 export const serverConfigSchema = z
@@ -23,6 +26,12 @@ export const serverConfigSchema = z
     shutdownGraceMs: z.number().int().min(0).optional(),
     /** Deepest JSON nesting accepted in a request body (default 64). */
     maxJsonDepth: z.number().int().min(4).max(10_000).optional(),
+    /** Time a client has to send the request headers; slower ones get 408 and are disconnected (default 10000). */
+    headersTimeoutMs: z.number().int().positive().default(10_000),
+    /** Time a client has to send the whole request, body included (default 60000). */
+    requestTimeoutMs: z.number().int().positive().default(60_000),
+    /** Which image URLs requests may carry (default `https:` and `data:`, no private hosts); never fetched by the gateway. */
+    imageUrls: imageUrlPolicySchema.prefault({}),
   })
   .strict();
 
@@ -49,14 +58,6 @@ export const routerConfigSchema = z
   })
   .strict();
 
-/** Schema of the `admin` section: the admin endpoints (`POST /admin/reload`) and their key. */
-export const adminConfigSchema = z
-  .object({
-    /** Environment variable holding the admin key; without it the admin endpoints do not exist (404). */
-    keyEnv: z.string().min(1).optional(),
-  })
-  .strict();
-
 /** Schema of one upstream: an OpenAI-compatible base URL and how to authenticate to it. */
 export const upstreamConfigSchema = z
   .object({
@@ -77,6 +78,11 @@ export const upstreamConfigSchema = z
     connectTimeoutMs: z.number().int().positive().optional(),
     /** Time allowed for a whole call, streamed body included (default 300000). */
     totalTimeoutMs: z.number().int().positive().optional(),
+    /**
+     * Largest answer accepted from this upstream, JSON or whole stream (default 33554432 = 32 MiB): past
+     * it the body is discarded and the client gets 502 `upstream_response_too_large`.
+     */
+    maxResponseBytes: z.number().int().positive().optional(),
     /** Anthropic: `max_tokens` sent when the client gives none (the Messages API requires it; default 4096). */
     defaultMaxTokens: z.number().int().positive().optional(),
   })
@@ -140,6 +146,11 @@ export const tracesConfigSchema = z
     retentionDays: z.number().min(0).default(30),
     /** Traces are written in batches at least this often. */
     flushIntervalMs: z.number().int().positive().default(500),
+    /**
+     * Share of requests refused before routing (no or bad key, malformed body, rate limit) stored as
+     * traces; they are always counted in the metrics. 0 (default) stores none, 1 stores all.
+     */
+    sampleRejected: z.number().min(0).max(1).default(0),
   })
   .strict();
 
@@ -162,6 +173,17 @@ export const loggingConfigSchema = z
   })
   .strict();
 
+/** Schema of the `metrics` section: who may read `GET /metrics` (and `/readyz`'s per-target detail). */
+export const metricsConfigSchema = z
+  .object({
+    /**
+     * Require the admin key (`admin.keyEnv`) to read `/metrics`. Default: required as soon as an API key
+     * exists (the metrics name keys, models and spend); a gateway without keys (loopback) stays open.
+     */
+    requireAdminKey: z.boolean().optional(),
+  })
+  .strict();
+
 /** Schema of a whole `switchyard.yaml`. */
 export const gatewayConfigSchema = z
   .object({
@@ -171,12 +193,13 @@ export const gatewayConfigSchema = z
     targets: z.array(gatewayTargetSchema).min(1),
     store: storeSectionSchema.prefault({}),
     auth: authConfigSchema.prefault({}),
-    /** Admin endpoints (reload, rollback) behind an admin key (docs/rollout.md). */
-    admin: adminConfigSchema.prefault({}),
     limits: limitsConfigSchema.prefault({}),
     traces: tracesConfigSchema.prefault({}),
     resilience: resilienceConfigSchema.prefault({}),
     logging: loggingConfigSchema.prefault({}),
+    /** The operator's admin key (read from an environment variable): guards `/metrics` and the admin endpoints (reload, rollback; docs/rollout.md). */
+    admin: adminConfigSchema.prefault({}),
+    metrics: metricsConfigSchema.prefault({}),
     /** `model: "cascade"` / `model: "fan-out"` strategies (docs/cascades.md). */
     strategies: strategiesConfigSchema.prefault({}),
     /** Guard stage: unsafe and out-of-domain requests, on every request unless `appliesTo: routed` (docs/guard-and-policy.md). */
@@ -202,6 +225,8 @@ export type GatewayTarget = z.infer<typeof gatewayTargetSchema>;
 export interface ParseConfigOptions {
   /** Directory relative paths (`router.artifact`) are resolved against; defaults to the source's directory. */
   baseDir?: string;
+  /** `${VAR}` references were already resolved (by {@link loadConfig}): a `${` left is a literal. */
+  referencesResolved?: boolean;
 }
 
 /**
@@ -227,6 +252,14 @@ export function parseConfig(value: unknown, sourceName: string, options: ParseCo
     upstreamNames.add(upstream.name);
     if (upstream.apiKey !== undefined && upstream.apiKeyEnv !== undefined) {
       fail(`upstreams.${index}`, "give either apiKey or apiKeyEnv, not both");
+    }
+    if (options.referencesResolved !== true && upstream.apiKey !== undefined && /\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}/.test(upstream.apiKey)) {
+      fail(`upstreams.${index}.apiKey`, "looks like an unresolved ${VARIABLE} reference (only config files read by loadConfig resolve them); give the variable's name as apiKeyEnv instead");
+    }
+    // Credentials in a URL would be dropped by the HTTP client and printed wherever the URL is logged.
+    const url = new URL(upstream.baseUrl);
+    if (url.username !== "" || url.password !== "") {
+      fail(`upstreams.${index}.baseUrl`, "credentials in the URL (user:password@host) are not used; remove them and give the key as apiKeyEnv (or apiKey)");
     }
   });
 
@@ -272,13 +305,21 @@ function resolveGuardPaths(guard: NonNullable<GatewayConfig["guard"]>, baseDir: 
   return { appliesTo: guard.appliesTo, ...(safety ? { safety } : {}), ...(outOfDomain ? { outOfDomain } : {}) };
 }
 
+/** Options for {@link loadConfig}. */
+export interface LoadConfigOptions {
+  /** Where `${NAME}` references are resolved (default `process.env`). */
+  env?: Record<string, string | undefined>;
+}
+
 /**
- * Reads and validates a YAML (or JSON) configuration file; see {@link parseConfig}.
+ * Reads and validates a YAML (or JSON) configuration file; see {@link parseConfig}. `${NAME}` and
+ * `${NAME:-default}` in string values are replaced by environment variables first (an unset one is an
+ * error naming it and the field; `$${` is a literal `${`).
  *
  * @example
  * const config = await loadConfig("switchyard.yaml");
  */
-export async function loadConfig(path: string): Promise<GatewayConfig> {
+export async function loadConfig(path: string, options: LoadConfigOptions = {}): Promise<GatewayConfig> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -292,7 +333,7 @@ export async function loadConfig(path: string): Promise<GatewayConfig> {
     const detail = error instanceof Error ? error.message.split("\n")[0] : "invalid YAML";
     throw new SwitchyardError("invalid_config", `${path}: ${detail}`, { cause: error });
   }
-  return parseConfig(value, path, { baseDir: dirname(resolve(path)) });
+  return parseConfig(resolveEnvReferences(value, { env: options.env ?? process.env, sourceName: path }), path, { baseDir: dirname(resolve(path)), referencesResolved: true });
 }
 
 /** Resolves an upstream's API key: the literal `apiKey`, then the `apiKeyEnv` variable; undefined when neither is set. */
@@ -305,20 +346,6 @@ export function apiKeyOf(upstream: UpstreamConfig, index: number, env: NodeJS.Pr
       "invalid_config",
       `upstreams.${index} ("${upstream.name}"): the environment variable ${upstream.apiKeyEnv} (apiKeyEnv) is not set; set it, or give upstreams.${index}.apiKey`,
     );
-  }
-  return value;
-}
-
-/**
- * The admin key from the environment variable `admin.keyEnv` names; undefined when the section sets no
- * `keyEnv` (admin endpoints disabled). An unset or short variable is an `invalid_config` error naming it.
- */
-export function adminKeyOf(config: GatewayConfig, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const name = config.admin.keyEnv;
-  if (name === undefined) return undefined;
-  const value = env[name];
-  if (value === undefined || value.length < 16) {
-    throw new SwitchyardError("invalid_config", `admin.keyEnv: the environment variable ${name} must hold the admin key (at least 16 characters); ${value === undefined ? "it is not set" : "it is too short"}`, { param: "admin.keyEnv" });
   }
   return value;
 }

@@ -59,10 +59,8 @@ export interface GatewayDeps extends Omit<GatewayServicesDeps, "logger" | "now">
   learner?: OnlineLearner;
   /** Budget pacing (see `createBudgetPacing`; `startGatewayFromConfig` builds it from `learning`). */
   pacing?: GatewayBudgetPacing;
-  /** Reloads `engine` (which must be `rollout.engine`); with `adminKey`, served as `POST /admin/reload`. */
+  /** Reloads `engine` (which must be `rollout.engine`); with an admin key configured (`admin.keyEnv`), served as `POST /admin/reload`. */
   rollout?: RolloutController;
-  /** The admin key (`admin.keyEnv`); without it, or without `rollout`, the admin endpoints are 404. */
-  adminKey?: string;
 }
 
 const healthText = JSON.stringify({ status: "ok" });
@@ -133,22 +131,15 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): { app: H
   app.all("/v1/embeddings", methodNotAllowed("POST"));
   app.post("/v1/feedback", createFeedbackHandler(context));
   app.all("/v1/feedback", methodNotAllowed("POST"));
-  app.use("/v1/models/*", async (c, next) => {
-    await context.services.authenticate((name) => c.req.header(name));
-    await next();
-  });
-  app.use("/v1/models", async (c, next) => {
-    await context.services.authenticate((name) => c.req.header(name));
-    await next();
-  });
   app.get("/v1/models", models.list);
   app.all("/v1/models", methodNotAllowed("GET"));
   app.get("/v1/models/:model{.+}", models.retrieve);
   app.get("/healthz", () => new Response(healthText, { status: 200, headers: { "content-type": "application/json" } }));
   app.get("/readyz", createReadyHandler(context));
   app.get("/metrics", createMetricsHandler(context));
-  if (deps.rollout !== undefined && deps.adminKey !== undefined) {
-    const admin = createAdminHandlers(deps.rollout, deps.adminKey);
+  // The admin endpoints exist only with a rollout to drive and an admin key to guard them (else 404).
+  if (deps.rollout !== undefined && context.services.adminKey.configured) {
+    const admin = createAdminHandlers(deps.rollout, context.services.adminKey);
     app.post("/admin/reload", admin.reload);
     app.all("/admin/reload", methodNotAllowed("POST"));
     app.get("/admin/rollout", admin.status);

@@ -4,7 +4,16 @@ import type { GatewayLogger } from "./gateway-logger.js";
 
 /** OpenAI's error body, which the official SDKs parse into their `APIError` classes. */
 export interface OpenAIErrorBody {
-  error: { message: string; type: string; param: string | null; code: string | null };
+  error: {
+    message: string;
+    type: string;
+    param: string | null;
+    code: string | null;
+    /** For errors an upstream answered: its HTTP status, so clients see which side failed. */
+    upstream_status?: number;
+    /** The upstream's own error code (e.g. `context_length_exceeded`), when it gave one. */
+    upstream_code?: string | null;
+  };
 }
 
 /** Where an error happened, for the log line. */
@@ -26,9 +35,8 @@ export function toSwitchyardError(error: unknown): SwitchyardError {
 
 /** The OpenAI-shaped body of an error (also sent as an SSE `data:` event when a stream fails midway). */
 export function errorBodyOf(error: SwitchyardError): OpenAIErrorBody {
-  if (error instanceof UpstreamHttpError && error.detail !== undefined) {
-    const { detail } = error;
-    return { error: { message: detail.message, type: detail.type ?? error.type, param: detail.param, code: detail.code ?? error.code } };
+  if (error instanceof UpstreamHttpError) {
+    return { error: { message: error.message, type: error.type, param: error.param, code: error.code, upstream_status: error.upstreamStatus, upstream_code: error.detail?.code ?? null } };
   }
   return { error: { message: error.message, type: error.type, param: error.param, code: error.code } };
 }
@@ -57,8 +65,15 @@ export function errorReply(error: unknown, context: ErrorContext): { status: num
   return { status: switchyardError.status, headers, text: JSON.stringify(errorBodyOf(switchyardError)) };
 }
 
-/** Logs server-side failures (status ≥ 500) with their cause; client errors are not logged. */
+/**
+ * Logs server-side failures (status ≥ 500) with their cause; client errors are not logged, except a
+ * client that went away (`client_closed`), one info line without a stack.
+ */
 export function logError(error: SwitchyardError, context: ErrorContext): void {
+  if (error.code === "client_closed") {
+    context.logger.info({ code: error.code, requestId: context.requestId }, "client_closed");
+    return;
+  }
   if (error.status < 500) return;
   const cause = error.cause;
   const fields: Record<string, unknown> = { code: error.code, status: error.status, requestId: context.requestId };

@@ -1,5 +1,6 @@
 import { randomBytes, randomInt } from "node:crypto";
 import { createRandom, type Random } from "../core/random.js";
+import { createAdminKey, type AdminKey } from "../limits/admin-key.js";
 import { createApiKeyHasher, type ApiKeyHasher } from "../limits/api-key-hasher.js";
 import { createApiKeyService, presentedKeyOf, type ApiKeyService } from "../limits/api-key-service.js";
 import { createBudgetGuard, type BudgetGuard } from "../limits/budget-guard.js";
@@ -29,6 +30,10 @@ export interface GatewayServices {
   /** Undefined when `traces.enabled` is false. */
   readonly traces: TraceWriter | undefined;
   readonly metrics: GatewayMetrics;
+  /** The operator's admin key (`admin.keyEnv`), which guards `/metrics`. */
+  readonly adminKey: AdminKey;
+  /** Whether any API key was ever created (cached for a second, like `authenticate`). */
+  keysExist(): Promise<boolean>;
   /** Set while shutting down: new requests get 503 `unavailable`, `/readyz` says draining. */
   readonly lifecycle: { draining: boolean };
   /**
@@ -36,6 +41,8 @@ export interface GatewayServices {
    * and open access is allowed); otherwise a valid key or `unauthorized` (401).
    */
   authenticate(header: (name: string) => string | undefined): Promise<ApiKeyRecord | null>;
+  /** Whether this refused-before-routing request is stored as a trace (`traces.sampleRejected`, default none). */
+  sampleRejectedTrace(): boolean;
   /** Writes pending traces and breaker states (the store itself belongs to whoever opened it). */
   flush(): Promise<void>;
 }
@@ -59,6 +66,8 @@ export interface GatewayServicesDeps {
    */
   openAccess?: boolean;
   logger?: GatewayLogger;
+  /** Default: read from `config.admin.keyEnv` in `process.env`. */
+  adminKey?: AdminKey;
 }
 
 /** How long the "do keys exist?" answer is trusted before the store is asked again. */
@@ -116,6 +125,21 @@ export function createGatewayServices(config: GatewayConfig, deps: GatewayServic
       })
     : undefined;
   const openAccess = deps.openAccess ?? true;
+  const adminKey = deps.adminKey ?? createAdminKey({ keyEnv: config.admin.keyEnv });
+  const refreshKeysExist = async (): Promise<boolean> => {
+    if (!keysExist && now() >= keyCountCheckedUntil) {
+      // Whether keys exist is re-read at most once a second: a first key created by the CLI is
+      // enforced within a second, without a store query on every request. Revoked keys count and
+      // keys are never deleted, so once a key exists the answer stays yes: revoking the last key
+      // does not open the gateway.
+      keysExist = (await keys.countAll()) > 0;
+      keyCountCheckedUntil = now() + keyCountCacheMs;
+    }
+    return keysExist;
+  };
+  // Deterministic sampling: every (1 / rate)-th rejected request, so a flood stores a bounded share.
+  const sampleRate = config.traces.sampleRejected;
+  let rejectedSeen = 0;
 
   return {
     store,
@@ -127,20 +151,19 @@ export function createGatewayServices(config: GatewayConfig, deps: GatewayServic
     traces,
     metrics,
     lifecycle: { draining: false },
+    adminKey,
+    keysExist: refreshKeysExist,
     async authenticate(header) {
-      if (!keysExist && now() >= keyCountCheckedUntil) {
-        // Whether keys exist is re-read at most once a second: a first key created by the CLI is
-        // enforced within a second, without a store query on every request. Revoked keys count and
-        // keys are never deleted, so once a key exists the answer stays yes: revoking the last key
-        // does not open the gateway.
-        keysExist = (await keys.countAll()) > 0;
-        keyCountCheckedUntil = now() + keyCountCacheMs;
-      }
-      if (!keysExist) {
+      if (!(await refreshKeysExist())) {
         if (openAccess) return null;
         throw new SwitchyardError("unauthorized", "No API key exists yet and the gateway is not on a loopback address: create one with `switchyard keys create`");
       }
       return keys.authenticate(presentedKeyOf(header));
+    },
+    sampleRejectedTrace() {
+      if (sampleRate <= 0) return false;
+      rejectedSeen++;
+      return Math.floor(rejectedSeen * sampleRate) > Math.floor((rejectedSeen - 1) * sampleRate);
     },
     async flush() {
       await Promise.all([traces?.flush(), breakers.flush()]);

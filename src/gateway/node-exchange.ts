@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { GatewayHttpRequest, GatewayReply } from "./http-exchange.js";
-import { assertJsonContentType, parseJsonBody, tooLarge } from "./read-json-body.js";
+import { assertJsonContentType, clientClosed, parseJsonBody, tooLarge } from "./read-json-body.js";
 import type { ReadJsonBodyOptions } from "./read-json-body.js";
 import { CancelSource, type CancelSignal } from "../resilience/cancel-signal.js";
 
@@ -9,12 +9,17 @@ function headerOf(request: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Collects the body from the socket events (no async iterator per chunk), refusing more than `maxBodyBytes`. */
+/**
+ * Collects the body from the socket events (no async iterator per chunk), refusing more than
+ * `maxBodyBytes`. A connection that goes away before the body is complete (reset, abort, the server's
+ * request timeout) is a `client_closed`, not an unexpected error.
+ */
 function readBody(request: IncomingMessage, maxBodyBytes: number): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let failed = false;
+    let ended = false;
     request.on("data", (chunk: Buffer) => {
       if (failed) return;
       size += chunk.length;
@@ -27,10 +32,18 @@ function readBody(request: IncomingMessage, maxBodyBytes: number): Promise<Uint8
       chunks.push(chunk);
     });
     request.once("end", () => {
+      ended = true;
       if (!failed) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
     });
     request.once("error", (error) => {
-      if (!failed) reject(error);
+      if (failed) return;
+      failed = true;
+      reject(clientClosed(error));
+    });
+    request.once("close", () => {
+      if (failed || ended) return;
+      failed = true;
+      reject(clientClosed());
     });
   });
 }
@@ -61,7 +74,7 @@ class NodeGatewayRequest implements GatewayHttpRequest {
 
   async json(maxBodyBytes: number, options?: ReadJsonBodyOptions): Promise<Record<string, unknown>> {
     const request = this.#request;
-    assertJsonContentType(headerOf(request, "content-type"));
+    assertJsonContentType(headerOf(request, "content-type"), headerOf(request, "content-encoding"));
     const declared = headerOf(request, "content-length");
     if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) > maxBodyBytes) {
       request.resume();

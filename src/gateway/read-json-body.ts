@@ -1,4 +1,5 @@
 import { SwitchyardError } from "../core/errors.js";
+import { jsonDepthOf, jsonTextDepthOf } from "./json-depth-scan.js";
 
 const jsonContentType = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
@@ -7,6 +8,8 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 export interface ReadJsonBodyOptions {
   /** Deepest nesting of arrays and objects accepted (default 64): deeper JSON could not be re-serialised. */
   maxDepth?: number;
+  /** What the 413 names as the limit (default `server.maxBodyBytes`). */
+  limitName?: string;
 }
 
 /** Default of {@link ReadJsonBodyOptions.maxDepth}. */
@@ -20,38 +23,68 @@ export const defaultMaxJsonDepth = 64;
  */
 export async function readJsonBody(request: Request, maxBodyBytes: number, options: ReadJsonBodyOptions = {}): Promise<Record<string, unknown>> {
   const contentType = request.headers.get("content-type");
-  assertJsonContentType(contentType ?? undefined);
+  assertJsonContentType(contentType ?? undefined, request.headers.get("content-encoding") ?? undefined);
   const declared = request.headers.get("content-length");
   let text: string;
   if (declared !== null && /^\d+$/.test(declared)) {
-    if (Number(declared) > maxBodyBytes) throw tooLarge(maxBodyBytes);
+    if (Number(declared) > maxBodyBytes) throw tooLarge(maxBodyBytes, options.limitName);
     // The HTTP parser enforces the declared length, so the fast whole-body read is safe.
-    text = decodeUtf8(new Uint8Array(await request.arrayBuffer()));
+    let bytes: ArrayBuffer;
+    try {
+      bytes = await request.arrayBuffer();
+    } catch (error) {
+      throw clientClosed(error);
+    }
+    text = decodeUtf8(new Uint8Array(bytes));
   } else {
-    text = await readStreamLimited(request, maxBodyBytes);
+    text = await readStreamLimited(request, maxBodyBytes, options.limitName);
   }
-  return parseJsonObject(text, options);
+  return parseJsonObject(text, options, jsonTextDepthOf);
 }
 
-/** Throws 415 `unsupported_media_type` unless the content type is JSON. */
-export function assertJsonContentType(contentType: string | undefined): void {
+/**
+ * Throws 415 `unsupported_media_type` unless the content type is JSON and the body is not encoded
+ * (`content-encoding` other than `identity`: the gateway does not decompress request bodies).
+ */
+export function assertJsonContentType(contentType: string | undefined, contentEncoding?: string): void {
   if (contentType === undefined || !jsonContentType.test(contentType)) {
-    throw new SwitchyardError("unsupported_media_type", `Expected "content-type: application/json", got ${contentType === undefined ? "none" : `"${contentType}"`}`);
+    throw new SwitchyardError("unsupported_media_type", `Expected "content-type: application/json", got ${contentType === undefined ? "none" : `"${contentType.slice(0, 100)}"`}`);
+  }
+  if (contentEncoding !== undefined && contentEncoding.trim().toLowerCase() !== "identity" && contentEncoding.trim() !== "") {
+    throw new SwitchyardError("unsupported_media_type", `Request bodies with "content-encoding: ${contentEncoding.slice(0, 40)}" are not accepted; send plain JSON`);
   }
 }
 
-/** The 413 for a body over `maxBodyBytes`. */
-export function tooLarge(maxBodyBytes: number): SwitchyardError {
-  return new SwitchyardError("payload_too_large", `The request body exceeds the limit of ${maxBodyBytes} bytes (server.maxBodyBytes)`);
+/** The 413 for a body over `maxBodyBytes`; `limitName` is the setting (or fixed limit) that says so. */
+export function tooLarge(maxBodyBytes: number, limitName = "server.maxBodyBytes"): SwitchyardError {
+  return new SwitchyardError("payload_too_large", `The request body exceeds the limit of ${maxBodyBytes} bytes (${limitName})`);
+}
+
+/**
+ * The 499 `client_closed` for a body whose connection went away before it was complete (a reset, an
+ * abort, a request timeout): logged at info level by the transports, never a 500 with a stack trace.
+ */
+export function clientClosed(cause?: unknown): SwitchyardError {
+  if (cause instanceof SwitchyardError) return cause;
+  return new SwitchyardError("client_closed", "The client closed the connection before the request body was complete", { cause });
 }
 
 /** Decodes (strict UTF-8) and parses a body that must be a JSON object nested at most `maxDepth` deep. */
 export function parseJsonBody(bytes: Uint8Array, options: ReadJsonBodyOptions = {}): Record<string, unknown> {
-  return parseJsonObject(decodeUtf8(bytes), options);
+  const maxDepth = options.maxDepth ?? defaultMaxJsonDepth;
+  // Depth first, on the raw bytes: deep nesting is refused before it costs a parse.
+  if (jsonDepthOf(bytes, maxDepth) > maxDepth) throw tooDeep(maxDepth);
+  return parseJsonObject(decodeUtf8(bytes), options, undefined);
 }
 
-function parseJsonObject(text: string, options: ReadJsonBodyOptions): Record<string, unknown> {
+function tooDeep(maxDepth: number): SwitchyardError {
+  return new SwitchyardError("invalid_json", `The request body nests arrays and objects deeper than ${maxDepth} levels`);
+}
+
+function parseJsonObject(text: string, options: ReadJsonBodyOptions, depthOf: ((text: string, limit: number) => number) | undefined): Record<string, unknown> {
   if (text.length === 0) throw new SwitchyardError("invalid_json", "The request body is empty; expected a JSON object");
+  const maxDepth = options.maxDepth ?? defaultMaxJsonDepth;
+  if (depthOf !== undefined && depthOf(text, maxDepth) > maxDepth) throw tooDeep(maxDepth);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -61,8 +94,6 @@ function parseJsonObject(text: string, options: ReadJsonBodyOptions): Record<str
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new SwitchyardError("invalid_request", "The request body must be a JSON object");
   }
-  const maxDepth = options.maxDepth ?? defaultMaxJsonDepth;
-  if (depthExceeds(value, maxDepth)) throw new SwitchyardError("invalid_json", `The request body nests arrays and objects deeper than ${maxDepth} levels`);
   return value as Record<string, unknown>;
 }
 
@@ -74,30 +105,24 @@ function decodeUtf8(bytes: Uint8Array): string {
   }
 }
 
-/** True when `value` nests deeper than `limit` (iterative: hostile depth cannot overflow the stack). */
-function depthExceeds(value: unknown, limit: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop() as [unknown, number];
-    if (depth > limit) return true;
-    const children = Array.isArray(node) ? node : Object.values(node as object);
-    for (const child of children) if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
-  }
-  return false;
-}
-
-async function readStreamLimited(request: Request, maxBodyBytes: number): Promise<string> {
+async function readStreamLimited(request: Request, maxBodyBytes: number, limitName: string | undefined): Promise<string> {
   if (request.body === null) return "";
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let read: Awaited<ReturnType<typeof reader.read>>;
+    try {
+      read = await reader.read();
+    } catch (error) {
+      throw clientClosed(error);
+    }
+    const { done, value } = read;
     if (done) break;
     size += value.byteLength;
     if (size > maxBodyBytes) {
       await reader.cancel().catch(() => {});
-      throw tooLarge(maxBodyBytes);
+      throw tooLarge(maxBodyBytes, limitName);
     }
     chunks.push(value);
   }

@@ -91,6 +91,12 @@ export interface RequestScope {
    * the upstream or the client, or an upstream that ignores `include_usage`).
    */
   deliveredOutputTokens: (() => number) | undefined;
+  /**
+   * Set once the request was admitted (key, body and model checked) and reached target selection.
+   * Requests refused before that are counted in the metrics but not stored as traces (unless
+   * `traces.sampleRejected` keeps a share of them): a flood of keyless requests must not grow the store.
+   */
+  routed: boolean;
   /** Cost of an answer with this usage on `target` (null when the usage is unknown). */
   costOf(target: Target, usage: TokenUsage | undefined): number | null;
   /**
@@ -218,6 +224,7 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
     promptHash: undefined,
     worstCaseOf: undefined,
     deliveredOutputTokens: undefined,
+    routed: false,
     costOf,
     finished: false,
     record(outcome) {
@@ -243,7 +250,8 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
         };
       }
       let trace: TraceRecord | undefined;
-      if (services.traces) {
+      // Requests refused before routing are counted in the metrics, not stored (unless sampled).
+      if (services.traces && (scope.routed || services.sampleRejectedTrace())) {
         const { decision } = scope;
         trace = {
           id: scope.requestId,
@@ -301,7 +309,10 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
         services.limiter.correctTokens(key.id, key, scope.admittedTokens, inputTokens + (outputTokens ?? 0));
       }
 
-      const keyLabel = key?.name ?? "open";
+      // "none": refused before a key was identified; "open": served without keys (loopback, no key exists).
+      const keyLabel = key?.name ?? (scope.routed || outcome.status < 400 ? "open" : "none");
+      const rejected = !scope.routed;
+      if (rejected && outcome.error !== undefined) services.metrics.recordRejected(options.endpoint, outcome.error.code);
       const modelLabel = outcome.target?.id ?? (requestedModel === null ? "none" : requestedModel === "auto" || options.isKnownModel(requestedModel) ? requestedModel : "other");
       services.metrics.inFlight(-1);
       services.metrics.recordRequest({ endpoint: options.endpoint, model: modelLabel, status: outcome.status, key: keyLabel, stream: scope.stream, durationMs: latencyMs });

@@ -1,5 +1,6 @@
 import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer as createNetServer } from "node:net";
 import type { AddressInfo, Socket } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import { SwitchyardError } from "../core/errors.js";
@@ -116,7 +117,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
         });
     },
   };
-  const running = await listen(app.fetch, port, host, fastRoutes);
+  const running = await listen(app.fetch, port, host, fastRoutes, {
+    headersTimeoutMs: config.server.headersTimeoutMs,
+    requestTimeoutMs: config.server.requestTimeoutMs,
+    onClientError: (code) => services.metrics.recordRejectedConnection(code),
+  });
 
   const now = deps.now ?? Date.now;
   const retentionMs = config.traces.retentionDays * 24 * hourMs;
@@ -159,18 +164,72 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
 /** Node handlers for `METHOD /path` (exact path, no query) served without the fetch adapter. */
 export type FastRoutes = Record<string, (request: IncomingMessage, response: ServerResponse) => void>;
 
+/** Read timeouts and protocol-error hooks of {@link listen}. */
+export interface ListenOptions {
+  /** Time allowed for a client to send the request headers (Node's `headersTimeout`; default 10000). */
+  headersTimeoutMs?: number;
+  /** Time allowed for a client to send the whole request, body included (Node's `requestTimeout`; default 60000). */
+  requestTimeoutMs?: number;
+  /** Called with the error code of each protocol-level refusal (malformed HTTP, timeouts, resets). */
+  onClientError?: (code: string) => void;
+}
+
+/** Defaults of `server.headersTimeoutMs` and `server.requestTimeoutMs`. */
+export const defaultHeadersTimeoutMs = 10_000;
+export const defaultRequestTimeoutMs = 60_000;
+
+/** The OpenAI-shaped answer to a request Node refused before any handler saw it. */
+function protocolErrorOf(code: string | undefined): { status: number; reason: string; error: SwitchyardError } {
+  if (code === "HPE_HEADER_OVERFLOW") return { status: 431, reason: "Request Header Fields Too Large", error: new SwitchyardError("headers_too_large", "The request headers are too large") };
+  if (code === "ERR_HTTP_REQUEST_TIMEOUT") {
+    return { status: 408, reason: "Request Timeout", error: new SwitchyardError("request_timeout", "The request headers or body did not arrive in time (server.headersTimeoutMs, server.requestTimeoutMs)") };
+  }
+  return { status: 400, reason: "Bad Request", error: new SwitchyardError("invalid_request", "The request is not valid HTTP (malformed request line or header)") };
+}
+
+function rawJsonResponse(status: number, reason: string, error: SwitchyardError): string {
+  const body = JSON.stringify(errorBodyOf(error));
+  return `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`;
+}
+
 /**
  * Listens with Node's HTTP server — `fastRoutes` handled directly, everything else through
  * `@hono/node-server`'s fetch adapter — and resolves once the port is bound (shared with the replay
  * upstream). Malformed HTTP (bad header syntax, CR/LF injection, oversized headers) is answered with an
  * OpenAI-shaped 400 instead of Node's bare one.
  */
-export function listen(fetch: (request: Request) => Response | Promise<Response>, port: number, host: string, fastRoutes: FastRoutes = {}): Promise<DrainableServer> {
+export function listen(
+  fetch: (request: Request) => Response | Promise<Response>,
+  port: number,
+  host: string,
+  fastRoutes: FastRoutes = {},
+  options: ListenOptions = {},
+): Promise<DrainableServer> {
   return new Promise((resolve, reject) => {
     let inFlight = 0;
     let idle: (() => void) | undefined;
     const viaFetch = getRequestListener(fetch);
-    const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
+    const requestTimeout = options.requestTimeoutMs ?? defaultRequestTimeoutMs;
+    const headersTimeout = Math.min(options.headersTimeoutMs ?? defaultHeadersTimeoutMs, requestTimeout);
+    const server = createServer({
+      keepAliveTimeout: 65_000,
+      headersTimeout,
+      requestTimeout,
+      // Node checks both timeouts on this interval (default 30 s): a slow client would otherwise hold
+      // its socket up to 30 s past its deadline.
+      connectionsCheckingInterval: Math.max(250, Math.min(1_000, Math.floor(headersTimeout / 4))),
+      // Node's own check answers a bare, empty 400; the handler below answers it in JSON.
+      requireHostHeader: false,
+    }, (request, response) => {
+      // HTTP/1.0 allows no Host; the fetch adapter needs one to build the request URL.
+      if (request.httpVersionMinor === 0 && request.headers.host === undefined) request.headers.host = "localhost";
+      if (request.headers.host === undefined) {
+        options.onClientError?.("missing_host");
+        const body = JSON.stringify(errorBodyOf(new SwitchyardError("invalid_request", "HTTP/1.1 requests need a Host header", { param: "host" })));
+        response.writeHead(400, { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), connection: "close" });
+        response.end(body);
+        return;
+      }
       const fast = fastRoutes[`${request.method ?? ""} ${request.url ?? ""}`];
       if (fast) fast(request, response);
       else void viaFetch(request, response);
@@ -220,14 +279,55 @@ export function listen(fetch: (request: Request) => Response | Promise<Response>
       });
     });
     server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
-      if (error.code === "ECONNRESET" || !socket.writable) {
+      options.onClientError?.(error.code ?? "unknown");
+      // A response already started on this socket cannot get another status line.
+      const started = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+      if (error.code === "ECONNRESET" || !socket.writable || started) {
         socket.destroy();
         return;
       }
-      const message = error.code === "HPE_HEADER_OVERFLOW" ? "The request headers are too large" : "The request is not valid HTTP (malformed request line or header)";
-      const body = JSON.stringify(errorBodyOf(new SwitchyardError("invalid_request", message)));
-      socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+      const { status, reason, error: answer } = protocolErrorOf(error.code);
+      socket.end(rawJsonResponse(status, reason, answer));
     });
-    server.once("error", reject);
+    // Node answers any Expect other than 100-continue with a bare 417; this one says why, in JSON.
+    server.on("checkExpectation", (request: IncomingMessage, response: ServerResponse) => {
+      options.onClientError?.("expectation_failed");
+      const expect = String(request.headers.expect ?? "").slice(0, 64);
+      const body = JSON.stringify(errorBodyOf(new SwitchyardError("expectation_failed", `Unsupported "expect: ${expect}" header; only "100-continue" is supported`, { param: "expect" })));
+      response.writeHead(417, { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), connection: "close" });
+      response.end(body);
+    });
+    server.once("error", (error: NodeJS.ErrnoException) => reject(listenErrorOf(error, port, host)));
+  });
+}
+
+/**
+ * A failure to bind as a one-line configuration error naming the port and the flag that sets it
+ * (the port busy, or not allowed), instead of an "unexpected failure".
+ */
+export function listenErrorOf(error: NodeJS.ErrnoException, port: number, host: string): Error {
+  if (error.code === "EADDRINUSE") {
+    return new SwitchyardError("invalid_config", `Port ${port} on ${host} is already in use; choose another with --port (or server.port), or --port 0 for any free port`, { param: "server.port", cause: error });
+  }
+  if (error.code === "EACCES") {
+    return new SwitchyardError("invalid_config", `Not allowed to listen on port ${port} on ${host} (ports below 1024 need privileges); choose another with --port (or server.port)`, { param: "server.port", cause: error });
+  }
+  if (error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND") {
+    return new SwitchyardError("invalid_config", `Cannot listen on ${host}: no such local address (--host or server.host)`, { param: "server.host", cause: error });
+  }
+  return error;
+}
+
+/**
+ * Resolves when `port` can be bound on `host` right now (tried and released at once), else rejects
+ * with {@link listenErrorOf}'s message — for commands that do slow work (training) before they listen.
+ * Port 0 always passes.
+ */
+export function assertPortFree(port: number, host: string): Promise<void> {
+  if (port === 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once("error", (error: NodeJS.ErrnoException) => reject(listenErrorOf(error, port, host)));
+    probe.listen(port, host, () => probe.close(() => resolve()));
   });
 }

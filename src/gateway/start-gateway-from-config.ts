@@ -17,9 +17,11 @@ import { createMemoryStore } from "../stores/memory/memory-store.js";
 import { createSqliteStore } from "../stores/sqlite/sqlite-store.js";
 import type { Store } from "../stores/store.js";
 import { createRolloutController, type RolloutController } from "../rollout/rollout-controller.js";
-import { adminKeyOf, loadConfig } from "./config.js";
+import { loadConfig } from "./config.js";
+import { createAdminKey } from "../limits/admin-key.js";
 import type { GatewayConfig } from "./config.js";
 import type { GatewayLogger } from "./gateway-logger.js";
+import { createNoRouterEngine } from "./no-router-engine.js";
 import { isLoopbackHost, startGateway } from "./serve.js";
 import type { GatewayServer } from "./serve.js";
 
@@ -43,8 +45,8 @@ export interface GatewayFromConfig extends GatewayServer {
   engine: RoutingEngine;
   /** Configured targets the router does not know: reachable by name only, never chosen by `auto`. */
   fixedOnlyTargets: string[];
-  /** Reloads the router artifact without a restart (`SIGHUP`, `POST /admin/reload`); see docs/rollout.md. */
-  rollout: RolloutController;
+  /** Reloads the router artifact without a restart (`SIGHUP`, `POST /admin/reload`; docs/rollout.md); undefined for a plain gateway without `router.artifact`. */
+  rollout: RolloutController | undefined;
   /** Active API keys at start-up. */
   activeKeys: number;
   /** True when no key was ever created: the gateway serves requests without a key (loopback only). */
@@ -67,8 +69,8 @@ export function openConfiguredStore(config: GatewayConfig, options: { journal?: 
 }
 
 /**
- * What `switchyard serve` does: load and validate the config, load the router artifact it names,
- * build the routing engine over the configured targets, open the store (SQLite, WAL) and the key
+ * What `switchyard serve` does: load and validate the config, load the router artifact it names (none:
+ * a plain gateway whose targets are reachable by name), build the routing engine over the configured targets, open the store (SQLite, WAL) and the key
  * pepper, and start the gateway. Refuses to listen on a non-loopback address while no API key exists
  * (the gateway would otherwise be open to the network).
  *
@@ -77,11 +79,8 @@ export function openConfiguredStore(config: GatewayConfig, options: { journal?: 
  * console.log(`listening on ${gateway.url}`);
  */
 export async function startGatewayFromConfig(options: StartGatewayFromConfigOptions): Promise<GatewayFromConfig> {
-  const config = await loadConfig(options.configPath);
-  if (config.router.artifact === undefined) {
-    throw new SwitchyardError("invalid_config", `${options.configPath}: router.artifact: required to serve (the file written by \`switchyard train\`)`);
-  }
-  const adminKey = adminKeyOf(config, options.env ?? process.env);
+  const config = await loadConfig(options.configPath, { env: options.env });
+  const adminKey = createAdminKey({ keyEnv: config.admin.keyEnv, env: options.env ?? process.env });
   const host = options.host ?? config.server.host;
   // The gateway journals every finished request before its last byte (see RequestJournal): a crash
   // loses no trace or spend of a response a client received completely.
@@ -101,16 +100,20 @@ export async function startGatewayFromConfig(options: StartGatewayFromConfigOpti
       // A restored online router keeps the artifact's version: the version names what was deployed.
       return createRoutingEngine({ artifact: (first ? restored?.artifact : undefined) ?? loaded, targets: config.targets, defaultQuality: config.router.defaultQuality, artifactVersion: version });
     };
-    const rollout = await createRolloutController({
-      targets: config.targets,
-      defaultQuality: config.router.defaultQuality,
-      artifact: config.router.artifact,
-      shadow: config.router.shadow?.artifact,
-      canary: config.router.canary,
-      baseDir: dirname(resolve(options.configPath)),
-      buildEngine,
-    });
-    const engine = rollout.engine;
+    // Without an artifact the gateway is a plain one: named targets only, "auto" is a clear 400.
+    const rollout =
+      config.router.artifact === undefined
+        ? undefined
+        : await createRolloutController({
+            targets: config.targets,
+            defaultQuality: config.router.defaultQuality,
+            artifact: config.router.artifact,
+            shadow: config.router.shadow?.artifact,
+            canary: config.router.canary,
+            baseDir: dirname(resolve(options.configPath)),
+            buildEngine,
+          });
+    const engine = rollout?.engine ?? createNoRouterEngine();
     const routable = new Set(engine.targets.map((target) => target.id));
     const metrics = createGatewayMetrics({ processMetrics: true });
     const pepper = loadPepper({ env: options.env, path: pepperFileOf(config) ?? join(process.cwd(), "switchyard-data", "key-pepper") });
@@ -144,7 +147,7 @@ export async function startGatewayFromConfig(options: StartGatewayFromConfigOpti
       config,
       engine,
       rollout,
-      ...(adminKey === undefined ? {} : { adminKey }),
+      adminKey,
       port: options.port,
       host,
       logger,
@@ -160,7 +163,7 @@ export async function startGatewayFromConfig(options: StartGatewayFromConfigOpti
     const drain = running.shutdown;
     const shutdown = async (graceMs?: number) => {
       const result = await drain(graceMs);
-      await rollout.close();
+      await rollout?.close();
       destination.flushSync();
       return result;
     };

@@ -31,6 +31,10 @@ export interface GatewayMetrics {
   recordTimeToFirstByte(target: string, durationMs: number): void;
   recordUsage(usage: { model: string; key: string; inputTokens: number; outputTokens: number; costUsd: number }): void;
   setBreakerPhase(target: string, phase: BreakerPhase): void;
+  /** A request refused before routing (no or bad key, malformed body, …), by error code; it is not traced. */
+  recordRejected(endpoint: string, code: string): void;
+  /** A connection refused at the protocol level (malformed HTTP, read timeout, reset), by Node's error code. */
+  recordRejectedConnection(code: string): void;
   /** Adds `delta` to the in-flight gauge. */
   inFlight(delta: number): void;
   /** The exposition text and its content type, for `GET /metrics`. */
@@ -61,6 +65,8 @@ export function createGatewayMetrics(options: { registry?: Registry; processMetr
   const fallbacks = createAggregatedCounter({ name: "switchyard_fallbacks_total", help: "Requests moved from a failed target to the next candidate.", labelNames: ["from", "to"], registry });
   const tokens = createAggregatedCounter({ name: "switchyard_tokens_total", help: "Tokens reported by upstreams, by model, API key and kind (prompt, completion).", labelNames: ["model", "key", "kind"], registry });
   const cost = createAggregatedCounter({ name: "switchyard_cost_usd_total", help: "USD spent, from upstream token usage and target prices.", labelNames: ["model", "key"], registry });
+  const rejected = createAggregatedCounter({ name: "switchyard_rejected_requests_total", help: "Requests refused before routing (authentication, body, limits), by endpoint and error code; not stored as traces.", labelNames: ["endpoint", "code"], registry });
+  const protocolErrors = createAggregatedCounter({ name: "switchyard_protocol_errors_total", help: "Connections refused by the HTTP layer (malformed HTTP, read timeouts, resets, unsupported Expect), by code.", labelNames: ["code"], registry });
   const breaker = new Gauge({ name: "switchyard_circuit_breaker_state", help: "Circuit-breaker phase per target: 0 closed, 1 half-open, 2 open.", labelNames: ["target"], registers });
   let inFlightNow = 0;
   new Gauge({
@@ -97,6 +103,13 @@ export function createGatewayMetrics(options: { registry?: Registry; processMetr
     },
     setBreakerPhase(target, phase) {
       breaker.set({ target }, breakerPhaseValue[phase]);
+    },
+    recordRejected(endpoint, code) {
+      rejected.inc([endpoint, code]);
+    },
+    recordRejectedConnection(code) {
+      // Node's codes are a small fixed set; anything else is folded so a label cannot grow without bound.
+      protocolErrors.inc([/^(?:HPE_[A-Z_]+|ERR_HTTP_[A-Z_]+|E[A-Z]+|expectation_failed|missing_host)$/.test(code) ? code : "other"]);
     },
     inFlight(delta) {
       inFlightNow += delta;

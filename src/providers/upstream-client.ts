@@ -66,36 +66,41 @@ export interface UpstreamErrorDetail {
 }
 
 /**
- * An upstream answered with an HTTP error. A 4xx (other than 401/403, which mean the gateway's own
- * credentials are wrong) keeps the upstream's status and error body for the client (`upstream_rejected`);
- * everything else is a 502 `upstream_error`.
+ * An upstream answered with an HTTP error, wrapped so the client sees that the upstream (not the
+ * gateway) refused: code `upstream_rejected` with the upstream's own status for a 4xx that says the
+ * request is wrong (400, 413, 422, 429, …), its message quoted after `Upstream "name" rejected the
+ * request (status)`, its `param`, and its status and code kept as `upstream_status` / `upstream_code`
+ * in the error body. A 404 (the upstream does not know the model or path: a target misconfigured at
+ * the gateway, not a missing gateway route) and 401/403 (the gateway's credentials) are 502
+ * `upstream_error`s; 5xx are 502 `upstream_error`s too.
  */
 export class UpstreamHttpError extends SwitchyardError {
   override readonly status: number;
   readonly upstreamName: string;
   readonly upstreamStatus: number;
-  /** The upstream's error, when it is passed through to the client. */
+  /** What the upstream said in its error body (its message is not repeated to the client for 401/403). */
   readonly detail: UpstreamErrorDetail | undefined;
 
   constructor(options: { upstreamName: string; upstreamStatus: number; detail: UpstreamErrorDetail | undefined; retryAfterSeconds?: number }) {
     const { upstreamName, upstreamStatus, detail } = options;
-    const passThrough = upstreamStatus >= 400 && upstreamStatus < 500 && upstreamStatus !== 401 && upstreamStatus !== 403;
+    const credentials = upstreamStatus === 401 || upstreamStatus === 403;
+    const passThrough = upstreamStatus >= 400 && upstreamStatus < 500 && !credentials && upstreamStatus !== 404;
     const code: ErrorCode = passThrough ? "upstream_rejected" : "upstream_error";
+    const said = detail?.message === undefined ? "" : `: ${detail.message}`;
     const message = passThrough
-      ? (detail?.message ?? `Upstream "${upstreamName}" refused the request (${upstreamStatus})`)
-      : upstreamStatus === 401 || upstreamStatus === 403
-        ? `Upstream "${upstreamName}" refused the gateway's credentials (${upstreamStatus})`
-        : `Upstream "${upstreamName}" failed (${upstreamStatus})`;
-    super(code, message, {
-      param: passThrough ? (detail?.param ?? null) : null,
-      isRetryable: upstreamStatus === 408 || upstreamStatus === 409 || upstreamStatus === 429 || upstreamStatus >= 500,
-      retryAfterSeconds: options.retryAfterSeconds,
-    });
+      ? `Upstream "${upstreamName}" rejected the request (${upstreamStatus})${said}`
+      : credentials
+        ? `Upstream "${upstreamName}" refused the gateway's credentials (${upstreamStatus}); check the upstream's apiKey / apiKeyEnv`
+        : upstreamStatus === 404
+          ? `Upstream "${upstreamName}" answered 404 (the model or path is unknown there; check the target's upstreamModel and the upstream's baseUrl)${said}`
+          : `Upstream "${upstreamName}" failed (${upstreamStatus})`;
+    const transient = upstreamStatus === 408 || upstreamStatus === 409 || upstreamStatus === 429 || upstreamStatus >= 500;
+    super(code, message, { param: passThrough ? (detail?.param ?? null) : null, isRetryable: transient, retryAfterSeconds: options.retryAfterSeconds });
     this.name = "UpstreamHttpError";
     this.status = passThrough ? upstreamStatus : 502;
     this.upstreamName = upstreamName;
     this.upstreamStatus = upstreamStatus;
-    this.detail = passThrough ? detail : undefined;
+    this.detail = credentials ? undefined : detail;
   }
 }
 
@@ -113,6 +118,10 @@ export interface UpstreamClientOptions {
 }
 
 const errorBodyLimitBytes = 64 * 1024;
+/** Default of `upstreams[].maxResponseBytes` (32 MiB). */
+export const defaultMaxResponseBytes = 33_554_432;
+/** Thrown by {@link readCapped} past its limit (mapped to `response_too_large` by the caller). */
+const responseTooLarge = new Error("response too large");
 /** Defaults of the per-upstream timeouts that `timeoutMs` (first byte and idle body) does not cover. */
 export const defaultConnectTimeoutMs = 5_000;
 export const defaultTotalTimeoutMs = 300_000;
@@ -212,6 +221,10 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
           retryAfterSeconds: retryAfterMs === undefined ? undefined : retryAfterMs / 1000,
         });
       }
+      const maxResponseBytes = upstream.maxResponseBytes ?? defaultMaxResponseBytes;
+      const tooLarge = () => new UpstreamFailure("response_too_large", upstream.name, `Upstream "${upstream.name}" answered with more than ${maxResponseBytes} bytes (upstreams[].maxResponseBytes); the answer was discarded`);
+      const declared = Number(headerValue(responseHeaders["content-length"]));
+      if (Number.isFinite(declared) && declared > maxResponseBytes) throw tooLarge();
       const contentType = headerValue(responseHeaders["content-type"]) ?? "";
       if (stream && contentType.includes("text/event-stream")) {
         const context = { model: request.target.id, upstreamName: upstream.name, now: now() };
@@ -219,14 +232,20 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
           onError: (error, started) => transportError(error, upstream.name, { expired: deadline.expired, cancelled: request.signal?.aborted === true, phase: started ? "stream" : "body" }),
           cut: () => new UpstreamFailure("stream_cut", upstream.name, `Upstream "${upstream.name}" ended the stream before its end marker`),
           done: () => deadline.clear(),
+          maxBytes: maxResponseBytes,
+          tooLarge: () => {
+            response.body.destroy();
+            return tooLarge();
+          },
         });
         const translatedHeaders = route.adapter.createStreamTranslator ? { ...responseHeaders, "content-type": "text/event-stream; charset=utf-8" } : responseHeaders;
         return { status: statusCode, headers: translatedHeaders, body: { kind: "stream", chunks } };
       }
       let text: string;
       try {
-        text = await response.body.text();
+        text = await readCapped(response.body, maxResponseBytes);
       } catch (error) {
+        if (error === responseTooLarge) throw tooLarge();
         throw transportError(error, upstream.name, { expired: deadline.expired, cancelled: request.signal?.aborted === true, phase: "body" });
       }
       let value: unknown;
@@ -317,7 +336,7 @@ export function transportError(error: unknown, upstreamName: string, context: Tr
 async function streamFromFirstChunk(
   body: AsyncIterable<Uint8Array>,
   translator: StreamTranslator | undefined,
-  hooks: { onError: (error: unknown, started: boolean) => SwitchyardError; cut: () => SwitchyardError; done: () => void },
+  hooks: { onError: (error: unknown, started: boolean) => SwitchyardError; cut: () => SwitchyardError; done: () => void; maxBytes: number; tooLarge: () => SwitchyardError },
 ): Promise<AsyncIterable<Uint8Array>> {
   const iterator = body[Symbol.asyncIterator]();
   let first: IteratorResult<Uint8Array>;
@@ -328,6 +347,11 @@ async function streamFromFirstChunk(
     throw hooks.onError(error, false);
   }
   const doneMarker = createDoneMarkerWatch();
+  let received = first.done === true ? 0 : first.value.byteLength;
+  if (received > hooks.maxBytes) {
+    hooks.done();
+    throw hooks.tooLarge();
+  }
   async function* chunks(): AsyncGenerator<Uint8Array> {
     try {
       let next = first;
@@ -339,6 +363,10 @@ async function streamFromFirstChunk(
           next = await iterator.next();
         } catch (error) {
           throw hooks.onError(error, true);
+        }
+        if (next.done !== true) {
+          received += next.value.byteLength;
+          if (received > hooks.maxBytes) throw hooks.tooLarge();
         }
       }
       const rest = translator?.flush();
@@ -387,6 +415,21 @@ function errorDetailOf(text: string): UpstreamErrorDetail | undefined {
   };
   const message = field("message");
   return message === null ? undefined : { message, type: field("type"), param: field("param"), code: field("code") };
+}
+
+/** The body as UTF-8 text, or {@link responseTooLarge} (with the body destroyed) once it exceeds `limitBytes`. */
+async function readCapped(body: Dispatcher.ResponseData["body"], limitBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).byteLength;
+    if (size > limitBytes) {
+      body.destroy();
+      throw responseTooLarge;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 async function readLimited(body: AsyncIterable<Uint8Array> & { destroy?: () => void }, limitBytes: number): Promise<string> {

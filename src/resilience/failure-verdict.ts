@@ -15,29 +15,36 @@ export interface FailureVerdict {
   retryAfterMs?: number;
 }
 
-/** Statuses that say the request, not the upstream, is wrong: no other upstream will do better. */
-const requestFaultStatuses: ReadonlySet<number> = new Set([400, 413, 415, 422]);
+/** 4xx statuses after which another upstream may still answer: a timeout, a conflict, a rate limit. */
+const transientClientStatuses: ReadonlySet<number> = new Set([408, 409, 429]);
+/** 4xx statuses about the gateway's own account at that upstream (credentials, billing), not the request. */
+const accountStatuses: ReadonlySet<number> = new Set([401, 402, 403]);
 
 /**
- * Classifies a failed upstream attempt. Errors that are not upstream failures (a bug, a bad request
- * caught before sending) get `fallback: false` and propagate as they are.
- * - HTTP 400/413/415/422: the upstream rejected the request itself → no retry, no fallback.
- * - HTTP 429, 408, 409 and 5xx: retry the same target (honouring `retry-after`), then fall back.
- * - HTTP 401/403/404 and other 4xx: the target is misconfigured → fall back, no retry.
+ * Classifies a failed upstream attempt (the table in docs/gateway.md, "Retries and fallbacks").
+ * Errors that are not upstream failures (a bug, a bad request caught before sending) get
+ * `fallback: false` and propagate as they are. Only failures another attempt may survive fall back,
+ * so a request that is itself wrong never moves on to dearer models:
+ * - HTTP 408, 409, 429 and 5xx: retry the same target (honouring `retry-after`), then fall back.
+ * - HTTP 401, 402, 403: the gateway's credentials or account at that upstream → fall back (another
+ *   upstream has its own), no retry; counts against the target's breaker.
+ * - Every other 4xx (400, 404, 413, 415, 422, …): the upstream says the request (or the model name
+ *   it was sent) is wrong → no retry, no fallback; the client gets the upstream's answer, wrapped.
  * - connection refused or reset: retry, then fall back. Timeouts and malformed answers: fall back at
  *   once (a slow or broken upstream rarely recovers within one request).
+ * - An answer over `maxResponseBytes`: neither (another model would be billed for as much again).
  */
 export function failureVerdictOf(error: unknown): FailureVerdict {
   const status = (error as { upstreamStatus?: unknown } | null)?.upstreamStatus;
   if (typeof status === "number" && isSwitchyardError(error)) {
     const retryAfterMs = error.retryAfterSeconds === undefined ? undefined : error.retryAfterSeconds * 1000;
     const outcome = `http_${status}`;
-    if (requestFaultStatuses.has(status)) return { outcome, fallback: false, retrySameTarget: false, countsAgainstTarget: false };
-    const transient = status === 429 || status === 408 || status === 409 || status >= 500;
+    const transient = transientClientStatuses.has(status) || status >= 500;
+    if (!transient && !accountStatuses.has(status)) return { outcome, fallback: false, retrySameTarget: false, countsAgainstTarget: false };
     return { outcome, fallback: true, retrySameTarget: transient, countsAgainstTarget: true, retryAfterMs };
   }
   if (error instanceof UpstreamFailure) {
-    if (error.kind === "cancelled") return { outcome: "cancelled", fallback: false, retrySameTarget: false, countsAgainstTarget: false };
+    if (error.kind === "cancelled" || error.kind === "response_too_large") return { outcome: error.kind, fallback: false, retrySameTarget: false, countsAgainstTarget: false };
     const retry = error.kind === "connect" || error.kind === "connection_reset";
     return { outcome: error.kind, fallback: true, retrySameTarget: retry, countsAgainstTarget: true };
   }

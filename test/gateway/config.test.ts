@@ -32,7 +32,14 @@ describe("parseConfig", () => {
 
   test("fills defaults, gives targets the only upstream, resolves the artifact, and freezes", () => {
     const config = parseConfig({ router: { artifact: "models/router.json" }, upstreams: [upstream], targets: [target] }, "/etc/switchyard/switchyard.yaml");
-    assert.deepEqual(config.server, { host: "127.0.0.1", port: 8080, maxBodyBytes: 1_048_576 });
+    assert.deepEqual(config.server, {
+      host: "127.0.0.1",
+      port: 8080,
+      maxBodyBytes: 1_048_576,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 60_000,
+      imageUrls: { allowedSchemes: ["https", "data"], allowPrivateHosts: false },
+    });
     assert.equal(config.router.defaultQuality, 0.5);
     assert.equal(config.router.artifact, "/etc/switchyard/models/router.json");
     assert.equal(config.upstreams[0]?.timeoutMs, 60_000);

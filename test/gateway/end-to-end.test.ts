@@ -119,7 +119,8 @@ describe("end to end: openai SDK → gateway → replay upstream (real sockets)"
     await assert.rejects(unknownModel, (error: unknown) => error instanceof OpenAI.NotFoundError && error.status === 404 && error.code === "model_not_found");
 
     const unknownPrompt = client.chat.completions.create({ model: "gpt-4-1106-preview", messages: [{ role: "user", content: "never recorded" }] });
-    await assert.rejects(unknownPrompt, (error: unknown) => error instanceof OpenAI.NotFoundError && error.code === "unknown_prompt");
+    // The replay upstream's 404 is the upstream's, not a missing gateway route: a 502 naming it, its code kept.
+    await assert.rejects(unknownPrompt, (error: unknown) => error instanceof OpenAI.InternalServerError && error.status === 502 && error.code === "upstream_error" && (error.error as { upstream_code?: string }).upstream_code === "unknown_prompt");
 
     const badBody = client.chat.completions.create({ model: "auto", messages: [] });
     await assert.rejects(badBody, (error: unknown) => error instanceof OpenAI.BadRequestError && error.status === 400 && error.param === "messages");

@@ -20,7 +20,9 @@ async function expectError(response: Response, status: number, code: string, par
   assert.doesNotMatch(text, /\bat .+\.(ts|js):\d+|node:internal|Error: /);
   const body = JSON.parse(text) as ErrorShape;
   assert.deepEqual(Object.keys(body), ["error"]);
-  assert.deepEqual(Object.keys(body.error).sort(), ["code", "message", "param", "type"]);
+  // Errors an upstream answered also name its status and code (which side failed).
+  const keys = Object.keys(body.error).sort();
+  assert.deepEqual(keys.filter((key) => !key.startsWith("upstream_")), ["code", "message", "param", "type"]);
   assert.equal(body.error.code, code);
   assert.equal(typeof body.error.message, "string");
   assert.ok(body.error.message.length > 0);
@@ -135,14 +137,21 @@ describe("gateway errors are OpenAI-shaped with the SDK's statuses", () => {
     await expectError(await app.request("/v1/chat/completions", chatRequest({ model: "auto", messages, allowed_models: [] })), 422, "no_candidates");
   });
 
-  test("upstream 4xx keeps its status and OpenAI error; 401 becomes 502; 5xx 502; timeouts 504", async () => {
+  test("upstream 4xx keeps its status, wrapped as upstream_rejected with the upstream's code; 401 and 404 become 502; 5xx 502; timeouts 504", async () => {
     const rejected = new UpstreamHttpError({
       upstreamName: "replay",
       upstreamStatus: 400,
       detail: { message: "This model's maximum context length is 8192 tokens", type: "invalid_request_error", param: "messages", code: "context_length_exceeded" },
     });
-    const passed = await expectError(await setup({ upstreamFailure: rejected }).app.request("/v1/chat/completions", chatRequest({ model: "auto", messages })), 400, "context_length_exceeded", "messages");
-    assert.match(passed.error.message, /maximum context length/);
+    const passed = await expectError(await setup({ upstreamFailure: rejected }).app.request("/v1/chat/completions", chatRequest({ model: "auto", messages })), 400, "upstream_rejected", "messages");
+    assert.match(passed.error.message, /^Upstream "replay" rejected the request \(400\): This model's maximum context length/);
+    const wrapped = passed.error as unknown as { upstream_status: number; upstream_code: string };
+    assert.equal(wrapped.upstream_status, 400);
+    assert.equal(wrapped.upstream_code, "context_length_exceeded");
+
+    const unknownThere = new UpstreamHttpError({ upstreamName: "replay", upstreamStatus: 404, detail: { message: "The model `x` does not exist", type: "invalid_request_error", param: null, code: "model_not_found" } });
+    const notFound = await expectError(await setup({ upstreamFailure: unknownThere }).app.request("/v1/chat/completions", chatRequest({ model: "auto", messages })), 502, "upstream_error");
+    assert.match(notFound.error.message, /^Upstream "replay" answered 404/);
 
     const limited = new UpstreamHttpError({ upstreamName: "replay", upstreamStatus: 429, detail: undefined, retryAfterSeconds: 2.5 });
     const limitedResponse = await setup({ upstreamFailure: limited }).app.request("/v1/chat/completions", chatRequest({ model: "auto", messages }));
@@ -156,7 +165,11 @@ describe("gateway errors are OpenAI-shaped with the SDK's statuses", () => {
     const failed = new UpstreamHttpError({ upstreamName: "replay", upstreamStatus: 503, detail: undefined });
     const { app, logger } = setup({ upstreamFailure: failed });
     const failedResponse = await app.request("/v1/chat/completions", chatRequest({ model: "auto", messages }));
-    assert.equal(failedResponse.headers.get("x-switchyard-model"), "gpt-4-1106-preview", "decision headers survive an upstream failure");
+    // Every candidate failed: the headers describe the last target tried (the one the error is about),
+    // the router's first choice has its own header.
+    assert.equal(failedResponse.headers.get("x-switchyard-first-choice"), "gpt-4-1106-preview", "decision headers survive an upstream failure");
+    assert.equal(failedResponse.headers.get("x-switchyard-model"), "mistral-7b");
+    assert.equal(failedResponse.headers.get("x-switchyard-fallbacks"), "1");
     await expectError(failedResponse, 502, "upstream_error");
     assert.equal(logger.lines[0]?.level, "warn");
 

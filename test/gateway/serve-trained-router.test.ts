@@ -136,9 +136,17 @@ describe("serving a trained knn router over the replayed RouterBench fleet", () 
     assert.equal(await exited, 0);
   });
 
-  test("serve without router.artifact is a clear config error", async () => {
+  test("serve without router.artifact runs a plain gateway: named targets only, auto is 400 router_not_configured", async () => {
     const bare = join(directory, "no-artifact.yaml");
-    await writeFile(bare, toYaml({ upstreams: [{ name: "replay", baseUrl: `${replay.url}/v1` }], targets: [{ id: "claude-v2", inputUsdPerMTok: 8, outputUsdPerMTok: 24 }] }));
-    await assert.rejects(startGatewayFromConfig({ configPath: bare }), { message: `${bare}: router.artifact: required to serve (the file written by \`switchyard train\`)` });
+    await writeFile(bare, toYaml({ store: { kind: "memory" }, upstreams: [{ name: "replay", baseUrl: `${replay.url}/v1` }], targets: [{ id: "claude-v2", inputUsdPerMTok: 8, outputUsdPerMTok: 24 }] }));
+    const plain = await startGatewayFromConfig({ configPath: bare, port: 0, logger: { info() {}, warn() {}, error() {} } });
+    try {
+      const auto = await fetch(`${plain.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "auto", messages: [{ role: "user", content: "hi" }] }) });
+      assert.equal(auto.status, 400);
+      assert.equal(((await auto.json()) as { error: { code: string } }).error.code, "router_not_configured");
+      assert.deepEqual(plain.fixedOnlyTargets, ["claude-v2"]);
+    } finally {
+      await plain.shutdown(0);
+    }
   });
 });

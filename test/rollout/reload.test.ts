@@ -125,7 +125,7 @@ describe("reloading the router artifact of a running gateway", () => {
     assert.equal(response.headers.get("x-switchyard-model"), fixture.bestModel, "the shadow does not serve");
     const requestId = response.headers.get("x-request-id")!;
     // The shadow worker answers in order: once a later probe's shadow is decided, the request's is too.
-    const probe = await gateway.rollout.engine.decide({ messages: [{ role: "user", content: prompts[4]! }] });
+    const probe = await gateway.rollout!.engine.decide({ messages: [{ role: "user", content: prompts[4]! }] });
     for (let waited = 0; probe.shadow?.status === "pending" && waited < 10_000; waited += 10) await new Promise((done) => setTimeout(done, 10));
     assert.equal(probe.shadow?.status, "decided");
     await gateway.services.traces?.flush();

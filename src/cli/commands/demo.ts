@@ -5,7 +5,7 @@ import { createRoutingEngine } from "../../core/create-routing-engine.js";
 import { loadDataset } from "../../data/load-dataset.js";
 import { normalizePromptText } from "../../data/prompt-text.js";
 import { parseConfig } from "../../gateway/config.js";
-import { startGateway } from "../../gateway/serve.js";
+import { assertPortFree, startGateway } from "../../gateway/serve.js";
 import { startReplayUpstream } from "../../testing/replay-upstream.js";
 import { trainRouterArtifact } from "../../training/train-router-artifact.js";
 import { createProgress } from "../progress.js";
@@ -24,6 +24,8 @@ export function registerDemo(program: Command): void {
     .option("--exit-after-check", "exit after the self-check request instead of serving until Ctrl-C")
     .action(async (options: Record<string, string | boolean | undefined>) => {
       const port = parseNumberOption("--port", String(options.port), { min: 0, max: 65535, integer: true });
+      // Before training: a busy port should not cost the user the training time first.
+      await assertPortFree(port, "127.0.0.1");
       const progress = createProgress();
       progress.stage("loading the sample", 0, 4);
       const dataset = await loadDataset(String(options.dataset));
@@ -68,7 +70,7 @@ export function registerDemo(program: Command): void {
           `self-check: a test prompt was routed to ${check.headers.get("x-switchyard-model")} (predicted quality ${check.headers.get("x-switchyard-predicted-quality")}, predicted cost $${check.headers.get("x-switchyard-predicted-cost-usd")}), status ${check.status}`,
           `  answer: ${JSON.stringify((answer.choices?.[0]?.message?.content ?? "").slice(0, 100))}…`,
           ``,
-          `Try it (the replay fleet answers prompts of the sample; others get an OpenAI-shaped 404 unknown_prompt):`,
+          `Try it (the replay fleet answers prompts of the sample; for others it answers 404 unknown_prompt, which the gateway wraps as a 502 upstream_error naming that upstream):`,
           `  curl -s ${gateway.url}/v1/models`,
           `  curl -si ${gateway.url}/v1/chat/completions -H 'content-type: application/json' \\`,
           `    -d '${curlBody}'`,

@@ -7,7 +7,7 @@ import { routerTrainerFor } from "../../routers/create-router-trainer.js";
 import { buildEvaluationInput } from "../../training/run-evaluation.js";
 import { loadForRouting, splitOf } from "../load-splits.js";
 import { createProgress } from "../progress.js";
-import { parseEmbedderOption, parseParamsOption } from "../router-options.js";
+import { embedderHelp, parseEmbedderOption, parseParamsOption, routerHelp } from "../router-options.js";
 import { parseListOption, parseNumberOption } from "../usage-error.js";
 
 /** Routers evaluated when `--router` is not given. */
@@ -18,13 +18,13 @@ export function registerEval(program: Command): void {
   program
     .command("eval")
     .description("train routers on the train split, evaluate them on the test split (AIQ, gap recovered, cost to match the best model)")
-    .requiredOption("--dataset <file>", "routing JSONL, a RouterBench CSV, or a directory of them")
-    .option("--router <names>", "comma-separated routers", defaultEvalRouters.join(","))
+    .requiredOption("--dataset <file>", "routing JSONL, a RouterBench CSV, or a directory of them (required)")
+    .option("--router <names>", `comma-separated routers; ${routerHelp}`, defaultEvalRouters.join(","))
     .option("--train-split <name>", "split to train on", "train")
     .option("--test-split <name>", "split to evaluate on", "test")
     .option("--decisions <file>", "write one JSON line per router × operating point × prompt")
     .option("--report <dir>", "write report.json and report.html into this directory")
-    .option("--embedder <kind>", "featurizer: hashed-tfidf, word-vectors, combined, onnx:DIR, remote", "hashed-tfidf")
+    .option("--embedder <kind>", embedderHelp, "hashed-tfidf")
     .option("--embedder-options <json>", "embedder options as JSON, e.g. '{\"parts\":[{\"kind\":\"hashed-tfidf\"},{\"kind\":\"word-vectors\",\"weight\":0.7}]}'")
     .option("--params <json>", "per-router parameters as JSON, e.g. '{\"knn\":{\"k\":20}}'")
     .option("--seed <n>", "seed for splits and training", "42")

@@ -20,9 +20,9 @@ export function registerFitPolicy(program: Command): void {
   program
     .command("fit-policy")
     .description("fit per-route thresholds of a route policy from labelled utterances (JSONL: {\"text\": …, \"route\": name | null})")
-    .requiredOption("--policy <file>", "policy YAML (the policy itself, or a config with a `policy:` section)")
-    .requiredOption("--examples <file>", "labelled utterances, one {\"text\", \"route\"} per line; route null or \"default\" = belongs to no route")
-    .requiredOption("--out <file>", "where to write the policy with fitted thresholds")
+    .requiredOption("--policy <file>", "policy YAML (the policy itself, or a config with a `policy:` section) (required)")
+    .requiredOption("--examples <file>", "labelled utterances, one {\"text\", \"route\"} per line; route null or \"default\" = belongs to no route (required)")
+    .requiredOption("--out <file>", "where to write the policy with fitted thresholds (required)")
     .action(async (options: { policy: string; examples: string; out: string }) => {
       const document = await readYaml(options.policy);
       const nested = isRecord(document) && "policy" in document && !("routes" in document);

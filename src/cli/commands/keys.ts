@@ -84,7 +84,7 @@ export function registerKeys(program: Command, deps: StoreCommandDeps = {}): voi
   const keysCommand = program.command("keys").description("create, list and revoke the gateway's API keys");
 
   withStoreOptions(keysCommand.command("create").description("create an API key (printed once)"))
-    .requiredOption("--name <name>", "name of the key (unique among active keys)")
+    .requiredOption("--name <name>", "name of the key (unique among active keys) (required)")
     .option("--budget-usd <usd>", "spending limit per period in USD")
     .option("--period <period>", `budget period: ${budgetPeriods.join(", ")}`, "month")
     .option("--rpm <n>", "requests per minute")

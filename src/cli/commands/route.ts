@@ -20,7 +20,7 @@ export function registerRoute(program: Command): void {
   program
     .command("route")
     .description("route one prompt (--prompt) or a JSONL batch (--input, one {\"prompt\": …} or {\"messages\": …} per line) and print decisions")
-    .requiredOption("--artifact <file>", "router artifact written by `switchyard train`")
+    .requiredOption("--artifact <file>", "router artifact written by `switchyard train` (required)")
     .option("--prompt <text>", "one prompt to route")
     .option("--input <file>", "JSONL batch: one object with `prompt` or `messages` (and optional `id`) per line; canonical routing JSONL works as is")
     .option("--output <file>", "with --input: write one {id, model, predictedQuality, predictedCostUsd} line per prompt here (batch routing)")

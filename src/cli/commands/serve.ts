@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { noRouterName } from "../../gateway/no-router-engine.js";
 import { startGatewayFromConfig } from "../../gateway/start-gateway-from-config.js";
 import { parseNumberOption } from "../usage-error.js";
 
@@ -10,7 +11,7 @@ export function registerServe(program: Command): void {
   program
     .command("serve")
     .description("serve the OpenAI-compatible gateway (POST /v1/chat/completions with model \"auto\" routes)")
-    .requiredOption("--config <file>", "gateway configuration (YAML): server, router artifact, upstreams, targets")
+    .requiredOption("--config <file>", "gateway configuration (YAML): server, router artifact, upstreams, targets (required)")
     .option("--port <n>", "port to listen on (overrides server.port; 0 picks a free one)")
     .option("--host <address>", "address to listen on (overrides server.host)")
     .action(async (options: Record<string, string | undefined>) => {
@@ -18,7 +19,11 @@ export function registerServe(program: Command): void {
       const gateway = await startGatewayFromConfig({ configPath: String(options.config), port, host: options.host });
       const routed = gateway.engine.targets.map((target) => target.id);
       process.stdout.write(`switchyard gateway listening on ${gateway.url} (OpenAI base URL ${gateway.url}/v1)\n`);
-      process.stdout.write(`routing "auto" with ${gateway.engine.routerName} over ${routed.length} targets: ${routed.join(", ")}\n`);
+      if (gateway.engine.routerName === noRouterName) {
+        process.stdout.write('no router.artifact: plain gateway, models by name only (model "auto" answers 400 router_not_configured)\n');
+      } else {
+        process.stdout.write(`routing "auto" with ${gateway.engine.routerName} over ${routed.length} targets: ${routed.join(", ")}\n`);
+      }
       if (gateway.fixedOnlyTargets.length > 0) {
         process.stdout.write(`by name only (unknown to the router): ${gateway.fixedOnlyTargets.join(", ")}\n`);
       }
@@ -41,6 +46,10 @@ export function registerServe(program: Command): void {
       process.once("SIGTERM", stop);
       // SIGHUP reloads `router.artifact` (Node's default for it would end the process).
       process.on("SIGHUP", () => {
+        if (gateway.rollout === undefined) {
+          process.stderr.write("SIGHUP: ignored (a plain gateway without router.artifact has nothing to reload)\n");
+          return;
+        }
         gateway.rollout.reload().then(
           (status) => process.stderr.write(`SIGHUP: reloaded ${status.artifact.path} (${status.artifact.version}, ${status.artifact.router})\n`),
           (error: unknown) => process.stderr.write(`SIGHUP: ${error instanceof Error ? error.message : String(error)}\n`),

@@ -7,7 +7,7 @@ import { warmStartArtifact } from "../../training/warm-start-artifact.js";
 import { trainRouterArtifact } from "../../training/train-router-artifact.js";
 import { loadForRouting, splitOf } from "../load-splits.js";
 import { createProgress } from "../progress.js";
-import { parseEmbedderOption, parseParamsOption } from "../router-options.js";
+import { embedderHelp, parseEmbedderOption, parseParamsOption, routerHelp } from "../router-options.js";
 import { parseNumberOption, UsageError } from "../usage-error.js";
 
 /** True when `path` is a file whose first line is a decision-log entry rather than a routing example. */
@@ -31,12 +31,12 @@ export function registerTrain(program: Command): void {
   program
     .command("train")
     .description("train a router on a dataset split and write the artifact that serve, route and eval load")
-    .option("--dataset <file>", "routing JSONL, a RouterBench CSV, or a directory of them (a decision log is detected and trained on as with --log; optional with --warm-start)")
+    .option("--dataset <file>", "routing JSONL, a RouterBench CSV, or a directory of them (required unless --log or --warm-start; a decision log is detected and trained on as with --log)")
     .option("--log <file>", "a decision log with rewards (`switchyard traces export --format routing-log`): bandit feedback, one model per prompt, weighted by inverse propensity (knn, linear)")
-    .requiredOption("--out <file>", "where to write the router artifact (JSON)")
-    .option("--router <name>", "routing strategy", "knn")
+    .requiredOption("--out <file>", "where to write the router artifact (JSON) (required)")
+    .option("--router <name>", routerHelp, "knn")
     .option("--split <name>", "split to train on", "train")
-    .option("--embedder <kind>", "featurizer: hashed-tfidf, word-vectors, combined, onnx:DIR, remote", "hashed-tfidf")
+    .option("--embedder <kind>", embedderHelp, "hashed-tfidf")
     .option("--embedder-options <json>", "embedder options as JSON, e.g. '{\"parts\":[{\"kind\":\"hashed-tfidf\"},{\"kind\":\"word-vectors\",\"weight\":0.7}]}'")
     .option("--params <json>", "router parameters as a JSON object, e.g. '{\"k\":20}'")
     .option("--seed <n>", "seed for splits and training", "42")

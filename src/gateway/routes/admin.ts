@@ -1,7 +1,7 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { Context } from "hono";
 import { z } from "zod";
 import { SwitchyardError } from "../../core/errors.js";
+import type { AdminKey } from "../../limits/admin-key.js";
 import { presentedKeyOf } from "../../limits/api-key-service.js";
 import type { RolloutController } from "../../rollout/rollout-controller.js";
 import { readJsonBody } from "../read-json-body.js";
@@ -16,14 +16,11 @@ export const reloadRequestSchema = z
   })
   .strict();
 
-/** Checks the admin key a request presents (`Authorization: Bearer …` or `x-api-key`), in constant time. */
-export function createAdminGate(adminKey: string): (header: (name: string) => string | undefined) => void {
-  const expected = digestOf(adminKey);
+/** Checks the admin key a request presents (`Authorization: Bearer …` or `x-api-key`), in constant time (see `createAdminKey`). */
+export function createAdminGate(adminKey: AdminKey): (header: (name: string) => string | undefined) => void {
   return (header) => {
-    const presented = presentedKeyOf(header);
-    if (presented === undefined) throw new SwitchyardError("unauthorized", "The admin endpoints need the admin key (Authorization: Bearer …)");
-    // Digests have one length whatever was presented, so the comparison leaks neither length nor prefix.
-    if (!timingSafeEqual(digestOf(presented), expected)) throw new SwitchyardError("forbidden", "The key presented is not the admin key");
+    if (presentedKeyOf(header) === undefined) throw new SwitchyardError("unauthorized", `The admin endpoints need the admin key (${adminKey.keyEnv}) as "Authorization: Bearer …"`);
+    if (!adminKey.matches(header)) throw new SwitchyardError("forbidden", "The key presented is not the admin key");
   };
 }
 
@@ -32,7 +29,7 @@ export function createAdminGate(adminKey: string): (header: (name: string) => st
  * behind the admin key. Answers `{object: "rollout", artifact, shadow, canary, previous, reloads}`; a
  * failed reload is `reload_failed` (422) and the gateway keeps what it served.
  */
-export function createAdminHandlers(rollout: RolloutController, adminKey: string): { reload: (c: Context) => Promise<Response>; status: (c: Context) => Response } {
+export function createAdminHandlers(rollout: RolloutController, adminKey: AdminKey): { reload: (c: Context) => Promise<Response>; status: (c: Context) => Response } {
   const check = createAdminGate(adminKey);
   const reply = (value: unknown) => new Response(JSON.stringify({ object: "rollout", ...(value as object) }), { status: 200, headers: { "content-type": "application/json" } });
   return {
@@ -54,8 +51,4 @@ export function createAdminHandlers(rollout: RolloutController, adminKey: string
       return reply(rollout.status());
     },
   };
-}
-
-function digestOf(value: string): Buffer {
-  return createHash("sha256").update(value, "utf8").digest();
 }

@@ -5,9 +5,11 @@ import { promptTextOf, type ChatMessage } from "../../core/query.js";
 import type { Target } from "../../core/target.js";
 import { assertModelAllowed } from "../../limits/api-key-service.js";
 import { requestNeedsOf, type RequestNeeds } from "../../providers/request-needs.js";
+import { tokenUsageProblem } from "../../providers/token-usage-check.js";
 import { transportError } from "../../providers/upstream-client.js";
 import type { UpstreamResponse } from "../../providers/upstream-client.js";
 import { parseChatCompletionRequest } from "../chat-request.js";
+import { assertValidContentParts } from "../content-parts.js";
 import type { ChatCompletionRequest } from "../chat-request.js";
 import { applyRouteStages } from "../apply-route-stages.js";
 import { autoModel, chooseTarget, qualityHeader } from "../choose-target.js";
@@ -77,11 +79,13 @@ export function createChatCompletionService(context: GatewayContext): (request: 
     });
     const headers: Record<string, string> = { "x-request-id": requestId };
     let servedTarget: Target | undefined;
+    let choice: Awaited<ReturnType<typeof chooseTarget>> | undefined;
     try {
       if (services.lifecycle.draining) throw new SwitchyardError("unavailable", "The gateway is shutting down", { retryAfterSeconds: 1 });
       scope.key = await services.authenticate(http.header);
       const body = await http.json(config.server.maxBodyBytes, { maxDepth: maxJsonDepth });
       const request = parseChatCompletionRequest(body);
+      assertValidContentParts(request.messages, config.server.imageUrls);
       scope.requestedModel = request.model;
       scope.stream = request.stream === true;
       const key = scope.key;
@@ -95,6 +99,7 @@ export function createChatCompletionService(context: GatewayContext): (request: 
         services.limiter.admit(key.id, key, scope.admittedTokens);
         scope.maxCostUsd = await services.budgets.costCapUsd(key);
       }
+      scope.routed = true;
 
       // The guard sees every request unless configured for routed ones only (naming a model must not
       // bypass it); the policy only shapes routed ones. A guard reroute serves the safe model directly.
@@ -107,7 +112,7 @@ export function createChatCompletionService(context: GatewayContext): (request: 
       // Budget pacing: routed requests choose with the paced willingness-to-pay under the pacers' cost cap.
       const paced = isAuto && stages?.model === undefined && context.pacing !== undefined ? await context.pacing.constraints(key) : undefined;
       if (paced !== undefined) scope.maxCostUsd = scope.maxCostUsd === undefined ? paced.maxCostUsd : Math.min(scope.maxCostUsd, paced.maxCostUsd);
-      const choice = await chooseTarget(context, stages?.model === undefined ? request : { ...request, model: stages.model }, {
+      choice = await chooseTarget(context, stages?.model === undefined ? request : { ...request, model: stages.model }, {
         qualityHeaderValue: http.header(qualityHeader),
         key,
         needs,
@@ -131,6 +136,7 @@ export function createChatCompletionService(context: GatewayContext): (request: 
       const stream = scope.stream;
       const signal = http.signal;
       // Method shorthand, not arrow properties: tsx's keep-names helper wraps every named arrow on each request.
+      const decision = choice.decision;
       const { value: response, target: servedId, fallbacks } = await services.executor.execute<UpstreamResponse>({
         candidates: choice.candidates.length === 1 ? [choice.target.id] : choice.candidates.map((target) => target.id),
         // A fallback may cost more than what was reserved: hold the difference, or skip that candidate.
@@ -157,7 +163,7 @@ export function createChatCompletionService(context: GatewayContext): (request: 
       scope.fallbacks = fallbacks;
       if (fallbacks > 0) {
         services.metrics.recordFallback(choice.target.id, target.id);
-        Object.assign(headers, decisionHeaders(target.id, choice.decision), { [fallbacksHeader]: String(fallbacks) });
+        Object.assign(headers, decisionHeaders(target.id, decision), { [fallbacksHeader]: String(fallbacks) });
       }
 
       if (response.body.kind === "stream") {
@@ -172,7 +178,7 @@ export function createChatCompletionService(context: GatewayContext): (request: 
       const completion = value as { model?: unknown; usage?: TokenUsage; choices?: unknown };
       // Re-serialise only when the upstream named the model differently from the target id.
       const text = completion.model === target.id ? response.body.text : JSON.stringify({ ...completion, model: target.id });
-      const usage = completion.usage ?? undefined;
+      const usage = plausibleUsage(context, scope.requestId, target, completion.usage ?? undefined);
       const cost = scope.costOf(target, usage);
       if (cost !== null) headers[costHeader] = String(Number(cost.toPrecision(6)));
       headers["content-type"] = "application/json";
@@ -188,11 +194,18 @@ export function createChatCompletionService(context: GatewayContext): (request: 
         },
         afterSend() {
           scope.finish(outcome);
-          notify(context, { requestId, targetId: target.id, decision: choice.decision, stream: false, usage: usage as StreamUsage | undefined, durationMs: context.now() - scope.startedAt });
+          notify(context, { requestId, targetId: target.id, decision, stream: false, usage: usage as StreamUsage | undefined, durationMs: context.now() - scope.startedAt });
         },
       };
     } catch (error) {
       const switchyardError = toSwitchyardError(error);
+      // After failed attempts the headers describe the last target tried, the one the error is about.
+      const lastTried = scope.attempts.at(-1)?.target;
+      if (choice !== undefined && servedTarget === undefined && lastTried !== undefined && context.targetsById.has(lastTried)) {
+        Object.assign(headers, decisionHeaders(lastTried, choice.decision));
+        const triedTargets = new Set(scope.attempts.map((attempt) => attempt.target)).size;
+        if (triedTargets > 1) headers[fallbacksHeader] = String(triedTargets - 1);
+      }
       const reply = errorReply(switchyardError, { logger, requestId, headers });
       const target = servedTarget;
       const outcome = { status: switchyardError.status, error: switchyardError, target };
@@ -223,7 +236,7 @@ function streamResponse(
   // What the client was sent, counted only if the upstream never reports usage (a cut stream).
   const delivered = createDeliveredTokenCounter(encodingOfTarget(target as GatewayTarget));
   scope.deliveredOutputTokens = delivered.tokens;
-  const tap = createSseStreamTap({ dropUsageChunk: !clientWantsUsage, onUsage: (usage) => (streamUsage = usage), model: target.id, onForward: delivered.see });
+  const tap = createSseStreamTap({ dropUsageChunk: !clientWantsUsage, onUsage: (usage) => (streamUsage = plausibleUsage(context, scope.requestId, target, usage)), model: target.id, onForward: delivered.see });
   const sse = createSseOutput({
     chunks: response.body.chunks,
     tap: collector ? { push: (chunk) => collector.see(tap.push(chunk)), flush: () => collector.see(tap.flush()) } : tap,
@@ -276,6 +289,14 @@ function capFieldOf(model: string): "max_tokens" | "max_completion_tokens" {
 function answerTextOf(choices: unknown): string | undefined {
   const first = Array.isArray(choices) ? (choices[0] as { message?: { content?: unknown } } | undefined) : undefined;
   return typeof first?.message?.content === "string" ? first.message.content : undefined;
+}
+
+/** The upstream's usage when it is plausible; otherwise undefined (the reservation is booked) and a warning. */
+function plausibleUsage<T>(context: GatewayContext, requestId: string, target: Target, usage: T | undefined): T | undefined {
+  const problem = tokenUsageProblem(usage);
+  if (problem === undefined) return usage;
+  context.logger.warn({ requestId, target: target.id, upstream: target.upstream, problem }, "upstream reported implausible usage; not stored");
+  return undefined;
 }
 
 function notify(context: GatewayContext, record: CompletionRecord): void {

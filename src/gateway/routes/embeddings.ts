@@ -74,6 +74,7 @@ export function createEmbeddingsHandler(context: GatewayContext): (c: Context) =
         services.limiter.admit(key.id, key, inputTokens);
         scope.reservation = await services.budgets.reserve(key, costUsdOf(target, inputTokens, 0));
       }
+      scope.routed = true;
       const { encoding_format: encoding, ...rest } = request;
       const { value: response } = await services.executor.execute<UpstreamResponse>({
         candidates: [target.id],

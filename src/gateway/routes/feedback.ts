@@ -4,6 +4,9 @@ import { SwitchyardError } from "../../core/errors.js";
 import type { GatewayContext } from "../gateway-context.js";
 import { readJsonBody } from "../read-json-body.js";
 
+/** Largest `POST /v1/feedback` body: fixed, far above what the schema allows (ids ≤ 128, labels ≤ 256 characters). */
+export const feedbackMaxBodyBytes = 64 * 1024;
+
 /** Schema of `POST /v1/feedback` (strict: a misspelt field is an error, not silently ignored). */
 export const feedbackRequestSchema = z
   .object({
@@ -30,7 +33,7 @@ export function createFeedbackHandler(context: GatewayContext): (c: Context) => 
   const { services } = context;
   return async (c) => {
     const key = await services.authenticate((name) => c.req.header(name));
-    const parsed = feedbackRequestSchema.safeParse(await readJsonBody(c.req.raw, 64 * 1024));
+    const parsed = feedbackRequestSchema.safeParse(await readJsonBody(c.req.raw, feedbackMaxBodyBytes, { limitName: "the feedback endpoint's fixed limit" }));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const param = issue?.code === "unrecognized_keys" ? (issue.keys[0] ?? null) : issue?.path.map(String).join(".") || null;

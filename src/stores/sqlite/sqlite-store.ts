@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { ensureDirectory } from "../ensure-directory.js";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { SwitchyardError } from "../../core/errors.js";
@@ -107,7 +107,7 @@ const keyOfRow = (row: KeyRow): ApiKeyRecord => ({
 export function createSqliteStore(options: SqliteStoreOptions): Store {
   let db: Database.Database;
   try {
-    if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
+    if (options.path !== ":memory:") ensureDirectory(dirname(options.path));
     db = new Database(options.path);
   } catch (error) {
     throw new SwitchyardError("invalid_config", `Cannot open the store at ${options.path}: ${(error as Error).message}`, { param: "store.path", cause: error });

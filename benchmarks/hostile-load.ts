@@ -1,0 +1,294 @@
+/**
+ * Hostile load (issue 15): a gateway with API keys (SQLite store, the real `serve` path, plain gateway)
+ * in its own process, an attacker process holding `--slow` slow connections (half trickle their
+ * headers, half send valid headers and trickle the body) and sending `--keyless` requests without a
+ * key, while a normal client (this process) measures its p99 against the idle p99 measured just
+ * before. Also measures the gateway's peak RSS during the attack, the store's growth (SQLite file after
+ * a TRUNCATE checkpoint, so WAL size does not blur it), and the deep-JSON refusal cost before/after the
+ * depth pre-scan. Loopback only; every loop is bounded in count and time.
+ *
+ *   node --import tsx benchmarks/hostile-load.ts [--slow 3000] [--keyless 30000] [--normal 2000]
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { connect, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import { Pool } from "undici";
+import { stringify } from "yaml";
+import { parseJsonBody } from "../src/gateway/read-json-body.js";
+import { quantile } from "./gateway-load.js";
+
+const self = fileURLToPath(import.meta.url);
+const argument = (name: string, fallback: number) => {
+  const index = process.argv.indexOf(`--${name}`);
+  return index < 0 ? fallback : Number(process.argv[index + 1]);
+};
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const chatBody = JSON.stringify({ model: "m", messages: [{ role: "user", content: "hello there" }], max_tokens: 8 });
+
+// ─── role: server ─────────────────────────────────────────────────────────────────────────────────
+async function runServer(): Promise<void> {
+  const { startGatewayFromConfig } = await import("../src/gateway/start-gateway-from-config.js");
+  const silent = { info() {}, warn() {}, error() {} };
+  const gateway = await startGatewayFromConfig({ configPath: String(process.env.HOSTILE_CONFIG), port: 0, logger: silent });
+  const { key } = await gateway.services.keys.create({ name: "normal" });
+  process.send?.({ url: gateway.url, key });
+  process.on("message", (message: { type?: string }) => {
+    if (message.type === "flush") void gateway.services.flush().then(() => process.send?.({ flushed: true }));
+    if (message.type === "stop") void gateway.shutdown(0).then(() => process.exit(0));
+  });
+}
+
+// ─── role: attacker ───────────────────────────────────────────────────────────────────────────────
+async function runAttacker(): Promise<void> {
+  const url = new URL(String(process.env.HOSTILE_URL));
+  const key = String(process.env.HOSTILE_KEY);
+  const slow = Number(process.env.HOSTILE_SLOW);
+  const keyless = Number(process.env.HOSTILE_KEYLESS);
+  const deadline = Date.now() + 400_000;
+  let stopping = false;
+  const sockets = new Set<Socket>();
+  let slowOpened = 0;
+  let slowClosedByServer = 0;
+  // One slow client: connects, sends part of a request, then one byte a second until the server drops it; reconnects until the end.
+  const slowClient = (bodyTrickler: boolean) => {
+    if (stopping || Date.now() > deadline) return;
+    const socket = connect(Number(url.port), url.hostname);
+    slowOpened++;
+    sockets.add(socket);
+    let timer: NodeJS.Timeout | undefined;
+    socket.on("connect", () => {
+      socket.write(
+        bodyTrickler
+          ? `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${key}\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n{"model":"m","messages":[`
+          : "POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\n",
+      );
+      timer = setInterval(() => socket.writable && socket.write(bodyTrickler ? " " : "x"), 1_000);
+    });
+    socket.on("data", () => undefined);
+    socket.on("error", () => undefined);
+    socket.on("close", () => {
+      clearInterval(timer);
+      sockets.delete(socket);
+      if (!stopping) {
+        slowClosedByServer++;
+        setTimeout(() => slowClient(bodyTrickler), 100);
+      }
+    });
+  };
+  for (let index = 0; index < slow; index++) {
+    slowClient(index % 2 === 1);
+    if (index % 100 === 99) await sleep(10);
+  }
+  // The keyless flood: 32 keep-alive connections, each request answered before the next.
+  const pool = new Pool(url.origin, { connections: 32, pipelining: 1 });
+  const statuses = new Map<number, number>();
+  let sent = 0;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (sent < keyless && Date.now() < deadline) {
+        sent++;
+        try {
+          const response = await pool.request({ path: "/v1/chat/completions", method: "POST", headers: { "content-type": "application/json" }, body: chatBody });
+          await response.body.dump();
+          statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
+        } catch {
+          statuses.set(0, (statuses.get(0) ?? 0) + 1);
+        }
+      }
+    }),
+  );
+  const floodMs = Date.now() - started;
+  process.send?.({ floodDone: true, floodMs, statuses: Object.fromEntries(statuses), openSlow: sockets.size });
+  await new Promise<void>((resolve) => process.once("message", () => resolve()));
+  stopping = true;
+  for (const socket of sockets) socket.destroy();
+  await pool.close();
+  process.send?.({ slowOpened, slowClosedByServer });
+  process.exit(0);
+}
+
+// ─── role: orchestrator ───────────────────────────────────────────────────────────────────────────
+/** Resident memory of a process now (MB), from /proc. */
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+function storeBytes(path: string): { bytes: number; traces: number; keylessTraces: number } {
+  const db = new Database(path);
+  try {
+    db.pragma("wal_checkpoint(TRUNCATE)");
+    const traces = (db.prepare("SELECT COUNT(*) AS n FROM traces").get() as { n: number }).n;
+    const keylessTraces = (db.prepare("SELECT COUNT(*) AS n FROM traces WHERE key_id IS NULL").get() as { n: number }).n;
+    let wal = 0;
+    try {
+      wal = statSync(`${path}-wal`).size;
+    } catch {
+      wal = 0;
+    }
+    return { bytes: statSync(path).size + wal, traces, keylessTraces };
+  } finally {
+    db.close();
+  }
+}
+
+/** `count` requests from `concurrency` keep-alive connections with the normal key; latencies in ms. */
+async function normalClient(url: string, key: string, count: number, concurrency: number): Promise<{ latencies: number[]; errors: number }> {
+  const pool = new Pool(url, { connections: concurrency, pipelining: 1 });
+  const latencies: number[] = [];
+  let errors = 0;
+  let issued = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (issued < count) {
+        issued++;
+        const started = performance.now();
+        try {
+          const response = await pool.request({ path: "/v1/chat/completions", method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, body: chatBody });
+          await response.body.dump();
+          if (response.statusCode !== 200) errors++;
+          else latencies.push(performance.now() - started);
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  await pool.close();
+  return { latencies: latencies.sort((a, b) => a - b), errors };
+}
+
+/** The depth walk the gateway used before the pre-scan (after JSON.parse), for the before/after figure. */
+function depthExceedsAfterParse(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (depth > limit) return true;
+    const children = Array.isArray(node) ? node : Object.values(node as object);
+    for (const child of children) if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+function deepJsonFigures(): { beforeMs: number; afterUs: number; bytes: number } {
+  const levels = 520_000;
+  const text = `{"x": ${"[".repeat(levels)}${"]".repeat(levels)}}`;
+  const bytes = new TextEncoder().encode(text);
+  const before: number[] = [];
+  const after: number[] = [];
+  for (let run = 0; run < 5; run++) {
+    let started = performance.now();
+    try {
+      depthExceedsAfterParse(JSON.parse(text), 64);
+    } catch {
+      // V8 may refuse it itself past its stack; the time until then is what it cost.
+    }
+    before.push(performance.now() - started);
+    started = performance.now();
+    try {
+      parseJsonBody(bytes, { maxDepth: 64 });
+    } catch {
+      // refused: the point
+    }
+    after.push(performance.now() - started);
+  }
+  before.sort((a, b) => a - b);
+  after.sort((a, b) => a - b);
+  return { beforeMs: before[2] as number, afterUs: (after[2] as number) * 1000, bytes: bytes.length };
+}
+
+function once<T>(child: ChildProcess, predicate: (message: T) => boolean): Promise<T> {
+  return new Promise((resolve) => {
+    const listener = (message: T) => {
+      if (predicate(message)) {
+        child.off("message", listener);
+        resolve(message);
+      }
+    };
+    child.on("message", listener);
+  });
+}
+
+async function orchestrate(): Promise<void> {
+  const slow = argument("slow", 3_000);
+  const keyless = argument("keyless", 30_000);
+  const normal = argument("normal", 2_000);
+  const depth = deepJsonFigures();
+  console.log(`deep JSON (${(depth.bytes / 1e6).toFixed(2)} MB, nested 520,000 deep): JSON.parse + depth walk ${depth.beforeMs.toFixed(1)} ms; depth pre-scan ${depth.afterUs.toFixed(1)} µs (median of 5)`);
+
+  const upstream = createServer((request, response) => {
+    request.resume();
+    request.on("end", () => {
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(JSON.stringify({ id: "x", object: "chat.completion", created: 1, model: "m", choices: [{ index: 0, message: { role: "assistant", content: "hi" }, finish_reason: "stop" }], usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 } }));
+    });
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+  const upstreamPort = (upstream.address() as { port: number }).port;
+  const directory = mkdtempSync(join(tmpdir(), "switchyard-hostile-load-"));
+  const storePath = join(directory, "store.db");
+  const configPath = join(directory, "switchyard.yaml");
+  writeFileSync(configPath, stringify({ store: { path: storePath }, logging: { requests: false }, upstreams: [{ name: "u", baseUrl: `http://127.0.0.1:${upstreamPort}/v1` }], targets: [{ id: "m", inputUsdPerMTok: 1, outputUsdPerMTok: 2 }] }));
+
+  const server = fork(self, ["--role", "server"], { execArgv: ["--import", "tsx"], env: { ...process.env, HOSTILE_CONFIG: configPath }, stdio: ["ignore", "ignore", "inherit", "ipc"] });
+  const { url, key } = await once<{ url: string; key: string }>(server, (message) => "url" in message);
+  const flush = async () => {
+    server.send({ type: "flush" });
+    await once(server, (message: { flushed?: boolean }) => message.flushed === true);
+  };
+
+  await normalClient(url, key, 300, 4); // warm-up
+  await flush();
+  const beforeIdle = storeBytes(storePath);
+  const idle = await normalClient(url, key, normal, 4);
+  await flush();
+  const afterIdle = storeBytes(storePath);
+  const idleRss = rssMb(server.pid as number);
+
+  const attacker = fork(self, ["--role", "attacker"], {
+    execArgv: ["--import", "tsx"],
+    env: { ...process.env, HOSTILE_URL: url, HOSTILE_KEY: key, HOSTILE_SLOW: String(slow), HOSTILE_KEYLESS: String(keyless) },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  let peakRss = idleRss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(server.pid as number))), 100);
+  const floodDone = once<{ floodMs: number; statuses: Record<string, number>; openSlow: number }>(attacker, (message) => "floodDone" in message);
+  await sleep(1_500); // let the slow clients connect
+  const attacked = await normalClient(url, key, normal, 4);
+  const flood = await floodDone;
+  attacker.send({ type: "stop" });
+  const slowStats = await once<{ slowOpened: number; slowClosedByServer: number }>(attacker, (message) => "slowOpened" in message);
+  clearInterval(sampler);
+  await flush();
+  const afterAttack = storeBytes(storePath);
+
+  const p99Idle = quantile(idle.latencies, 0.99);
+  const p99Attack = quantile(attacked.latencies, 0.99);
+  const idleGrowth = afterIdle.bytes - beforeIdle.bytes;
+  const attackGrowth = afterAttack.bytes - afterIdle.bytes;
+  console.log(`attack: ${slow} slow connections (half trickling headers, half a body; ${slowStats.slowOpened} opened in all, ${slowStats.slowClosedByServer} cut by the server's timeouts), ${keyless} keyless requests in ${(flood.floodMs / 1000).toFixed(1)} s (${Math.round(keyless / (flood.floodMs / 1000))}/s; statuses ${JSON.stringify(flood.statuses)}), ${flood.openSlow} slow connections still open at the flood's end`);
+  console.log("");
+  console.log("| measure | idle | under attack | bar |");
+  console.log("|---|---|---|---|");
+  console.log(`| normal client p50 / p99 (ms, ${normal} requests, 4 connections) | ${quantile(idle.latencies, 0.5).toFixed(2)} / ${p99Idle.toFixed(2)} | ${quantile(attacked.latencies, 0.5).toFixed(2)} / ${p99Attack.toFixed(2)} (${(p99Attack / p99Idle).toFixed(2)}× idle) | p99 ≤ 2× idle |`);
+  console.log(`| normal client errors | ${idle.errors} | ${attacked.errors} | 0 |`);
+  console.log(`| gateway RSS (MB) | ${idleRss.toFixed(0)} | peak ${peakRss.toFixed(0)} | ≤ 300 |`);
+  console.log(`| store growth (SQLite + WAL after a TRUNCATE checkpoint) | ${(idleGrowth / 1024).toFixed(0)} KiB for ${normal} normal requests | ${(attackGrowth / 1024).toFixed(0)} KiB (the same ${normal} normal requests included) | attack's share ≤ 1 MB |`);
+  console.log(`| traces stored | +${afterIdle.traces - beforeIdle.traces} | +${afterAttack.traces - afterIdle.traces} (of which without a key: ${afterAttack.keylessTraces - afterIdle.keylessTraces}) | no keyless trace |`);
+  console.log(`attack's own store growth: ${((attackGrowth - idleGrowth) / 1024).toFixed(0)} KiB`);
+
+  server.send({ type: "stop" });
+  await new Promise((resolve) => server.once("exit", resolve));
+  upstream.close();
+}
+
+const role = process.argv.includes("--role") ? process.argv[process.argv.indexOf("--role") + 1] : "orchestrator";
+if (role === "server") await runServer();
+else if (role === "attacker") await runAttacker();
+else await orchestrate();
