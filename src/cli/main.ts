@@ -1,38 +1,47 @@
+#!/usr/bin/env node
+import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { isSwitchyardError } from "../core/errors.js";
-import { registerDemo } from "./commands/demo.js";
-import { registerEval } from "./commands/eval.js";
-import { registerFitPolicy } from "./commands/fit-policy.js";
-import { registerKeys } from "./commands/keys.js";
-import { registerRoute } from "./commands/route.js";
-import { registerServe } from "./commands/serve.js";
-import { registerTrain } from "./commands/train.js";
-import { registerTraces } from "./commands/traces.js";
+import { commandRegistry } from "./command-registry.js";
 import { UsageError } from "./usage-error.js";
 
-/** Builds the `switchyard` command line (no side effects until `parseAsync`). */
-export function createProgram(): Command {
+/** The package's version, read from its package.json (two levels up from both src/cli and dist/cli). */
+function packageVersion(): string {
+  const packageJson = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string };
+  return packageJson.version ?? "unknown";
+}
+
+/** The command an argument list invokes (`help <name>` counts as `<name>`), if it is a registered one. */
+export function invokedCommandName(argv: readonly string[]): string | undefined {
+  const [first, second] = argv;
+  const name = first === "help" ? second : first;
+  return commandRegistry.some((entry) => entry.name === name) ? name : undefined;
+}
+
+/**
+ * Builds the `switchyard` command line (no side effects until `parseAsync`). Only the invoked command's
+ * module is imported; every other command is a placeholder with its one-line description, so
+ * `--help` and `--version` load nothing but commander.
+ */
+export async function createProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command()
     .name("switchyard")
     .description("Self-hosted LLM router: one OpenAI-compatible endpoint in front of many models")
-    .version("0.1.0")
+    .version(packageVersion())
     .showHelpAfterError(false)
     .exitOverride();
-  registerTrain(program);
-  registerEval(program);
-  registerRoute(program);
-  registerServe(program);
-  registerDemo(program);
-  registerFitPolicy(program);
-  registerKeys(program);
-  registerTraces(program);
+  const invoked = invokedCommandName(argv);
+  for (const entry of commandRegistry) {
+    if (entry.name === invoked) (await entry.load())(program);
+    else program.command(entry.name).description(entry.description);
+  }
   for (const command of program.commands) command.exitOverride();
   return program;
 }
 
 /** Runs the CLI: usage errors exit 2 with one line, Switchyard errors exit 1 with one line, never a stack trace. */
 export async function runCli(argv: readonly string[]): Promise<number> {
-  const program = createProgram();
+  const program = await createProgram(argv);
   program.configureOutput({ writeErr: (text) => process.stderr.write(text.split("\n")[0]!.trim() ? `${text.split("\n")[0]}\n` : "") });
   try {
     await program.parseAsync([...argv], { from: "user" });
