@@ -1,71 +1,17 @@
 #!/usr/bin/env node
-import { readFileSync } from "node:fs";
-import { Command, CommanderError } from "commander";
-import { isSwitchyardError } from "../core/errors.js";
-import { commandRegistry } from "./command-registry.js";
-import { UsageError } from "./usage-error.js";
+// The `switchyard` executable. It imports nothing heavy itself: `--version` and `--help` answer from the
+// command registry, and any other command loads commander and only that command's module (run-cli.ts).
+import { packageVersion } from "./package-version.js";
+import { topLevelHelp } from "./top-level-help.js";
 
-/** The package's version, read from its package.json (two levels up from both src/cli and dist/cli). */
-function packageVersion(): string {
-  const packageJson = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string };
-  return packageJson.version ?? "unknown";
+const argv = process.argv.slice(2);
+const [only] = argv;
+// `--version` and `--help` answer before commander is even imported: they are every user's first commands.
+if (argv.length === 1 && (only === "--version" || only === "-V")) process.stdout.write(`${packageVersion()}\n`);
+else if (argv.length === 1 && (only === "--help" || only === "-h")) process.stdout.write(topLevelHelp());
+else {
+  const { runCli } = await import("./run-cli.js");
+  const exitCode = await runCli(argv);
+  // Servers keep the process alive on their own; everything else ends here.
+  if (exitCode !== 0) process.exit(exitCode);
 }
-
-/** The command an argument list invokes (`help <name>` counts as `<name>`), if it is a registered one. */
-export function invokedCommandName(argv: readonly string[]): string | undefined {
-  const [first, second] = argv;
-  const name = first === "help" ? second : first;
-  return commandRegistry.some((entry) => entry.name === name) ? name : undefined;
-}
-
-/**
- * Builds the `switchyard` command line (no side effects until `parseAsync`). Only the invoked command's
- * module is imported; every other command is a placeholder with its one-line description, so
- * `--help` and `--version` load nothing but commander.
- */
-export async function createProgram(argv: readonly string[] = []): Promise<Command> {
-  const program = new Command()
-    .name("switchyard")
-    .description("Self-hosted LLM router: one OpenAI-compatible endpoint in front of many models")
-    .version(packageVersion())
-    .showHelpAfterError(false)
-    .exitOverride();
-  const invoked = invokedCommandName(argv);
-  for (const entry of commandRegistry) {
-    if (entry.name === invoked) (await entry.load())(program);
-    else program.command(entry.name).description(entry.description);
-  }
-  for (const command of program.commands) command.exitOverride();
-  return program;
-}
-
-/** Runs the CLI: usage errors exit 2 with one line, Switchyard errors exit 1 with one line, never a stack trace. */
-export async function runCli(argv: readonly string[]): Promise<number> {
-  const program = await createProgram(argv);
-  program.configureOutput({ writeErr: (text) => process.stderr.write(text.split("\n")[0]!.trim() ? `${text.split("\n")[0]}\n` : "") });
-  try {
-    await program.parseAsync([...argv], { from: "user" });
-    return 0;
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.exitCode === 0 || error.code === "commander.helpDisplayed" || error.code === "commander.version") return 0;
-      if (error.code === "commander.help") return 0;
-      return 2;
-    }
-    if (error instanceof UsageError) {
-      process.stderr.write(`error: ${error.message}\n`);
-      return 2;
-    }
-    if (isSwitchyardError(error)) {
-      process.stderr.write(`error: ${error.message}\n`);
-      return 1;
-    }
-    process.stderr.write(`error: unexpected failure: ${error instanceof Error ? error.message : String(error)}\n`);
-    if (process.env.SWITCHYARD_DEBUG) console.error(error);
-    return 1;
-  }
-}
-
-const exitCode = await runCli(process.argv.slice(2));
-// Servers keep the process alive on their own; everything else ends here.
-if (exitCode !== 0) process.exit(exitCode);

@@ -26,6 +26,7 @@ export const errorCodes = {
   unavailable: { status: 503, type: "api_error", retryable: true, description: "The gateway is shutting down or not ready; retry, ideally on another instance." },
   content_policy_violation: { status: 400, type: "invalid_request_error", retryable: false, description: "The guard classified the request as unsafe and the deployment refuses such requests (no safe model is configured for them)." },
   out_of_domain: { status: 400, type: "invalid_request_error", retryable: false, description: "The request is far outside the deployment's domain (its routes) and the deployment refuses such requests." },
+  missing_dependency: { status: 500, type: "api_error", retryable: false, description: "A feature needs an optional npm package that is not installed; the message names the package and the install command." },
   internal_error: { status: 500, type: "api_error", retryable: true, description: "An unexpected error; details are in the server log, not the response." },
 } as const satisfies Record<string, { status: number; type: string; retryable: boolean; description: string }>;
 
