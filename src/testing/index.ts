@@ -10,3 +10,4 @@ export { createReplayIndex } from "./replay-index.js";
 export type { RecordedAnswer, ReplayIndex } from "./replay-index.js";
 export { completionBodyOf, completionEventsOf } from "./replay-completion.js";
 export type { ReplayCompletionInput } from "./replay-completion.js";
+export { demoSamplePath } from "./demo-sample.js";
