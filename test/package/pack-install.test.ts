@@ -41,7 +41,7 @@ test("the packed tarball installs light, runs its CLI and library example under 
   const tarball = join(work, packed[0]!.filename);
   const shipped = packed[0]!.files.map((file) => file.path);
   assert.ok(shipped.includes("dist/index.js") && shipped.includes("dist/index.d.ts") && shipped.includes("dist/cli/main.js"), "dist is shipped");
-  for (const path of shipped) assert.match(path, /^(dist\/|examples\/demo\/|README\.md$|LICENSE$|package\.json$)/, `${path} should not be shipped`);
+  for (const path of shipped) assert.match(path, /^(dist\/|examples\/(demo|library)\/|README\.md$|LICENSE$|package\.json$)/, `${path} should not be shipped`);
 
   const consumer = join(work, "consumer");
   run("mkdir", ["-p", consumer], work);
@@ -61,7 +61,7 @@ test("the packed tarball installs light, runs its CLI and library example under 
   assert.match(help, /--artifact <file>/);
 
   // The library example, exactly as documented, with plain node (no TypeScript runtime installed).
-  copyFileSync(join(root, "examples/library/quickstart.mjs"), join(consumer, "quickstart.mjs"));
+  copyFileSync(join(modules, "switchyard/examples/library/quickstart.mjs"), join(consumer, "quickstart.mjs"));
   const example = run(process.execPath, ["quickstart.mjs"], consumer).stdout;
   assert.match(example, /quality 0\.1: \S+/);
   assert.match(example, /gateway http:\/\/127\.0\.0\.1:\d+: status 200, served by \S+/);
