@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx's loader, so the package works from a clone without a build step.
+// The development entry: runs the TypeScript CLI through tsx, so a clone works without a build step (tests
+// use it). The published package's `bin` is the compiled `dist/cli/main.js` (`npm run build`).
 import { register } from "tsx/esm/api";
 register();
 await import("../src/cli/main.ts");

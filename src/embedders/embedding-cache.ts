@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
-import Database from "better-sqlite3";
+import type BetterSqlite3 from "better-sqlite3";
 import type { Database as SqliteDatabase, Statement } from "better-sqlite3";
+import { requireOptional } from "../core/optional-dependency.js";
 import { SwitchyardError } from "../core/errors.js";
 import { resolveCacheDirectory, type CacheDirectoryOptions } from "./cache-directory.js";
 
@@ -22,6 +23,7 @@ export class EmbeddingCache {
   private readonly insert: Statement<[Buffer, string, number, Buffer, number]>;
 
   constructor(readonly path: string) {
+    const Database = requireOptional<typeof BetterSqlite3>("better-sqlite3", "The embedding cache", "or turn the cache off with the embedder option `cache: false`");
     try {
       mkdirSync(dirname(path), { recursive: true });
       this.database = new Database(path);

@@ -12,3 +12,4 @@ export { completionBodyOf, completionEventsOf } from "./replay-completion.js";
 export type { ReplayCompletionInput } from "./replay-completion.js";
 export { startScriptedJudgeUpstream } from "./scripted-judge-upstream.js";
 export type { ScriptedJudgeUpstream, ScriptedJudgeUpstreamOptions } from "./scripted-judge-upstream.js";
+export { demoSamplePath } from "./demo-sample.js";

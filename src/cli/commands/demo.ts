@@ -1,18 +1,17 @@
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import type { Command } from "commander";
 import { createRoutingEngine } from "../../core/create-routing-engine.js";
 import { loadDataset } from "../../data/load-dataset.js";
 import { normalizePromptText } from "../../data/prompt-text.js";
 import { parseConfig } from "../../gateway/config.js";
 import { assertPortFree, startGateway } from "../../gateway/serve.js";
+import { demoSamplePath } from "../../testing/demo-sample.js";
 import { startReplayUpstream } from "../../testing/replay-upstream.js";
 import { trainRouterArtifact } from "../../training/train-router-artifact.js";
 import { createProgress } from "../progress.js";
 import { parseNumberOption } from "../usage-error.js";
 
-/** The bundled sample: 400 RouterBench prompts with 11 models' recorded answers (see examples/demo/NOTICE.md). */
-export const demoSamplePath = resolve(dirname(fileURLToPath(import.meta.url)), "../../../examples/demo/routerbench-sample.jsonl");
+export { demoSamplePath };
 
 /** `switchyard demo`: the main job — train on the bundled sample, start the replay fleet and the gateway. */
 export function registerDemo(program: Command): void {
@@ -39,6 +38,8 @@ export function registerDemo(program: Command): void {
         {
           server: { host: "127.0.0.1", port },
           router: { defaultQuality: 0.5 },
+          // The demo keeps nothing, so it needs no database (better-sqlite3 is an optional install).
+          store: { kind: "memory" },
           upstreams: [{ name: "replay", baseUrl: `${replay.url}/v1` }],
           targets: dataset.models.map((id) => ({
             id,

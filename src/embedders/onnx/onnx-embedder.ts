@@ -1,6 +1,7 @@
 import type { InferenceSession, Tensor } from "onnxruntime-node";
 import { z } from "zod";
 import { SwitchyardError } from "../../core/errors.js";
+import { importOptional } from "../../core/optional-dependency.js";
 import type { Embedder, EmbedderFactory, EmbedderState } from "../embedder.js";
 import { parseEmbedderOptions } from "../embedder-options.js";
 import { l2NormalizeInPlace } from "../l2-normalize.js";
@@ -180,7 +181,8 @@ export function createOnnxEmbedderFactory(factoryOptions: OnnxFactoryOptions = {
     const tokenizer = WordPieceTokenizer.fromFile(files.tokenizerPath);
     const requested = options.maxLength ?? files.sentenceMaxLength ?? tokenizer.configuredMaxLength ?? 512;
     const maxLength = Math.min(requested, files.maxPositionEmbeddings ?? requested);
-    runtimePromise ??= import("onnxruntime-node");
+    runtimePromise ??= importOptional(["onnxruntime-node"], "The onnx embedder", () => import("onnxruntime-node"));
+    runtimePromise.catch(() => (runtimePromise = undefined));
     const runtime = await runtimePromise;
     const key = `${files.modelPath}\0${options.threads ?? 0}`;
     let sessionPromise = sessions.get(key);

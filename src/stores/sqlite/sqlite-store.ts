@@ -1,6 +1,7 @@
 import { ensureDirectory } from "../ensure-directory.js";
 import { dirname } from "node:path";
-import Database from "better-sqlite3";
+import type BetterSqlite3 from "better-sqlite3";
+import { requireOptional } from "../../core/optional-dependency.js";
 import { SwitchyardError } from "../../core/errors.js";
 import type { ApiKeyRecord, BudgetPeriod } from "../api-key-record.js";
 import type { BreakerPhase } from "../breaker-state.js";
@@ -105,7 +106,9 @@ const keyOfRow = (row: KeyRow): ApiKeyRecord => ({
  * const store = createSqliteStore({ path: "./data/switchyard.db" });
  */
 export function createSqliteStore(options: SqliteStoreOptions): Store {
-  let db: Database.Database;
+  // Optional peer dependency: a default install has no native module to build (docs/library.md).
+  const Database = requireOptional<typeof BetterSqlite3>("better-sqlite3", "The sqlite store", "or set `store: { kind: memory }` (nothing kept across restarts)");
+  let db: BetterSqlite3.Database;
   try {
     if (options.path !== ":memory:") ensureDirectory(dirname(options.path));
     db = new Database(options.path);
