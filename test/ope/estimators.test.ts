@@ -13,8 +13,8 @@ import { snipsEstimate } from "../../src/ope/snips-estimator.js";
  * depend on the kind; the logger is ε-greedy around model "a"; the candidate sends kind 0 to "b" and
  * kind 1 to "c". Its true value is the mean of those two means.
  */
-const means: Record<string, [number, number]> = { a: [0.5, 0.5], b: [0.9, 0.2], c: [0.1, 0.7] };
-const costs: Record<string, number> = { a: 1, b: 2, c: 3 };
+const means = { a: [0.5, 0.5], b: [0.9, 0.2], c: [0.1, 0.7] } as Record<string, [number, number]> & { b: [number, number]; c: [number, number] };
+const costs = { a: 1, b: 2, c: 3 } as Record<string, number> & { b: number; c: number };
 const candidateOf = (kind: number) => (kind === 0 ? "b" : "c");
 const trueReward = (means.b[0] + means.c[1]) / 2;
 const trueCost = (costs.b + costs.c) / 2;
