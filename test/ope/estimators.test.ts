@@ -117,6 +117,10 @@ test("refuses deterministic logging when the candidate chooses otherwise, too fe
   assert.ok(Math.abs(report.estimators.snips!.reward - report.logging.reward) < 1e-12);
   assert.equal(report.deterministicLogging, true);
 
+  // Explored on half the traffic only: the candidate's choices on the other half were never observable.
+  const partly = syntheticLog(400, 0.3, 6).map((row, i) => (i % 2 === 0 ? { ...row, propensity: 1, loggedModel: "a" } : row));
+  assert.match(refusal(() => evaluateOffPolicy(partly)), /the logger served its choice with propensity 1 and the candidate chooses another model/);
+
   const fewRewards = syntheticLog(400, 0.3, 4).map((row, i) => (i < 20 ? row : { ...row, reward: undefined }));
   assert.match(refusal(() => evaluateOffPolicy(fewRewards)), /only 20 of 400 rows have a reward/);
 
