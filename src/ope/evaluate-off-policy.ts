@@ -25,7 +25,7 @@ export interface OpeThresholds {
   minEffectiveSampleSize: number;
   /** Fewest rewarded rows on which the candidate agrees with the logged model, i.e. with a nonzero weight (default 30). */
   minMatchedRows: number;
-  /** With deterministic logging, the largest share of rows on which the candidate may choose another model (default 0.01). */
+  /** Largest share of rows logged with propensity 1 on which the candidate may choose another model (default 0.01). */
   maxDeterministicDisagreement: number;
 }
 
@@ -101,6 +101,15 @@ export function evaluateOffPolicy(rows: readonly OpeRow[], options: EvaluateOffP
     throw refuse(
       `every logged propensity is 1 (deterministic logging) and the candidate chooses another model on ${((1 - agreement) * 100).toFixed(1)}% of the rows: ` +
         "the log says nothing about what those models would have done there. Log with exploration (an online router, or a canary share) and evaluate again",
+    );
+  }
+  // The same hole in a partly explored log: where the logger served with probability 1, the candidate's
+  // other choice had probability 0 of being observed (no overlap), and IPS would silently count it as 0.
+  const unexplored = rows.filter((row) => row.propensity === 1 && row.candidateModel !== row.loggedModel).length;
+  if (unexplored / rows.length > thresholds.maxDeterministicDisagreement) {
+    throw refuse(
+      `on ${((unexplored / rows.length) * 100).toFixed(1)}% of the rows the logger served its choice with propensity 1 and the candidate chooses another model: ` +
+        "those choices were never explored, so the log cannot value them. Log with exploration on all traffic and evaluate again",
     );
   }
   const rewarded = rows.filter((row) => row.reward !== undefined);

@@ -13,8 +13,8 @@ import { snipsEstimate } from "../../src/ope/snips-estimator.js";
  * depend on the kind; the logger is ε-greedy around model "a"; the candidate sends kind 0 to "b" and
  * kind 1 to "c". Its true value is the mean of those two means.
  */
-const means: Record<string, [number, number]> = { a: [0.5, 0.5], b: [0.9, 0.2], c: [0.1, 0.7] };
-const costs: Record<string, number> = { a: 1, b: 2, c: 3 };
+const means = { a: [0.5, 0.5], b: [0.9, 0.2], c: [0.1, 0.7] } as Record<string, [number, number]> & { b: [number, number]; c: [number, number] };
+const costs = { a: 1, b: 2, c: 3 } as Record<string, number> & { b: number; c: number };
 const candidateOf = (kind: number) => (kind === 0 ? "b" : "c");
 const trueReward = (means.b[0] + means.c[1]) / 2;
 const trueCost = (costs.b + costs.c) / 2;
@@ -116,6 +116,10 @@ test("refuses deterministic logging when the candidate chooses otherwise, too fe
   const report = evaluateOffPolicy(agreeing);
   assert.ok(Math.abs(report.estimators.snips!.reward - report.logging.reward) < 1e-12);
   assert.equal(report.deterministicLogging, true);
+
+  // Explored on half the traffic only: the candidate's choices on the other half were never observable.
+  const partly = syntheticLog(400, 0.3, 6).map((row, i) => (i % 2 === 0 ? { ...row, propensity: 1, loggedModel: "a" } : row));
+  assert.match(refusal(() => evaluateOffPolicy(partly)), /the logger served its choice with propensity 1 and the candidate chooses another model/);
 
   const fewRewards = syntheticLog(400, 0.3, 4).map((row, i) => (i < 20 ? row : { ...row, reward: undefined }));
   assert.match(refusal(() => evaluateOffPolicy(fewRewards)), /only 20 of 400 rows have a reward/);
