@@ -3,6 +3,7 @@
  * counting speed of `gpt-tokenizer` and `js-tiktoken` (o200k_base) on the demo prompts, plus how far the
  * characters ÷ 4 estimate is from the real count.
  *
+ *   npm install --no-save js-tiktoken   # the alternative, for the comparison only
  *   npx tsx benchmarks/tokenizer-speed.ts [--rounds 5]
  */
 import { readFileSync } from "node:fs";
@@ -26,8 +27,11 @@ async function load(name: string): Promise<{ counter: Counter; loadMs: number }>
     const module = await import("gpt-tokenizer/encoding/o200k_base");
     counter = { name, count: (text) => module.countTokens(text) };
   } else {
-    const { Tiktoken } = await import("js-tiktoken/lite");
-    const ranks = (await import("js-tiktoken/ranks/o200k_base")).default;
+    // Not a dependency of the project (gpt-tokenizer was chosen): `npm install --no-save js-tiktoken` to compare.
+    const lite = "js-tiktoken/lite";
+    const ranksPath = "js-tiktoken/ranks/o200k_base";
+    const { Tiktoken } = (await import(lite)) as { Tiktoken: new (ranks: unknown) => { encode(text: string): number[] } };
+    const ranks = ((await import(ranksPath)) as { default: unknown }).default;
     const encoder = new Tiktoken(ranks);
     counter = { name, count: (text) => encoder.encode(text).length };
   }
@@ -43,7 +47,12 @@ const quantile = (values: number[], q: number) => {
 const rows: string[] = [];
 let reference: number[] | undefined;
 for (const name of ["gpt-tokenizer", "js-tiktoken"]) {
-  const { counter, loadMs } = await load(name);
+  const loaded = await load(name).catch((error: unknown) => {
+    rows.push(`| ${name} | not installed (${error instanceof Error ? error.message.split("\n")[0] : String(error)}) | | | | | | |`);
+    return undefined;
+  });
+  if (loaded === undefined) continue;
+  const { counter, loadMs } = loaded;
   const perPrompt: number[] = [];
   let tokens = 0;
   let characters = 0;

@@ -40,7 +40,8 @@ async function exactWorstCaseBelow(needs: RequestNeeds, target: BillableTarget, 
   if (error !== undefined && !(error instanceof SwitchyardError && error.code === "budget_exceeded")) return undefined;
   const encoding = encodingOfTarget(target);
   if (encoding === undefined) return undefined;
-  await loadOpenAITokenizer(encoding);
+  // Without the tokenizer (not installed, failed to load) the byte bound stands.
+  if (!(await loadOpenAITokenizer(encoding).then(() => true, () => false))) return undefined;
   const exact = worstCaseOf(needs, target, { ...options, exact: true });
   return exact.exact && exact.costUsd < boundUsd ? exact.costUsd : undefined;
 }

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { loadOpenAITokenizer, openAIEncodingOf } from "../../src/core/openai-tokenizer.js";
 import { absurdUsageFactor, judgeUsage } from "../../src/limits/usage-verdict.js";
 import { outputCapOf, worstCaseOf } from "../../src/limits/worst-case-cost.js";
-import { requestNeedsOf } from "../../src/providers/request-needs.js";
+import { requestNeedsOf, unmetNeedsOf } from "../../src/providers/request-needs.js";
 
 const target = { id: "gpt-4o-mini", inputUsdPerMTok: 1, outputUsdPerMTok: 2, contextWindow: 1_000, maxOutputTokens: 300 };
 const other = { id: "llama-3-70b", inputUsdPerMTok: 1, outputUsdPerMTok: 2, contextWindow: 1_000 };
@@ -48,4 +48,13 @@ test("usage is believed, billed above the worst case, or rejected — never stor
   assert.equal(judgeUsage({ prompt_tokens: 0, completion_tokens: absurd }, target, worst).kind, "rejected", "more than 4× the worst case");
   assert.equal(judgeUsage(undefined, target, worst).kind, "missing");
   assert.equal(judgeUsage({}, target, worst).kind, "missing");
+});
+
+test("context-window checks count an OpenAI-family prompt with its tokenizer when the estimate is borderline", async () => {
+  await loadOpenAITokenizer("o200k_base");
+  const needs = requestNeedsOf({ messages: [{ role: "user", content: "word ".repeat(76) }], max_tokens: 10 });
+  assert.equal(needs.promptTokens, 95, "characters ÷ 4");
+  const window = { contextWindow: 100 };
+  assert.deepEqual(unmetNeedsOf({ id: "gpt-4o", ...window }, needs), [], "76 real tokens + chat overhead + 10 fit in 100");
+  assert.equal(unmetNeedsOf({ id: "some-llama", ...window }, needs).length, 1, "no tokenizer: the estimate decides");
 });
