@@ -8,7 +8,7 @@ const argv = process.argv.slice(2);
 const [only] = argv;
 // `--version` and `--help` answer before commander is even imported: they are every user's first commands.
 if (argv.length === 1 && (only === "--version" || only === "-V")) process.stdout.write(`${packageVersion()}\n`);
-else if (argv.length === 1 && (only === "--help" || only === "-h")) process.stdout.write(topLevelHelp());
+else if (argv.length === 0 || (argv.length === 1 && (only === "--help" || only === "-h" || only === "help"))) process.stdout.write(topLevelHelp());
 else {
   const { runCli } = await import("./run-cli.js");
   const exitCode = await runCli(argv);

@@ -33,6 +33,11 @@ test("--help lists every command without loading any, --version is the package's
   const version = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version;
   const printed = spawnSync(process.execPath, [join(root, "bin/switchyard.js"), "--version"], { encoding: "utf8" });
   assert.equal(printed.stdout, `${version}\n`);
+  for (const args of [[], ["help"]]) {
+    const listed = spawnSync(process.execPath, [join(root, "bin/switchyard.js"), ...args], { encoding: "utf8" });
+    assert.equal(listed.status, 0);
+    assert.equal(listed.stdout, help, `switchyard ${args.join(" ")} prints the whole help`);
+  }
   assert.equal(invokedCommandName(["route", "--help"]), "route");
   assert.equal(invokedCommandName(["help", "train"]), "train");
   assert.equal(invokedCommandName(["--help"]), undefined);
