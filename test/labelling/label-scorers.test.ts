@@ -8,7 +8,7 @@ import { isSampled, readLabelPrompts } from "../../src/labelling/label-prompt.js
 import { createExactMatchScorer, createJudgeLabelScorer, loadModuleScorer } from "../../src/labelling/label-scorer.js";
 import type { ChatCaller } from "../../src/strategies/chat-caller.js";
 
-const judge = { id: "judge", inputUsdPerMTok: 1, outputUsdPerMTok: 1 };
+const judge = { id: "judge", inputUsdPerMTok: 1, outputUsdPerMTok: 1, contextWindow: 128_000 };
 
 function scriptedCaller(replies: string[]): ChatCaller & { calls: number } {
   const caller = Object.assign(
