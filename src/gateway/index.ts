@@ -40,3 +40,8 @@ export { createSseStreamTap } from "./sse-stream-tap.js";
 export type { SseStreamTap, SseStreamTapOptions, StreamUsage } from "./sse-stream-tap.js";
 export { readJsonBody } from "./read-json-body.js";
 export { requestIdOf } from "./request-id.js";
+export { adminConfigSchema, adminKeyOf } from "./config.js";
+export { createRolloutController } from "../rollout/rollout-controller.js";
+export type { ReloadRequest, RolloutController, RolloutControllerOptions, RolloutStatus } from "../rollout/rollout-controller.js";
+export { RolloutEngine } from "../rollout/rollout-engine.js";
+export type { ArtifactEngine, CanaryArm, RolloutState } from "../rollout/rollout-engine.js";

@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { LabelJournal } from "../../src/labelling/label-journal.js";
-import { isSampled, readLabelPrompts } from "../../src/labelling/label-prompt.js";
+import { isSampled, labelPromptsFromTraces, readLabelPrompts } from "../../src/labelling/label-prompt.js";
+import { createMemoryStore } from "../../src/stores/memory/memory-store.js";
+import type { TraceRecord } from "../../src/stores/trace-record.js";
 import { createExactMatchScorer, createJudgeLabelScorer, loadModuleScorer } from "../../src/labelling/label-scorer.js";
 import type { ChatCaller } from "../../src/strategies/chat-caller.js";
 
@@ -89,4 +91,18 @@ test("prompt files: errors name the line and field; the sample is seeded by id a
   assert.ok(kept.length > 150 && kept.length < 250, `${kept.length} of 4000 at 0.05`);
   assert.deepEqual(ids.filter((id) => isSampled(id, 0.05, 42)), kept, "the same ids every time");
   assert.notDeepEqual(ids.filter((id) => isSampled(id, 0.05, 7)), kept, "another seed, another sample");
+});
+
+test("--from-traces prompts: stored successful chat traces with text, oldest first, each text once; refused without storeText", async () => {
+  const store = createMemoryStore();
+  const trace = (id: string, createdAt: number, prompt: string | undefined, status = 200): TraceRecord => ({
+    id, createdAt, endpoint: "/v1/chat/completions", keyId: null, requestedModel: "auto", servedModel: "m", stream: false, status, errorCode: null,
+    latencyMs: 1, upstreamMs: 1, decision: null, attempts: [], fallbacks: 0, inputTokens: 1, outputTokens: 1, costUsd: 0, ...(prompt === undefined ? {} : { prompt }),
+  });
+  await store.traces.insertMany([trace("t1", 1, "first"), trace("t2", 2, "second"), trace("t3", 3, "first"), trace("t4", 4, undefined), trace("t5", 5, "failed", 502)]);
+  const { prompts, withoutText } = await labelPromptsFromTraces({ traces: store.traces, storeText: true });
+  assert.deepEqual(prompts.map((prompt) => [prompt.id, prompt.prompt]), [["t1", "first"], ["t2", "second"]]);
+  assert.equal(withoutText, 1);
+  await assert.rejects(labelPromptsFromTraces({ traces: store.traces, storeText: false }), /traces\.storeText: false/);
+  await store.close();
 });
