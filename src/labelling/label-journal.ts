@@ -1,4 +1,4 @@
-import { appendFile, readFile } from "node:fs/promises";
+import { appendFile, readFile, truncate } from "node:fs/promises";
 import { SwitchyardError } from "../core/errors.js";
 
 /** A target's answer to one prompt, as journaled the moment it arrived (it was paid for). */
@@ -61,15 +61,15 @@ export class LabelJournal {
       await appendFile(path, `${JSON.stringify({ kind: "header", scorer } satisfies JournalHeader)}\n`);
       return journal;
     }
-    const lines = text.split("\n");
-    lines.forEach((line, index) => {
+    // A line cut short by an interruption has no newline yet: it is dropped (its call is made again).
+    const complete = text.endsWith("\n") ? text : text.slice(0, text.lastIndexOf("\n") + 1);
+    if (complete.length < text.length) await truncate(path, Buffer.byteLength(complete));
+    complete.split("\n").forEach((line, index) => {
       if (line.trim() === "") return;
       let value: JournalLine;
       try {
         value = JSON.parse(line) as JournalLine;
       } catch {
-        // Only the last line can be cut short by an interruption.
-        if (index >= lines.length - 2) return;
         throw new SwitchyardError("invalid_config", `${path}:${index + 1}: the label journal is corrupt (not JSON); move it away to start over`);
       }
       if (value.kind === "header") {
@@ -79,8 +79,7 @@ export class LabelJournal {
       } else if (value.kind === "answer") journal.answers.set(keyOf(value.id, value.target), value);
       else if (value.kind === "score") journal.scores.set(keyOf(value.id, value.target), value);
     });
-    // A line cut short has no newline: start the next one on its own line.
-    if (!text.endsWith("\n")) await appendFile(path, "\n");
+    if (complete === "") await appendFile(path, `${JSON.stringify({ kind: "header", scorer } satisfies JournalHeader)}\n`);
     return journal;
   }
 

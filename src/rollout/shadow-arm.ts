@@ -41,9 +41,11 @@ type WorkerMessage =
  */
 export function startShadowArm(options: StartShadowArmOptions): Promise<ShadowArm> {
   const maxPending = options.maxPending ?? 1024;
-  // The bootstrap registers tsx's loader in the worker; the parent's own flags (e.g. --test, --import
-  // tsx) are not passed on.
-  const worker = new Worker(new URL("./shadow-worker-bootstrap.mjs", import.meta.url), {
+  // From the sources (TypeScript under tsx) the bootstrap registers tsx's loader in the worker; the
+  // compiled package (dist/, plain Node) starts the compiled worker directly. The parent's own flags
+  // (e.g. --test, --import tsx) are not passed on.
+  const compiled = import.meta.url.endsWith(".js");
+  const worker = new Worker(new URL(compiled ? "./shadow-worker.js" : "./shadow-worker-bootstrap.mjs", import.meta.url), {
     execArgv: [],
     workerData: { path: options.path, targets: options.targets.map((target) => ({ ...target })), defaultQuality: options.defaultQuality },
   });

@@ -167,7 +167,7 @@ describe("switchyard label through the replay upstream and a scripted judge", ()
     // 4. The dataset is canonical routing JSONL that train reads: every target on every line.
     const dataset = await readRoutingJsonl(out);
     assert.deepEqual(dataset.models, targets);
-    assert.deepEqual(dataset.warnings.filter((warning) => !/models\.json/.test(warning)), []);
+    assert.deepEqual((dataset.warnings ?? []).filter((warning) => !/models\.json/.test(warning)), []);
     assert.ok(!dataset.examples.some((example) => example.id === examples[2]!.id), "the prompt with missing scores is left out");
     const line3 = dataset.examples.find((example) => example.id === examples[3]!.id)!;
     for (const model of targets) assert.equal(line3.outcomes[model]!.score, examples[3]!.outcomes[model]!.score, "retried verdicts are the judge's second answer");

@@ -1,0 +1,81 @@
+/**
+ * What shadow mode costs the gateway's event loop (the thread that serves every response): for each routed
+ * request the main thread posts the query to the shadow worker and later reads its answer; the shadow's
+ * embedding and kNN search run on the worker. Measured with `performance.eventLoopUtilization()` (the
+ * main thread's own active time) over N shadow decisions, against the time the same artifact's decision
+ * takes when made on the main thread (what an in-thread shadow would cost every response).
+ *
+ * Run: npx tsx benchmarks/shadow-main-thread.ts [--requests 2000] [--artifact FILE]   (default: trains knn on dcrouter train)
+ */
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { performance } from "node:perf_hooks";
+import { saveRouterArtifact } from "../src/artifacts/router-artifact.js";
+import { createRoutingEngine } from "../src/core/create-routing-engine.js";
+import { startShadowArm } from "../src/rollout/shadow-arm.js";
+import { loadVersionedArtifact } from "../src/rollout/versioned-artifact.js";
+import { trainRouterArtifact } from "../src/training/train-router-artifact.js";
+import { loadBenchmarkSplits } from "./benchmark-sets.js";
+import { quantile } from "./gateway-load.js";
+
+const { values } = parseArgs({ options: { requests: { type: "string", default: "2000" }, artifact: { type: "string" } } });
+const requests = Number(values.requests);
+const { train, test, models } = await loadBenchmarkSplits("dcrouter", 42);
+const directory = await mkdtemp(join(tmpdir(), "switchyard-shadow-bench-"));
+let path = values.artifact;
+if (path === undefined) {
+  path = join(directory, "router.json");
+  await saveRouterArtifact(path, await trainRouterArtifact({ examples: train, models, router: "knn", dataset: "dcrouter", split: "train", seed: 42 }));
+}
+const prices = (JSON.parse(await readFile(new URL("../../shared/data/dcrouter/models.json", import.meta.url), "utf8")) as { models: Array<{ id: string; inputUsdPerMTok: number; outputUsdPerMTok: number }> }).models;
+const targets = prices.map((model) => ({ id: model.id, inputUsdPerMTok: model.inputUsdPerMTok, outputUsdPerMTok: model.outputUsdPerMTok, contextWindow: 128_000 }));
+const queries = test.map((example) => ({ messages: [{ role: "user" as const, content: example.prompt }] }));
+
+// In-thread decisions: what the same decision costs the thread that makes it.
+const engine = await createRoutingEngine({ artifact: (await loadVersionedArtifact(path)).artifact, targets });
+for (let i = 0; i < 200; i++) await engine.decide(queries[i % queries.length]!);
+const inThread: number[] = [];
+for (let i = 0; i < requests; i++) {
+  const begun = performance.now();
+  await engine.decide(queries[i % queries.length]!);
+  inThread.push(performance.now() - begun);
+}
+inThread.sort((a, b) => a - b);
+
+const arm = await startShadowArm({ path, targets });
+const waitFor = async (records: Array<{ status: string }>) => {
+  while (records.some((record) => record.status === "pending")) await new Promise((done) => setTimeout(done, 5));
+};
+await waitFor(Array.from({ length: 200 }, (_, i) => arm.decide(queries[i % queries.length]!, undefined)));
+// Posted in batches of 16 (64 connections' worth of routed requests arriving together), then drained.
+const posting: number[] = [];
+const before = performance.eventLoopUtilization();
+const wallBegun = performance.now();
+for (let sent = 0; sent < requests; sent += 16) {
+  const batch = [];
+  for (let i = sent; i < Math.min(requests, sent + 16); i++) {
+    const begun = performance.now();
+    batch.push(arm.decide(queries[i % queries.length]!, undefined));
+    posting.push(performance.now() - begun);
+  }
+  await waitFor(batch);
+}
+const wallMs = performance.now() - wallBegun;
+const used = performance.eventLoopUtilization(before);
+await arm.close();
+await rm(directory, { recursive: true, force: true });
+posting.sort((a, b) => a - b);
+// Active time includes the polling timers of this measurement itself, so it over-states the cost.
+const mainThreadMsPerDecision = (used.active / requests);
+console.log("## Shadow mode: cost on the serving thread (dcrouter knn artifact)");
+console.log("");
+console.log(`Command: \`npx tsx benchmarks/shadow-main-thread.ts --requests ${requests}\``);
+console.log("");
+console.log("| | median ms | p99 ms |");
+console.log("|---|---|---|");
+console.log(`| decision on the serving thread (embedding + kNN + objective) | ${quantile(inThread, 0.5).toFixed(3)} | ${quantile(inThread, 0.99).toFixed(3)} |`);
+console.log(`| shadow: posting the query to the worker (per request) | ${quantile(posting, 0.5).toFixed(4)} | ${quantile(posting, 0.99).toFixed(4)} |`);
+console.log("");
+console.log(`serving-thread active time per shadow decision (post + reading the answer, event-loop utilisation over ${requests}): ${(mainThreadMsPerDecision * 1000).toFixed(1)} µs; wall ${wallMs.toFixed(0)} ms for ${requests} shadow decisions on the worker`);
