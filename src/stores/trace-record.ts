@@ -72,6 +72,11 @@ export interface TraceRecord {
   response?: string;
   /** Feedback given through `POST /v1/feedback`. */
   feedback?: TraceFeedback;
+  /**
+   * Online learning's sampled LLM judge: its grade of the answer (null when it failed) and what judging
+   * cost — apart from `costUsd`, which is the request's own cost.
+   */
+  judge?: { score: number | null; costUsd: number; at: number };
 }
 
 /** A client's judgement of one answer, stored with its trace for later online learning. */
