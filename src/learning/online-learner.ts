@@ -185,6 +185,7 @@ export function createOnlineLearner(options: OnlineLearnerOptions): OnlineLearne
       feedbackWindow.set(id, window);
     }
     if (window.count >= cap) {
+      metrics?.recordReward("feedback", "refused");
       throw new SwitchyardError("rate_limited", `This key has given ${cap} learning feedbacks in the last minute (learning.maxFeedbackUpdatesPerKeyPerMinute); nothing was learned or stored`, {
         retryAfterSeconds: Math.max(1, Math.ceil((window.startedAt + 60_000 - at) / 1000)),
       });
