@@ -161,7 +161,7 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
           latencyMs,
           upstreamMs,
           decision: decision
-            ? { router: decision.router, willingnessToPay: decision.willingnessToPay, candidates: decision.candidates, decisionMs: decision.decisionMs, ...(scope.maxCostUsd !== undefined ? { maxCostUsd: scope.maxCostUsd } : {}) }
+            ? { router: decision.router, willingnessToPay: decision.willingnessToPay, candidates: decision.candidates, decisionMs: decision.decisionMs, ...(scope.maxCostUsd !== undefined ? { maxCostUsd: scope.maxCostUsd } : {}), ...(decision.propensity !== undefined ? { propensity: decision.propensity } : {}) }
             : null,
           attempts: scope.attempts,
           fallbacks: scope.fallbacks,

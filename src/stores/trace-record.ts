@@ -31,6 +31,8 @@ export interface TraceDecision {
   decisionMs: number;
   /** Cost cap applied from the key's remaining budget, when there was one. */
   maxCostUsd?: number;
+  /** Online routers: the probability the policy chose the target with (absent: 1, deterministic). */
+  propensity?: number;
 }
 
 /**
