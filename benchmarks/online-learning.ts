@@ -123,12 +123,12 @@ for (const set of sets) {
       const bestSingle = stationary.result.routers.find((r) => r.router === "offline-best-single")!;
       const budgetUsd = 0.4 * bestSingle.totalCostUsd;
       const paced = await run(examples, models, { seed, budgetUsd, quality: 1, routers: ["linucb+warm", "linucb+cold"] });
-      // Best fixed knob in hindsight: offline-knn at 11 knobs without pacing, the best reward among those within the budget.
+      // Best fixed knob in hindsight: offline-knn at 6 knobs (0, 0.2, …, 1) without pacing, the best reward among those within the budget.
       let bestKnob = { knob: -1, reward: 0, spend: 0 };
-      for (let k = 0; k <= 10; k++) {
-        const fixed = await run(examples, models, { seed, quality: k / 10, routers: [] });
+      for (let k = 0; k <= 5; k++) {
+        const fixed = await run(examples, models, { seed, quality: k / 5, routers: [] });
         const summary = fixed.result.routers[0]!;
-        if (summary.totalCostUsd <= budgetUsd && summary.meanReward > bestKnob.reward) bestKnob = { knob: k / 10, reward: summary.meanReward, spend: summary.totalCostUsd };
+        if (summary.totalCostUsd <= budgetUsd && summary.meanReward > bestKnob.reward) bestKnob = { knob: k / 5, reward: summary.meanReward, spend: summary.totalCostUsd };
       }
       for (const summary of paced.result.routers) {
         budgetRows.push(`| ${seed} | ${summary.router} | ${budgetUsd.toPrecision(4)} | ${summary.totalCostUsd.toPrecision(4)} | ${summary.totalCostUsd <= budgetUsd ? "yes" : "NO"} | ${summary.refused} | ${summary.meanReward.toFixed(4)} | knob ${bestKnob.knob}: ${bestKnob.reward.toFixed(4)} (spend ${bestKnob.spend.toPrecision(4)}) | ${bestKnob.reward > 0 ? ((summary.meanReward / bestKnob.reward) * 100).toFixed(1) : "–"} % |`);

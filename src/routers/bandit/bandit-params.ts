@@ -28,8 +28,6 @@ export const banditParamsSchema = z
     epsilon: z.number().min(0).max(1).default(0.05),
     /** Discount γ per observation (A ← γA, b ← γb); 1 turns it off. */
     discount: z.number().gt(0).max(1).default(0.995),
-    /** The decayed regulariser is restored once it falls below this share of λ. */
-    regularizerFloor: z.number().gt(0).max(1).default(0.5),
     /** Discount of the learned real/predicted cost ratio, per observation of that model. */
     costDiscount: z.number().gt(0).max(1).default(0.95),
     /** Prior weight (in observations) of the cost ratio 1 (the cost model's prediction). */
