@@ -87,6 +87,8 @@ for (const set of sets) {
         entry.cost.push(meanOf(lines, "costUsd"));
         entry.lastReward.push(meanOf(lines, "reward", quarter));
         entry.lastCost.push(meanOf(lines, "costUsd", quarter));
+        // Per-seed rows as they come (a long run's partial results are not lost).
+        say(`| stationary seed ${seed} | ${name} | reward ${meanOf(lines, "reward").toFixed(4)} | cost ${meanOf(lines, "costUsd").toPrecision(4)} | last quarter: reward ${meanOf(lines, "reward", quarter).toFixed(4)} cost ${meanOf(lines, "costUsd", quarter).toPrecision(4)} |`);
       }
     }
     if (figures.has("drift")) {
@@ -95,7 +97,7 @@ for (const set of sets) {
       for (const [name, lines] of drift.lines) {
         const before = shareIn(lines, model!, Math.max(0, fromStep - 300), fromStep);
         const after = shareIn(lines, model!, fromStep + 200, fromStep + 300);
-        scenarioRows.push(`| drift | ${seed} | ${name} | ${model} | share before ${before.toFixed(3)} → steps +200…+300 ${after.toFixed(3)} | drop ${before > 0 ? ((1 - after / before) * 100).toFixed(0) : "–"} % |`);
+        say(`| drift | ${seed} | ${name} | ${model} | share before ${before.toFixed(3)} → steps +200…+300 ${after.toFixed(3)} | drop ${before > 0 ? ((1 - after / before) * 100).toFixed(0) : "–"} % |`);
       }
     }
     if (figures.has("price-change")) {
@@ -107,7 +109,7 @@ for (const set of sets) {
       const target = shareIn(reference.lines.get("offline-knn")!, model!, fromStep, change.result.dataset.streamedSteps);
       for (const [name, lines] of change.lines) {
         const after = shareIn(lines, model!, fromStep + 200, fromStep + 300);
-        scenarioRows.push(`| price-change | ${seed} | ${name} | ${model} | share before ${shareIn(lines, model!, fromStep - 300, fromStep).toFixed(3)} → steps +200…+300 ${after.toFixed(3)} | offline-knn trained with the new prices: ${target.toFixed(3)}; gap ${(Math.abs(after - target) * 100).toFixed(1)} points |`);
+        say(`| price-change | ${seed} | ${name} | ${model} | share before ${shareIn(lines, model!, fromStep - 300, fromStep).toFixed(3)} → steps +200…+300 ${after.toFixed(3)} | offline-knn trained with the new prices: ${target.toFixed(3)}; gap ${(Math.abs(after - target) * 100).toFixed(1)} points |`);
       }
     }
     if (figures.has("new-model") && stationary) {
@@ -116,7 +118,7 @@ for (const set of sets) {
       const target = shareIn(stationary.lines.get("offline-knn")!, model!, fromStep, fromStep + 500);
       for (const [name, lines] of arrival.lines) {
         const share = shareIn(lines, model!, fromStep + 400, fromStep + 500);
-        scenarioRows.push(`| new-model | ${seed} | ${name} | ${model} | share at steps +400…+500 ${share.toFixed(3)} | offline-knn trained with it: ${target.toFixed(3)} (ratio ${target > 0 ? (share / target).toFixed(2) : "–"}) |`);
+        say(`| new-model | ${seed} | ${name} | ${model} | share at steps +400…+500 ${share.toFixed(3)} | offline-knn trained with it: ${target.toFixed(3)} (ratio ${target > 0 ? (share / target).toFixed(2) : "–"}) |`);
       }
     }
     if (figures.has("budget") && stationary) {
@@ -131,7 +133,7 @@ for (const set of sets) {
         if (summary.totalCostUsd <= budgetUsd && summary.meanReward > bestKnob.reward) bestKnob = { knob: k / 5, reward: summary.meanReward, spend: summary.totalCostUsd };
       }
       for (const summary of paced.result.routers) {
-        budgetRows.push(`| ${seed} | ${summary.router} | ${budgetUsd.toPrecision(4)} | ${summary.totalCostUsd.toPrecision(4)} | ${summary.totalCostUsd <= budgetUsd ? "yes" : "NO"} | ${summary.refused} | ${summary.meanReward.toFixed(4)} | knob ${bestKnob.knob}: ${bestKnob.reward.toFixed(4)} (spend ${bestKnob.spend.toPrecision(4)}) | ${bestKnob.reward > 0 ? ((summary.meanReward / bestKnob.reward) * 100).toFixed(1) : "–"} % |`);
+        say(`| ${seed} | ${summary.router} | ${budgetUsd.toPrecision(4)} | ${summary.totalCostUsd.toPrecision(4)} | ${summary.totalCostUsd <= budgetUsd ? "yes" : "NO"} | ${summary.refused} | ${summary.meanReward.toFixed(4)} | knob ${bestKnob.knob}: ${bestKnob.reward.toFixed(4)} (spend ${bestKnob.spend.toPrecision(4)}) | ${bestKnob.reward > 0 ? ((summary.meanReward / bestKnob.reward) * 100).toFixed(1) : "–"} % |`);
       }
     }
   }
