@@ -11,7 +11,7 @@ const sample = join(root, "examples/demo/routerbench-sample.jsonl");
 const work = mkdtempSync(join(tmpdir(), "switchyard-simulate-"));
 
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [join(root, "bin/switchyard.js"), ...args], { cwd: root, encoding: "utf8", timeout: 120_000 });
+  const result = spawnSync(process.execPath, [join(root, "bin/switchyard.js"), ...args], { cwd: root, encoding: "utf8", timeout: 600_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
