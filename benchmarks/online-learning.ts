@@ -199,8 +199,9 @@ if (figures.has("speed")) {
   const mmluSet = await loadDataset(join(dataDir, FILES["routellm-mmlu"]!));
   const order = shuffled(excludeContaminated(mmluSet.examples), createRandom(3)).slice(0, 14_300);
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const result = await simulate({ examples: order, models: mmluSet.models, routers: ["linucb+warm", "linucb+cold", "thompson+cold"], history: 0.3, seed: 42 });
-  say(`\nSimulation wall time: ${result.dataset.streamedSteps} streamed steps × ${result.routers.length} routers (incl. offline-knn), history ${result.dataset.historyPrompts}: ${((performance.now() - started) / 1000).toFixed(1)} s end to end (training and embedding included).`);
+  say(`\nSimulation wall time: ${result.dataset.streamedSteps} streamed steps × ${result.routers.length} routers (incl. offline-knn), history ${result.dataset.historyPrompts}: ${((performance.now() - started) / 1000).toFixed(1)} s wall, ${((process.cpuUsage(cpuBefore).user + process.cpuUsage(cpuBefore).system) / 1e6).toFixed(1)} s CPU, end to end (training and embedding included); load average at the end ${(await import("node:os")).loadavg()[0]!.toFixed(1)}.`);
 }
 
 void cheapestModelOn;
