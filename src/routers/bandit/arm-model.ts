@@ -10,6 +10,11 @@ export interface ArmModelState {
   ridge: number[];
   /** Discounted number of observations. */
   observations: number;
+  /**
+   * The diagonal entry the next `topUp` restores: without it a router rebuilt from its state tops up
+   * another entry than the live one would, and a restart (snapshot + replayed updates) diverges.
+   */
+  cursor?: number;
 }
 
 /** The non-zeros of one feature vector: `count` entries of `indices` (ascending) and `values`. */
@@ -71,6 +76,7 @@ export class ArmModel {
       this.response.set(state.response);
       this.ridge.set(state.ridge);
       this.observationCount = state.observations;
+      this.cursor = state.cursor ?? 0;
       this.reinvert();
     } else {
       this.reset();
@@ -165,6 +171,7 @@ export class ArmModel {
       response: Array.from(this.response, (value) => value * this.scale),
       ridge: Array.from(this.ridge, (value) => value * this.scale),
       observations: this.observationCount,
+      cursor: this.cursor,
     };
   }
 

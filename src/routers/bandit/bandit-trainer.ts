@@ -9,7 +9,7 @@ import { BANDIT_STATE_VERSION, BanditRouter } from "./bandit-router.js";
 import { createBanditRouter, fitBanditOnLabels, tokenScaleOf, type TrainerResolver } from "./create-bandit-router.js";
 import { PriorQuality } from "./prior-quality.js";
 
-const armSchema = z.object({ gram: z.array(z.number()), response: z.array(z.number()), ridge: z.array(z.number().min(0)), observations: z.number().min(0) });
+const armSchema = z.object({ gram: z.array(z.number()), response: z.array(z.number()), ridge: z.array(z.number().min(0)), observations: z.number().min(0), cursor: z.number().int().min(0).optional() });
 
 const stateSchema = z.object({
   kind: z.enum(["linucb", "thompson", "eps-greedy"]),
