@@ -87,6 +87,8 @@ for (const set of sets) {
         entry.cost.push(meanOf(lines, "costUsd"));
         entry.lastReward.push(meanOf(lines, "reward", quarter));
         entry.lastCost.push(meanOf(lines, "costUsd", quarter));
+        // Per-seed rows as they come (a long run's partial results are not lost).
+        say(`| stationary seed ${seed} | ${name} | reward ${meanOf(lines, "reward").toFixed(4)} | cost ${meanOf(lines, "costUsd").toPrecision(4)} | last quarter: reward ${meanOf(lines, "reward", quarter).toFixed(4)} cost ${meanOf(lines, "costUsd", quarter).toPrecision(4)} |`);
       }
     }
     if (figures.has("drift")) {
@@ -95,7 +97,7 @@ for (const set of sets) {
       for (const [name, lines] of drift.lines) {
         const before = shareIn(lines, model!, Math.max(0, fromStep - 300), fromStep);
         const after = shareIn(lines, model!, fromStep + 200, fromStep + 300);
-        scenarioRows.push(`| drift | ${seed} | ${name} | ${model} | share before ${before.toFixed(3)} → steps +200…+300 ${after.toFixed(3)} | drop ${before > 0 ? ((1 - after / before) * 100).toFixed(0) : "–"} % |`);
+        say(`| drift | ${seed} | ${name} | ${model} | share before ${before.toFixed(3)} → steps +200…+300 ${after.toFixed(3)} | drop ${before > 0 ? ((1 - after / before) * 100).toFixed(0) : "–"} % |`);
       }
     }
     if (figures.has("price-change")) {
@@ -107,7 +109,7 @@ for (const set of sets) {
       const target = shareIn(reference.lines.get("offline-knn")!, model!, fromStep, change.result.dataset.streamedSteps);
       for (const [name, lines] of change.lines) {
         const after = shareIn(lines, model!, fromStep + 200, fromStep + 300);
-        scenarioRows.push(`| price-change | ${seed} | ${name} | ${model} | share before ${shareIn(lines, model!, fromStep - 300, fromStep).toFixed(3)} → steps +200…+300 ${after.toFixed(3)} | offline-knn trained with the new prices: ${target.toFixed(3)}; gap ${(Math.abs(after - target) * 100).toFixed(1)} points |`);
+        say(`| price-change | ${seed} | ${name} | ${model} | share before ${shareIn(lines, model!, fromStep - 300, fromStep).toFixed(3)} → steps +200…+300 ${after.toFixed(3)} | offline-knn trained with the new prices: ${target.toFixed(3)}; gap ${(Math.abs(after - target) * 100).toFixed(1)} points |`);
       }
     }
     if (figures.has("new-model") && stationary) {
@@ -116,22 +118,22 @@ for (const set of sets) {
       const target = shareIn(stationary.lines.get("offline-knn")!, model!, fromStep, fromStep + 500);
       for (const [name, lines] of arrival.lines) {
         const share = shareIn(lines, model!, fromStep + 400, fromStep + 500);
-        scenarioRows.push(`| new-model | ${seed} | ${name} | ${model} | share at steps +400…+500 ${share.toFixed(3)} | offline-knn trained with it: ${target.toFixed(3)} (ratio ${target > 0 ? (share / target).toFixed(2) : "–"}) |`);
+        say(`| new-model | ${seed} | ${name} | ${model} | share at steps +400…+500 ${share.toFixed(3)} | offline-knn trained with it: ${target.toFixed(3)} (ratio ${target > 0 ? (share / target).toFixed(2) : "–"}) |`);
       }
     }
     if (figures.has("budget") && stationary) {
       const bestSingle = stationary.result.routers.find((r) => r.router === "offline-best-single")!;
       const budgetUsd = 0.4 * bestSingle.totalCostUsd;
       const paced = await run(examples, models, { seed, budgetUsd, quality: 1, routers: ["linucb+warm", "linucb+cold"] });
-      // Best fixed knob in hindsight: offline-knn at 11 knobs without pacing, the best reward among those within the budget.
+      // Best fixed knob in hindsight: offline-knn at 6 knobs (0, 0.2, …, 1) without pacing, the best reward among those within the budget.
       let bestKnob = { knob: -1, reward: 0, spend: 0 };
-      for (let k = 0; k <= 10; k++) {
-        const fixed = await run(examples, models, { seed, quality: k / 10, routers: [] });
+      for (let k = 0; k <= 5; k++) {
+        const fixed = await run(examples, models, { seed, quality: k / 5, routers: [] });
         const summary = fixed.result.routers[0]!;
-        if (summary.totalCostUsd <= budgetUsd && summary.meanReward > bestKnob.reward) bestKnob = { knob: k / 10, reward: summary.meanReward, spend: summary.totalCostUsd };
+        if (summary.totalCostUsd <= budgetUsd && summary.meanReward > bestKnob.reward) bestKnob = { knob: k / 5, reward: summary.meanReward, spend: summary.totalCostUsd };
       }
       for (const summary of paced.result.routers) {
-        budgetRows.push(`| ${seed} | ${summary.router} | ${budgetUsd.toPrecision(4)} | ${summary.totalCostUsd.toPrecision(4)} | ${summary.totalCostUsd <= budgetUsd ? "yes" : "NO"} | ${summary.refused} | ${summary.meanReward.toFixed(4)} | knob ${bestKnob.knob}: ${bestKnob.reward.toFixed(4)} (spend ${bestKnob.spend.toPrecision(4)}) | ${bestKnob.reward > 0 ? ((summary.meanReward / bestKnob.reward) * 100).toFixed(1) : "–"} % |`);
+        say(`| ${seed} | ${summary.router} | ${budgetUsd.toPrecision(4)} | ${summary.totalCostUsd.toPrecision(4)} | ${summary.totalCostUsd <= budgetUsd ? "yes" : "NO"} | ${summary.refused} | ${summary.meanReward.toFixed(4)} | knob ${bestKnob.knob}: ${bestKnob.reward.toFixed(4)} (spend ${bestKnob.spend.toPrecision(4)}) | ${bestKnob.reward > 0 ? ((summary.meanReward / bestKnob.reward) * 100).toFixed(1) : "–"} % |`);
       }
     }
   }
@@ -197,8 +199,9 @@ if (figures.has("speed")) {
   const mmluSet = await loadDataset(join(dataDir, FILES["routellm-mmlu"]!));
   const order = shuffled(excludeContaminated(mmluSet.examples), createRandom(3)).slice(0, 14_300);
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const result = await simulate({ examples: order, models: mmluSet.models, routers: ["linucb+warm", "linucb+cold", "thompson+cold"], history: 0.3, seed: 42 });
-  say(`\nSimulation wall time: ${result.dataset.streamedSteps} streamed steps × ${result.routers.length} routers (incl. offline-knn), history ${result.dataset.historyPrompts}: ${((performance.now() - started) / 1000).toFixed(1)} s end to end (training and embedding included).`);
+  say(`\nSimulation wall time: ${result.dataset.streamedSteps} streamed steps × ${result.routers.length} routers (incl. offline-knn), history ${result.dataset.historyPrompts}: ${((performance.now() - started) / 1000).toFixed(1)} s wall, ${((process.cpuUsage(cpuBefore).user + process.cpuUsage(cpuBefore).system) / 1e6).toFixed(1)} s CPU, end to end (training and embedding included); load average at the end ${(await import("node:os")).loadavg()[0]!.toFixed(1)}.`);
 }
 
 void cheapestModelOn;

@@ -111,6 +111,8 @@ export function createOnlineLearner(options: OnlineLearnerOptions): OnlineLearne
   let seq = options.seq;
   let updates = options.updates;
   let sinceSnapshot = 0;
+  // Log entries up to the last snapshot written by this process may be pruned; later ones are the only copy.
+  let snapshotSeq = 0;
   let queue: Promise<unknown> = Promise.resolve();
   let pending: LearningContextRecord[] = [];
   let writing: Promise<void> = Promise.resolve();
@@ -133,7 +135,9 @@ export function createOnlineLearner(options: OnlineLearnerOptions): OnlineLearne
 
   const snapshot = async (): Promise<void> => {
     sinceSnapshot = 0;
-    await repository.saveSnapshot({ routerKind: router.kind, state: JSON.stringify(router.toState()), seq, updates, savedAt: now() });
+    const at = seq;
+    await repository.saveSnapshot({ routerKind: router.kind, state: JSON.stringify(router.toState()), seq: at, updates, savedAt: now() });
+    snapshotSeq = at;
   };
 
   /** Appends the update (the claim) and applies it; false when this request was already learned from `source`. */
@@ -185,6 +189,7 @@ export function createOnlineLearner(options: OnlineLearnerOptions): OnlineLearne
       feedbackWindow.set(id, window);
     }
     if (window.count >= cap) {
+      metrics?.recordReward("feedback", "refused");
       throw new SwitchyardError("rate_limited", `This key has given ${cap} learning feedbacks in the last minute (learning.maxFeedbackUpdatesPerKeyPerMinute); nothing was learned or stored`, {
         retryAfterSeconds: Math.max(1, Math.ceil((window.startedAt + 60_000 - at) / 1000)),
       });
@@ -282,7 +287,7 @@ export function createOnlineLearner(options: OnlineLearnerOptions): OnlineLearne
     },
     async prune() {
       await queue;
-      return repository.prune(now() - expiryMs, seq);
+      return repository.prune(now() - expiryMs, snapshotSeq);
     },
   };
 }

@@ -8,7 +8,8 @@ import type { RoutingExample } from "../data/routing-example.js";
 import { isSparseEmbedder } from "../embedders/sparse-vector.js";
 import { BudgetPacer } from "../limits/budget-pacer.js";
 import { fitLogTokenScale } from "../math/log-token-feature.js";
-import { createBanditRouter, type BanditRouter } from "../routers/bandit/index.js";
+import { banditParamsSchema, createBanditRouter, type BanditRouter } from "../routers/bandit/index.js";
+import { parseRouterParams } from "../routers/parse-router-params.js";
 import { routerTrainerFor } from "../routers/create-router-trainer.js";
 import type { Router, RouteInput } from "../routers/router.js";
 import { trainRouter } from "../training/train-router.js";
@@ -100,6 +101,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   if (!(historyShare > 0 && historyShare < 1)) throw new SwitchyardError("invalid_config", `--history must be strictly between 0 and 1, got ${historyShare}`, { param: "--history" });
   const offlineRouter = options.offlineRouter ?? "knn";
   const specs = parseRouterSpecs(options.routers, offlineRouter);
+  // Bad bandit parameters fail before any training.
+  for (const spec of specs) if (spec.type === "bandit") parseRouterParams(spec.kind, banditParamsSchema, options.params);
   const windowSize = options.windowSize ?? 250;
   const progress = options.onProgress ?? (() => {});
 

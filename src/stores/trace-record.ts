@@ -100,6 +100,11 @@ export interface TraceRecord {
   feedback?: TraceFeedback;
   /** Rewards joined later from other sources (an LLM judge, an online learner's grader), oldest first. */
   rewards?: TraceReward[];
+  /**
+   * Online learning's sampled LLM judge: its grade of the answer (null when it failed) and what judging
+   * cost — apart from `costUsd`, which is the request's own cost.
+   */
+  judge?: { score: number | null; costUsd: number; at: number };
 }
 
 /** A reward attached to a trace after the fact by something other than the client's feedback. */

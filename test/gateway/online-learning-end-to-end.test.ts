@@ -144,6 +144,7 @@ describe("online learning end to end: 2,000 requests with feedback over HTTP", (
     // Restart on the same store: the learned state (snapshot + update log) is back, predictions included.
     const probe: RouteInput = { text: "What is 2 + 2?", embedding: new Float32Array(1), promptTokens: 8 };
     const predictionsBefore = gateway!.engine.router!.predictQuality(probe);
+    const stateBefore = JSON.stringify(gateway!.engine.router!.toState());
     const modelsBefore = [...gateway!.engine.router!.models];
     assert.equal(gateway!.learner?.updates(), requestCount);
     await gateway!.shutdown(1_000);
@@ -151,7 +152,11 @@ describe("online learning end to end: 2,000 requests with feedback over HTTP", (
     assert.equal(gateway.learning?.source, "store");
     assert.equal(gateway.learning?.updates, requestCount);
     assert.deepEqual([...gateway.engine.router!.models], modelsBefore);
-    assert.deepEqual(gateway.engine.router!.predictQuality(probe), predictionsBefore);
+    // The learned statistics are back exactly; predictions to rounding.
+    assert.equal(JSON.stringify(gateway.engine.router!.toState()), stateBefore);
+    const predictionsAfter = gateway.engine.router!.predictQuality(probe);
+    // A rebuilt bandit inverts its Gram matrices afresh instead of carrying the rank-1-updated inverses.
+    predictionsBefore.forEach((value, i) => assert.ok(Math.abs(predictionsAfter[i]! - value) < 1e-6, `prediction ${i}: ${predictionsAfter[i]} vs ${value}`));
     client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: "test", maxRetries: 0 });
     // A request learned from before the restart cannot be learned from twice.
     await assert.rejects(client.post("/feedback", { body: { request_id: requestIds[0], score: 1 } }), (error: unknown) => error instanceof OpenAI.APIError && error.status === 409);

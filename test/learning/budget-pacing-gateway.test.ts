@@ -89,6 +89,7 @@ test("a paced global budget: spend stays within it, traffic moves to cheaper mod
   console.log(`# paced $0.05: ${answered} answered, ${refused} refused, spent $${spent.toFixed(6)}; served by ${JSON.stringify(Object.fromEntries(servedBy))}`);
   const metrics = await (await fetch(`${gateway!.url}/metrics`)).text();
   await gateway!.shutdown(2_000);
+
   assert.match(metrics, /switchyard_learning_judge_calls_total\{outcome="failed"\} \d+/);
   assert.doesNotMatch(metrics, /switchyard_learning_judge_calls_total\{outcome="ok"\}/);
 
@@ -98,6 +99,10 @@ test("a paced global budget: spend stays within it, traffic moves to cheaper mod
   // The cost header is rounded to 6 significant digits.
   assert.ok(Math.abs((state.spentUsd ?? 0) - spent) < 1e-7, `pacer state spent ${state.spentUsd}, responses said ${spent}`);
   assert.equal(state.requests, answered);
+  // The judge's outcome is a trace attribute, apart from the request's own cost.
+  const judged = await gateway.services.store.traces.list({ outcome: "ok", limit: 200 });
+  assert.equal(judged.length, answered);
+  assert.ok(judged.every((trace) => trace.judge?.score === null && trace.judge.costUsd === 0));
   const totals = await gateway.services.store.usage.totals(globalBudgetAccount, periodStartOf("day", Date.now()));
   assert.ok(Math.abs(totals.spentUsd - spent) < 1e-6);
   const again = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: "test", maxRetries: 0 });

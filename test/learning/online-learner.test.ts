@@ -232,3 +232,16 @@ describe("online learner", () => {
     assert.ok(Math.abs((await metricValue(h.registry, "switchyard_learning_traffic_share", { target: "large" })) - 6 / 11) < 1e-12);
   });
 });
+
+test("pruning never drops log entries the snapshot does not hold", async () => {
+  const h = harness({ config: { feedbackExpiryHours: 1, snapshotEvery: 1000 } });
+  observe(h, 3);
+  for (let i = 0; i < 3; i++) await h.learner.feedback({ requestId: `req-${i}`, keyId: "key-a", score: 1, trace: undefined });
+  h.clock.now += 2 * hourMs;
+  await h.learner.prune();
+  assert.equal((await h.store.learning.updatesAfter(0)).length, 3, "no snapshot yet: the log is the only copy");
+  await h.learner.flush();
+  await h.learner.prune();
+  assert.equal((await h.store.learning.updatesAfter(0)).length, 0, "snapshotted and expired: pruned");
+  assert.equal((await h.store.learning.snapshot())?.updates, 3);
+});

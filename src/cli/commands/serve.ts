@@ -27,6 +27,11 @@ export function registerServe(program: Command): void {
       if (gateway.fixedOnlyTargets.length > 0) {
         process.stdout.write(`by name only (unknown to the router): ${gateway.fixedOnlyTargets.join(", ")}\n`);
       }
+      if (gateway.learning !== undefined) {
+        const { source, updates, added, removed } = gateway.learning;
+        const changes = [added.length > 0 ? `added ${added.join(", ")}` : "", removed.length > 0 ? `removed ${removed.join(", ")}` : ""].filter(Boolean).join("; ");
+        process.stdout.write(`learning online: state from the ${source} (${updates} updates)${changes ? `; ${changes}` : ""}\n`);
+      }
       if (gateway.open) {
         process.stdout.write("no API keys: running OPEN (loopback only); create one with `switchyard keys create --config … --name …`\n");
       } else {

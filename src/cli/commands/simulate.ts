@@ -2,6 +2,8 @@ import { createWriteStream } from "node:fs";
 import type { Command } from "commander";
 import cliProgress from "cli-progress";
 import { parseRouterSpecs, parseScenarioName, simulate, simulationTable, writeSimulationReport } from "../../simulation/index.js";
+import { banditParamsSchema } from "../../routers/bandit/index.js";
+import { parseRouterParams } from "../../routers/parse-router-params.js";
 import { loadForRouting } from "../load-splits.js";
 import { parseEmbedderOption, parseParamsOption } from "../router-options.js";
 import { parseListOption, parseNumberOption, UsageError } from "../usage-error.js";
@@ -33,7 +35,7 @@ export function registerSimulate(program: Command): void {
       const params = parseParamsOption(options.params as string | undefined);
       const routers = parseListOption("--router", String(options.router));
       const scenario = parseScenarioName(String(options.scenario));
-      parseRouterSpecs(routers, String(options.offlineRouter));
+      for (const spec of parseRouterSpecs(routers, String(options.offlineRouter))) if (spec.type === "bandit") parseRouterParams(spec.kind, banditParamsSchema, params);
       const embedder = parseEmbedderOption(String(options.embedder));
       const note = (line: string): void => void process.stderr.write(`${line}\n`);
       const dataset = await loadForRouting({ dataset: String(options.dataset), seed, includeContaminated: Boolean(options.includeContaminated) }, note);

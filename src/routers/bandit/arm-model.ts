@@ -2,14 +2,19 @@ import { choleskyFactor, choleskySolve } from "../../math/cholesky.js";
 
 /** JSON-safe state of one {@link ArmModel}: the (discounted) Gram matrix's upper triangle and response vector. */
 export interface ArmModelState {
-  /** Upper triangle of A (row by row, diagonal included), the regulariser included. */
+  /** Upper triangle of A (row by row, diagonal included), the ridge included. */
   gram: number[];
   /** b = Σ w·r·x. */
   response: number[];
-  /** Regulariser still inside A (λ, decayed by the discount since the last refresh). */
-  regularizer: number;
+  /** The ridge still on each diagonal entry of A (λ, decayed by the discount since its last top-up). */
+  ridge: number[];
   /** Discounted number of observations. */
   observations: number;
+  /**
+   * The diagonal entry the next `topUp` restores: without it a router rebuilt from its state tops up
+   * another entry than the live one would, and a restart (snapshot + replayed updates) diverges.
+   */
+  cursor?: number;
 }
 
 /** The non-zeros of one feature vector: `count` entries of `indices` (ascending) and `values`. */
@@ -21,14 +26,15 @@ export interface FeatureEntries {
 
 /**
  * A discounted Bayesian ridge regression of one target's reward on the features — the statistics of one
- * arm of a linear bandit: A = γ-discounted Σ x xᵀ + λ I, b = γ-discounted Σ r x, θ = A⁻¹ b.
+ * arm of a linear bandit: A = γ-discounted Σ x xᵀ + ridge, b = γ-discounted Σ r x, θ = A⁻¹ b.
  *
  * A⁻¹ is kept up to date by Sherman–Morrison rank-1 updates (O(p²) per observation, no inversion on the
  * request path). The discount (D-LinUCB, Russac et al., 2019: A ← γA, b ← γb at every step) is a scalar:
  * A = s·B is stored as B, B⁻¹ and b̃ = b/s, so `discount()` only multiplies `s` (O(1)); θ = B⁻¹ b̃ does not
- * depend on s. The regulariser decays with the rest of A; when it has fallen below `floor × λ` a refresh
- * adds the missing ridge back on the diagonal and re-inverts A by Cholesky (O(p³), once every
- * ln(1/floor)/(1−γ) observations), so A never becomes singular and widths stay bounded.
+ * depend on s. The ridge decays with the rest of A; `topUp()` restores it on one diagonal entry per call,
+ * round robin — A += (λ − its decayed ridge)·e_j e_jᵀ is itself a rank-1 Sherman–Morrison update (O(p²)),
+ * so with one top-up per step every entry's ridge stays within [γ^p·λ, λ]: A never becomes singular,
+ * widths stay bounded, and no step pays for a re-inversion.
  */
 export class ArmModel {
   readonly dimension: number;
@@ -41,9 +47,11 @@ export class ArmModel {
   private readonly response: Float64Array;
   /** θ = B⁻¹ b̃, kept current after every update. */
   private readonly theta: Float64Array;
+  /** The ridge on each diagonal entry of B (A's is s times it). */
+  private readonly ridge: Float64Array;
   private readonly scratch: Float64Array;
   private scale = 1;
-  private regularizerAmount: number;
+  private cursor = 0;
   private observationCount = 0;
 
   constructor(dimension: number, lambda: number, state?: ArmModelState) {
@@ -54,6 +62,7 @@ export class ArmModel {
     this.inverse = new Float64Array(p * p);
     this.response = new Float64Array(p);
     this.theta = new Float64Array(p);
+    this.ridge = new Float64Array(p);
     this.scratch = new Float64Array(p);
     if (state) {
       let at = 0;
@@ -65,15 +74,12 @@ export class ArmModel {
         }
       }
       this.response.set(state.response);
-      this.regularizerAmount = state.regularizer;
+      this.ridge.set(state.ridge);
       this.observationCount = state.observations;
+      this.cursor = state.cursor ?? 0;
       this.reinvert();
     } else {
-      for (let i = 0; i < p; i++) {
-        this.gram[i * p + i] = lambda;
-        this.inverse[i * p + i] = 1 / lambda;
-      }
-      this.regularizerAmount = lambda;
+      this.reset();
     }
   }
 
@@ -114,7 +120,7 @@ export class ArmModel {
       this.response[ia]! += target * va;
       for (let c = 0; c < x.count; c++) this.gram[ia * p + x.indices[c]!]! += va * x.values[c]!;
     }
-    // Sherman–Morrison: B⁻¹ ← B⁻¹ − (B⁻¹u)(B⁻¹u)ᵀ / (1 + uᵀB⁻¹u), u = x/√s.
+    // Sherman–Morrison: B⁻¹ ← B⁻¹ − (B⁻¹x)(B⁻¹x)ᵀ / (s + xᵀB⁻¹x).
     const u = this.scratch;
     u.fill(0);
     for (let a = 0; a < x.count; a++) {
@@ -124,28 +130,35 @@ export class ArmModel {
     }
     let quadratic = 0;
     for (let a = 0; a < x.count; a++) quadratic += x.values[a]! * u[x.indices[a]!]!;
-    const denominator = this.scale + quadratic;
-    for (let i = 0; i < p; i++) {
-      const ui = u[i]! / denominator;
-      if (ui === 0) continue;
-      const row = i * p;
-      for (let j = 0; j < p; j++) this.inverse[row + j]! -= ui * u[j]!;
-    }
+    this.rankOneDowndate(u, 1 / (this.scale + quadratic));
     this.observationCount += 1;
     this.solveTheta();
   }
 
-  /**
-   * Discounts everything seen so far by γ (A ← γA, b ← γb), the regulariser included; re-adds the
-   * ridge when it has decayed below `floor × λ` (see the class comment).
-   */
-  discount(gamma: number, floor: number): void {
+  /** Discounts everything seen so far by γ (A ← γA, b ← γb), the ridge included (see {@link topUp}). */
+  discount(gamma: number): void {
     if (gamma >= 1) return;
     this.scale *= gamma;
-    this.regularizerAmount *= gamma;
     this.observationCount *= gamma;
-    if (this.regularizerAmount < floor * this.lambda) this.refresh();
-    else if (this.scale < 1e-150) this.normalize();
+    if (this.scale < 1e-100) this.normalize();
+  }
+
+  /** Restores the decayed ridge of the next diagonal entry (round robin) to λ: one rank-1 update, O(p²). */
+  topUp(): void {
+    const p = this.dimension;
+    const j = this.cursor;
+    this.cursor = (j + 1) % p;
+    const missing = (this.lambda - this.scale * this.ridge[j]!) / this.scale;
+    if (!(missing > 0)) return;
+    this.gram[j * p + j]! += missing;
+    this.ridge[j]! += missing;
+    const u = this.scratch;
+    for (let i = 0; i < p; i++) u[i] = this.inverse[i * p + j]!;
+    const factor = missing / (1 + missing * u[j]!);
+    // θ = B⁻¹b̃ changes by −factor·u·θ_j (uᵀb̃ = θ_j since B⁻¹ is symmetric): O(p), no re-solve.
+    const thetaJ = this.theta[j]!;
+    for (let i = 0; i < p; i++) this.theta[i]! -= factor * u[i]! * thetaJ;
+    this.rankOneDowndate(u, factor);
   }
 
   /** A = s·B as the stored state (upper triangle). */
@@ -153,40 +166,61 @@ export class ArmModel {
     const p = this.dimension;
     const gram: number[] = [];
     for (let i = 0; i < p; i++) for (let j = i; j < p; j++) gram.push(this.gram[i * p + j]! * this.scale);
-    return { gram, response: Array.from(this.response, (value) => value * this.scale), regularizer: this.regularizerAmount, observations: this.observationCount };
+    return {
+      gram,
+      response: Array.from(this.response, (value) => value * this.scale),
+      ridge: Array.from(this.ridge, (value) => value * this.scale),
+      observations: this.observationCount,
+      cursor: this.cursor,
+    };
   }
 
-  /** Folds the scale into B, B⁻¹ and b̃ (s = 1). */
+  /** B⁻¹ ← B⁻¹ − factor·u uᵀ. */
+  private rankOneDowndate(u: Float64Array, factor: number): void {
+    const p = this.dimension;
+    for (let i = 0; i < p; i++) {
+      const ui = u[i]! * factor;
+      if (ui === 0) continue;
+      const row = i * p;
+      for (let j = 0; j < p; j++) this.inverse[row + j]! -= ui * u[j]!;
+    }
+  }
+
+  /** Folds the scale into B, B⁻¹, b̃ and the ridge (s = 1). */
   private normalize(): void {
     const s = this.scale;
     for (let i = 0; i < this.gram.length; i++) {
       this.gram[i]! *= s;
       this.inverse[i]! /= s;
     }
-    for (let i = 0; i < this.response.length; i++) this.response[i]! *= s;
+    for (let i = 0; i < this.response.length; i++) {
+      this.response[i]! *= s;
+      this.ridge[i]! *= s;
+    }
     this.scale = 1;
   }
 
-  private refresh(): void {
-    this.normalize();
+  private reset(): void {
     const p = this.dimension;
-    const missing = this.lambda - this.regularizerAmount;
-    for (let i = 0; i < p; i++) this.gram[i * p + i]! += missing;
-    this.regularizerAmount = this.lambda;
-    this.reinvert();
+    this.gram.fill(0);
+    this.inverse.fill(0);
+    this.response.fill(0);
+    this.theta.fill(0);
+    for (let i = 0; i < p; i++) {
+      this.gram[i * p + i] = this.lambda;
+      this.inverse[i * p + i] = 1 / this.lambda;
+      this.ridge[i] = this.lambda;
+    }
+    this.scale = 1;
+    this.observationCount = 0;
   }
 
   private reinvert(): void {
     const p = this.dimension;
     const factor = choleskyFactor(this.gram, p);
     if (factor === null) {
-      // Numerically lost (should not happen: A ⪰ floor·λ I): restart from the prior rather than fail a request.
-      this.gram.fill(0);
-      this.response.fill(0);
-      for (let i = 0; i < p; i++) this.gram[i * p + i] = this.lambda;
-      this.regularizerAmount = this.lambda;
-      this.observationCount = 0;
-      this.reinvert();
+      // A stored state that is not positive definite (hand-edited): start the arm from its prior rather than fail.
+      this.reset();
       return;
     }
     const identity = new Float64Array(p * p);

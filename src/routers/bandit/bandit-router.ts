@@ -165,8 +165,11 @@ export class BanditRouter implements OnlineRouter {
     // D-LinUCB: every arm's statistics are discounted at every step, so an arm not served lately grows
     // uncertain again and is re-explored (a model whose price fell or quality rose is found again).
     if (options.discount) {
-      for (const other of this.arms.values()) other.discount(this.params.discount, this.params.regularizerFloor);
-      this.shared?.discount(this.params.discount, this.params.regularizerFloor);
+      for (const other of this.arms.values()) {
+        other.discount(this.params.discount);
+        other.topUp();
+      }
+      this.shared?.discount(this.params.discount);
     }
     const residual = reward - prior - (z && this.shared ? this.shared.mean(z, observation.model) : 0);
     arm.update(x, residual);

@@ -9,7 +9,7 @@ import { BANDIT_STATE_VERSION, BanditRouter } from "./bandit-router.js";
 import { createBanditRouter, fitBanditOnLabels, tokenScaleOf, type TrainerResolver } from "./create-bandit-router.js";
 import { PriorQuality } from "./prior-quality.js";
 
-const armSchema = z.object({ gram: z.array(z.number()), response: z.array(z.number()), regularizer: z.number().positive(), observations: z.number().min(0) });
+const armSchema = z.object({ gram: z.array(z.number()), response: z.array(z.number()), ridge: z.array(z.number().min(0)), observations: z.number().min(0), cursor: z.number().int().min(0).optional() });
 
 const stateSchema = z.object({
   kind: z.enum(["linucb", "thompson", "eps-greedy"]),
@@ -26,7 +26,7 @@ const stateSchema = z.object({
   prior: z.union([z.object({ kind: z.literal("constant"), quality: z.number().min(0).max(1) }), z.object({ kind: z.literal("router"), router: z.looseObject({ kind: z.string() }) })]),
   costModel: z.looseObject({ kind: z.string() }).optional(),
   arms: z.record(z.string(), armSchema),
-  costRatios: z.record(z.string(), z.object({ ratio: z.number().positive(), weight: z.number().min(0) })),
+  costRatios: z.record(z.string(), z.object({ realUsd: z.number().min(0), predictedUsd: z.number().min(0) })),
   shared: z.object({ arm: armSchema, descriptors: z.record(z.string(), z.number()) }).optional(),
   added: z.array(z.string()).default([]),
   steps: z.number().int().min(0),
@@ -74,7 +74,7 @@ export function createBanditRouterTrainer(kind: BanditKind, resolve: TrainerReso
       for (const model of s.models) {
         const arm = s.arms[model];
         if (!arm) throw new SwitchyardError("invalid_artifact", `${kind} router state: no arm for model ${JSON.stringify(model)}`);
-        if (arm.gram.length !== triangle || arm.response.length !== p) throw new SwitchyardError("invalid_artifact", `${kind} router state: arms.${model} has the wrong size for ${p} features`);
+        if (arm.gram.length !== triangle || arm.response.length !== p || arm.ridge.length !== p) throw new SwitchyardError("invalid_artifact", `${kind} router state: arms.${model} has the wrong size for ${p} features`);
       }
       const prior =
         s.prior.kind === "router"

@@ -59,8 +59,10 @@ export class SharedModel {
     this.arm.update(this.entriesFor(xBar, model), target);
   }
 
-  discount(gamma: number, floor: number): void {
-    this.arm.discount(gamma, floor);
+  discount(gamma: number): void {
+    if (gamma >= 1) return;
+    this.arm.discount(gamma);
+    this.arm.topUp();
   }
 
   addModel(model: string): void {

@@ -49,6 +49,7 @@ export function createMemoryStore(): Store {
   const usage = new Map<string, NanoTotals>();
   const traces = new Map<string, TraceRecord>();
   const breakers = new Map<string, BreakerState>();
+  const learning = createMemoryLearningRepository();
   let revision = 0;
   const usageKey = (keyId: string, periodStart: number) => `${keyId}\u0000${periodStart}`;
   const totalsOf = (keyId: string, periodStart: number): NanoTotals => {
@@ -130,7 +131,9 @@ export function createMemoryStore(): Store {
       },
       async get(id) {
         const record = traces.get(id);
-        return record ? structuredClone(record) : undefined;
+        if (!record) return undefined;
+        const judge = await learning.getJudgement(id);
+        return judge ? { ...structuredClone(record), judge } : structuredClone(record);
       },
       async findByClientRequestId(keyId, clientRequestId) {
         let found: TraceRecord | undefined;
@@ -178,7 +181,7 @@ export function createMemoryStore(): Store {
         breakers.set(state.targetId, { ...state });
       },
     },
-    learning: createMemoryLearningRepository(),
+    learning,
     async close() {},
   };
 }

@@ -28,11 +28,15 @@ interface TraceRow {
   feedback_label: string | null;
   feedback_at: number | null;
   client_request_id: string | null;
+  judge_score: number | null;
+  judge_cost_usd: number | null;
+  judged_at: number | null;
 }
 
 const selectColumns = `
-  t.*, f.score AS feedback_score, f.label AS feedback_label, f.created_at AS feedback_at
-  FROM traces t LEFT JOIN feedback f ON f.request_id = t.id`;
+  t.*, f.score AS feedback_score, f.label AS feedback_label, f.created_at AS feedback_at,
+  l.judge_score AS judge_score, l.judge_cost_usd AS judge_cost_usd, l.judged_at AS judged_at
+  FROM traces t LEFT JOIN feedback f ON f.request_id = t.id LEFT JOIN learning_contexts l ON l.request_id = t.id`;
 
 function traceOfRow(row: TraceRow): TraceRecord {
   const trace: TraceRecord = {
@@ -62,6 +66,7 @@ function traceOfRow(row: TraceRow): TraceRecord {
   if (row.feedback_score !== null) {
     trace.feedback = { score: row.feedback_score, label: row.feedback_label, createdAt: row.feedback_at ?? 0 };
   }
+  if (row.judged_at !== null) trace.judge = { score: row.judge_score, costUsd: row.judge_cost_usd ?? 0, at: row.judged_at };
   return trace;
 }
 
