@@ -2,19 +2,23 @@ import { createServer as createNetServer } from "node:net";
 import { SwitchyardError } from "../core/errors.js";
 import { errorBodyOf } from "./error-response.js";
 
-/** The OpenAI-shaped answer to a request Node refused before any handler saw it. */
-export function protocolErrorOf(code: string | undefined): { status: number; reason: string; error: SwitchyardError } {
-  if (code === "HPE_HEADER_OVERFLOW") return { status: 431, reason: "Request Header Fields Too Large", error: new SwitchyardError("headers_too_large", "The request headers are too large") };
-  if (code === "ERR_HTTP_REQUEST_TIMEOUT") {
-    return { status: 408, reason: "Request Timeout", error: new SwitchyardError("request_timeout", "The request headers or body did not arrive in time (server.headersTimeoutMs, server.requestTimeoutMs)") };
-  }
-  return { status: 400, reason: "Bad Request", error: new SwitchyardError("invalid_request", "The request is not valid HTTP (malformed request line or header)") };
-}
-
 /** A whole HTTP/1.1 response with a JSON error body, written straight to a socket. */
 export function rawJsonResponse(status: number, reason: string, error: SwitchyardError): string {
   const body = JSON.stringify(errorBodyOf(error));
   return `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`;
+}
+
+// Built once: slow clients are cut by the thousand when their read timeout expires together, and each
+// answer must then cost a socket write, not an error object with a stack trace.
+const headersTooLarge = rawJsonResponse(431, "Request Header Fields Too Large", new SwitchyardError("headers_too_large", "The request headers are too large"));
+const requestTimedOut = rawJsonResponse(408, "Request Timeout", new SwitchyardError("request_timeout", "The request headers or body did not arrive in time (server.headersTimeoutMs, server.requestTimeoutMs)"));
+const notHttp = rawJsonResponse(400, "Bad Request", new SwitchyardError("invalid_request", "The request is not valid HTTP (malformed request line or header)"));
+
+/** The raw OpenAI-shaped answer to a request Node refused (by its error code) before any handler saw it. */
+export function protocolErrorResponseOf(code: string | undefined): string {
+  if (code === "HPE_HEADER_OVERFLOW") return headersTooLarge;
+  if (code === "ERR_HTTP_REQUEST_TIMEOUT") return requestTimedOut;
+  return notHttp;
 }
 
 /**

@@ -11,7 +11,7 @@ import { buildGateway } from "./create-gateway.js";
 import { loadGatewayStages, type GatewayStages } from "./gateway-stages.js";
 import type { GatewayDeps } from "./create-gateway.js";
 import { errorBodyOf } from "./error-response.js";
-import { listenErrorOf, protocolErrorOf, rawJsonResponse } from "./protocol-errors.js";
+import { listenErrorOf, protocolErrorResponseOf } from "./protocol-errors.js";
 import { createGatewayServices } from "./gateway-services.js";
 import type { GatewayServices } from "./gateway-services.js";
 import { nodeRequestOf, sendNodeReply } from "./node-exchange.js";
@@ -262,8 +262,7 @@ export function listen(
         socket.destroy();
         return;
       }
-      const { status, reason, error: answer } = protocolErrorOf(error.code);
-      socket.end(rawJsonResponse(status, reason, answer));
+      socket.end(protocolErrorResponseOf(error.code));
     });
     // Node answers any Expect other than 100-continue with a bare 417; this one says why, in JSON.
     server.on("checkExpectation", (request: IncomingMessage, response: ServerResponse) => {
