@@ -7,7 +7,10 @@
  * a TRUNCATE checkpoint, so WAL size does not blur it), and the deep-JSON refusal cost before/after the
  * depth pre-scan. Loopback only; every loop is bounded in count and time.
  *
- *   node --import tsx benchmarks/hostile-load.ts [--slow 3000] [--keyless 30000] [--normal 2000]
+ * The flood is paced at `--flood-rate` requests per second (default 785, the rate of the issue's
+ * reproduction); `--flood-rate 0` sends as fast as 32 connections can (closed loop, saturating the cores).
+ *
+ *   node --import tsx benchmarks/hostile-load.ts [--slow 3000] [--keyless 30000] [--normal 2000] [--flood-rate 785]
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -49,6 +52,7 @@ async function runAttacker(): Promise<void> {
   const key = String(process.env.HOSTILE_KEY);
   const slow = Number(process.env.HOSTILE_SLOW);
   const keyless = Number(process.env.HOSTILE_KEYLESS);
+  const floodRate = Number(process.env.HOSTILE_FLOOD_RATE);
   const deadline = Date.now() + 400_000;
   let stopping = false;
   const sockets = new Set<Socket>();
@@ -84,6 +88,9 @@ async function runAttacker(): Promise<void> {
     slowClient(index % 2 === 1);
     if (index % 100 === 99) await sleep(10);
   }
+  // The orchestrator measures the normal client against the slow clients alone first, then says "flood".
+  process.send?.({ slowOpen: sockets.size });
+  await new Promise<void>((resolve) => process.once("message", () => resolve()));
   // The keyless flood: 32 keep-alive connections, each request answered before the next.
   const pool = new Pool(url.origin, { connections: 32, pipelining: 1 });
   const statuses = new Map<number, number>();
@@ -92,7 +99,12 @@ async function runAttacker(): Promise<void> {
   await Promise.all(
     Array.from({ length: 32 }, async () => {
       while (sent < keyless && Date.now() < deadline) {
-        sent++;
+        const index = sent++;
+        // Paced: request i starts no earlier than i / rate seconds after the flood began.
+        if (floodRate > 0) {
+          const wait = started + (index * 1000) / floodRate - Date.now();
+          if (wait > 0) await sleep(wait);
+        }
         try {
           const response = await pool.request({ path: "/v1/chat/completions", method: "POST", headers: { "content-type": "application/json" }, body: chatBody });
           await response.body.dump();
@@ -219,6 +231,7 @@ async function orchestrate(): Promise<void> {
   const slow = argument("slow", 3_000);
   const keyless = argument("keyless", 30_000);
   const normal = argument("normal", 2_000);
+  const floodRate = argument("flood-rate", 785);
   const depth = deepJsonFigures();
   console.log(`deep JSON (${(depth.bytes / 1e6).toFixed(2)} MB, nested 520,000 deep): JSON.parse + depth walk ${depth.beforeMs.toFixed(1)} ms; depth pre-scan ${depth.afterUs.toFixed(1)} µs (median of 5)`);
 
@@ -253,13 +266,16 @@ async function orchestrate(): Promise<void> {
 
   const attacker = fork(self, ["--role", "attacker"], {
     execArgv: ["--import", "tsx"],
-    env: { ...process.env, HOSTILE_URL: url, HOSTILE_KEY: key, HOSTILE_SLOW: String(slow), HOSTILE_KEYLESS: String(keyless) },
+    env: { ...process.env, HOSTILE_URL: url, HOSTILE_KEY: key, HOSTILE_SLOW: String(slow), HOSTILE_KEYLESS: String(keyless), HOSTILE_FLOOD_RATE: String(floodRate) },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   let peakRss = idleRss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(server.pid as number))), 100);
+  const slowOpen = await once<{ slowOpen: number }>(attacker, (message) => "slowOpen" in message);
+  await sleep(1_500); // let the last slow clients send their first bytes
+  const slowOnly = await normalClient(url, key, normal, 4);
   const floodDone = once<{ floodMs: number; statuses: Record<string, number>; openSlow: number }>(attacker, (message) => "floodDone" in message);
-  await sleep(1_500); // let the slow clients connect
+  attacker.send({ type: "flood" });
   const attacked = await normalClient(url, key, normal, 4);
   const flood = await floodDone;
   attacker.send({ type: "stop" });
@@ -272,16 +288,18 @@ async function orchestrate(): Promise<void> {
   const p99Attack = quantile(attacked.latencies, 0.99);
   const idleGrowth = afterIdle.bytes - beforeIdle.bytes;
   const attackGrowth = afterAttack.bytes - afterIdle.bytes;
-  console.log(`attack: ${slow} slow connections (half trickling headers, half a body; ${slowStats.slowOpened} opened in all, ${slowStats.slowClosedByServer} cut by the server's timeouts), ${keyless} keyless requests in ${(flood.floodMs / 1000).toFixed(1)} s (${Math.round(keyless / (flood.floodMs / 1000))}/s; statuses ${JSON.stringify(flood.statuses)}), ${flood.openSlow} slow connections still open at the flood's end`);
+  console.log(`attack: ${slow} slow connections (half trickling headers, half a body; ${slowStats.slowOpened} opened in all, ${slowStats.slowClosedByServer} cut by the server's timeouts), ${keyless} keyless requests (${floodRate > 0 ? `paced at ${floodRate}/s` : "closed loop"}) in ${(flood.floodMs / 1000).toFixed(1)} s (${Math.round(keyless / (flood.floodMs / 1000))}/s; statuses ${JSON.stringify(flood.statuses)}), ${flood.openSlow} slow connections still open at the flood's end`);
   console.log("");
   console.log("| measure | idle | under attack | bar |");
   console.log("|---|---|---|---|");
-  console.log(`| normal client p50 / p99 (ms, ${normal} requests, 4 connections) | ${quantile(idle.latencies, 0.5).toFixed(2)} / ${p99Idle.toFixed(2)} | ${quantile(attacked.latencies, 0.5).toFixed(2)} / ${p99Attack.toFixed(2)} (${(p99Attack / p99Idle).toFixed(2)}× idle) | p99 ≤ 2× idle |`);
-  console.log(`| normal client errors | ${idle.errors} | ${attacked.errors} | 0 |`);
+  const p99Slow = quantile(slowOnly.latencies, 0.99);
+  console.log(`| normal client p50 / p99 (ms, ${normal} requests, 4 connections) | ${quantile(idle.latencies, 0.5).toFixed(2)} / ${p99Idle.toFixed(2)} | ${slowOpen.slowOpen} slow clients only: ${quantile(slowOnly.latencies, 0.5).toFixed(2)} / ${p99Slow.toFixed(2)} (${(p99Slow / p99Idle).toFixed(2)}× idle); slow clients + keyless flood: ${quantile(attacked.latencies, 0.5).toFixed(2)} / ${p99Attack.toFixed(2)} (${(p99Attack / p99Idle).toFixed(2)}× idle) | p99 ≤ 2× idle |`);
+  console.log(`| normal client errors | ${idle.errors} | ${slowOnly.errors} / ${attacked.errors} | 0 |`);
   console.log(`| gateway RSS (MB) | ${idleRss.toFixed(0)} | peak ${peakRss.toFixed(0)} | ≤ 300 |`);
-  console.log(`| store growth (SQLite + WAL after a TRUNCATE checkpoint) | ${(idleGrowth / 1024).toFixed(0)} KiB for ${normal} normal requests | ${(attackGrowth / 1024).toFixed(0)} KiB (the same ${normal} normal requests included) | attack's share ≤ 1 MB |`);
+  console.log(`| store growth (SQLite + WAL after a TRUNCATE checkpoint) | ${(idleGrowth / 1024).toFixed(0)} KiB for ${normal} normal requests | ${(attackGrowth / 1024).toFixed(0)} KiB (2 × ${normal} normal requests included) | attack's share ≤ 1 MB |`);
   console.log(`| traces stored | +${afterIdle.traces - beforeIdle.traces} | +${afterAttack.traces - afterIdle.traces} (of which without a key: ${afterAttack.keylessTraces - afterIdle.keylessTraces}) | no keyless trace |`);
-  console.log(`attack's own store growth: ${((attackGrowth - idleGrowth) / 1024).toFixed(0)} KiB`);
+  // The normal client's own traces are the idle phase's growth per request, twice (two measured phases).
+  console.log(`attack's own store growth: ${((attackGrowth - 2 * idleGrowth) / 1024).toFixed(0)} KiB (under-attack growth minus twice the idle phase's)`);
 
   server.send({ type: "stop" });
   await new Promise((resolve) => server.once("exit", resolve));

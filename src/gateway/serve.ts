@@ -1,6 +1,5 @@
 import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { createServer as createNetServer } from "node:net";
 import type { AddressInfo, Socket } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import { SwitchyardError } from "../core/errors.js";
@@ -13,6 +12,7 @@ import { buildGateway } from "./create-gateway.js";
 import { loadGatewayStages, type GatewayStages } from "./gateway-stages.js";
 import type { GatewayDeps } from "./create-gateway.js";
 import { errorBodyOf } from "./error-response.js";
+import { listenErrorOf, protocolErrorResponseOf } from "./protocol-errors.js";
 import { createGatewayServices } from "./gateway-services.js";
 import type { GatewayServices } from "./gateway-services.js";
 import { nodeRequestOf, sendNodeReply } from "./node-exchange.js";
@@ -178,20 +178,6 @@ export interface ListenOptions {
 export const defaultHeadersTimeoutMs = 10_000;
 export const defaultRequestTimeoutMs = 60_000;
 
-/** The OpenAI-shaped answer to a request Node refused before any handler saw it. */
-function protocolErrorOf(code: string | undefined): { status: number; reason: string; error: SwitchyardError } {
-  if (code === "HPE_HEADER_OVERFLOW") return { status: 431, reason: "Request Header Fields Too Large", error: new SwitchyardError("headers_too_large", "The request headers are too large") };
-  if (code === "ERR_HTTP_REQUEST_TIMEOUT") {
-    return { status: 408, reason: "Request Timeout", error: new SwitchyardError("request_timeout", "The request headers or body did not arrive in time (server.headersTimeoutMs, server.requestTimeoutMs)") };
-  }
-  return { status: 400, reason: "Bad Request", error: new SwitchyardError("invalid_request", "The request is not valid HTTP (malformed request line or header)") };
-}
-
-function rawJsonResponse(status: number, reason: string, error: SwitchyardError): string {
-  const body = JSON.stringify(errorBodyOf(error));
-  return `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`;
-}
-
 /**
  * Listens with Node's HTTP server — `fastRoutes` handled directly, everything else through
  * `@hono/node-server`'s fetch adapter — and resolves once the port is bound (shared with the replay
@@ -286,8 +272,7 @@ export function listen(
         socket.destroy();
         return;
       }
-      const { status, reason, error: answer } = protocolErrorOf(error.code);
-      socket.end(rawJsonResponse(status, reason, answer));
+      socket.end(protocolErrorResponseOf(error.code));
     });
     // Node answers any Expect other than 100-continue with a bare 417; this one says why, in JSON.
     server.on("checkExpectation", (request: IncomingMessage, response: ServerResponse) => {
@@ -298,36 +283,5 @@ export function listen(
       response.end(body);
     });
     server.once("error", (error: NodeJS.ErrnoException) => reject(listenErrorOf(error, port, host)));
-  });
-}
-
-/**
- * A failure to bind as a one-line configuration error naming the port and the flag that sets it
- * (the port busy, or not allowed), instead of an "unexpected failure".
- */
-export function listenErrorOf(error: NodeJS.ErrnoException, port: number, host: string): Error {
-  if (error.code === "EADDRINUSE") {
-    return new SwitchyardError("invalid_config", `Port ${port} on ${host} is already in use; choose another with --port (or server.port), or --port 0 for any free port`, { param: "server.port", cause: error });
-  }
-  if (error.code === "EACCES") {
-    return new SwitchyardError("invalid_config", `Not allowed to listen on port ${port} on ${host} (ports below 1024 need privileges); choose another with --port (or server.port)`, { param: "server.port", cause: error });
-  }
-  if (error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND") {
-    return new SwitchyardError("invalid_config", `Cannot listen on ${host}: no such local address (--host or server.host)`, { param: "server.host", cause: error });
-  }
-  return error;
-}
-
-/**
- * Resolves when `port` can be bound on `host` right now (tried and released at once), else rejects
- * with {@link listenErrorOf}'s message — for commands that do slow work (training) before they listen.
- * Port 0 always passes.
- */
-export function assertPortFree(port: number, host: string): Promise<void> {
-  if (port === 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once("error", (error: NodeJS.ErrnoException) => reject(listenErrorOf(error, port, host)));
-    probe.listen(port, host, () => probe.close(() => resolve()));
   });
 }
