@@ -5,13 +5,13 @@ import { UsageError } from "./usage-error.js";
  * Router strategies `--router` accepts, in the order the help lists them (kept equal to the registry,
  * `routerTrainers`, by a test; listed here so `--help` does not load every router).
  */
-export const routerChoices = ["knn", "task-knn", "linear", "mlp", "matrix-factorization", "cluster", "ensemble", "auto", "random", "cheapest", "best-single", "oracle"] as const;
+export const routerChoices = ["knn", "task-knn", "linear", "mlp", "matrix-factorization", "cluster", "ensemble", "auto", "linucb", "thompson", "eps-greedy", "random", "cheapest", "best-single", "oracle"] as const;
 
 /** Embedder kinds `--embedder` accepts (kept equal to the registry, `embedderFactories`, by a test). */
 export const embedderChoices = ["hashed-tfidf", "word-vectors", "combined", "onnx", "remote", "sentence-encoder"] as const;
 
 /** `--router` help: every strategy. */
-export const routerHelp = `routing strategy, one of: ${routerChoices.join(", ")} (oracle is evaluation-only: it peeks at the answers)`;
+export const routerHelp = `routing strategy, one of: ${routerChoices.join(", ")} (linucb, thompson and eps-greedy learn online from feedback; oracle is evaluation-only: it peeks at the answers)`;
 
 /** `--embedder` help: every kind, with the ones that take an argument or options. */
 export const embedderHelp =
