@@ -22,7 +22,6 @@ import { excludeContaminated } from "../src/data/split.js";
 import { createBanditRouter } from "../src/routers/bandit/index.js";
 import { routerTrainerFor } from "../src/routers/create-router-trainer.js";
 import { simulate, type SimulationLine, type SimulationResult } from "../src/simulation/index.js";
-import { cheapestModelOn } from "../src/simulation/scenario.js";
 import { shuffled } from "../src/core/random.js";
 
 const dataDir = resolve(dirname(fileURLToPath(import.meta.url)), "../../shared/data");
@@ -204,5 +203,4 @@ if (figures.has("speed")) {
   say(`\nSimulation wall time: ${result.dataset.streamedSteps} streamed steps × ${result.routers.length} routers (incl. offline-knn), history ${result.dataset.historyPrompts}: ${((performance.now() - started) / 1000).toFixed(1)} s wall, ${((process.cpuUsage(cpuBefore).user + process.cpuUsage(cpuBefore).system) / 1e6).toFixed(1)} s CPU, end to end (training and embedding included); load average at the end ${(await import("node:os")).loadavg()[0]!.toFixed(1)}.`);
 }
 
-void cheapestModelOn;
 if (values.out) await writeFile(values.out, `${output.join("\n")}\n`);
