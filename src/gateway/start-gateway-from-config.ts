@@ -80,7 +80,7 @@ export function openConfiguredStore(config: GatewayConfig, options: { journal?: 
  */
 export async function startGatewayFromConfig(options: StartGatewayFromConfigOptions): Promise<GatewayFromConfig> {
   const config = await loadConfig(options.configPath, { env: options.env });
-  const adminKey = createAdminKey({ keyEnv: config.admin.keyEnv, env: options.env ?? process.env });
+  const adminKey = createAdminKey({ keyEnv: config.admin.keyEnv, env: options.env ?? process.env, required: config.admin.keyEnv !== undefined });
   const host = options.host ?? config.server.host;
   // The gateway journals every finished request before its last byte (see RequestJournal): a crash
   // loses no trace or spend of a response a client received completely.

@@ -12,8 +12,11 @@ export const defaultAdminKeyEnv = "SWITCHYARD_ADMIN_KEY";
  */
 export const adminConfigSchema = z
   .object({
-    /** Environment variable holding the admin key (default `SWITCHYARD_ADMIN_KEY`); unset = no admin key. */
-    keyEnv: z.string().min(1).default(defaultAdminKeyEnv),
+    /**
+     * Environment variable holding the admin key. Default `SWITCHYARD_ADMIN_KEY`, where unset means no
+     * admin key; a variable named here explicitly must be set (a start-up error names it otherwise).
+     */
+    keyEnv: z.string().min(1).optional(),
   })
   .strict();
 
@@ -44,10 +47,13 @@ export const minAdminKeyLength = 16;
  * const admin = createAdminKey({ keyEnv: "SWITCHYARD_ADMIN_KEY" });
  * admin.assert((name) => request.headers[name], "GET /metrics");
  */
-export function createAdminKey(options: { keyEnv?: string; env?: Record<string, string | undefined> } = {}): AdminKey {
+export function createAdminKey(options: { keyEnv?: string; env?: Record<string, string | undefined>; required?: boolean } = {}): AdminKey {
   const keyEnv = options.keyEnv ?? defaultAdminKeyEnv;
   const value = (options.env ?? process.env)[keyEnv];
   const secret = value === undefined || value === "" ? undefined : value;
+  if (secret === undefined && options.required === true) {
+    throw new SwitchyardError("invalid_config", `admin.keyEnv: the environment variable ${keyEnv} is not set; it must hold the admin key (at least ${minAdminKeyLength} characters)`, { param: "admin.keyEnv" });
+  }
   if (secret !== undefined && secret.length < minAdminKeyLength) {
     throw new SwitchyardError("invalid_config", `admin.keyEnv: the admin key in ${keyEnv} is shorter than ${minAdminKeyLength} characters; use a long random value (e.g. \`openssl rand -hex 32\`)`);
   }

@@ -112,7 +112,7 @@ describe("hostile protocol and connections: malformed HTTP, Expect, framing, slo
       response.body.destroy();
       await new Promise((resolve) => setTimeout(resolve, 200));
       await hostile.gateway.services.flush();
-      const trace = (await hostile.gateway.services.store.traces.list()).find((item) => item.id === "mid-stream-leaver");
+      const trace = (await hostile.gateway.services.store.traces.list()).find((item) => item.clientRequestId === "mid-stream-leaver");
       assert.equal(trace?.status, 499);
     } finally {
       hostile.upstreams.a.answer = (await import("./hostile-upstream.js")).okAnswer;

@@ -156,9 +156,10 @@ describe("switchyard label through the replay upstream and a scripted judge", ()
     assert.equal(summary.linesWritten, examples.length - 1);
     assert.ok(summary.judgeCostUsd > 0 && summary.answerCostUsd > 0);
     // Each pair was judged once, plus one retry for each unparseable verdict (prompt 2: twice, prompt 3: once),
-    // plus at most the judge call in flight at the kill.
+    // plus what was in flight at the kill: one judge call, or two when the kill fell inside the retry of an
+    // unparseable verdict (both are lost with the process and asked again on resume).
     const expectedJudgeCalls = pairs + 2 * targets.length - targets.length + new Set(firstJudgeCall).size;
-    assert.ok(judge.calls >= expectedJudgeCalls && judge.calls <= expectedJudgeCalls + 1, `${judge.calls} judge calls, expected ${expectedJudgeCalls}`);
+    assert.ok(judge.calls >= expectedJudgeCalls && judge.calls <= expectedJudgeCalls + 2, `${judge.calls} judge calls, expected ${expectedJudgeCalls}`);
 
     const journal = (await readFile(journalPath, "utf8")).split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as { kind: string; id: string; target: string });
     const answered = journal.filter((line) => line.kind === "answer").map((line) => `${line.id}|${line.target}`);

@@ -84,7 +84,7 @@ describe("reloading the router artifact of a running gateway", () => {
     assert.ok(served.length >= 12, `requests were served during the reloads (${served.length})`);
     assert.ok(served.every((model) => model === fixture.cheapModel || model === fixture.bestModel));
     assert.equal(status.artifact.router, "best-single");
-    assert.match(status.artifact.version, /^sha256:[0-9a-f]{16}$/);
+    assert.match(status.artifact.version, /^[0-9a-f]{16}$/);
     assert.equal(status.previous.path, fixture.cheapPath);
     for (const prompt of prompts.slice(0, 3)) assert.equal(await routedModel(prompt), fixture.bestModel);
   });
@@ -97,7 +97,7 @@ describe("reloading the router artifact of a running gateway", () => {
     const body = (await response.json()) as { error: { code: string; message: string } };
     assert.equal(body.error.code, "reload_failed");
     assert.match(body.error.message, /corrupt/);
-    assert.match(body.error.message, /still serving sha256:/);
+    assert.match(body.error.message, /still serving [0-9a-f]{16} /);
     const missing = await admin({ artifact: join(fixture.directory, "missing.json") });
     assert.equal(missing.status, 422);
     const unknownField = await admin({ artefact: fixture.cheapPath });
