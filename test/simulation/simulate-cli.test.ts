@@ -89,5 +89,5 @@ test("train --warm-start builds a bandit artifact on an offline one; another emb
   assert.match(other.stderr, /--warm-start .* was trained with the hashed-tfidf embedder, not the requested word-vectors/);
   const noData = cli("train", "--router", "linucb", "--out", join(work, "y.json"));
   assert.equal(noData.status, 2);
-  assert.match(noData.stderr, /--dataset is required/);
+  assert.match(noData.stderr, /--dataset or --log is required/);
 });
