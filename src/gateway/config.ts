@@ -206,7 +206,7 @@ export const gatewayConfigSchema = z
     guard: guardConfigSchema.optional(),
     /** Route policy for `model: "auto"`: declared routes restrict the router's candidates (docs/guard-and-policy.md). */
     policy: policyConfigSchema.optional(),
-    /** Online learning of a bandit router: feedback expiry, judge, signals, budget pacing (docs/online-learning.md, "In the gateway"). */
+    /** Online learning of a bandit router: feedback expiry, judge, signals, budget pacing (docs/online-learning.md, section "In the gateway"). */
     learning: learningConfigSchema.prefault({}),
   })
   .strict();
