@@ -42,8 +42,8 @@ test("simulate streams every non-history prompt once to each router, determinist
   assert.match(readFileSync(join(work, "report", "report.html"), "utf8"), /<svg[^>]*>.*Cumulative regret/s);
 });
 
-test("a budget run never spends more than the budget", () => {
-  const out = join(work, "budget.jsonl");
+test("a budget run never spends more than the budget (its --decisions folder is created when missing)", () => {
+  const out = join(work, "not-yet", "budget.jsonl");
   const result = cli("simulate", "--dataset", sample, "--router", "linucb+cold", "--seed", "3", "--budget-usd", "0.05", "--quality", "1", "--decisions", out);
   assert.equal(result.status, 0, result.stderr);
   const lines = readFileSync(out, "utf8").trim().split("\n").map((line) => JSON.parse(line) as { router: string; costUsd: number });

@@ -1,4 +1,6 @@
 import { createWriteStream } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
 import type { Command } from "commander";
 import cliProgress from "cli-progress";
 import { parseRouterSpecs, parseScenarioName, simulate, simulationTable, writeSimulationReport } from "../../simulation/index.js";
@@ -41,6 +43,8 @@ export function registerSimulate(program: Command): void {
       const dataset = await loadForRouting({ dataset: String(options.dataset), seed, includeContaminated: Boolean(options.includeContaminated) }, note);
       const bar = process.stderr.isTTY ? new cliProgress.SingleBar({ format: "{bar} {value}/{total} {stage}", stream: process.stderr, hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic) : undefined;
       let started = false;
+      // Like --report, the output's folder is created when missing (a typo in it still fails clearly below).
+      await mkdir(dirname(String(options.decisions)), { recursive: true }).catch(() => undefined);
       const out = createWriteStream(String(options.decisions));
       const opened = new Promise<void>((resolve, reject) => {
         out.once("open", () => resolve());
