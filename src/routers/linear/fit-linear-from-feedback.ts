@@ -1,15 +1,10 @@
 import { createRandom } from "../../core/random.js";
 import { foldGramStatistics } from "../../math/gram-statistics.js";
-import { fitLogTokenScale } from "../../math/log-token-feature.js";
 import { fitRidge } from "../../math/ridge-regression.js";
 import { shuffledIndices } from "../../math/seeded-init.js";
-import { sparseRowsOf, type SparseRows } from "../../math/sparse-rows.js";
-import { fitFeatureScaling } from "../../features/prompt-feature-scaling.js";
-import { promptFeaturesOf } from "../../features/prompt-features.js";
+import type { SparseRows } from "../../math/sparse-rows.js";
 import type { BanditFeedback, TrainingSet } from "../router-trainer.js";
-import type { LinearFit } from "./fit-linear.js";
-import type { LinearFeatureSpec } from "./linear-features.js";
-import { LinearFeatures } from "./linear-features.js";
+import { linearDesignOf, type LinearFit } from "./fit-linear.js";
 import type { LinearParams } from "./linear-params.js";
 
 /** The rows of `rows` listed in `selection`, each scaled by `scales[k]` (√weight for weighted least squares). */
@@ -39,13 +34,7 @@ function scaledSubset(rows: SparseRows, selection: readonly number[], scales: Fl
 export function fitLinearFromFeedback(data: TrainingSet, feedback: BanditFeedback, params: LinearParams, seed: number): LinearFit {
   const n = data.examples.length;
   const m = data.models.length;
-  const rows = sparseRowsOf(data);
-  const tokens = fitLogTokenScale(data.promptTokens);
-  const texts = data.examples.map((example) => example.prompt);
-  const spec: LinearFeatureSpec = { inputDimension: rows.dimension, sketchDimension: params.dimension, sketchSeed: seed | 0, tokenMean: tokens.mean, tokenScale: tokens.scale };
-  if (params.promptFeatures) spec.promptFeatures = fitFeatureScaling(texts.map(promptFeaturesOf));
-  const features = new LinearFeatures(spec);
-  const design = features.rowsOf(rows, data.promptTokens, texts);
+  const { spec, features, design } = linearDesignOf(data, params, seed);
   const p = features.dimension;
   const weights = new Float64Array(p * m);
   const penalties: number[] = [];

@@ -29,6 +29,17 @@ export interface LinearFit {
   logisticIterations: number;
 }
 
+/** The feature map fitted on the training prompts (sketch, token scaling, optional prompt features) and the design rows it gives. */
+export function linearDesignOf(data: TrainingSet, params: LinearParams, seed: number): { spec: LinearFeatureSpec; features: LinearFeatures; design: SparseRows } {
+  const rows = sparseRowsOf(data);
+  const tokens = fitLogTokenScale(data.promptTokens);
+  const texts = data.examples.map((example) => example.prompt);
+  const spec: LinearFeatureSpec = { inputDimension: rows.dimension, sketchDimension: params.dimension, sketchSeed: seed | 0, tokenMean: tokens.mean, tokenScale: tokens.scale };
+  if (params.promptFeatures) spec.promptFeatures = fitFeatureScaling(texts.map(promptFeaturesOf));
+  const features = new LinearFeatures(spec);
+  return { spec, features, design: features.rowsOf(rows, data.promptTokens, texts) };
+}
+
 /**
  * Fits CARROT's per-candidate linear quality and log-cost estimators in one read of the data: the Gram
  * statistics of the feature rows per cross-validation fold give ridge regression and its λ choice in
@@ -37,13 +48,7 @@ export interface LinearFit {
 export function fitLinear(data: TrainingSet, params: LinearParams, seed: number): LinearFit {
   const n = data.examples.length;
   const m = data.models.length;
-  const rows = sparseRowsOf(data);
-  const tokens = fitLogTokenScale(data.promptTokens);
-  const texts = data.examples.map((example) => example.prompt);
-  const spec: LinearFeatureSpec = { inputDimension: rows.dimension, sketchDimension: params.dimension, sketchSeed: seed | 0, tokenMean: tokens.mean, tokenScale: tokens.scale };
-  if (params.promptFeatures) spec.promptFeatures = fitFeatureScaling(texts.map(promptFeaturesOf));
-  const features = new LinearFeatures(spec);
-  const design = features.rowsOf(rows, data.promptTokens, texts);
+  const { spec, features, design } = linearDesignOf(data, params, seed);
   const p = features.dimension;
 
   const scores = scoreMatrixOf(data.examples, data.models);
