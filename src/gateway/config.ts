@@ -14,6 +14,7 @@ import { strategiesConfigSchema } from "../strategies/strategy-config.js";
 import { learningConfigSchema } from "../learning/learning-config.js";
 import { imageUrlPolicySchema } from "./content-parts.js";
 import { resolveEnvReferences } from "./resolve-env-references.js";
+import { resolveStorePaths, storeConfigSchema } from "../stores/store-config.js";
 
 /** Schema of the `server` section: where the gateway listens and how much it accepts. */
 export const serverConfigSchema = z
@@ -104,14 +105,8 @@ export const gatewayTargetSchema = targetSchema
   })
   .strict();
 
-/** Schema of the `store` section: where keys, spend, traces and breaker cooldowns live. */
-export const storeSectionSchema = z
-  .object({
-    kind: z.enum(["sqlite", "memory"]).default("sqlite"),
-    /** SQLite file; relative paths are relative to the config file. */
-    path: z.string().min(1).default("./switchyard-data/switchyard.db"),
-  })
-  .strict();
+/** Schema of the `store` section: `sqlite://PATH` (default), `postgres://…`, `memory://`, or the object forms (src/stores/store-config.ts). */
+export const storeSectionSchema = storeConfigSchema;
 
 /** Schema of the `auth` section. */
 export const authConfigSchema = z
@@ -293,7 +288,7 @@ export function parseConfig(value: unknown, sourceName: string, options: ParseCo
     ...(config.router.shadow === undefined ? {} : { shadow: { artifact: resolve(baseDir, config.router.shadow.artifact) } }),
     ...(config.router.canary === undefined ? {} : { canary: { ...config.router.canary, artifact: resolve(baseDir, config.router.canary.artifact) } }),
   };
-  const store = { ...config.store, path: config.store.path === ":memory:" ? config.store.path : resolve(baseDir, config.store.path) };
+  const store = resolveStorePaths(config.store, baseDir);
   const auth = config.auth.pepperFile === undefined ? config.auth : { ...config.auth, pepperFile: resolve(baseDir, config.auth.pepperFile) };
   return deepFreeze({ ...config, router, targets, store, auth, ...(guard ? { guard } : {}), ...(policy ? { policy } : {}) });
 }

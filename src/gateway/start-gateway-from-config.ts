@@ -13,8 +13,7 @@ import { routerTrainerFor } from "../routers/create-router-trainer.js";
 import { isOnlineRouter } from "../routers/online-router.js";
 import { pino } from "pino";
 import { createLogger } from "../observability/logger.js";
-import { createMemoryStore } from "../stores/memory/memory-store.js";
-import { createSqliteStore } from "../stores/sqlite/sqlite-store.js";
+import { createStore } from "../stores/create-store.js";
 import type { Store } from "../stores/store.js";
 import { createRolloutController, type RolloutController } from "../rollout/rollout-controller.js";
 import { loadConfig } from "./config.js";
@@ -63,9 +62,9 @@ export function pepperFileOf(config: GatewayConfig): string | undefined {
   return config.store.kind === "sqlite" && config.store.path !== ":memory:" ? join(dirname(config.store.path), "key-pepper") : undefined;
 }
 
-/** Opens the store a config names (SQLite by default). */
-export function openConfiguredStore(config: GatewayConfig, options: { journal?: boolean } = {}): Store {
-  return config.store.kind === "memory" ? createMemoryStore() : createSqliteStore({ path: config.store.path, journal: options.journal === true });
+/** Opens the store a config names (SQLite by default; PostgreSQL migrated on open). */
+export function openConfiguredStore(config: GatewayConfig, options: { journal?: boolean } = {}): Promise<Store> {
+  return createStore(config.store, options);
 }
 
 /**
@@ -84,7 +83,7 @@ export async function startGatewayFromConfig(options: StartGatewayFromConfigOpti
   const host = options.host ?? config.server.host;
   // The gateway journals every finished request before its last byte (see RequestJournal): a crash
   // loses no trace or spend of a response a client received completely.
-  const store = openConfiguredStore(config, { journal: true });
+  const store = await openConfiguredStore(config, { journal: true });
   try {
     // An online router starts from what it learned (the store's snapshot and update log), else from the
     // artifact; configured targets it does not know join with its exploration prior, removed ones leave.

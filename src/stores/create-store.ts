@@ -1,29 +1,28 @@
-import { z } from "zod";
 import { createMemoryStore } from "./memory/memory-store.js";
+import { openPostgresStore } from "./postgres/postgres-store.js";
 import { createSqliteStore } from "./sqlite/sqlite-store.js";
+import type { StoreConfig } from "./store-config.js";
 import type { Store } from "./store.js";
 
-/** Schema of the `store` section of the configuration. */
-export const storeConfigSchema = z.discriminatedUnion("kind", [
-  z
-    .object({
-      kind: z.literal("sqlite"),
-      /** Database file (created with its folder when missing). */
-      path: z.string().min(1).default("./switchyard-data/switchyard.db"),
-    })
-    .strict(),
-  z.object({ kind: z.literal("memory") }).strict(),
-]);
+export { storeConfigSchema, type StoreConfig } from "./store-config.js";
 
-/** The `store` section of the configuration. */
-export type StoreConfig = z.infer<typeof storeConfigSchema>;
+/** Options for {@link createStore}. */
+export interface CreateStoreOptions {
+  /** SQLite: keep the request journal (what `switchyard serve` does; see `createSqliteStore`). */
+  journal?: boolean;
+}
 
 /**
- * Opens the store the configuration names.
+ * Opens the store the configuration names: SQLite (the embedded default), PostgreSQL (migrated on open;
+ * start-up errors name the `store` setting, never the password) or memory.
  *
  * @example
- * const store = createStore({ kind: "sqlite", path: "./switchyard-data/switchyard.db" });
+ * const store = await createStore({ kind: "sqlite", path: "./switchyard-data/switchyard.db" });
  */
-export function createStore(config: StoreConfig): Store {
-  return config.kind === "memory" ? createMemoryStore() : createSqliteStore({ path: config.path });
+export async function createStore(config: StoreConfig, options: CreateStoreOptions = {}): Promise<Store> {
+  if (config.kind === "memory") return createMemoryStore();
+  if (config.kind === "postgres") {
+    return openPostgresStore({ url: config.url, poolSize: config.poolSize, connectTimeoutMs: config.connectTimeoutMs, spoolDir: config.spoolDir, spoolMaxBytes: config.spoolMaxBytes });
+  }
+  return createSqliteStore({ path: config.path, journal: options.journal === true });
 }

@@ -37,7 +37,8 @@ export async function openStoreForCli(options: StoreLocationOptions): Promise<{ 
   if (options.config !== undefined) {
     const config = await loadConfig(options.config);
     if (config.store.kind === "memory") throw new SwitchyardError("invalid_config", `${options.config}: store.kind is memory: keys and traces exist only inside the running gateway`, { param: "store.kind" });
-    return { store: openConfiguredStore(config), pepperPath: pepperFileOf(config) ?? join(dirname(config.store.path), "key-pepper"), retentionDays: config.traces.retentionDays };
+    const pepperPath = pepperFileOf(config) ?? (config.store.kind === "sqlite" ? join(dirname(config.store.path), "key-pepper") : join(process.cwd(), "switchyard-data", "key-pepper"));
+    return { store: await openConfiguredStore(config), pepperPath, retentionDays: config.traces.retentionDays };
   }
   const path = resolve(options.db ?? defaultCliDatabase);
   return { store: createSqliteStore({ path }), pepperPath: join(dirname(path), "key-pepper") };

@@ -143,7 +143,7 @@ async function tracePrompts(config: GatewayConfig, options: Record<string, strin
   if (typeof options.key === "string") filter.keyId = options.key;
   if (typeof options.model === "string") filter.model = options.model;
   assertTracesKeepText(config.traces.storeText);
-  const store = openConfiguredStore(config);
+  const store = await openConfiguredStore(config);
   try {
     const { prompts, withoutText } = await labelPromptsFromTraces({ traces: store.traces, storeText: true, filter });
     if (withoutText > 0) process.stderr.write(`note: ${withoutText} trace(s) have no stored prompt text (recorded before traces.storeText was on) and are skipped\n`);

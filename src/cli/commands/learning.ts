@@ -36,7 +36,7 @@ export function registerLearning(program: Command, deps: LearningCommandDeps = {
     .action(async (options: { config: string; out: string }) => {
       const { config, artifactPath } = await servedOf(options.config);
       const artifact = await loadRouterArtifact(artifactPath);
-      const store = openConfiguredStore(config);
+      const store = await openConfiguredStore(config);
       try {
         const learned = await exportLearnedArtifact({ artifact, repository: store.learning, targets: config.targets.map((target) => target.id) });
         await saveRouterArtifact(options.out, learned);
@@ -53,7 +53,7 @@ export function registerLearning(program: Command, deps: LearningCommandDeps = {
     .action(async (options: { config: string; in: string }) => {
       const { config, artifactPath } = await servedOf(options.config);
       const [served, imported] = await Promise.all([loadRouterArtifact(artifactPath), loadRouterArtifact(options.in)]);
-      const store = openConfiguredStore(config);
+      const store = await openConfiguredStore(config);
       try {
         const { updates } = await importLearnedArtifact({ imported, served, repository: store.learning });
         print(`imported ${imported.router.kind} state from ${options.in} (${updates} online updates); it takes effect when the gateway starts`);

@@ -1,0 +1,77 @@
+import type pg from "pg";
+import { SwitchyardError } from "../../core/errors.js";
+import type { ApiKeyRecord, BudgetPeriod } from "../api-key-record.js";
+import type { KeyRepository } from "../store.js";
+
+interface KeyRow {
+  id: string;
+  name: string;
+  hash: string;
+  prefix: string;
+  created_at: number;
+  revoked_at: number | null;
+  budget_usd: number | null;
+  budget_period: string;
+  rpm: number | null;
+  tpm: number | null;
+  models: string | null;
+}
+
+const keyOfRow = (row: KeyRow): ApiKeyRecord => ({
+  id: row.id,
+  name: row.name,
+  hash: row.hash,
+  prefix: row.prefix,
+  createdAt: row.created_at,
+  revokedAt: row.revoked_at,
+  budgetUsd: row.budget_usd,
+  budgetPeriod: row.budget_period as BudgetPeriod,
+  rpm: row.rpm,
+  tpm: row.tpm,
+  models: row.models === null ? null : (JSON.parse(row.models) as string[]),
+});
+
+/**
+ * API keys in PostgreSQL. `revision()` is `revision.current()`: the store bumps it on every
+ * `switchyard_keys` notification (a trigger sends one for any change to `api_keys`, by any instance or
+ * the CLI) and whenever its listening connection reconnects (changes made while it was away are not
+ * notified), so key caches drop a revoked key as soon as the notification arrives — and at once in the
+ * process that made the change (`changed`).
+ */
+export function createPostgresKeyRepository(pool: pg.Pool, revision: { current: () => number; changed: () => void }): KeyRepository {
+  const one = async (sql: string, value: string) => {
+    const row = (await pool.query<KeyRow>(sql, [value])).rows[0];
+    return row === undefined ? undefined : keyOfRow(row);
+  };
+  const count = async (sql: string) => Number((await pool.query<{ n: number }>(sql)).rows[0]?.n ?? 0);
+  return {
+    async insert(record) {
+      try {
+        await pool.query(
+          `INSERT INTO api_keys (id, name, hash, prefix, created_at, revoked_at, budget_usd, budget_period, rpm, tpm, models)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+          [record.id, record.name, record.hash, record.prefix, record.createdAt, record.revokedAt, record.budgetUsd, record.budgetPeriod, record.rpm, record.tpm, record.models === null ? null : JSON.stringify(record.models)],
+        );
+        revision.changed();
+      } catch (error) {
+        if ((error as { code?: string }).code === "23505") {
+          throw new SwitchyardError("invalid_request", `An active key named "${record.name}" already exists`, { param: "name", cause: error });
+        }
+        throw error;
+      }
+    },
+    findByHash: (hash) => one("SELECT * FROM api_keys WHERE hash = $1", hash),
+    findById: (id) => one("SELECT * FROM api_keys WHERE id = $1", id),
+    async list() {
+      return (await pool.query<KeyRow>("SELECT * FROM api_keys ORDER BY created_at, id")).rows.map(keyOfRow);
+    },
+    async revoke(id, at) {
+      const revoked = ((await pool.query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL", [at, id])).rowCount ?? 0) > 0;
+      if (revoked) revision.changed();
+      return revoked;
+    },
+    countActive: () => count("SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at IS NULL"),
+    countAll: () => count("SELECT COUNT(*) AS n FROM api_keys"),
+    revision: revision.current,
+  };
+}
