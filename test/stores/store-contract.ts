@@ -47,9 +47,9 @@ export function traceRecord(overrides: Partial<TraceRecord> = {}): TraceRecord {
 }
 
 /** The behaviour every {@link Store} must share; run once per backend. */
-export function storeContract(name: string, open: () => Store): void {
+export function storeContract(name: string, open: () => Store | Promise<Store>): void {
   test(`${name}: keys insert, find, list, revoke, unique active names`, async () => {
-    const store = open();
+    const store = await open();
     await store.keys.insert(keyRecord());
     await assert.rejects(store.keys.insert(keyRecord({ id: "key_2", hash: "h2" })), /already exists/);
     assert.deepEqual(await store.keys.findByHash("h1"), keyRecord());
@@ -67,7 +67,7 @@ export function storeContract(name: string, open: () => Store): void {
   });
 
   test(`${name}: reservations never exceed the limit and sums do not drift`, async () => {
-    const store = open();
+    const store = await open();
     const base = { keyId: "k", periodStart: 0, limitUsd: 0.01 };
     const results = await Promise.all(Array.from({ length: 15 }, () => store.usage.reserve({ ...base, amountUsd: 0.001 })));
     assert.equal(results.filter((result) => result.ok).length, 10);
@@ -84,7 +84,7 @@ export function storeContract(name: string, open: () => Store): void {
   });
 
   test(`${name}: traces round-trip, filter, feedback and prune`, async () => {
-    const store = open();
+    const store = await open();
     await store.traces.insertMany([
       traceRecord(),
       traceRecord({ id: "req_2", createdAt: 2000, keyId: "key_2", status: 502, errorCode: "upstream_error", servedModel: null, prompt: "hi", response: "yo" }),
@@ -110,7 +110,7 @@ export function storeContract(name: string, open: () => Store): void {
   });
 
   test(`${name}: breaker states are upserted`, async () => {
-    const store = open();
+    const store = await open();
     await store.breakers.put({ targetId: "m1", phase: "open", openUntil: 500, consecutiveOpens: 1, updatedAt: 100 });
     await store.breakers.put({ targetId: "m1", phase: "closed", openUntil: null, consecutiveOpens: 0, updatedAt: 600 });
     await store.breakers.put({ targetId: "m2", phase: "half-open", openUntil: 700, consecutiveOpens: 2, updatedAt: 650 });
