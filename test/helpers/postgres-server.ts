@@ -84,7 +84,7 @@ export async function startPostgresServer(options: { fsync?: boolean } = {}): Pr
   await command("initdb", ["-D", dataDir, "-U", user, "--auth-local=trust", "--auth-host=scram-sha-256", `--pwfile=${join(dir, "password")}`, "-E", "UTF8", "--no-sync", "--no-instructions"]);
   const port = await freePort();
   const settings = [`-p ${port}`, `-k ${dir}`, "-c listen_addresses=127.0.0.1", "-c max_connections=200"];
-  if (options.fsync !== true) settings.push("-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off");
+  if (options.fsync !== true) settings.push("-c fsync=off", "-c full_page_writes=off");
   const start = async () => {
     await command("pg_ctl", ["-D", dataDir, "-l", join(dir, "server.log"), "-o", settings.join(" "), "-w", "-t", "30", "start"]);
   };
@@ -97,10 +97,17 @@ export async function startPostgresServer(options: { fsync?: boolean } = {}): Pr
     }
   };
   // A test file that dies halfway must not leave a server behind.
-  process.once("exit", () => {
+  const cleanUp = () => {
     stopNow();
     rmSync(dir, { recursive: true, force: true });
-  });
+  };
+  process.once("exit", cleanUp);
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      cleanUp();
+      process.exit(1);
+    });
+  }
   await start();
   const url = (database = "postgres") => `postgres://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
   return {

@@ -2,6 +2,7 @@ import type pg from "pg";
 import { SwitchyardError } from "../../core/errors.js";
 import type { ApiKeyRecord, BudgetPeriod } from "../api-key-record.js";
 import type { KeyRepository } from "../store.js";
+import { isConnectionError } from "./postgres-connection.js";
 
 interface KeyRow {
   id: string;
@@ -38,16 +39,39 @@ const keyOfRow = (row: KeyRow): ApiKeyRecord => ({
  * notified), so key caches drop a revoked key as soon as the notification arrives — and at once in the
  * process that made the change (`changed`).
  */
-export function createPostgresKeyRepository(pool: pg.Pool, revision: { current: () => number; changed: () => void }): KeyRepository {
+export function createPostgresKeyRepository(pool: pg.Pool, revision: { current: () => number; changed: () => void }, onConnectionError: (error: unknown) => void): KeyRepository {
+  /** Runs a query; an unreachable PostgreSQL becomes `store_unavailable` (503), not an internal error. */
+  const query = async <Row extends pg.QueryResultRow>(sql: string, values: unknown[] = []): Promise<pg.QueryResult<Row>> => {
+    try {
+      return await pool.query<Row>(sql, values);
+    } catch (error) {
+      if (!isConnectionError(error)) throw error;
+      onConnectionError(error);
+      throw new SwitchyardError("store_unavailable", "store: PostgreSQL is unreachable; the API key cannot be checked", { param: "store" });
+    }
+  };
   const one = async (sql: string, value: string) => {
-    const row = (await pool.query<KeyRow>(sql, [value])).rows[0];
+    const row = (await query<KeyRow>(sql, [value])).rows[0];
     return row === undefined ? undefined : keyOfRow(row);
   };
-  const count = async (sql: string) => Number((await pool.query<{ n: number }>(sql)).rows[0]?.n ?? 0);
+  // Counts only ever grow (keys are revoked, never deleted): during an outage the last answer stands, so
+  // an open gateway's "does any key exist yet?" check keeps serving.
+  const lastCounts = new Map<string, number>();
+  const count = async (sql: string) => {
+    try {
+      const value = Number((await query<{ n: number }>(sql)).rows[0]?.n ?? 0);
+      lastCounts.set(sql, value);
+      return value;
+    } catch (error) {
+      const last = lastCounts.get(sql);
+      if (last === undefined || !(error instanceof SwitchyardError) || error.code !== "store_unavailable") throw error;
+      return last;
+    }
+  };
   return {
     async insert(record) {
       try {
-        await pool.query(
+        await query(
           `INSERT INTO api_keys (id, name, hash, prefix, created_at, revoked_at, budget_usd, budget_period, rpm, tpm, models)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
           [record.id, record.name, record.hash, record.prefix, record.createdAt, record.revokedAt, record.budgetUsd, record.budgetPeriod, record.rpm, record.tpm, record.models === null ? null : JSON.stringify(record.models)],
@@ -63,10 +87,10 @@ export function createPostgresKeyRepository(pool: pg.Pool, revision: { current: 
     findByHash: (hash) => one("SELECT * FROM api_keys WHERE hash = $1", hash),
     findById: (id) => one("SELECT * FROM api_keys WHERE id = $1", id),
     async list() {
-      return (await pool.query<KeyRow>("SELECT * FROM api_keys ORDER BY created_at, id")).rows.map(keyOfRow);
+      return (await query<KeyRow>("SELECT * FROM api_keys ORDER BY created_at, id")).rows.map(keyOfRow);
     },
     async revoke(id, at) {
-      const revoked = ((await pool.query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL", [at, id])).rowCount ?? 0) > 0;
+      const revoked = ((await query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL", [at, id])).rowCount ?? 0) > 0;
       if (revoked) revision.changed();
       return revoked;
     },

@@ -218,7 +218,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       changed: () => {
         revision++;
       },
-    }),
+    }, noteConnectionError),
     usage: ledger,
     traces,
     learning: createPostgresLearningRepository(pool),
