@@ -30,4 +30,5 @@ export const commandRegistry: readonly CommandEntry[] = [
   { name: "ope", description: "estimate a candidate router's mean reward and cost on a decision log (IPS, SNIPS, doubly robust), without serving it", load: async () => (await import("./commands/ope.js")).registerOpe },
   { name: "label", description: "send sampled prompts to each target, score the answers and write a routing dataset for `switchyard train`", load: async () => (await import("./commands/label.js")).registerLabel },
   { name: "reload", description: "reload a running gateway's router artifact without a restart (or roll back, or start/stop a shadow or canary)", load: async () => (await import("./commands/reload.js")).registerReload },
+  { name: "migrate", description: "apply the store's schema migrations (PostgreSQL or SQLite) and print the schema version", load: async () => (await import("./commands/migrate.js")).registerMigrate },
 ];
