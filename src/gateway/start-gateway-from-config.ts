@@ -14,6 +14,8 @@ import { isOnlineRouter } from "../routers/online-router.js";
 import { pino } from "pino";
 import { createLogger } from "../observability/logger.js";
 import { createStore } from "../stores/create-store.js";
+import { isPostgresStore } from "../stores/postgres/postgres-store.js";
+import { registerTraceSpoolMetrics } from "../observability/trace-spool-metrics.js";
 import type { Store } from "../stores/store.js";
 import { createRolloutController, type RolloutController } from "../rollout/rollout-controller.js";
 import { loadConfig } from "./config.js";
@@ -115,6 +117,7 @@ export async function startGatewayFromConfig(options: StartGatewayFromConfigOpti
     const engine = rollout?.engine ?? createNoRouterEngine();
     const routable = new Set(engine.targets.map((target) => target.id));
     const metrics = createGatewayMetrics({ processMetrics: true });
+    if (isPostgresStore(store)) registerTraceSpoolMetrics(metrics.registry, store);
     const pepper = loadPepper({ env: options.env, path: pepperFileOf(config) ?? join(process.cwd(), "switchyard-data", "key-pepper") });
     const activeKeys = await store.keys.countActive();
     if ((await store.keys.countAll()) === 0 && !isLoopbackHost(host)) {

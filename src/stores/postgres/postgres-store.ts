@@ -47,6 +47,11 @@ export interface PostgresStore extends Store {
   readonly migration: PostgresMigrationResult;
 }
 
+/** Whether `store` is a {@link PostgresStore} (it has a trace spool to report on). */
+export function isPostgresStore(store: Store): store is PostgresStore {
+  return store.kind === "postgres" && typeof (store as Partial<PostgresStore>).spoolStats === "function";
+}
+
 /**
  * Opens a PostgreSQL {@link Store}: a `pg` connection pool, the schema migrated on open (versioned, see
  * `postgres-migrations.ts`), a LISTEN connection for key changes, and a bounded on-disk trace spool.
