@@ -14,6 +14,8 @@ export interface PostgresServer {
   port: number;
   user: string;
   password: string;
+  /** The server's data folder (its `postmaster.pid` names the server process). */
+  dataDir: string;
   /** `postgres://user:password@127.0.0.1:port/database`. */
   url(database?: string): string;
   /** Creates an empty database and returns its URL. */
@@ -115,6 +117,7 @@ export async function startPostgresServer(options: { fsync?: boolean } = {}): Pr
     port,
     user,
     password,
+    dataDir,
     url,
     async createDatabase(name) {
       const client = new pg.Client({ host: "127.0.0.1", port, user, password, database: "postgres" });
