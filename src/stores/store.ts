@@ -159,8 +159,9 @@ export interface StoreJournal {
 
 /**
  * Where the gateway keeps what must outlive a request: keys, spend, traces and breaker cooldowns.
- * Implementations: `createSqliteStore` (embedded default), `createMemoryStore` (tests); Redis and
- * PostgreSQL can follow behind the same interface to share state between instances.
+ * Implementations: `createSqliteStore` (embedded default), `createMemoryStore` (tests) and
+ * `openPostgresStore` (shared by several instances; docs/postgres.md); `createStore` opens the one a
+ * configuration names.
  */
 export interface Store {
   /** Backend name, e.g. `sqlite`. */
