@@ -6,7 +6,7 @@
  *
  * A private PostgreSQL (test/helpers/postgres-server.ts: initdb + pg_ctl on a loopback port, **fsync on**,
  * default settings otherwise) and, in this process, the gateway's own write path: `createTraceWriter`
- * with the gateway's defaults (flush every 500 ms or at 500 queued, 128 traces per statement) over
+ * batching as the gateway sets it for this store (flush every 500 ms or at 2000 queued, one statement each) over
  * `openPostgresStore` (`INSERT … SELECT FROM unnest(…)`, one statement per slice). Traces are shaped like
  * a routed request's (3 scored candidates, 2 attempts, a prompt hash; ~700 bytes of JSON).
  *
@@ -15,7 +15,7 @@
  *    time the final flush took, the largest backlog (offered − committed; the writer flushes every
  *    500 ms, so ~0.5 s of traffic is the floor), and CPU per trace of this process and of the PostgreSQL
  *    server processes (from /proc: the load-robust figure on a shared machine).
- * 2. Ceiling: batches of 500 written back to back (2 in flight) for `--seconds`.
+ * 2. Ceiling: batches of 2000 written back to back (2 in flight) for `--seconds`.
  * 3. Restart: `--restart-rate` traces/s for `--seconds`; PostgreSQL is stopped the way a crash stops it
  *    (`pg_ctl stop -m immediate`) at 30 % of the run and started again at 50 %. Every offered trace
  *    must be in the table once the spool has drained.
@@ -77,6 +77,9 @@ function trace(): TraceRecord {
     promptHash: "ab".repeat(32),
   };
 }
+
+/** The trace writer's batching as the gateway sets it for this store (src/gateway/gateway-services.ts). */
+const gatewayBatching = (store: PostgresStore) => (store.traces.writeBatch === undefined ? {} : { maxBatch: store.traces.writeBatch, maxSlice: store.traces.writeBatch });
 
 /** CPU seconds (user + system) of the PostgreSQL server: the postmaster and its children. */
 function serverCpuSeconds(dataDir: string): number {
@@ -147,7 +150,7 @@ try {
         committed += batch.length;
       },
     };
-    const writer = createTraceWriter({ repository, onError: (error) => process.stderr.write(`write failed: ${String(error)}\n`) });
+    const writer = createTraceWriter({ repository, ...gatewayBatching(store), onError: (error) => process.stderr.write(`write failed: ${String(error)}\n`) });
     let added = 0;
     let maxBacklog = 0;
     const cpuBefore = process.cpuUsage();
@@ -181,7 +184,7 @@ try {
     let written = 0;
     const loop = async () => {
       while (performance.now() - started < seconds * 1000) {
-        const batch = Array.from({ length: 500 }, trace);
+        const batch = Array.from({ length: 2000 }, trace);
         await store.traces.insertMany(batch);
         written += batch.length;
       }
@@ -189,13 +192,13 @@ try {
     await Promise.all([loop(), loop()]);
     const elapsed = (performance.now() - started) / 1000;
     const stored = await countRows(url);
-    console.log(`\nCeiling: batches of 500 back to back, 2 in flight: ${Math.round(written / elapsed)} traces/s (${stored} rows stored of ${written} written)`);
+    console.log(`\nCeiling: batches of 2000 back to back, 2 in flight: ${Math.round(written / elapsed)} traces/s (${stored} rows stored of ${written} written)`);
     await store.close();
   }
 
   {
     const { store, url } = await open();
-    const writer = createTraceWriter({ repository: store.traces, onError: (error) => process.stderr.write(`write failed: ${String(error)}\n`) });
+    const writer = createTraceWriter({ repository: store.traces, ...gatewayBatching(store), onError: (error) => process.stderr.write(`write failed: ${String(error)}\n`) });
     const durationMs = seconds * 1000;
     let phase: "up" | "killing" | "down" | "starting" | "back" = "up";
     let downMs = 0;

@@ -120,6 +120,7 @@ export function createGatewayServices(config: GatewayConfig, deps: GatewayServic
         repository: store.traces,
         ...(store.journal ? { journalPosition: () => store.journal?.position() ?? 0 } : {}),
         flushIntervalMs: config.traces.flushIntervalMs,
+        ...(store.traces.writeBatch === undefined ? {} : { maxBatch: store.traces.writeBatch, maxSlice: store.traces.writeBatch }),
         timers: deps.timers,
         onError: (error, dropped) => deps.logger?.error({ dropped, error: error instanceof Error ? error.message : String(error) }, "traces could not be written"),
       })

@@ -88,6 +88,12 @@ export interface TraceRepository {
    * this batch or an earlier one (recorded in the same transaction, for crash recovery).
    */
   insertMany(traces: readonly TraceRecord[], journalBytes?: number): Promise<void>;
+  /**
+   * Traces per `insertMany` the gateway's trace writer should send (default 128 per call, 500 per flush:
+   * SQLite's inserts are synchronous, so small slices keep the event loop free). A store whose writes are
+   * asynchronous and pay one commit per call (PostgreSQL) asks for larger ones.
+   */
+  readonly writeBatch?: number;
   get(id: string): Promise<TraceRecord | undefined>;
   /** The newest trace of this key (null: requests without a key) that the client tagged with `clientRequestId`. */
   findByClientRequestId(keyId: string | null, clientRequestId: string): Promise<TraceRecord | undefined>;

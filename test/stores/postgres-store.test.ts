@@ -54,6 +54,11 @@ test("postgres store: the decision log round-trips, rewards and feedback join la
   assert.equal((await store.traces.findByClientRequestId("key_1", "mine"))?.id, "new");
   assert.equal(await store.traces.findByClientRequestId("key_2", "mine"), undefined);
   await store.traces.insertMany([traceRecord({ id: "open", keyId: null, clientRequestId: "mine" })]);
+  // Array-literal escaping: quotes, backslashes, braces, commas, newlines, the word NULL, non-ASCII; NUL
+  // (which PostgreSQL text cannot hold) becomes U+FFFD instead of failing the batch.
+  const awkward = traceRecord({ id: 'we"ird\\{id},', prompt: 'say "hi" \\ {a,b}\n\u00e9\u0000!', response: "NULL", requestedModel: "", latencyMs: 1e-7 });
+  await store.traces.insertMany([awkward]);
+  assert.deepEqual(await store.traces.get(awkward.id), { ...awkward, prompt: 'say "hi" \\ {a,b}\n\u00e9\uFFFD!' });
   assert.equal((await store.traces.findByClientRequestId(null, "mine"))?.id, "open");
 });
 

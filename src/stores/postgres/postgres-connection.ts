@@ -81,15 +81,18 @@ export function storeOpenError(error: unknown, url: string): SwitchyardError {
 /** Runs `work` in one transaction on one pooled connection (rolled back when it throws). */
 export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let broken: Error | undefined;
   try {
     await client.query("BEGIN");
     const result = await work(client);
     await client.query("COMMIT");
     return result;
   } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
+    // A connection that failed is destroyed, not handed to the next caller.
+    if (isConnectionError(error)) broken = error as Error;
+    else await client.query("ROLLBACK").catch(() => undefined);
     throw error;
   } finally {
-    client.release();
+    client.release(broken);
   }
 }

@@ -88,7 +88,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const pool = new pgModule.Pool(clientConfigOf(pgModule, settings, { connectTimeoutMs, max: options.poolSize ?? 10 }));
   // An idle pooled connection that PostgreSQL closes emits 'error' on the pool; unhandled, it would end
   // the process. The next query reconnects (or starts an outage).
-  pool.on("error", (error) => noteConnectionError(error));
+  let ready = false;
+  pool.on("error", (error) => {
+    if (ready) noteConnectionError(error);
+  });
 
   let migration: PostgresMigrationResult;
   try {
@@ -144,7 +147,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     draining ??= spool
       .drain(async (batch) => {
         try {
-          await traces.writeBatch(batch);
+          await traces.write(batch);
         } catch (error) {
           if (!isConnectionError(error)) Object.assign(error as object, { rejected: true });
           throw error;
@@ -209,9 +212,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   } catch (error) {
     closed = true;
     spool.close();
+    if (probeTimer !== undefined) clearTimeout(probeTimer);
+    if (listenerTimer !== undefined) clearTimeout(listenerTimer);
     await pool.end().catch(() => undefined);
     throw storeOpenError(error, options.url);
   }
+  ready = true;
   // Spool files left by a process that died during an outage: written now, in the background.
   if (spool.hasData()) void drainSpool().catch((error: unknown) => (isConnectionError(error) ? noteConnectionError(error) : undefined));
 

@@ -167,6 +167,10 @@ export function createPostgresUsageLedger(options: PostgresUsageLedgerOptions): 
         // Nothing is lost: the amounts go back to the pending set (added to anything booked meanwhile).
         const failed = writing;
         writing = new Map();
+        if (closed) {
+          for (const part of failed.values()) for (const waiter of part.waiters) waiter.reject(error);
+          throw error;
+        }
         for (const [id, part] of failed) merge(pending, id, part);
         if (isConnectionError(error)) options.onConnectionError(error);
         if (!closed && retryTimer === undefined) {
