@@ -165,4 +165,10 @@ test("postgres store: wrong password, missing database, unreachable port and mal
     }
     assert.ok(!warnings.some((warning) => warning.includes(secret)));
   }
+  await assert.rejects(openPostgresStore({ url: running.url("postgres"), spoolDir: "/dev/null/spool" }), (error: unknown) => {
+    assert.ok(error instanceof SwitchyardError);
+    assert.equal(error.param, "store.spoolDir");
+    assert.match(error.message, /^store\.spoolDir: cannot use \/dev\/null\/spool for the trace spool/);
+    return true;
+  });
 });

@@ -141,7 +141,14 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     await ledger.flush().catch(() => undefined);
   };
 
-  const spool = openTraceSpool({ directory: options.spoolDir, maxBytes: options.spoolMaxBytes ?? 256 * 1024 * 1024 });
+  let spool: ReturnType<typeof openTraceSpool>;
+  try {
+    spool = openTraceSpool({ directory: options.spoolDir, maxBytes: options.spoolMaxBytes ?? 256 * 1024 * 1024 });
+  } catch (error) {
+    closed = true;
+    await pool.end().catch(() => undefined);
+    throw new SwitchyardError("invalid_config", `store.spoolDir: cannot use ${options.spoolDir} for the trace spool: ${(error as Error).message}`, { param: "store.spoolDir" });
+  }
   let draining: Promise<number> | undefined;
   const drainSpool = (): Promise<number> => {
     draining ??= spool
