@@ -251,7 +251,8 @@ export async function learningOf(sources: DashboardSources, windowName: Dashboar
   const rollups = rollupsOf(sources.store);
   const window: PlacedWindow = placeWindow(windowName, sources.now());
   const [byTarget, steps] = await Promise.all([rollups.series(rollupQueryOf(window, { by: "target" })), rollups.series(rollupQueryOf(window))]);
-  const targets = [...new Set(byTarget.filter((row) => row.routed > 0).map((row) => row.group))].sort();
+  // Routed requests no target answered stay in the step's total (shares then add up to less than 1).
+  const targets = [...new Set(byTarget.filter((row) => row.routed > 0 && sources.targets.includes(row.group)).map((row) => row.group))].sort();
   const stepRows = new Map(steps.map((row) => [row.bucketStart, row]));
   const series = [];
   for (let start = window.since; start < window.until; start += window.stepMs) {

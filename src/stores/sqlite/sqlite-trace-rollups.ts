@@ -54,7 +54,8 @@ export function createSqliteTraceRollups(db: Database.Database): SqliteTraceRoll
     }
     return found;
   };
-  const stepExpression = "(? + ((bucket_start - ?) / ?) * ?)";
+  // Parameters arrive as REAL: the step index is truncated explicitly (bucket_start ≥ since, so this is a floor).
+  const stepExpression = "(? + CAST((bucket_start - ?) / ? AS INTEGER) * ?)";
   const stepParams = (query: RollupQuery) => [query.since, query.since, query.stepMs, query.stepMs];
 
   return {
