@@ -24,7 +24,7 @@ export function Chart(props: { id: string; title: string; times: number[]; serie
     const options: uPlot.Options = {
       width,
       height: 220,
-      series: [{}, ...props.series.map((series, index) => ({ label: series.label, stroke: palette[index % palette.length], width: 1.5, spanGaps: false, scale: series.right ? "right" : "y" }))],
+      series: [{}, ...props.series.map((series, index) => ({ label: series.label, stroke: palette[index % palette.length], width: 1.5, spanGaps: false, points: { show: true, size: 4 }, scale: series.right ? "right" : "y" }))],
       axes: [{}, { label: props.unit, size: 60 }, ...(props.rightUnit === undefined ? [] : [{ side: 1, scale: "right", label: props.rightUnit, size: 60, grid: { show: false } }])],
       scales: { x: { time: true } },
       hooks: { draw: [() => props.onDrawn?.()] },

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef } from "preact/hooks";
 import { Chart } from "../chart";
-import { formatCount, formatFraction, formatMs, formatScore, formatUsd } from "../format";
+import { formatCount, formatFraction, formatMs, formatRate, formatScore, formatUsd } from "../format";
 import type { Counterfactual, Overview, Quality } from "../types";
 import { useLive } from "../use-live";
 import { ErrorNote, Section, Stat } from "../widgets";
@@ -85,7 +85,7 @@ export function OverviewPage(props: { window: string; onUnauthorized: () => void
       <ErrorNote error={error} />
       <Section title="Traffic" id="traffic">
         <dl class="stats">
-          <Stat label="Requests / s" metric="requestsPerSecond" value={totals.requestsPerSecond} text={formatCount(totals.requestsPerSecond)} />
+          <Stat label="Requests / s" metric="requestsPerSecond" value={totals.requestsPerSecond} text={formatRate(totals.requestsPerSecond)} />
           <Stat label="Requests" metric="requests" value={totals.requests} text={formatCount(totals.requests)} />
           <Stat label="Latency p50" metric="latencyP50Ms" value={totals.latencyP50Ms} text={formatMs(totals.latencyP50Ms)} />
           <Stat label="Latency p99" metric="latencyP99Ms" value={totals.latencyP99Ms} text={formatMs(totals.latencyP99Ms)} />
