@@ -97,6 +97,9 @@ describe("dashboard in a real browser (Chromium)", { skip: existsSync(chromiumPa
     return { page, problems };
   }
 
+  /** Browser-side code as strings: this file is type-checked for Node, not the DOM. */
+  const go = (page: Page, hash: string) => page.evaluate(`location.hash = ${JSON.stringify(hash)}`);
+
   async function axeViolations(page: Page): Promise<string[]> {
     const source = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
     // Evaluated through the DevTools protocol: the page's CSP (no inline script) does not apply to it.
@@ -117,7 +120,7 @@ describe("dashboard in a real browser (Chromium)", { skip: existsSync(chromiumPa
       ["#/keys", "table.keys tbody tr"],
       ["#/learning", "[data-chart=share] canvas"],
     ] as const) {
-      await page.evaluate((target) => (location.hash = target), hash);
+      await go(page, hash);
       await page.locator(ready).first().waitFor({ timeout: 10_000 });
       const name = hash.replace(/[^a-z]+/g, "-").replace(/^-|-$/g, "") || "overview";
       await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
@@ -144,7 +147,7 @@ describe("dashboard in a real browser (Chromium)", { skip: existsSync(chromiumPa
     // The text a person reads is the same number, formatted.
     assert.equal(await page.locator('[data-metric="requests"]').first().textContent(), String(overview.totals.requests));
     const models = await api<{ models: Array<{ target: string; requests: number; spendUsd: number }> }>("/admin/api/models?window=24h");
-    await page.evaluate(() => (location.hash = "#/models"));
+    await go(page, "#/models");
     for (const model of models.models) {
       assert.equal(await page.locator(`tr[data-model="${model.target.replaceAll('"', '\\"')}"] [data-metric=requests]`).getAttribute("data-value"), String(model.requests), model.target);
     }
@@ -157,21 +160,21 @@ describe("dashboard in a real browser (Chromium)", { skip: existsSync(chromiumPa
     // Tab to the "Decisions" link and follow it with Enter.
     for (let presses = 0; presses < 15; presses++) {
       await page.keyboard.press("Tab");
-      if ((await page.evaluate(() => document.activeElement?.textContent)) === "Decisions") break;
+      if ((await page.evaluate("document.activeElement?.textContent")) === "Decisions") break;
     }
     await page.keyboard.press("Enter");
-    await page.waitForFunction(() => location.hash === "#/decisions");
+    await page.waitForFunction("location.hash === '#/decisions'");
     await page.locator("table.decisions tbody tr").first().waitFor();
     const search = await api<{ data: Array<{ id: string }> }>("/admin/api/decisions?limit=25&search=carbon");
     await page.getByLabel("Search", { exact: true }).fill("carbon");
     await page.getByLabel("Search", { exact: true }).press("Enter");
-    await page.waitForFunction((count) => document.querySelectorAll("table.decisions tbody tr").length === count, search.data.length);
+    await page.waitForFunction(`document.querySelectorAll("table.decisions tbody tr").length === ${search.data.length}`);
     assert.deepEqual(await page.locator("table.decisions tbody tr").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-trace"))), search.data.map((row) => row.id));
     assert.ok(search.data.length >= 4);
     // Pages of 25: the second page holds what the API's cursor gives.
     await page.getByLabel("Search", { exact: true }).fill("");
     await page.getByRole("button", { name: "Search" }).click();
-    await page.waitForFunction(() => document.querySelectorAll("table.decisions tbody tr").length === 16);
+    await page.waitForFunction('document.querySelectorAll("table.decisions tbody tr").length === 16');
     assert.equal(await page.getByRole("button", { name: "Next page" }).isDisabled(), true, "16 traces fit on one page of 25");
     // Follow the first trace's link by keyboard.
     const first = page.locator("table.decisions tbody tr a").first();
@@ -188,20 +191,20 @@ describe("dashboard in a real browser (Chromium)", { skip: existsSync(chromiumPa
 
   test("script payloads in prompts, answers, model names and key names are shown as text and never run", async () => {
     const { page, problems } = await openPage();
-    await page.evaluate((id) => (location.hash = `#/decisions/${id}`), hostileId);
+    await go(page, `#/decisions/${hostileId}`);
     await page.locator("[data-candidate]").first().waitFor();
     assert.equal(await page.locator('[data-field="prompt"]').textContent(), `${scriptPayload}${imagePayload}`);
     assert.equal(await page.locator('[data-field="servedModel"]').textContent(), imagePayload);
     assert.equal(await page.locator('[data-field="requestedModel"]').textContent(), scriptPayload);
     assert.equal(await page.locator(`[data-candidate]`).nth(1).getAttribute("data-candidate"), scriptPayload);
     for (const hash of ["#/decisions", "#/models", "#/keys", "#/overview"]) {
-      await page.evaluate((target) => (location.hash = target), hash);
+      await go(page, hash);
       await page.locator("main table, main figure").first().waitFor();
     }
-    await page.evaluate(() => (location.hash = "#/decisions"));
+    await go(page, "#/decisions");
     await page.locator("table.decisions tbody tr").first().waitFor();
     assert.ok((await page.locator("main").textContent())?.includes(imagePayload), "the payload is visible as text");
-    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined, "no payload ran");
+    assert.equal(await page.evaluate("typeof window.__pwned"), "undefined", "no payload ran");
     assert.equal(await page.locator("main img, main script").count(), 0, "no element was made from a payload");
     assert.deepEqual(problems, []);
     await page.close();
