@@ -8,7 +8,8 @@ const day = 86_400_000;
 export const dashboardWindows = {
   "1h": { spanMs: hour, widthMs: minute, stepMs: minute },
   "6h": { spanMs: 6 * hour, widthMs: minute, stepMs: 5 * minute },
-  "24h": { spanMs: day, widthMs: minute, stepMs: 15 * minute },
+  // Hourly rows from 24 h up: a day of per-minute rows is 1,440 × targets × keys rows to sum.
+  "24h": { spanMs: day, widthMs: hour, stepMs: hour },
   "7d": { spanMs: 7 * day, widthMs: hour, stepMs: hour },
   "30d": { spanMs: 30 * day, widthMs: hour, stepMs: day },
 } as const;
