@@ -99,6 +99,13 @@ describe("dashboard in a real browser (Chromium)", { skip: existsSync(chromiumPa
 
   /** Browser-side code as strings: this file is type-checked for Node, not the DOM. */
   const go = (page: Page, hash: string) => page.evaluate(`location.hash = ${JSON.stringify(hash)}`);
+  /** Polls an expression through the DevTools protocol (waitForFunction would eval in the page, which its CSP forbids). */
+  const until = async (page: Page, expression: string) => {
+    for (const started = Date.now(); Date.now() - started < 10_000; await new Promise((done) => setTimeout(done, 50))) {
+      if (await page.evaluate(expression)) return;
+    }
+    assert.fail(`timed out waiting for ${expression}`);
+  };
 
   async function axeViolations(page: Page): Promise<string[]> {
     const source = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -163,18 +170,18 @@ describe("dashboard in a real browser (Chromium)", { skip: existsSync(chromiumPa
       if ((await page.evaluate("document.activeElement?.textContent")) === "Decisions") break;
     }
     await page.keyboard.press("Enter");
-    await page.waitForFunction("location.hash === '#/decisions'");
+    await until(page, "location.hash === '#/decisions'");
     await page.locator("table.decisions tbody tr").first().waitFor();
     const search = await api<{ data: Array<{ id: string }> }>("/admin/api/decisions?limit=25&search=carbon");
     await page.getByLabel("Search", { exact: true }).fill("carbon");
     await page.getByLabel("Search", { exact: true }).press("Enter");
-    await page.waitForFunction(`document.querySelectorAll("table.decisions tbody tr").length === ${search.data.length}`);
+    await until(page, `document.querySelectorAll("table.decisions tbody tr").length === ${search.data.length}`);
     assert.deepEqual(await page.locator("table.decisions tbody tr").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-trace"))), search.data.map((row) => row.id));
     assert.ok(search.data.length >= 4);
     // Pages of 25: the second page holds what the API's cursor gives.
     await page.getByLabel("Search", { exact: true }).fill("");
     await page.getByRole("button", { name: "Search" }).click();
-    await page.waitForFunction('document.querySelectorAll("table.decisions tbody tr").length === 16');
+    await until(page, 'document.querySelectorAll("table.decisions tbody tr").length === 16');
     assert.equal(await page.getByRole("button", { name: "Next page" }).isDisabled(), true, "16 traces fit on one page of 25");
     // Follow the first trace's link by keyboard.
     const first = page.locator("table.decisions tbody tr a").first();
