@@ -38,6 +38,7 @@ export const errorCodes = {
   router_not_configured: { status: 400, type: "invalid_request_error", retryable: false, description: "The request asks for model \"auto\" but the gateway runs without a router artifact (explicit models only)." },
   upstream_response_too_large: { status: 502, type: "api_error", retryable: false, description: "The upstream's answer exceeded upstreams[].maxResponseBytes; the body was discarded." },
   missing_dependency: { status: 500, type: "api_error", retryable: false, description: "A feature needs an optional npm package that is not installed; the message names the package and the install command." },
+  invalid_query_parameter: { status: 400, type: "invalid_request_error", retryable: false, description: "A query parameter of the admin API (`/admin/api/…`) is malformed or unknown; `param` names it." },
   internal_error: { status: 500, type: "api_error", retryable: true, description: "An unexpected error; details are in the server log, not the response." },
 } as const satisfies Record<string, { status: number; type: string; retryable: boolean; description: string }>;
 

@@ -12,6 +12,7 @@ import { guardConfigSchema } from "../guard/guard-config.js";
 import { policyConfigSchema } from "../routers/policy/policy-config.js";
 import { strategiesConfigSchema } from "../strategies/strategy-config.js";
 import { learningConfigSchema } from "../learning/learning-config.js";
+import { dashboardConfigSchema } from "../dashboard/dashboard-config.js";
 import { imageUrlPolicySchema } from "./content-parts.js";
 import { resolveEnvReferences } from "./resolve-env-references.js";
 import { resolveStorePaths, storeConfigSchema } from "../stores/store-config.js";
@@ -203,6 +204,8 @@ export const gatewayConfigSchema = z
     policy: policyConfigSchema.optional(),
     /** Online learning of a bandit router: feedback expiry, judge, signals, budget pacing (docs/online-learning.md, section "In the gateway"). */
     learning: learningConfigSchema.prefault({}),
+    /** The web dashboard at `/ui` and its admin JSON API (docs/dashboard.md); off by default. */
+    ui: dashboardConfigSchema.prefault({}),
   })
   .strict();
 
@@ -273,6 +276,8 @@ export function parseConfig(value: unknown, sourceName: string, options: ParseCo
     return { ...target, upstream };
   });
 
+  const dashboardDefault = config.ui.defaultModel;
+  if (dashboardDefault !== undefined && !targetIds.has(dashboardDefault)) fail("ui.defaultModel", `unknown target "${dashboardDefault}" (configured: ${[...targetIds].join(", ")})`);
   const judgeTarget = config.learning.judge?.target;
   if (judgeTarget !== undefined && !targetIds.has(judgeTarget)) fail("learning.judge.target", `unknown target "${judgeTarget}" (configured: ${[...targetIds].join(", ")})`);
 

@@ -25,6 +25,7 @@ import { createFeedbackHandler } from "./routes/feedback.js";
 import { createAdminHandlers } from "./routes/admin.js";
 import { createModelsHandlers } from "./routes/models.js";
 import { createMetricsHandler, createReadyHandler } from "./routes/operations.js";
+import { registerDashboard } from "../dashboard/dashboard-routes.js";
 
 /** What the gateway is built from besides its config. */
 export interface GatewayDeps extends Omit<GatewayServicesDeps, "logger" | "now"> {
@@ -145,6 +146,8 @@ export function buildGateway(config: GatewayConfig, deps: GatewayDeps): { app: H
     app.get("/admin/rollout", admin.status);
     app.all("/admin/rollout", methodNotAllowed("GET"));
   }
+  // The dashboard (`ui.enabled`, docs/dashboard.md): the page at /ui and its admin JSON API.
+  if (config.ui.enabled) registerDashboard(app, context);
   const respondWithError = (error: unknown, _c: Context): Response => {
     const requestId = requestIdOf();
     return errorResponse(error, { logger, requestId, headers: { "x-request-id": requestId } });

@@ -313,6 +313,7 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
       const keyLabel = key?.name ?? (scope.routed || outcome.status < 400 ? "open" : "none");
       const rejected = !scope.routed;
       if (rejected && outcome.error !== undefined) services.metrics.recordRejected(options.endpoint, outcome.error.code);
+      if (outcome.error?.code === "rate_limited") services.metrics.recordRateLimitHit?.(keyLabel);
       const modelLabel = outcome.target?.id ?? (requestedModel === null ? "none" : requestedModel === "auto" || options.isKnownModel(requestedModel) ? requestedModel : "other");
       services.metrics.inFlight(-1);
       services.metrics.recordRequest({ endpoint: options.endpoint, model: modelLabel, status: outcome.status, key: keyLabel, stream: scope.stream, durationMs: latencyMs });

@@ -35,6 +35,10 @@ export interface GatewayMetrics {
   recordRejected(endpoint: string, code: string): void;
   /** A connection refused at the protocol level (malformed HTTP, read timeout, reset), by Node's error code. */
   recordRejectedConnection(code: string): void;
+  /** A request refused with `rate_limited`, by key name (the dashboard's keys page reads {@link GatewayMetrics.rateLimitHits}). */
+  recordRateLimitHit?(key: string): void;
+  /** Rate-limit refusals per key name since the process started. */
+  rateLimitHits?(): ReadonlyMap<string, number>;
   /** Adds `delta` to the in-flight gauge. */
   inFlight(delta: number): void;
   /** The exposition text and its content type, for `GET /metrics`. */
@@ -66,6 +70,8 @@ export function createGatewayMetrics(options: { registry?: Registry; processMetr
   const tokens = createAggregatedCounter({ name: "switchyard_tokens_total", help: "Tokens reported by upstreams, by model, API key and kind (prompt, completion).", labelNames: ["model", "key", "kind"], registry });
   const cost = createAggregatedCounter({ name: "switchyard_cost_usd_total", help: "USD spent, from upstream token usage and target prices.", labelNames: ["model", "key"], registry });
   const rejected = createAggregatedCounter({ name: "switchyard_rejected_requests_total", help: "Requests refused before routing (authentication, body, limits), by endpoint and error code; not stored as traces.", labelNames: ["endpoint", "code"], registry });
+  const rateLimited = createAggregatedCounter({ name: "switchyard_rate_limit_hits_total", help: "Requests refused by a key's rate limit (rpm, tpm), by API key.", labelNames: ["key"], registry });
+  const rateLimitHits = new Map<string, number>();
   const protocolErrors = createAggregatedCounter({ name: "switchyard_protocol_errors_total", help: "Connections refused by the HTTP layer (malformed HTTP, read timeouts, resets, unsupported Expect), by code.", labelNames: ["code"], registry });
   const breaker = new Gauge({ name: "switchyard_circuit_breaker_state", help: "Circuit-breaker phase per target: 0 closed, 1 half-open, 2 open.", labelNames: ["target"], registers });
   let inFlightNow = 0;
@@ -107,6 +113,11 @@ export function createGatewayMetrics(options: { registry?: Registry; processMetr
     recordRejected(endpoint, code) {
       rejected.inc([endpoint, code]);
     },
+    recordRateLimitHit(key) {
+      rateLimitHits.set(key, (rateLimitHits.get(key) ?? 0) + 1);
+      rateLimited.inc([key]);
+    },
+    rateLimitHits: () => rateLimitHits,
     recordRejectedConnection(code) {
       // Node's codes are a small fixed set; anything else is folded so a label cannot grow without bound.
       protocolErrors.inc([/^(?:HPE_[A-Z_]+|ERR_HTTP_[A-Z_]+|E[A-Z]+|expectation_failed|missing_host)$/.test(code) ? code : "other"]);

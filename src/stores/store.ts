@@ -2,6 +2,7 @@ import type { ApiKeyRecord } from "./api-key-record.js";
 import type { BreakerState } from "./breaker-state.js";
 import type { JudgementRecord, LearningContextRecord, LearningSnapshot, LearningUpdateRecord, RewardSource } from "./learning-records.js";
 import type { TraceFeedback, TraceFilter, TraceRecord, TraceReward } from "./trace-record.js";
+import type { TraceRollupRepository } from "./trace-rollup-repository.js";
 
 /** API keys (hashed). */
 export interface KeyRepository {
@@ -184,6 +185,11 @@ export interface Store {
    * response's last byte, so a crash loses no finished request.
    */
   readonly journal?: StoreJournal;
+  /**
+   * Aggregates of the traces kept as they are written (the dashboard's overview, models, keys and
+   * learning pages read them). Optional: a store without them serves no dashboard aggregates.
+   */
+  readonly rollups?: TraceRollupRepository;
   /** Flushes and releases the backend; the store is unusable afterwards. */
   close(): Promise<void>;
 }

@@ -140,4 +140,8 @@ export interface TraceFilter {
   outcome?: "error" | "ok";
   /** At most this many, newest first (default 100). */
   limit?: number;
+  /** Only traces older than this one (a page cursor: newest first, ties broken by id). */
+  before?: { createdAt: number; id: string };
+  /** Case-insensitive substring of the requested or served model, the error code or the stored prompt; or the exact request id. */
+  search?: string;
 }

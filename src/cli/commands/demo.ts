@@ -1,4 +1,6 @@
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
+import { createAdminKey, defaultAdminKeyEnv } from "../../limits/admin-key.js";
 import type { Command } from "commander";
 import { createRoutingEngine } from "../../core/create-routing-engine.js";
 import { loadDataset } from "../../data/load-dataset.js";
@@ -41,6 +43,9 @@ export function registerDemo(program: Command): void {
           router: { defaultQuality: 0.5 },
           // The demo keeps nothing, so it needs no database (better-sqlite3 is an optional install).
           store: { kind: "memory" },
+          // The dashboard at /ui, behind an admin key made for this run unless one is set.
+          ui: { enabled: true, defaultModel: dataset.models.includes("gpt-4-1106-preview") ? "gpt-4-1106-preview" : undefined },
+          traces: { storeText: true },
           upstreams: [{ name: "replay", baseUrl: `${replay.url}/v1` }],
           targets: dataset.models.map((id) => ({
             id,
@@ -53,7 +58,8 @@ export function registerDemo(program: Command): void {
       );
       const engine = await createRoutingEngine({ artifact, targets: config.targets, defaultQuality: config.router.defaultQuality });
       progress.stage("starting the gateway", 3, 4);
-      const gateway = await startGateway({ config, engine });
+      const dashboardKey = process.env[defaultAdminKeyEnv] || randomBytes(16).toString("hex");
+      const gateway = await startGateway({ config, engine, adminKey: createAdminKey({ env: { [defaultAdminKeyEnv]: dashboardKey } }) });
       progress.stop();
       // The shortest test prompt, as readable text: the replay fleet recognises it in either form.
       const example = [...dataset.examples].filter((e) => e.split === "test").sort((a, b) => a.prompt.length - b.prompt.length)[0] ?? dataset.examples[0]!;
@@ -81,6 +87,8 @@ export function registerDemo(program: Command): void {
           `  const client = new OpenAI({ baseURL: "${gateway.url}/v1", apiKey: "unused" });`,
           `  const { data, response } = await client.chat.completions.create({ model: "auto", messages: [{ role: "user", content: ${JSON.stringify(prompt)} }] }).withResponse();`,
           `  console.log(data.model, response.headers.get("x-switchyard-router"));`,
+          ``,
+          `Dashboard: ${gateway.url}/ui (admin key: ${process.env[defaultAdminKeyEnv] ? `the value of ${defaultAdminKeyEnv}` : dashboardKey})`,
           ``,
           options.exitAfterCheck ? "exiting (--exit-after-check)" : "Ctrl-C stops the demo.",
           ``,

@@ -5,6 +5,7 @@ import type { Store, UsageTotals } from "../store.js";
 import type { TraceFilter, TraceRecord } from "../trace-record.js";
 import { nanoUsdOf, usdOfNano } from "../usd-units.js";
 import { createMemoryLearningRepository } from "./memory-learning-repository.js";
+import { createMemoryTraceRollups } from "./memory-trace-rollups.js";
 
 /** Usage counters with money in integer nano-USD, so sums never drift (0.001 × 10 stays 0.01). */
 interface NanoTotals {
@@ -33,6 +34,12 @@ export function traceMatches(trace: TraceRecord, filter: TraceFilter): boolean {
   if (filter.status !== undefined && trace.status !== filter.status) return false;
   if (filter.outcome === "error" && trace.status < 400) return false;
   if (filter.outcome === "ok" && trace.status >= 400) return false;
+  if (filter.before !== undefined && (trace.createdAt > filter.before.createdAt || (trace.createdAt === filter.before.createdAt && trace.id >= filter.before.id))) return false;
+  if (filter.search !== undefined && filter.search !== "" && trace.id !== filter.search) {
+    const needle = filter.search.toLowerCase();
+    const fields = [trace.requestedModel, trace.servedModel, trace.errorCode, trace.prompt ?? null];
+    if (!fields.some((field) => field !== null && field.toLowerCase().includes(needle))) return false;
+  }
   return true;
 }
 
@@ -49,7 +56,20 @@ export function createMemoryStore(): Store {
   const usage = new Map<string, NanoTotals>();
   const traces = new Map<string, TraceRecord>();
   const breakers = new Map<string, BreakerState>();
-  const learning = createMemoryLearningRepository();
+  const rollups = createMemoryTraceRollups();
+  const baseLearning = createMemoryLearningRepository();
+  // Judge grades also go to the rollups, grouped by the request's learning context.
+  const learning: typeof baseLearning = {
+    ...baseLearning,
+    async setJudgement(requestId, judgement) {
+      const context = await baseLearning.getContext(requestId);
+      const previous = await baseLearning.getJudgement(requestId);
+      await baseLearning.setJudgement(requestId, judgement);
+      if (context === undefined || judgement.score === null) return;
+      const group = { createdAt: context.createdAt, servedModel: context.chosenModel, requestedModel: context.chosenModel, keyId: context.keyId };
+      rollups.addLateScore(group, "judge", judgement.score, previous?.score ?? undefined);
+    },
+  };
   let revision = 0;
   const usageKey = (keyId: string, periodStart: number) => `${keyId}\u0000${periodStart}`;
   const totalsOf = (keyId: string, periodStart: number): NanoTotals => {
@@ -127,7 +147,13 @@ export function createMemoryStore(): Store {
     },
     traces: {
       async insertMany(records) {
-        for (const record of records) if (!traces.has(record.id)) traces.set(record.id, structuredClone(record));
+        const inserted: TraceRecord[] = [];
+        for (const record of records) {
+          if (traces.has(record.id)) continue;
+          traces.set(record.id, structuredClone(record));
+          inserted.push(record);
+        }
+        rollups.addTraces(inserted);
       },
       async get(id) {
         const record = traces.get(id);
@@ -146,20 +172,23 @@ export function createMemoryStore(): Store {
         const limit = filter.limit ?? 100;
         return [...traces.values()]
           .filter((trace) => traceMatches(trace, filter))
-          .sort((a, b) => b.createdAt - a.createdAt)
+          .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
           .slice(0, limit)
           .map((trace) => structuredClone(trace));
       },
       async setFeedback(id, feedback) {
         const record = traces.get(id);
         if (!record) return false;
+        const previous = record.feedback?.score;
         record.feedback = { ...feedback };
+        rollups.addLateScore(record, "feedback", feedback.score, previous);
         return true;
       },
       async addReward(id, reward) {
         const record = traces.get(id);
         if (!record) return false;
         record.rewards = [...(record.rewards ?? []), { ...reward }];
+        rollups.addLateScore(record, "reward", reward.score);
         return true;
       },
       async prune(before) {
@@ -182,6 +211,7 @@ export function createMemoryStore(): Store {
       },
     },
     learning,
+    rollups,
     async close() {},
   };
 }

@@ -149,6 +149,55 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 5,
+    description: "dashboard rollups: per-minute and per-hour aggregates of traces, latency histograms, counterfactual predictions",
+    // Filled as traces are written (and once from the traces already stored, when a store is upgraded).
+    sql: `
+      CREATE TABLE trace_rollups (
+        width_ms INTEGER NOT NULL,
+        bucket_start INTEGER NOT NULL,
+        target TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        requests INTEGER NOT NULL DEFAULT 0,
+        errors INTEGER NOT NULL DEFAULT 0,
+        rate_limited INTEGER NOT NULL DEFAULT 0,
+        latency_sum_ms REAL NOT NULL DEFAULT 0,
+        cost_nano INTEGER NOT NULL DEFAULT 0,
+        routed INTEGER NOT NULL DEFAULT 0,
+        predicted INTEGER NOT NULL DEFAULT 0,
+        predicted_cost_nano INTEGER NOT NULL DEFAULT 0,
+        predicted_quality_sum REAL NOT NULL DEFAULT 0,
+        fallbacks INTEGER NOT NULL DEFAULT 0,
+        retries INTEGER NOT NULL DEFAULT 0,
+        explored INTEGER NOT NULL DEFAULT 0,
+        feedback_sum REAL NOT NULL DEFAULT 0,
+        feedback_count INTEGER NOT NULL DEFAULT 0,
+        judge_sum REAL NOT NULL DEFAULT 0,
+        judge_count INTEGER NOT NULL DEFAULT 0,
+        reward_sum REAL NOT NULL DEFAULT 0,
+        reward_count INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (width_ms, bucket_start, target, key_id)
+      ) WITHOUT ROWID;
+      CREATE TABLE trace_latency_rollups (
+        width_ms INTEGER NOT NULL,
+        bucket_start INTEGER NOT NULL,
+        target TEXT NOT NULL,
+        bin INTEGER NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (width_ms, bucket_start, target, bin)
+      ) WITHOUT ROWID;
+      CREATE TABLE trace_counterfactual_rollups (
+        width_ms INTEGER NOT NULL,
+        bucket_start INTEGER NOT NULL,
+        model TEXT NOT NULL,
+        candidates INTEGER NOT NULL,
+        predicted_cost_nano INTEGER NOT NULL,
+        predicted_quality_sum REAL NOT NULL,
+        PRIMARY KEY (width_ms, bucket_start, model)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**

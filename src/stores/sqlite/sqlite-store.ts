@@ -9,7 +9,9 @@ import type { Store, UsageTotals } from "../store.js";
 import type { TraceRecord } from "../trace-record.js";
 import { nanoUsdOf, usdOfNano } from "../usd-units.js";
 import { migrate } from "./migrations.js";
-import { createSqliteTraceRepository } from "./sqlite-trace-repository.js";
+import { createSqliteTraceRepository, selectColumns, traceOfRow, type TraceRow } from "./sqlite-trace-repository.js";
+import { createSqliteTraceRollups, type SqliteTraceRollups } from "./sqlite-trace-rollups.js";
+import type { LearningRepository } from "../store.js";
 import { createSqliteLearningRepository } from "./sqlite-learning-repository.js";
 import { findJournals, isOtherProcessAlive, openRequestJournal, readJournal, removeJournal, type RequestJournal } from "./request-journal.js";
 
@@ -121,7 +123,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
   // 8 MiB of page cache (default 2 MiB): trace inserts touch the request-id index at random places.
   db.pragma("cache_size = -8192");
+  const versionBefore = Number(db.pragma("user_version", { simple: true }));
   migrate(db);
+  const rollups = createSqliteTraceRollups(db);
+  // A store upgraded past migration 5 gets rollups of the traces it already holds, once.
+  if (versionBefore > 0 && versionBefore < 5 && rollups.isEmpty()) backfillRollups(db, rollups);
   const journalName = (path: string) => path.slice(dirname(options.path).length + 1);
   const setJournalOffset = db.prepare("INSERT INTO journal_offsets (journal, part, applied_bytes) VALUES (?, ?, ?) ON CONFLICT (journal, part) DO UPDATE SET applied_bytes = excluded.applied_bytes");
   const journalOffsets = db.prepare("SELECT part, applied_bytes FROM journal_offsets WHERE journal = ?");
@@ -265,6 +271,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     }
   };
   const traces = createSqliteTraceRepository(db, {
+    rollups,
     recordJournalPosition: (journalBytes) => {
       if (journal !== undefined) setJournalOffset.run(journalName(journal.path), "traces", journalBytes);
     },
@@ -388,7 +395,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       },
     },
     traces,
-    learning: createSqliteLearningRepository(db),
+    learning: withJudgementRollups(db, createSqliteLearningRepository(db), rollups),
+    rollups,
     ...(journal === undefined ? {} : { journal }),
     breakers: {
       async all() {
@@ -420,6 +428,36 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         journal?.close();
         db.close();
       }
+    },
+  };
+}
+
+/** Rollups of the traces stored before migration 5, written in transactions of 10,000 traces. */
+function backfillRollups(db: BetterSqlite3.Database, rollups: SqliteTraceRollups): void {
+  const rows = db.prepare(`SELECT ${selectColumns} ORDER BY t.created_at`);
+  let chunk: TraceRecord[] = [];
+  const write = db.transaction((traces: TraceRecord[]) => rollups.addTraces(traces));
+  for (const row of rows.iterate() as Iterable<TraceRow>) {
+    chunk.push(traceOfRow(row));
+    if (chunk.length >= 10_000) {
+      write(chunk);
+      chunk = [];
+    }
+  }
+  write(chunk);
+}
+
+/** The learning repository with judge grades also added to the rollups (grouped by the request's learning context). */
+function withJudgementRollups(db: BetterSqlite3.Database, learning: LearningRepository, rollups: SqliteTraceRollups): LearningRepository {
+  const contextOf = db.prepare("SELECT created_at AS createdAt, chosen_model AS servedModel, key_id AS keyId, judge_score AS previous, judged_at AS judgedAt FROM learning_contexts WHERE request_id = ?");
+  return {
+    ...learning,
+    async setJudgement(requestId, judgement) {
+      const context = contextOf.get(requestId) as { createdAt: number; servedModel: string; keyId: string | null; previous: number | null; judgedAt: number | null } | undefined;
+      await learning.setJudgement(requestId, judgement);
+      if (context === undefined || judgement.score === null) return;
+      const previous = context.judgedAt !== null && context.previous !== null ? context.previous : undefined;
+      rollups.addLateScore({ ...context, requestedModel: context.servedModel }, "judge", judgement.score, previous);
     },
   };
 }

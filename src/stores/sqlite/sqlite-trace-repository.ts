@@ -1,8 +1,10 @@
 import type Database from "better-sqlite3";
 import type { TraceRepository } from "../store.js";
-import type { TraceAttempt, TraceDecision, TraceFilter, TraceRecord, TraceReward } from "../trace-record.js";
+import type { TraceAttempt, TraceDecision, TraceFeedback, TraceFilter, TraceRecord, TraceReward } from "../trace-record.js";
+import type { SqliteTraceRollups } from "./sqlite-trace-rollups.js";
 
-interface TraceRow {
+/** A row of `SELECT ${selectColumns}`. */
+export interface TraceRow {
   id: string;
   created_at: number;
   endpoint: string;
@@ -33,12 +35,14 @@ interface TraceRow {
   judged_at: number | null;
 }
 
-const selectColumns = `
+/** The columns `traceOfRow` reads (traces joined with feedback and judge grades). */
+export const selectColumns = `
   t.*, f.score AS feedback_score, f.label AS feedback_label, f.created_at AS feedback_at,
   l.judge_score AS judge_score, l.judge_cost_usd AS judge_cost_usd, l.judged_at AS judged_at
   FROM traces t LEFT JOIN feedback f ON f.request_id = t.id LEFT JOIN learning_contexts l ON l.request_id = t.id`;
 
-function traceOfRow(row: TraceRow): TraceRecord {
+/** A stored row as a {@link TraceRecord}. */
+export function traceOfRow(row: TraceRow): TraceRecord {
   const trace: TraceRecord = {
     id: row.id,
     createdAt: row.created_at,
@@ -76,6 +80,8 @@ export interface SqliteTraceRepositoryOptions {
   recordJournalPosition?: (journalBytes: number) => void;
   /** Runs after a batch that covered a journal position was committed. */
   afterJournaledBatch?: () => void;
+  /** Rollups kept in the same transactions as the traces (dashboard aggregates). */
+  rollups?: SqliteTraceRollups;
 }
 
 /** The traces table of a SQLite store; writes in batches, one transaction each. */
@@ -89,8 +95,10 @@ export function createSqliteTraceRepository(db: Database.Database, options: Sqli
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const insertMany = db.transaction((traces: readonly TraceRecord[], journalBytes: number | undefined) => {
     if (journalBytes !== undefined) options.recordJournalPosition?.(journalBytes);
+    // A trace already stored (a journal replay) is not counted twice in the rollups.
+    const inserted: TraceRecord[] = [];
     for (const trace of traces) {
-      insert.run(
+      const { changes } = insert.run(
         trace.id,
         trace.createdAt,
         trace.endpoint,
@@ -114,11 +122,29 @@ export function createSqliteTraceRepository(db: Database.Database, options: Sqli
         trace.rewards === undefined ? null : JSON.stringify(trace.rewards),
         trace.clientRequestId ?? null,
       );
+      if (changes > 0) inserted.push(trace);
     }
+    options.rollups?.addTraces(inserted);
   });
   const getOne = db.prepare(`SELECT ${selectColumns} WHERE t.id = ?`);
   const byClientId = db.prepare(`SELECT ${selectColumns} WHERE t.key_id IS ? AND t.client_request_id = ? ORDER BY t.created_at DESC, t.id DESC LIMIT 1`);
-  const exists = db.prepare("SELECT 1 FROM traces WHERE id = ?");
+  const exists = db.prepare("SELECT created_at AS createdAt, served_model AS servedModel, requested_model AS requestedModel, key_id AS keyId FROM traces WHERE id = ?");
+  const previousFeedback = db.prepare("SELECT score FROM feedback WHERE request_id = ?").pluck();
+  const groupOf = (id: string) => exists.get(id) as Pick<TraceRecord, "createdAt" | "servedModel" | "requestedModel" | "keyId"> | undefined;
+  const setFeedback = db.transaction((id: string, feedback: TraceFeedback): boolean => {
+    const group = groupOf(id);
+    if (group === undefined) return false;
+    const previous = previousFeedback.get(id) as number | undefined;
+    upsertFeedback.run(id, feedback.score, feedback.label, feedback.createdAt);
+    options.rollups?.addLateScore(group, "feedback", feedback.score, previous);
+    return true;
+  });
+  const addReward = db.transaction((id: string, reward: TraceReward): boolean => {
+    const changed = appendReward.run(JSON.stringify({ source: reward.source, score: reward.score, createdAt: reward.createdAt }), id).changes > 0;
+    const group = changed ? groupOf(id) : undefined;
+    if (group !== undefined) options.rollups?.addLateScore(group, "reward", reward.score);
+    return changed;
+  });
   const upsertFeedback = db.prepare(`
     INSERT INTO feedback (request_id, score, label, created_at) VALUES (?, ?, ?, ?)
     ON CONFLICT (request_id) DO UPDATE SET score = excluded.score, label = excluded.label, created_at = excluded.created_at`);
@@ -128,6 +154,7 @@ export function createSqliteTraceRepository(db: Database.Database, options: Sqli
   const pruneTraces = db.prepare("DELETE FROM traces WHERE created_at < ?");
   const prune = db.transaction((before: number) => {
     pruneFeedback.run(before);
+    options.rollups?.pruneMinutes(before);
     return pruneTraces.run(before).changes;
   });
 
@@ -159,17 +186,23 @@ export function createSqliteTraceRepository(db: Database.Database, options: Sqli
       if (filter.status !== undefined) condition("t.status = ?", filter.status);
       if (filter.outcome === "error") where.push("t.status >= 400");
       if (filter.outcome === "ok") where.push("t.status < 400");
+      if (filter.before !== undefined) condition("(t.created_at < ? OR (t.created_at = ? AND t.id < ?))", filter.before.createdAt, filter.before.createdAt, filter.before.id);
+      if (filter.search !== undefined && filter.search !== "") {
+        const pattern = `%${filter.search.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+        condition(
+          "(t.id = ? OR t.requested_model LIKE ? ESCAPE '\\' OR t.served_model LIKE ? ESCAPE '\\' OR t.error_code LIKE ? ESCAPE '\\' OR t.prompt LIKE ? ESCAPE '\\')",
+          filter.search, pattern, pattern, pattern, pattern,
+        );
+      }
       params.push(filter.limit ?? 100);
       const sql = `SELECT ${selectColumns} ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY t.created_at DESC, t.id DESC LIMIT ?`;
       return (db.prepare(sql).all(...params) as TraceRow[]).map(traceOfRow);
     },
     async setFeedback(id, feedback) {
-      if (!exists.get(id)) return false;
-      upsertFeedback.run(id, feedback.score, feedback.label, feedback.createdAt);
-      return true;
+      return setFeedback(id, feedback);
     },
     async addReward(id, reward) {
-      return appendReward.run(JSON.stringify({ source: reward.source, score: reward.score, createdAt: reward.createdAt }), id).changes > 0;
+      return addReward(id, reward);
     },
     async prune(before) {
       return prune(before);
