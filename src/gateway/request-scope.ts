@@ -101,12 +101,16 @@ export interface RequestScope {
   costOf(target: Target, usage: TokenUsage | undefined): number | null;
   /**
    * The durable part of the end, exactly once: bills the request (see `judgeUsage`), journals its trace
-   * and ledger entry (`Store.journal`, synchronous) and hands them to the ledger and the trace writer.
-   * Transports call it before the response's last byte, so a response a client received completely
-   * is never lost to a crash.
+   * and ledger entry (`Store.journal`, group commit) and hands them to the ledger and the trace writer.
+   * Returns the journal group's write when there is one: transports wait for it before handing the
+   * response's last bytes to the socket, so a response a client received completely is never lost to a
+   * crash.
    */
-  record(outcome: RequestOutcome): void;
-  /** `record` (if not done yet), then metrics and the request's log line, exactly once. */
+  record(outcome: RequestOutcome): Promise<void> | undefined;
+  /**
+   * `record` (if not done yet — then the journal is written at once, synchronously, because callers
+   * of `finish` send right after), then metrics and the request's log line, exactly once.
+   */
   finish(outcome: RequestOutcome): void;
   readonly finished: boolean;
 }
@@ -193,6 +197,16 @@ function billOf(scope: RequestScope, outcome: RequestOutcome, answered: boolean,
   return { costUsd, inputTokens: null, outputTokens: null, ledgerInputTokens: worst?.input ?? 0, ledgerOutputTokens: worst?.output ?? 0 };
 }
 
+/** A journal line: a class, so absent parts are left out of the JSON without spreading literals. */
+class JournalLine {
+  readonly trace: TraceRecord | undefined;
+  readonly settlement: SettleInput | undefined;
+  constructor(trace: TraceRecord | undefined, settlement: SettleInput | undefined) {
+    this.trace = trace;
+    this.settlement = settlement;
+  }
+}
+
 /** Starts the bookkeeping of one request (see {@link RequestScope}). */
 export function createRequestScope(options: RequestScopeOptions): RequestScope {
   const { services, now, logger } = options;
@@ -228,7 +242,7 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
     costOf,
     finished: false,
     record(outcome) {
-      if (recorded !== undefined) return;
+      if (recorded !== undefined) return undefined;
       const latencyMs = now() - startedAt;
       const { key, requestedModel } = scope;
       const answered = scope.attempts.some((attempt) => attempt.outcome === "ok");
@@ -277,12 +291,13 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
         if (scope.promptHash !== undefined) trace.promptHash = scope.promptHash;
         if (options.storeText && outcome.response !== undefined) trace.response = outcome.response;
       }
-      // Journal first (one synchronous write: durable against a crash once it returns), then the
-      // batched writers, which record in the store which journal bytes they covered.
+      // Journal first (group commit: durable against a crash once `written` settled), then the batched
+      // writers, which record in the store which journal bytes they covered.
       const journal = services.store.journal;
+      let written: Promise<void> | undefined;
       if (journal !== undefined && (trace !== undefined || settlement !== undefined)) {
         try {
-          journal.append({ ...(trace ? { trace } : {}), ...(settlement ? { settlement } : {}) });
+          written = journal.append(new JournalLine(trace, settlement));
         } catch (error) {
           logger.error({ requestId: scope.requestId, error: error instanceof Error ? error.message : String(error) }, "request journal write failed");
         }
@@ -293,11 +308,12 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
           .catch((error: unknown) => logger.error({ requestId: scope.requestId, error: error instanceof Error ? error.message : String(error) }, "budget settlement failed"));
       }
       if (trace !== undefined) services.traces?.add(trace);
+      return written;
     },
     finish(outcome) {
       if (scope.finished) return;
       scope.finished = true;
-      scope.record(outcome);
+      if (scope.record(outcome) !== undefined) services.store.journal?.flush();
       const { latencyMs, inputTokens, outputTokens, costUsd, errorCode } = recorded as NonNullable<typeof recorded>;
       const { key, requestedModel } = scope;
       const answered = scope.attempts.some((attempt) => attempt.outcome === "ok");

@@ -190,7 +190,7 @@ export function createChatCompletionService(context: GatewayContext): (request: 
         text,
         // Settlement and trace are journaled before the body is sent; metrics and the log line after.
         beforeSend() {
-          scope.record(outcome);
+          return scope.record(outcome);
         },
         afterSend() {
           scope.finish(outcome);
@@ -212,7 +212,7 @@ export function createChatCompletionService(context: GatewayContext): (request: 
       return {
         ...reply,
         beforeSend() {
-          scope.record(outcome);
+          return scope.record(outcome);
         },
         afterSend() {
           scope.finish(outcome);
