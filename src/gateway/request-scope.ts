@@ -4,7 +4,7 @@ import type { SwitchyardError } from "../core/errors.js";
 import { costUsdOf, type Target } from "../core/target.js";
 import type { Reservation } from "../limits/budget-guard.js";
 import { judgeUsage } from "../limits/usage-verdict.js";
-import type { WorstCase } from "../limits/worst-case-cost.js";
+import type { RequestWorstCases } from "../limits/request-worst-cases.js";
 import type { SettleInput } from "../stores/store.js";
 import type { ApiKeyRecord } from "../stores/api-key-record.js";
 import type { TraceAttempt, TraceDecision, TraceRecord } from "../stores/trace-record.js";
@@ -85,7 +85,7 @@ export interface RequestScope {
    * The most `target` can bill for this request (set once the request is known): with the prompt's
    * byte bound, or `exact` — its tokenizer's count where one is loaded (for billing, not on every request).
    */
-  worstCaseOf: ((target: Target, exact?: boolean) => WorstCase) | undefined;
+  worstCases: RequestWorstCases | undefined;
   /**
    * Completion tokens counted in what a stream delivered (for a stream whose usage never came: cut by
    * the upstream or the client, or an upstream that ignores `include_usage`).
@@ -171,7 +171,7 @@ function billOf(scope: RequestScope, outcome: RequestOutcome, answered: boolean,
   }
   const { target } = outcome;
   if (target === undefined) return { costUsd: null, inputTokens: null, outputTokens: null, ledgerInputTokens: 0, ledgerOutputTokens: 0 };
-  const worstCase = scope.worstCaseOf?.(target);
+  const worstCase = scope.worstCases?.of(target);
   const verdict = judgeUsage(outcome.usage, target, worstCase);
   if (verdict.kind === "reported") {
     if (verdict.overWorstCase) {
@@ -180,7 +180,7 @@ function billOf(scope: RequestScope, outcome: RequestOutcome, answered: boolean,
     return { costUsd: verdict.costUsd, inputTokens: verdict.inputTokens, outputTokens: verdict.outputTokens, ledgerInputTokens: verdict.inputTokens, ledgerOutputTokens: verdict.outputTokens };
   }
   // Billing without believed usage: the tightest worst case known (the tokenizer's count where loaded).
-  const tightest = scope.worstCaseOf?.(target, true) ?? worstCase;
+  const tightest = scope.worstCases?.of(target, true) ?? worstCase;
   const worst = tightest === undefined ? undefined : { costUsd: tightest.costUsd, input: tightest.promptTokens, output: tightest.choices * tightest.outputCap };
   if (verdict.kind === "rejected") {
     logger.warn({ requestId: scope.requestId, target: target.id, reason: verdict.reason, billedUsd: worst?.costUsd ?? scope.reservation?.amountUsd ?? 0 }, "upstream usage rejected; billed the request's worst case");
@@ -214,9 +214,10 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
   services.metrics.inFlight(1);
   // The cost a client is told (header): believed usage, or the worst case billed for rejected usage.
   const costOf = (target: Target, usage: TokenUsage | undefined): number | null => {
-    if (scope.worstCaseOf === undefined) return costOfUsage(target, usage);
-    const verdict = judgeUsage(usage, target, scope.worstCaseOf(target));
-    return verdict.kind === "reported" ? verdict.costUsd : verdict.kind === "rejected" ? scope.worstCaseOf(target, true).costUsd : null;
+    const { worstCases } = scope;
+    if (worstCases === undefined) return costOfUsage(target, usage);
+    const verdict = judgeUsage(usage, target, worstCases.of(target));
+    return verdict.kind === "reported" ? verdict.costUsd : verdict.kind === "rejected" ? worstCases.of(target, true).costUsd : null;
   };
   // `finished` is a data property, not a getter (no accessor pairs on per-request objects).
   let recorded: { latencyMs: number; inputTokens: number | null; outputTokens: number | null; costUsd: number | null; errorCode: string | null } | undefined;
@@ -236,7 +237,7 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
     prompt: undefined,
     responseFormat: undefined,
     promptHash: undefined,
-    worstCaseOf: undefined,
+    worstCases: undefined,
     deliveredOutputTokens: undefined,
     routed: false,
     costOf,

@@ -19,7 +19,8 @@ import type { CompletionRecord, GatewayContext } from "../gateway-context.js";
 import { clientRequestIdOf, requestIdOf } from "../request-id.js";
 import { reserveWorstCase, raiseToWorstCase } from "../reserve-worst-case.js";
 import { createDeliveredTokenCounter } from "../delivered-token-counter.js";
-import { encodingOfTarget, worstCaseOf } from "../../limits/worst-case-cost.js";
+import { encodingOfTarget } from "../../limits/worst-case-cost.js";
+import { RequestWorstCases } from "../../limits/request-worst-cases.js";
 import type { GatewayTarget } from "../config.js";
 import { createRequestScope, type RequestScope, type TokenUsage } from "../request-scope.js";
 import { serveStrategy } from "../serve-strategy.js";
@@ -128,10 +129,12 @@ export function createChatCompletionService(context: GatewayContext): (request: 
       Object.assign(headers, decisionHeaders(choice.target.id, choice.decision));
       // The reservation covers the worst case the upstream can bill (every choice × the output cap the
       // upstream is sent × output price + the prompt's token bound × input price); see worst-case-cost.ts.
-      const worstCaseOptions = { defaultMaxOutputTokens: config.limits.defaultMaxOutputTokens };
-      scope.worstCaseOf = (target, exact) => worstCaseOf(needs, target as GatewayTarget, { ...worstCaseOptions, exact });
-      if (key !== null) scope.reservation = await reserveWorstCase(services.budgets, key, needs, choice.target, worstCaseOptions);
-      if (context.pacing !== undefined) scope.pacingTicket = await context.pacing.reserve(key, worstCaseOf(needs, choice.target as GatewayTarget, worstCaseOptions).costUsd);
+      // Computed once per target and kept for the request (the cap sent upstream, the verdict, the bill).
+      const worstCases = new RequestWorstCases(needs, config.limits.defaultMaxOutputTokens);
+      scope.worstCases = worstCases;
+      const first = choice.target as GatewayTarget;
+      if (key !== null) scope.reservation = await reserveWorstCase(services.budgets, key, worstCases, first);
+      if (context.pacing !== undefined) scope.pacingTicket = await context.pacing.reserve(key, worstCases.of(first).costUsd);
 
       const stream = scope.stream;
       const signal = http.signal;
@@ -140,17 +143,21 @@ export function createChatCompletionService(context: GatewayContext): (request: 
       const { value: response, target: servedId, fallbacks } = await services.executor.execute<UpstreamResponse>({
         candidates: choice.candidates.length === 1 ? [choice.target.id] : choice.candidates.map((target) => target.id),
         // A fallback may cost more than what was reserved: hold the difference, or skip that candidate.
-        async admit(id) {
-          const estimate = worstCaseOf(needs, context.targetsById.get(id) as GatewayTarget, worstCaseOptions).costUsd;
-          if (scope.pacingTicket !== undefined && context.pacing !== undefined && !(await context.pacing.raise(scope.pacingTicket, estimate))) return false;
-          if (key === null || scope.reservation === undefined) return true;
-          return raiseToWorstCase(services.budgets, key, scope.reservation, needs, context.targetsById.get(id) as GatewayTarget, worstCaseOptions);
+        // The first candidate's worst case is reserved already (no promise on the common path).
+        admit(id) {
+          if (id === first.id) return true;
+          const target = context.targetsById.get(id) as GatewayTarget;
+          return (async () => {
+            if (scope.pacingTicket !== undefined && context.pacing !== undefined && !(await context.pacing.raise(scope.pacingTicket, worstCases.of(target).costUsd))) return false;
+            if (key === null || scope.reservation === undefined) return true;
+            return raiseToWorstCase(services.budgets, key, scope.reservation, worstCases, target);
+          })();
         },
         call({ target: id }) {
           const target = context.targetsById.get(id) as GatewayTarget;
           const upstream = context.upstreamsByName.get(target.upstream ?? "");
           if (upstream === undefined) throw new SwitchyardError("internal_error", `Target "${target.id}" has no configured upstream`);
-          return upstreamClient.chatCompletion({ target, upstream, body: forwardedBody(request, target, stream, worstCaseOf(needs, target, worstCaseOptions).outputCap), signal, requestId });
+          return upstreamClient.chatCompletion({ target, upstream, body: forwardedBody(request, target, stream, worstCases.of(target).outputCap), signal, requestId });
         },
         onAttempt(attempt) {
           scope.attempts.push(attempt);
