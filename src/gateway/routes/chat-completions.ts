@@ -19,7 +19,7 @@ import type { CompletionRecord, GatewayContext } from "../gateway-context.js";
 import { clientRequestIdOf, requestIdOf } from "../request-id.js";
 import { reserveWorstCase, raiseToWorstCase } from "../reserve-worst-case.js";
 import { createDeliveredTokenCounter } from "../delivered-token-counter.js";
-import { encodingOfTarget } from "../../limits/worst-case-cost.js";
+import { encodingOfTarget, outputCapFieldOf } from "../../limits/worst-case-cost.js";
 import { RequestWorstCases } from "../../limits/request-worst-cases.js";
 import type { GatewayTarget } from "../config.js";
 import { createRequestScope, type RequestScope, type TokenUsage } from "../request-scope.js";
@@ -279,17 +279,10 @@ function forwardedBody(request: ChatCompletionRequest, target: Target, stream: b
     if (!ownFields.has(key) && key !== "max_tokens" && key !== "max_completion_tokens") body[key] = request[key];
   }
   body.model = target.upstreamModel ?? target.id;
-  // The output cap always goes upstream, in the field the client used (one field only: some APIs refuse
-  // both); without one, in the field the model family accepts (o-series and GPT-5 refuse `max_tokens`).
-  const capField = request.max_completion_tokens != null ? "max_completion_tokens" : request.max_tokens != null ? "max_tokens" : capFieldOf(body.model as string);
-  body[capField] = outputCap;
+  // The output cap always goes upstream (see outputCapFieldOf for which field).
+  body[outputCapFieldOf(request, body.model as string)] = outputCap;
   if (stream) body.stream_options = { ...request.stream_options, include_usage: true };
   return body;
-}
-
-/** The output-cap field a model accepts when the client named none. */
-function capFieldOf(model: string): "max_tokens" | "max_completion_tokens" {
-  return /^(openai\/)?(o[1-9]|gpt-5)/i.test(model) ? "max_completion_tokens" : "max_tokens";
 }
 
 /** The first choice's message text (for traces that keep text). */
