@@ -4,7 +4,7 @@ import type { SwitchyardError } from "../core/errors.js";
 import { costUsdOf, type Target } from "../core/target.js";
 import type { Reservation } from "../limits/budget-guard.js";
 import { judgeUsage } from "../limits/usage-verdict.js";
-import type { RequestWorstCases } from "../limits/request-worst-cases.js";
+import type { WorstCaseSource } from "../limits/request-worst-cases.js";
 import type { SettleInput } from "../stores/store.js";
 import type { ApiKeyRecord } from "../stores/api-key-record.js";
 import type { TraceAttempt, TraceDecision, TraceRecord } from "../stores/trace-record.js";
@@ -85,7 +85,7 @@ export interface RequestScope {
    * The most `target` can bill for this request (set once the request is known): with the prompt's
    * byte bound, or `exact` — its tokenizer's count where one is loaded (for billing, not on every request).
    */
-  worstCases: RequestWorstCases | undefined;
+  worstCases: WorstCaseSource | undefined;
   /**
    * Completion tokens counted in what a stream delivered (for a stream whose usage never came: cut by
    * the upstream or the client, or an upstream that ignores `include_usage`).

@@ -1,13 +1,19 @@
 import type { RequestNeeds } from "../providers/request-needs.js";
 import { worstCaseOf, type BillableTarget, type WorstCase } from "./worst-case-cost.js";
 
+/** What a request's worst case on a target is (chat completions, embeddings). */
+export interface WorstCaseSource {
+  /** The worst case on `target`: the input's bound, or with `exact` its tokenizer count where loaded. */
+  of(target: BillableTarget, exact?: boolean): WorstCase;
+}
+
 /**
  * The worst cases of one request, each computed once per target: the reservation, the output cap sent
  * upstream, the usage verdict, the cost header and the bill all ask for the serving target's, several
  * times per request. Holds the last target's byte-bound worst case and its exact one (the latter only
  * once the tokenizer counted it: before its encoding is loaded the answer is the bound and is not kept).
  */
-export class RequestWorstCases {
+export class RequestWorstCases implements WorstCaseSource {
   readonly needs: RequestNeeds;
   readonly #boundOptions: { defaultMaxOutputTokens: number };
   #boundTarget: BillableTarget | undefined;
