@@ -58,13 +58,13 @@ describe("embeddings reserve their worst case", { timeout: 30_000 }, () => {
     assert.equal(totals.reservedUsd, 0);
   });
 
-  test("an answer without usage is billed the worst case, and the cost header says so", async () => {
+  test("an answer without usage is billed the worst case", async () => {
     const { key, record } = await gateway.services.keys.create({ name: "no-usage", budgetUsd: 1 });
     usage = false;
     try {
       const response = await embed(key, ["héllo", "wörld"]);
       assert.equal(response.status, 200);
-      assert.equal(Number(response.headers.get("x-switchyard-cost-usd")), 0.0012);
+      assert.equal(response.headers.get("x-switchyard-cost-usd"), null, "no usage: no cost to tell (as for chat completions)");
       await response.arrayBuffer();
       await gateway.services.flush();
       // 6 + 6 bytes = 12 tokens at most.
