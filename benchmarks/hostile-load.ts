@@ -188,10 +188,15 @@ function storeBytes(path: string): { bytes: number; traces: number; keylessTrace
 }
 
 /** `count` requests from `concurrency` keep-alive connections with the normal key; latencies in ms. */
-async function normalClient(url: string, key: string, count: number, concurrency: number): Promise<{ latencies: number[]; errors: number }> {
+async function normalClient(url: string, key: string, count: number, concurrency: number): Promise<{ latencies: number[]; errors: number; errorKinds: Record<string, number> }> {
   const pool = new Pool(url, { connections: concurrency, pipelining: 1 });
   const latencies: number[] = [];
   let errors = 0;
+  const errorKinds: Record<string, number> = {};
+  const failed = (kind: string) => {
+    errors++;
+    errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
+  };
   let issued = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -201,16 +206,16 @@ async function normalClient(url: string, key: string, count: number, concurrency
         try {
           const response = await pool.request({ path: "/v1/chat/completions", method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, body: chatBody });
           await response.body.dump();
-          if (response.statusCode !== 200) errors++;
+          if (response.statusCode !== 200) failed(String(response.statusCode));
           else latencies.push(performance.now() - started);
-        } catch {
-          errors++;
+        } catch (error) {
+          failed((error as { code?: string }).code ?? "error");
         }
       }
     }),
   );
   await pool.close();
-  return { latencies: latencies.sort((a, b) => a - b), errors };
+  return { latencies: latencies.sort((a, b) => a - b), errors, errorKinds };
 }
 
 /** The depth walk the gateway used before the pre-scan (after JSON.parse), for the before/after figure. */
@@ -335,7 +340,8 @@ async function orchestrate(): Promise<void> {
   console.log("|---|---|---|---|");
   const p99Slow = quantile(slowOnly.latencies, 0.99);
   console.log(`| normal client p50 / p99 (ms, ${normal} requests, 4 connections) | ${quantile(idle.latencies, 0.5).toFixed(2)} / ${p99Idle.toFixed(2)} | ${slowOpen.slowOpen} slow clients only: ${quantile(slowOnly.latencies, 0.5).toFixed(2)} / ${p99Slow.toFixed(2)} (${(p99Slow / p99Idle).toFixed(2)}× idle); slow clients + keyless flood: ${quantile(attacked.latencies, 0.5).toFixed(2)} / ${p99Attack.toFixed(2)} (${(p99Attack / p99Idle).toFixed(2)}× idle) | p99 ≤ 2× idle |`);
-  console.log(`| normal client errors | ${idle.errors} | ${slowOnly.errors} / ${attacked.errors} | 0 |`);
+  const kinds = (run: { errorKinds: Record<string, number> }) => (Object.keys(run.errorKinds).length === 0 ? "" : ` ${JSON.stringify(run.errorKinds)}`);
+  console.log(`| normal client errors | ${idle.errors}${kinds(idle)} | ${slowOnly.errors}${kinds(slowOnly)} / ${attacked.errors}${kinds(attacked)} | 0 |`);
   console.log(`| gateway RSS (MB) | ${idleRss.toFixed(0)} | peak ${peakRss.toFixed(0)} | ≤ 300 |`);
   console.log(`| store growth (SQLite + WAL after a TRUNCATE checkpoint) | ${(idleGrowth / 1024).toFixed(0)} KiB for ${normal} normal requests | ${(attackGrowth / 1024).toFixed(0)} KiB (2 × ${normal} normal requests included) | attack's share ≤ 1 MB |`);
   console.log(`| traces stored | +${afterIdle.traces - beforeIdle.traces} | +${afterAttack.traces - afterIdle.traces} (of which without a key: ${afterAttack.keylessTraces - afterIdle.keylessTraces}) | no keyless trace |`);
