@@ -14,6 +14,8 @@ export interface LoadOptions {
   warmup?: number;
   /** Measure time to the first body byte (streams) instead of time to the whole body. */
   firstByte?: boolean;
+  /** The status every answer must have (default 200); others count as errors. */
+  expectStatus?: number;
   /** Called with each answer's body (only for the first few, to check them). */
   check?: (status: number, body: string, headers: Record<string, string | string[] | undefined>) => string | undefined;
 }
@@ -69,7 +71,7 @@ export async function runLoad(options: LoadOptions & { collectHeader?: string })
           if (index < warmup + 5 || options.check === undefined) parts.push(Buffer.from(chunk));
         }
         const endedAt = performance.now();
-        const problem = response.statusCode !== 200 ? `status ${response.statusCode}` : index < warmup + 5 ? options.check?.(response.statusCode, Buffer.concat(parts).toString("utf8"), response.headers) : undefined;
+        const problem = response.statusCode !== (options.expectStatus ?? 200) ? `status ${response.statusCode}` : index < warmup + 5 ? options.check?.(response.statusCode, Buffer.concat(parts).toString("utf8"), response.headers) : undefined;
         if (problem !== undefined) {
           errors++;
           if (errorSamples.length < 5) errorSamples.push(`${problem}: ${Buffer.concat(parts).toString("utf8").slice(0, 200)}`);

@@ -10,13 +10,18 @@
  * The flood is paced at `--flood-rate` requests per second (default 785, the rate of the issue's
  * reproduction); `--flood-rate 0` sends as fast as 32 connections can (closed loop, saturating the cores).
  *
- *   node --import tsx benchmarks/hostile-load.ts [--slow 3000] [--keyless 30000] [--normal 2000] [--flood-rate 785]
+ * `--server bare` runs the same scenario against the ceiling instead of Switchyard: a bare Node HTTP
+ * server with the gateway's read timeouts that answers a keyless request with a prebuilt 401 and
+ * forwards a keyed one to the upstream over an undici pool (no parsing, keys, store or logs) — what any
+ * Node gateway sharing these cores with the attacker can at best achieve.
+ *
+ *   node --import tsx benchmarks/hostile-load.ts [--slow 3000] [--keyless 30000] [--normal 2000] [--flood-rate 785] [--server switchyard|bare]
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { connect, type Socket } from "node:net";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
@@ -43,6 +48,38 @@ async function runServer(): Promise<void> {
   process.on("message", (message: { type?: string }) => {
     if (message.type === "flush") void gateway.services.flush().then(() => process.send?.({ flushed: true }));
     if (message.type === "stop") void gateway.shutdown(0).then(() => process.exit(0));
+  });
+}
+
+// ─── role: bare server (the ceiling) ──────────────────────────────────────────────────────────────
+async function runBareServer(): Promise<void> {
+  const upstream = new Pool(String(process.env.HOSTILE_UPSTREAM), { connections: 64, keepAliveTimeout: 60_000 });
+  const key = "sy-bare-normal-key";
+  const refusal = Buffer.from(JSON.stringify({ error: { message: "Missing API key", type: "authentication_error", param: null, code: "unauthorized" } }));
+  const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 10_000, requestTimeout: 60_000, connectionsCheckingInterval: 1_000 }, (request, response) => {
+    if (request.headers.authorization !== `Bearer ${key}`) {
+      response.writeHead(401, { "content-type": "application/json", "content-length": String(refusal.length) });
+      response.end(refusal);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      upstream
+        .request({ path: "/v1/chat/completions", method: "POST", headers: { "content-type": "application/json" }, body: Buffer.concat(chunks) })
+        .then(async (answer) => {
+          const text = await answer.body.text();
+          response.writeHead(answer.statusCode, { "content-type": "application/json", "content-length": String(Buffer.byteLength(text)) });
+          response.end(text);
+        })
+        .catch(() => response.destroy());
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  process.send?.({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, key });
+  process.on("message", (message: { type?: string }) => {
+    if (message.type === "flush") process.send?.({ flushed: true });
+    if (message.type === "stop") process.exit(0);
   });
 }
 
@@ -151,10 +188,15 @@ function storeBytes(path: string): { bytes: number; traces: number; keylessTrace
 }
 
 /** `count` requests from `concurrency` keep-alive connections with the normal key; latencies in ms. */
-async function normalClient(url: string, key: string, count: number, concurrency: number): Promise<{ latencies: number[]; errors: number }> {
+async function normalClient(url: string, key: string, count: number, concurrency: number): Promise<{ latencies: number[]; errors: number; errorKinds: Record<string, number> }> {
   const pool = new Pool(url, { connections: concurrency, pipelining: 1 });
   const latencies: number[] = [];
   let errors = 0;
+  const errorKinds: Record<string, number> = {};
+  const failed = (kind: string) => {
+    errors++;
+    errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
+  };
   let issued = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -164,16 +206,16 @@ async function normalClient(url: string, key: string, count: number, concurrency
         try {
           const response = await pool.request({ path: "/v1/chat/completions", method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, body: chatBody });
           await response.body.dump();
-          if (response.statusCode !== 200) errors++;
+          if (response.statusCode !== 200) failed(String(response.statusCode));
           else latencies.push(performance.now() - started);
-        } catch {
-          errors++;
+        } catch (error) {
+          failed((error as { code?: string }).code ?? "error");
         }
       }
     }),
   );
   await pool.close();
-  return { latencies: latencies.sort((a, b) => a - b), errors };
+  return { latencies: latencies.sort((a, b) => a - b), errors, errorKinds };
 }
 
 /** The depth walk the gateway used before the pre-scan (after JSON.parse), for the before/after figure. */
@@ -232,6 +274,8 @@ async function orchestrate(): Promise<void> {
   const keyless = argument("keyless", 30_000);
   const normal = argument("normal", 2_000);
   const floodRate = argument("flood-rate", 785);
+  const serverIndex = process.argv.indexOf("--server");
+  const bare = serverIndex >= 0 && process.argv[serverIndex + 1] === "bare";
   const depth = deepJsonFigures();
   console.log(`deep JSON (${(depth.bytes / 1e6).toFixed(2)} MB, nested 520,000 deep): JSON.parse + depth walk ${depth.beforeMs.toFixed(1)} ms; depth pre-scan ${depth.afterUs.toFixed(1)} µs (median of 5)`);
 
@@ -249,7 +293,9 @@ async function orchestrate(): Promise<void> {
   const configPath = join(directory, "switchyard.yaml");
   writeFileSync(configPath, stringify({ store: { path: storePath }, logging: { requests: false }, upstreams: [{ name: "u", baseUrl: `http://127.0.0.1:${upstreamPort}/v1` }], targets: [{ id: "m", inputUsdPerMTok: 1, outputUsdPerMTok: 2 }] }));
 
-  const server = fork(self, ["--role", "server"], { execArgv: ["--import", "tsx"], env: { ...process.env, HOSTILE_CONFIG: configPath }, stdio: ["ignore", "ignore", "inherit", "ipc"] });
+  const server = fork(self, ["--role", bare ? "bare-server" : "server"], { execArgv: ["--import", "tsx"], env: { ...process.env, HOSTILE_CONFIG: configPath, HOSTILE_UPSTREAM: `http://127.0.0.1:${upstreamPort}` }, stdio: ["ignore", "ignore", "inherit", "ipc"] });
+  console.log(`server: ${bare ? "bare Node HTTP server (prebuilt 401, keyed requests forwarded): the ceiling" : "Switchyard (serve's path)"}; load average at start ${loadavg().map((value) => value.toFixed(1)).join(" ")}`);
+  const storeOf = (path: string) => (bare ? { bytes: 0, traces: 0, keylessTraces: 0 } : storeBytes(path));
   const { url, key } = await once<{ url: string; key: string }>(server, (message) => "url" in message);
   const flush = async () => {
     server.send({ type: "flush" });
@@ -258,10 +304,10 @@ async function orchestrate(): Promise<void> {
 
   await normalClient(url, key, 300, 4); // warm-up
   await flush();
-  const beforeIdle = storeBytes(storePath);
+  const beforeIdle = storeOf(storePath);
   const idle = await normalClient(url, key, normal, 4);
   await flush();
-  const afterIdle = storeBytes(storePath);
+  const afterIdle = storeOf(storePath);
   const idleRss = rssMb(server.pid as number);
 
   const attacker = fork(self, ["--role", "attacker"], {
@@ -282,7 +328,7 @@ async function orchestrate(): Promise<void> {
   const slowStats = await once<{ slowOpened: number; slowClosedByServer: number }>(attacker, (message) => "slowOpened" in message);
   clearInterval(sampler);
   await flush();
-  const afterAttack = storeBytes(storePath);
+  const afterAttack = storeOf(storePath);
 
   const p99Idle = quantile(idle.latencies, 0.99);
   const p99Attack = quantile(attacked.latencies, 0.99);
@@ -294,13 +340,15 @@ async function orchestrate(): Promise<void> {
   console.log("|---|---|---|---|");
   const p99Slow = quantile(slowOnly.latencies, 0.99);
   console.log(`| normal client p50 / p99 (ms, ${normal} requests, 4 connections) | ${quantile(idle.latencies, 0.5).toFixed(2)} / ${p99Idle.toFixed(2)} | ${slowOpen.slowOpen} slow clients only: ${quantile(slowOnly.latencies, 0.5).toFixed(2)} / ${p99Slow.toFixed(2)} (${(p99Slow / p99Idle).toFixed(2)}× idle); slow clients + keyless flood: ${quantile(attacked.latencies, 0.5).toFixed(2)} / ${p99Attack.toFixed(2)} (${(p99Attack / p99Idle).toFixed(2)}× idle) | p99 ≤ 2× idle |`);
-  console.log(`| normal client errors | ${idle.errors} | ${slowOnly.errors} / ${attacked.errors} | 0 |`);
+  const kinds = (run: { errorKinds: Record<string, number> }) => (Object.keys(run.errorKinds).length === 0 ? "" : ` ${JSON.stringify(run.errorKinds)}`);
+  console.log(`| normal client errors | ${idle.errors}${kinds(idle)} | ${slowOnly.errors}${kinds(slowOnly)} / ${attacked.errors}${kinds(attacked)} | 0 |`);
   console.log(`| gateway RSS (MB) | ${idleRss.toFixed(0)} | peak ${peakRss.toFixed(0)} | ≤ 300 |`);
   console.log(`| store growth (SQLite + WAL after a TRUNCATE checkpoint) | ${(idleGrowth / 1024).toFixed(0)} KiB for ${normal} normal requests | ${(attackGrowth / 1024).toFixed(0)} KiB (2 × ${normal} normal requests included) | attack's share ≤ 1 MB |`);
   console.log(`| traces stored | +${afterIdle.traces - beforeIdle.traces} | +${afterAttack.traces - afterIdle.traces} (of which without a key: ${afterAttack.keylessTraces - afterIdle.keylessTraces}) | no keyless trace |`);
   // The normal client's own traces are the idle phase's growth per request, twice (two measured phases).
   console.log(`attack's own store growth: ${((attackGrowth - 2 * idleGrowth) / 1024).toFixed(0)} KiB (under-attack growth minus twice the idle phase's)`);
 
+  console.log(`load average at the end ${loadavg().map((value) => value.toFixed(1)).join(" ")}`);
   server.send({ type: "stop" });
   await new Promise((resolve) => server.once("exit", resolve));
   upstream.close();
@@ -308,5 +356,6 @@ async function orchestrate(): Promise<void> {
 
 const role = process.argv.includes("--role") ? process.argv[process.argv.indexOf("--role") + 1] : "orchestrator";
 if (role === "server") await runServer();
+else if (role === "bare-server") await runBareServer();
 else if (role === "attacker") await runAttacker();
 else await orchestrate();

@@ -3,5 +3,10 @@
  * the rule OpenAI documents and the one the dcrouter dataset used to cost its outcomes.
  */
 export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 4);
+  return estimateTokensOfLength(text.length);
+}
+
+/** {@link estimateTokens} of a text of this many characters (when only its length is known). */
+export function estimateTokensOfLength(characters: number): number {
+  return Math.ceil(characters / 4);
 }

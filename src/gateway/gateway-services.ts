@@ -34,6 +34,11 @@ export interface GatewayServices {
   readonly adminKey: AdminKey;
   /** Whether any API key was ever created (cached for a second, like `authenticate`). */
   keysExist(): Promise<boolean>;
+  /**
+   * Whether a key was already seen to exist (synchronous, no store query; once true it stays true, as
+   * keys are never deleted): requests without a key can then be refused without reading them.
+   */
+  keysKnownToExist(): boolean;
   /** Set while shutting down: new requests get 503 `unavailable`, `/readyz` says draining. */
   readonly lifecycle: { draining: boolean };
   /**
@@ -154,6 +159,7 @@ export function createGatewayServices(config: GatewayConfig, deps: GatewayServic
     lifecycle: { draining: false },
     adminKey,
     keysExist: refreshKeysExist,
+    keysKnownToExist: () => keysExist,
     async authenticate(header) {
       if (!(await refreshKeysExist())) {
         if (openAccess) return null;

@@ -29,8 +29,11 @@ export type GatewayReply =
       status: number;
       headers: Record<string, string>;
       text: string;
-      /** The request's durable bookkeeping (`RequestScope.record`): transports call it before sending the body. */
-      beforeSend?: () => void;
+      /**
+       * The request's durable bookkeeping (`RequestScope.record`): transports call it before sending the
+       * body, and when it returns a promise (the journal's group write) send only once that settled.
+       */
+      beforeSend?: () => Promise<void> | undefined | void;
       afterSend?: () => void;
     }
   | { status: number; headers: Record<string, string>; sse: SseOutput };
@@ -60,10 +63,11 @@ class FetchGatewayRequest implements GatewayHttpRequest {
   }
 }
 
-/** A fetch `Response` for a {@link GatewayReply}. */
-export function responseOf(reply: GatewayReply): Response {
+/** A fetch `Response` for a {@link GatewayReply} (after the journal's group write, see `beforeSend`). */
+export async function responseOf(reply: GatewayReply): Promise<Response> {
   if ("text" in reply) {
-    reply.beforeSend?.();
+    const written = reply.beforeSend?.();
+    if (written !== undefined) await written;
     const response = new Response(reply.text, { status: reply.status, headers: reply.headers });
     reply.afterSend?.();
     return response;

@@ -106,7 +106,9 @@ export async function sendNodeReply(reply: GatewayReply, response: ServerRespons
   if ("text" in reply) {
     reply.headers["content-length"] = String(Buffer.byteLength(reply.text));
     try {
-      reply.beforeSend?.();
+      // The body leaves only after the request's journal line is written (its group's write, see RequestJournal).
+      const written = reply.beforeSend?.();
+      if (written !== undefined) await written;
       response.writeHead(reply.status, reply.headers);
       response.end(reply.text);
     } finally {

@@ -4,7 +4,7 @@ import type { SwitchyardError } from "../core/errors.js";
 import { costUsdOf, type Target } from "../core/target.js";
 import type { Reservation } from "../limits/budget-guard.js";
 import { judgeUsage } from "../limits/usage-verdict.js";
-import type { WorstCase } from "../limits/worst-case-cost.js";
+import type { WorstCaseSource } from "../limits/request-worst-cases.js";
 import type { SettleInput } from "../stores/store.js";
 import type { ApiKeyRecord } from "../stores/api-key-record.js";
 import type { TraceAttempt, TraceDecision, TraceRecord } from "../stores/trace-record.js";
@@ -85,7 +85,7 @@ export interface RequestScope {
    * The most `target` can bill for this request (set once the request is known): with the prompt's
    * byte bound, or `exact` — its tokenizer's count where one is loaded (for billing, not on every request).
    */
-  worstCaseOf: ((target: Target, exact?: boolean) => WorstCase) | undefined;
+  worstCases: WorstCaseSource | undefined;
   /**
    * Completion tokens counted in what a stream delivered (for a stream whose usage never came: cut by
    * the upstream or the client, or an upstream that ignores `include_usage`).
@@ -101,12 +101,16 @@ export interface RequestScope {
   costOf(target: Target, usage: TokenUsage | undefined): number | null;
   /**
    * The durable part of the end, exactly once: bills the request (see `judgeUsage`), journals its trace
-   * and ledger entry (`Store.journal`, synchronous) and hands them to the ledger and the trace writer.
-   * Transports call it before the response's last byte, so a response a client received completely
-   * is never lost to a crash.
+   * and ledger entry (`Store.journal`, group commit) and hands them to the ledger and the trace writer.
+   * Returns the journal group's write when there is one: transports wait for it before handing the
+   * response's last bytes to the socket, so a response a client received completely is never lost to a
+   * crash.
    */
-  record(outcome: RequestOutcome): void;
-  /** `record` (if not done yet), then metrics and the request's log line, exactly once. */
+  record(outcome: RequestOutcome): Promise<void> | undefined;
+  /**
+   * `record` (if not done yet — then the journal is written at once, synchronously, because callers
+   * of `finish` send right after), then metrics and the request's log line, exactly once.
+   */
   finish(outcome: RequestOutcome): void;
   readonly finished: boolean;
 }
@@ -167,7 +171,7 @@ function billOf(scope: RequestScope, outcome: RequestOutcome, answered: boolean,
   }
   const { target } = outcome;
   if (target === undefined) return { costUsd: null, inputTokens: null, outputTokens: null, ledgerInputTokens: 0, ledgerOutputTokens: 0 };
-  const worstCase = scope.worstCaseOf?.(target);
+  const worstCase = scope.worstCases?.of(target);
   const verdict = judgeUsage(outcome.usage, target, worstCase);
   if (verdict.kind === "reported") {
     if (verdict.overWorstCase) {
@@ -176,7 +180,7 @@ function billOf(scope: RequestScope, outcome: RequestOutcome, answered: boolean,
     return { costUsd: verdict.costUsd, inputTokens: verdict.inputTokens, outputTokens: verdict.outputTokens, ledgerInputTokens: verdict.inputTokens, ledgerOutputTokens: verdict.outputTokens };
   }
   // Billing without believed usage: the tightest worst case known (the tokenizer's count where loaded).
-  const tightest = scope.worstCaseOf?.(target, true) ?? worstCase;
+  const tightest = scope.worstCases?.of(target, true) ?? worstCase;
   const worst = tightest === undefined ? undefined : { costUsd: tightest.costUsd, input: tightest.promptTokens, output: tightest.choices * tightest.outputCap };
   if (verdict.kind === "rejected") {
     logger.warn({ requestId: scope.requestId, target: target.id, reason: verdict.reason, billedUsd: worst?.costUsd ?? scope.reservation?.amountUsd ?? 0 }, "upstream usage rejected; billed the request's worst case");
@@ -193,6 +197,16 @@ function billOf(scope: RequestScope, outcome: RequestOutcome, answered: boolean,
   return { costUsd, inputTokens: null, outputTokens: null, ledgerInputTokens: worst?.input ?? 0, ledgerOutputTokens: worst?.output ?? 0 };
 }
 
+/** A journal line: a class, so absent parts are left out of the JSON without spreading literals. */
+class JournalLine {
+  readonly trace: TraceRecord | undefined;
+  readonly settlement: SettleInput | undefined;
+  constructor(trace: TraceRecord | undefined, settlement: SettleInput | undefined) {
+    this.trace = trace;
+    this.settlement = settlement;
+  }
+}
+
 /** Starts the bookkeeping of one request (see {@link RequestScope}). */
 export function createRequestScope(options: RequestScopeOptions): RequestScope {
   const { services, now, logger } = options;
@@ -200,9 +214,10 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
   services.metrics.inFlight(1);
   // The cost a client is told (header): believed usage, or the worst case billed for rejected usage.
   const costOf = (target: Target, usage: TokenUsage | undefined): number | null => {
-    if (scope.worstCaseOf === undefined) return costOfUsage(target, usage);
-    const verdict = judgeUsage(usage, target, scope.worstCaseOf(target));
-    return verdict.kind === "reported" ? verdict.costUsd : verdict.kind === "rejected" ? scope.worstCaseOf(target, true).costUsd : null;
+    const { worstCases } = scope;
+    if (worstCases === undefined) return costOfUsage(target, usage);
+    const verdict = judgeUsage(usage, target, worstCases.of(target));
+    return verdict.kind === "reported" ? verdict.costUsd : verdict.kind === "rejected" ? worstCases.of(target, true).costUsd : null;
   };
   // `finished` is a data property, not a getter (no accessor pairs on per-request objects).
   let recorded: { latencyMs: number; inputTokens: number | null; outputTokens: number | null; costUsd: number | null; errorCode: string | null } | undefined;
@@ -222,13 +237,13 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
     prompt: undefined,
     responseFormat: undefined,
     promptHash: undefined,
-    worstCaseOf: undefined,
+    worstCases: undefined,
     deliveredOutputTokens: undefined,
     routed: false,
     costOf,
     finished: false,
     record(outcome) {
-      if (recorded !== undefined) return;
+      if (recorded !== undefined) return undefined;
       const latencyMs = now() - startedAt;
       const { key, requestedModel } = scope;
       const answered = scope.attempts.some((attempt) => attempt.outcome === "ok");
@@ -277,12 +292,13 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
         if (scope.promptHash !== undefined) trace.promptHash = scope.promptHash;
         if (options.storeText && outcome.response !== undefined) trace.response = outcome.response;
       }
-      // Journal first (one synchronous write: durable against a crash once it returns), then the
-      // batched writers, which record in the store which journal bytes they covered.
+      // Journal first (group commit: durable against a crash once `written` settled), then the batched
+      // writers, which record in the store which journal bytes they covered.
       const journal = services.store.journal;
+      let written: Promise<void> | undefined;
       if (journal !== undefined && (trace !== undefined || settlement !== undefined)) {
         try {
-          journal.append({ ...(trace ? { trace } : {}), ...(settlement ? { settlement } : {}) });
+          written = journal.append(new JournalLine(trace, settlement));
         } catch (error) {
           logger.error({ requestId: scope.requestId, error: error instanceof Error ? error.message : String(error) }, "request journal write failed");
         }
@@ -293,11 +309,12 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
           .catch((error: unknown) => logger.error({ requestId: scope.requestId, error: error instanceof Error ? error.message : String(error) }, "budget settlement failed"));
       }
       if (trace !== undefined) services.traces?.add(trace);
+      return written;
     },
     finish(outcome) {
       if (scope.finished) return;
       scope.finished = true;
-      scope.record(outcome);
+      if (scope.record(outcome) !== undefined) services.store.journal?.flush();
       const { latencyMs, inputTokens, outputTokens, costUsd, errorCode } = recorded as NonNullable<typeof recorded>;
       const { key, requestedModel } = scope;
       const answered = scope.attempts.some((attempt) => attempt.outcome === "ok");

@@ -2,6 +2,8 @@ import type { Target } from "../core/target.js";
 import { costUsdOf } from "../core/target.js";
 import type { RequestNeeds } from "../providers/request-needs.js";
 import { createUpstreamChatCaller } from "../strategies/chat-caller.js";
+import { createMeteredChatCaller } from "./metered-chat-caller.js";
+import { toSwitchyardError } from "./error-response.js";
 import type { StrategiesConfig } from "../strategies/strategy-config.js";
 import type { StrategyResult } from "../strategies/strategy-trace.js";
 import type { ChatCompletionRequest } from "./chat-request.js";
@@ -36,14 +38,37 @@ export async function serveStrategy(context: GatewayContext, scope: RequestScope
     const estimate = strategyCostEstimateUsd(config.strategies, request.model, config.targets, needs.promptTokens, needs.maxOutputTokens ?? config.limits.defaultMaxOutputTokens);
     scope.reservation = await services.budgets.reserve(key, estimate);
   }
-  const caller = createUpstreamChatCaller({ upstreamClient: context.upstreamClient, upstreams: config.upstreams, requestId: scope.requestId });
-  const { response, result } = await context.strategies.respond({ body: request, caller, signal: input.signal, requestId: scope.requestId, headers: input.headers });
+  // Every sub-call reserves its own worst case and is billed like a chat completion (metered-chat-caller.ts).
+  const meter = createMeteredChatCaller({
+    caller: createUpstreamChatCaller({ upstreamClient: context.upstreamClient, upstreams: config.upstreams, requestId: scope.requestId }),
+    budgets: services.budgets,
+    key,
+    reservation: scope.reservation,
+    defaultMaxOutputTokens: config.limits.defaultMaxOutputTokens,
+    logger: context.logger,
+    requestId: scope.requestId,
+  });
+  const usage = () => ({ prompt_tokens: meter.inputTokens(), completion_tokens: meter.outputTokens() });
+  let answered: Awaited<ReturnType<typeof context.strategies.respond>>;
+  try {
+    answered = await context.strategies.respond({ body: request, caller: meter.caller, signal: input.signal, requestId: scope.requestId, headers: input.headers });
+  } catch (error) {
+    // A strategy that fails after some sub-calls were answered (the client left, the aggregator failed
+    // with no fallback) still owes what they cost: the scope ends billed for them.
+    if (meter.billedUsd() > 0) {
+      const failure = toSwitchyardError(error);
+      scope.finish({ status: failure.status, error: failure, usage: usage(), costUsd: meter.billedUsd() });
+    }
+    throw error;
+  }
+  const { response, result } = answered;
   recordSubCalls(context, scope, result);
   const target: Target = context.targetsById.get(result.model) ?? { id: result.model, inputUsdPerMTok: 0, outputUsdPerMTok: 0, contextWindow: 0 };
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => (headers[name] = value));
+  // The bill is every answered sub-call's (also one the strategy stopped waiting for), not only those it used.
   const finish = () => {
-    scope.finish({ status: response.status, target, usage: result.usage, costUsd: result.costUsd, response: config.traces.storeText ? result.text : undefined });
+    scope.finish({ status: response.status, target, usage: usage(), costUsd: meter.billedUsd(), response: config.traces.storeText ? result.text : undefined });
     notify(context, { requestId: scope.requestId, targetId: target.id, decision: undefined, stream: scope.stream, usage: result.usage, durationMs: context.now() - scope.startedAt });
   };
   if (!scope.stream) {
@@ -62,7 +87,7 @@ export async function serveStrategy(context: GatewayContext, scope: RequestScope
       return bytes;
     },
     async cancel() {
-      if (!sent) scope.finish({ status: 499, target, usage: result.usage, costUsd: result.costUsd });
+      if (!sent) scope.finish({ status: 499, target, usage: usage(), costUsd: meter.billedUsd() });
       sent = true;
     },
     afterEnd() {},

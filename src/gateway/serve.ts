@@ -17,6 +17,7 @@ import { createGatewayServices } from "./gateway-services.js";
 import type { GatewayServices } from "./gateway-services.js";
 import { nodeRequestOf, sendNodeReply } from "./node-exchange.js";
 import { createChatCompletionService } from "./routes/chat-completions.js";
+import { createKeylessRefusal } from "./keyless-refusal.js";
 
 /** Options for {@link startGateway}. */
 export interface StartGatewayOptions extends Omit<GatewayDeps, "engine" | "upstreamClient"> {
@@ -106,8 +107,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const { app, context } = buildGateway(config, { ...stages, ...deps, upstreamClient, services });
   // The hot route skips hono's web Request/Response objects; every other route goes through the app.
   const chatCompletions = createChatCompletionService(context);
+  // A flood of requests without a key costs a prebuilt 401 each, not the request path (keyless-refusal.ts).
+  const refuseKeyless = createKeylessRefusal({ services, endpoint: "/v1/chat/completions", sampled: config.traces.sampleRejected > 0, logger: deps.logger, now: deps.now });
   const fastRoutes: FastRoutes = {
     "POST /v1/chat/completions": (request, response) => {
+      if (refuseKeyless(request, response)) return;
       if (services.lifecycle.draining) response.setHeader("connection", "close");
       chatCompletions(nodeRequestOf(request, response))
         .then((reply) => sendNodeReply(reply, response))

@@ -19,11 +19,12 @@ export interface SseResponseStreamOptions {
    */
   onComplete?: () => void;
   /**
-   * Called once, synchronously, when the upstream ended normally and before the last bytes are handed
-   * to the transport: the request's durable bookkeeping (`RequestScope.record`) goes here, so a client
-   * that received the whole stream finds its trace and spend stored.
+   * Called once when the upstream ended normally and before the last bytes are handed to the
+   * transport: the request's durable bookkeeping (`RequestScope.record`) goes here, so a client that
+   * received the whole stream finds its trace and spend stored. A returned promise (the journal's
+   * group write) is waited for before the last bytes are given out.
    */
-  beforeEnd?: () => void;
+  beforeEnd?: () => Promise<void> | undefined | void;
   /** Called once when the client went away before the end (the upstream response is closed). */
   onCancel?: () => void;
 }
@@ -65,7 +66,8 @@ export function createSseOutput(options: SseResponseStreamOptions): SseOutput {
           if (next.done === true) {
             finished = true;
             const rest = options.tap.flush();
-            options.beforeEnd?.();
+            const written = options.beforeEnd?.();
+            if (written !== undefined) await written;
             completePending = true;
             setImmediate(complete);
             return rest;

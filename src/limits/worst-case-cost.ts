@@ -58,3 +58,13 @@ export function worstCaseOf(needs: RequestNeeds, target: BillableTarget, options
   const outputCap = outputCapOf(needs, target, options.defaultMaxOutputTokens);
   return { promptTokens, exact, outputCap, choices: needs.choices, costUsd: costUsdOf(target, promptTokens, needs.choices * outputCap) };
 }
+
+/**
+ * Where a request's output cap goes upstream: the field the client used (one field only: some APIs
+ * refuse both); without one, the field the model family accepts (o-series and GPT-5 refuse `max_tokens`).
+ */
+export function outputCapFieldOf(body: Readonly<Record<string, unknown>>, upstreamModel: string): "max_tokens" | "max_completion_tokens" {
+  if (body.max_completion_tokens != null) return "max_completion_tokens";
+  if (body.max_tokens != null) return "max_tokens";
+  return /^(openai\/)?(o[1-9]|gpt-5)/i.test(upstreamModel) ? "max_completion_tokens" : "max_tokens";
+}

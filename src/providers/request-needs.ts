@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { promptTextOf, type ChatMessage } from "../core/query.js";
+import type { ChatMessage } from "../core/query.js";
 import { countOpenAITokens, encodingOfTarget, type OpenAIEncoding, type TokenizedTarget } from "../core/openai-tokenizer.js";
-import { estimateTokens } from "../core/tokens.js";
+import { estimateTokens, estimateTokensOfLength } from "../core/tokens.js";
 
 /**
  * Schema of a target's declared capabilities. Every field is optional: a capability that is not
@@ -100,6 +100,31 @@ function promptPiecesOf(body: Readonly<Record<string, unknown>>, messages: reado
   return pieces;
 }
 
+/** `promptTextOf(messages).length`, without building the text (the estimate needs only its length). */
+function promptTextLengthOf(messages: readonly ChatMessage[]): number {
+  let length = 0;
+  let parts = 0;
+  for (const message of messages) {
+    const { content } = message;
+    if (typeof content === "string") {
+      length += content.length;
+      parts++;
+    } else if (Array.isArray(content)) {
+      for (const part of content) {
+        if (part && typeof part === "object" && (part as { type?: unknown }).type === "text") {
+          const text = (part as { text?: unknown }).text;
+          if (typeof text === "string") {
+            length += text.length;
+            parts++;
+          }
+        }
+      }
+    }
+  }
+  // The text joins its parts with one "\n" each.
+  return parts === 0 ? 0 : length + parts - 1;
+}
+
 /** The smaller of two optional positive integers. */
 function smallerOf(a: unknown, b: unknown): number | undefined {
   const valid = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value) && value > 0;
@@ -119,7 +144,7 @@ export function requestNeedsOf(body: Readonly<Record<string, unknown>>): Request
   for (const piece of promptPieces) promptBytes += Buffer.byteLength(piece);
   const n = body.n;
   return {
-    promptTokens: estimateTokens(promptTextOf(messages)) + toolTokens + images * tokensPerImage,
+    promptTokens: estimateTokensOfLength(promptTextLengthOf(messages)) + toolTokens + images * tokensPerImage,
     promptTokenBound: promptBytes + messages.length * tokensPerMessageBound + replyPrimingTokens + images * imageTokenBound,
     promptPieces,
     messageCount: messages.length,

@@ -155,11 +155,14 @@ export interface LearningRepository {
 }
 
 /**
- * A crash-safe record of finished requests (see `RequestJournal` of the SQLite store): `append` is
- * synchronous and durable against a crash of the process once it returns.
+ * A crash-safe record of finished requests (see `RequestJournal` of the SQLite store), written by group
+ * commit: an entry is durable against a crash of the process once the promise `append` returns has
+ * settled (at the end of the event-loop turn), or once `flush` returned.
  */
 export interface StoreJournal {
-  append(entry: { trace?: TraceRecord; settlement?: SettleInput }): void;
+  append(entry: { trace?: TraceRecord; settlement?: SettleInput }): Promise<void>;
+  /** Writes what is waiting now (synchronously). */
+  flush(): void;
   /** Bytes appended so far (what a batch taken now covers). */
   position(): number;
 }

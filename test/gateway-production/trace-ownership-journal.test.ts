@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { createSqliteStore } from "../../src/stores/sqlite/sqlite-store.js";
 import type { TraceRecord } from "../../src/stores/trace-record.js";
+import { readJournal } from "../../src/stores/sqlite/request-journal.js";
 import { closeAll, productionConfig, scriptedUpstreams, startProductionGateway } from "./production-kit.js";
 
 const messages = [{ role: "user", content: "hello there" }];
@@ -63,7 +64,64 @@ describe("trace ownership and the request journal", { timeout: 30_000 }, () => {
     }
   });
 
-  test("what a crashed process journaled beyond the file is applied once at the next open", () => {
+  test("a response the client received whole (JSON or stream) has its journal line on file already; concurrent ones share writes", async () => {
+    const directory = mkdtempSync(join(tmpdir(), "switchyard-journal-"));
+    const path = join(directory, "store.db");
+    const store = createSqliteStore({ path, journal: true });
+    // A slow disk: each group's promise settles 30 ms after its write. A transport that did not wait for
+    // it would answer before the line counts as durable.
+    const journal = store.journal;
+    assert.ok(journal !== undefined);
+    const durable = new Set<string>();
+    Object.assign(store, {
+      journal: {
+        append: (entry: { trace?: TraceRecord }) =>
+          journal.append(entry).then(
+            () =>
+              new Promise<void>((resolve) =>
+                setTimeout(() => {
+                  if (entry.trace !== undefined) durable.add(entry.trace.id);
+                  resolve();
+                }, 30),
+              ),
+          ),
+        flush: () => journal.flush(),
+        position: () => journal.position(),
+      },
+    });
+    const upstreams = await scriptedUpstreams("a");
+    const { gateway } = await startProductionGateway(productionConfig(upstreams), { store, ownsStore: true });
+    try {
+      const journalPath = `${path}.journal-${process.pid}`;
+      assert.ok(existsSync(journalPath));
+      const { key } = await gateway.services.keys.create({ name: "team", budgetUsd: 100 });
+      const missing: string[] = [];
+      await Promise.all(
+        Array.from({ length: 24 }, async (_, index) => {
+          const stream = index % 2 === 1;
+          const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+            method: "POST",
+            headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+            body: JSON.stringify({ model: "a", messages, max_tokens: 5, stream }),
+          });
+          const body = await response.text();
+          assert.equal(response.status, 200, body);
+          if (stream) assert.match(body, /\[DONE\]/);
+          // The moment the client holds the whole response, its trace and settlement are on file.
+          const id = response.headers.get("x-request-id") ?? "";
+          const line = readJournal(journalPath, 0).find((entry) => entry.entry.trace?.id === id);
+          if (line === undefined || line.entry.settlement === undefined || !durable.has(id)) missing.push(id);
+        }),
+      );
+      assert.deepEqual(missing, []);
+      assert.ok(readFileSync(journalPath, "utf8").split("\n").filter(Boolean).length >= 24);
+    } finally {
+      await closeAll(gateway, upstreams);
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  test("what a crashed process journaled beyond the file is applied once at the next open", async () => {
     const directory = mkdtempSync(join(tmpdir(), "switchyard-journal-"));
     const path = join(directory, "store.db");
     try {
@@ -75,11 +133,11 @@ describe("trace ownership and the request journal", { timeout: 30_000 }, () => {
         latencyMs: 1, upstreamMs: 1, decision: null, attempts: [], fallbacks: 0, inputTokens: 3, outputTokens: 5, costUsd: 0.25,
       });
       const settlement = { keyId: "k1", periodStart: 0, reservedUsd: 0.5, actualUsd: 0.25, inputTokens: 3, outputTokens: 5 };
-      journal.append({ trace: trace("t1"), settlement });
-      journal.append({ trace: trace("t2"), settlement });
+      // Both lines leave in one group write; the responses waited for it.
+      await Promise.all([journal.append({ trace: trace("t1"), settlement }), journal.append({ trace: trace("t2"), settlement })]);
       // The first store "crashes": nothing reached its file. A second open applies the journal…
       const second = createSqliteStore({ path, journal: true });
-      return (async () => {
+      await (async () => {
         assert.equal((await second.traces.list()).length, 2);
         assert.equal((await second.usage.totals("k1", 0)).spentUsd, 0.5);
         assert.equal((await second.usage.totals("k1", 0)).requests, 2);

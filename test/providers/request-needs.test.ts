@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { filterTargetsByNeeds, requestNeedsOf, targetCapabilitiesSchema, tokensPerImage } from "../../src/providers/request-needs.js";
+import { promptTextOf } from "../../src/core/query.js";
+import { estimateTokens } from "../../src/core/tokens.js";
 
 test("needs: token estimate, tools, JSON mode, images, max tokens", () => {
   assert.deepEqual(requestNeedsOf({ messages: [{ role: "user", content: "x".repeat(400) }] }), {
@@ -42,4 +44,17 @@ test("targets are excluded only for what they cannot do", () => {
   const plain = filterTargetsByNeeds(targets, requestNeedsOf({ messages: [{ role: "user", content: "hi" }], max_tokens: 100 }));
   assert.deepEqual(plain.able.map((target) => target.id), ["text-only", "no-tools", "any"], "max_tokens counts against the context window");
   assert.throws(() => targetCapabilitiesSchema.parse({ vison: true }));
+});
+
+test("the prompt estimate is the characters ÷ 4 of the prompt text (counted without building the text)", () => {
+  const cases: Array<Array<Record<string, unknown>>> = [
+    [],
+    [{ role: "user", content: "" }],
+    [{ role: "system", content: "Be brief." }, { role: "user", content: "héllo wörld, 🎉 twice 🎉" }],
+    [{ role: "user", content: [{ type: "text", text: "part one" }, { type: "image_url", image_url: { url: "https://x/y.png" } }, { type: "text", text: "part two!" }] }, { role: "assistant", content: null }],
+    [{ role: "user", content: [{ type: "text" }, { type: "text", text: 5 }, { type: "other", text: "not counted" }] }, { role: "user", content: "a".repeat(4097) }],
+  ];
+  for (const messages of cases) {
+    assert.equal(requestNeedsOf({ messages }).promptTokens - tokensPerImage * requestNeedsOf({ messages }).imageCount, estimateTokens(promptTextOf(messages as never)), JSON.stringify(messages));
+  }
 });

@@ -19,7 +19,8 @@ import type { CompletionRecord, GatewayContext } from "../gateway-context.js";
 import { clientRequestIdOf, requestIdOf } from "../request-id.js";
 import { reserveWorstCase, raiseToWorstCase } from "../reserve-worst-case.js";
 import { createDeliveredTokenCounter } from "../delivered-token-counter.js";
-import { encodingOfTarget, worstCaseOf } from "../../limits/worst-case-cost.js";
+import { encodingOfTarget, outputCapFieldOf } from "../../limits/worst-case-cost.js";
+import { RequestWorstCases } from "../../limits/request-worst-cases.js";
 import type { GatewayTarget } from "../config.js";
 import { createRequestScope, type RequestScope, type TokenUsage } from "../request-scope.js";
 import { serveStrategy } from "../serve-strategy.js";
@@ -128,10 +129,12 @@ export function createChatCompletionService(context: GatewayContext): (request: 
       Object.assign(headers, decisionHeaders(choice.target.id, choice.decision));
       // The reservation covers the worst case the upstream can bill (every choice × the output cap the
       // upstream is sent × output price + the prompt's token bound × input price); see worst-case-cost.ts.
-      const worstCaseOptions = { defaultMaxOutputTokens: config.limits.defaultMaxOutputTokens };
-      scope.worstCaseOf = (target, exact) => worstCaseOf(needs, target as GatewayTarget, { ...worstCaseOptions, exact });
-      if (key !== null) scope.reservation = await reserveWorstCase(services.budgets, key, needs, choice.target, worstCaseOptions);
-      if (context.pacing !== undefined) scope.pacingTicket = await context.pacing.reserve(key, worstCaseOf(needs, choice.target as GatewayTarget, worstCaseOptions).costUsd);
+      // Computed once per target and kept for the request (the cap sent upstream, the verdict, the bill).
+      const worstCases = new RequestWorstCases(needs, config.limits.defaultMaxOutputTokens);
+      scope.worstCases = worstCases;
+      const first = choice.target as GatewayTarget;
+      if (key !== null) scope.reservation = await reserveWorstCase(services.budgets, key, worstCases, first);
+      if (context.pacing !== undefined) scope.pacingTicket = await context.pacing.reserve(key, worstCases.of(first).costUsd);
 
       const stream = scope.stream;
       const signal = http.signal;
@@ -140,17 +143,21 @@ export function createChatCompletionService(context: GatewayContext): (request: 
       const { value: response, target: servedId, fallbacks } = await services.executor.execute<UpstreamResponse>({
         candidates: choice.candidates.length === 1 ? [choice.target.id] : choice.candidates.map((target) => target.id),
         // A fallback may cost more than what was reserved: hold the difference, or skip that candidate.
-        async admit(id) {
-          const estimate = worstCaseOf(needs, context.targetsById.get(id) as GatewayTarget, worstCaseOptions).costUsd;
-          if (scope.pacingTicket !== undefined && context.pacing !== undefined && !(await context.pacing.raise(scope.pacingTicket, estimate))) return false;
-          if (key === null || scope.reservation === undefined) return true;
-          return raiseToWorstCase(services.budgets, key, scope.reservation, needs, context.targetsById.get(id) as GatewayTarget, worstCaseOptions);
+        // The first candidate's worst case is reserved already (no promise on the common path).
+        admit(id) {
+          if (id === first.id) return true;
+          const target = context.targetsById.get(id) as GatewayTarget;
+          return (async () => {
+            if (scope.pacingTicket !== undefined && context.pacing !== undefined && !(await context.pacing.raise(scope.pacingTicket, worstCases.of(target).costUsd))) return false;
+            if (key === null || scope.reservation === undefined) return true;
+            return raiseToWorstCase(services.budgets, key, scope.reservation, worstCases, target);
+          })();
         },
         call({ target: id }) {
           const target = context.targetsById.get(id) as GatewayTarget;
           const upstream = context.upstreamsByName.get(target.upstream ?? "");
           if (upstream === undefined) throw new SwitchyardError("internal_error", `Target "${target.id}" has no configured upstream`);
-          return upstreamClient.chatCompletion({ target, upstream, body: forwardedBody(request, target, stream, worstCaseOf(needs, target, worstCaseOptions).outputCap), signal, requestId });
+          return upstreamClient.chatCompletion({ target, upstream, body: forwardedBody(request, target, stream, worstCases.of(target).outputCap), signal, requestId });
         },
         onAttempt(attempt) {
           scope.attempts.push(attempt);
@@ -190,7 +197,7 @@ export function createChatCompletionService(context: GatewayContext): (request: 
         text,
         // Settlement and trace are journaled before the body is sent; metrics and the log line after.
         beforeSend() {
-          scope.record(outcome);
+          return scope.record(outcome);
         },
         afterSend() {
           scope.finish(outcome);
@@ -212,7 +219,7 @@ export function createChatCompletionService(context: GatewayContext): (request: 
       return {
         ...reply,
         beforeSend() {
-          scope.record(outcome);
+          return scope.record(outcome);
         },
         afterSend() {
           scope.finish(outcome);
@@ -272,17 +279,10 @@ function forwardedBody(request: ChatCompletionRequest, target: Target, stream: b
     if (!ownFields.has(key) && key !== "max_tokens" && key !== "max_completion_tokens") body[key] = request[key];
   }
   body.model = target.upstreamModel ?? target.id;
-  // The output cap always goes upstream, in the field the client used (one field only: some APIs refuse
-  // both); without one, in the field the model family accepts (o-series and GPT-5 refuse `max_tokens`).
-  const capField = request.max_completion_tokens != null ? "max_completion_tokens" : request.max_tokens != null ? "max_tokens" : capFieldOf(body.model as string);
-  body[capField] = outputCap;
+  // The output cap always goes upstream (see outputCapFieldOf for which field).
+  body[outputCapFieldOf(request, body.model as string)] = outputCap;
   if (stream) body.stream_options = { ...request.stream_options, include_usage: true };
   return body;
-}
-
-/** The output-cap field a model accepts when the client named none. */
-function capFieldOf(model: string): "max_tokens" | "max_completion_tokens" {
-  return /^(openai\/)?(o[1-9]|gpt-5)/i.test(model) ? "max_completion_tokens" : "max_tokens";
 }
 
 /** The first choice's message text (for traces that keep text). */

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import { SwitchyardError } from "../../core/errors.js";
-import { costUsdOf, type Target } from "../../core/target.js";
+import type { Target } from "../../core/target.js";
 import { estimateTokens } from "../../core/tokens.js";
 import { assertModelAllowed } from "../../limits/api-key-service.js";
 import { withEmbeddingEncoding } from "../../providers/embedding-encoding.js";
@@ -10,6 +10,8 @@ import { errorResponse, toSwitchyardError } from "../error-response.js";
 import type { GatewayContext } from "../gateway-context.js";
 import { readJsonBody } from "../read-json-body.js";
 import { requestIdOf } from "../request-id.js";
+import { reserveWorstCase } from "../reserve-worst-case.js";
+import { EmbeddingWorstCases } from "../../limits/embedding-worst-cases.js";
 import { createRequestScope, type TokenUsage } from "../request-scope.js";
 import { costHeader } from "./chat-completions.js";
 
@@ -68,11 +70,14 @@ export function createEmbeddingsHandler(context: GatewayContext): (c: Context) =
       if (client === undefined) throw new SwitchyardError("invalid_request", "This gateway's upstream client does not support embeddings", { param: "model" });
       const key = scope.key;
       const inputTokens = tokensOf(request.input);
+      // The worst case: every input byte a token (or the tokenizer's count when that does not fit).
+      const worstCases = new EmbeddingWorstCases(request.input);
+      scope.worstCases = worstCases;
       if (key !== null) {
         assertModelAllowed(key, request.model);
         scope.admittedTokens = inputTokens;
         services.limiter.admit(key.id, key, inputTokens);
-        scope.reservation = await services.budgets.reserve(key, costUsdOf(target, inputTokens, 0));
+        scope.reservation = await reserveWorstCase(services.budgets, key, worstCases, target);
       }
       scope.routed = true;
       const { encoding_format: encoding, ...rest } = request;

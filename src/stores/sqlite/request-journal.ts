@@ -10,26 +10,47 @@ export interface JournalEntry {
 }
 
 /**
- * An append-only file of finished requests, written with one `write(2)` per request before the
- * response's last byte leaves: once `append` returns, the line is in the operating system's page
- * cache, which a `kill -9` of the process does not lose (a power cut can lose it, as it can lose
- * SQLite's own last commits with `synchronous = NORMAL`). The SQLite store still writes traces and
- * spend in batches (cheap), and records in the same transaction how many journal bytes each batch
- * covers; at the next start, what the journal holds beyond that is applied — so no finished request's
- * trace or spend is lost to a crash, and none is applied twice.
+ * An append-only file of finished requests, written by group commit: the lines of every request that
+ * finishes in the same event-loop turn are written together with one `write(2)` at that turn's check
+ * phase (`setImmediate`), or at once when `maxBatchBytes` are waiting. `append` returns the promise of
+ * its group's write, and transports hand a response's last bytes to the socket only after it settled —
+ * so a response a client received completely has its line in the operating system's page cache, which
+ * a `kill -9` of the process does not lose. There is no `fsync` (a power cut can lose the last lines, as
+ * it can lose SQLite's own last commits with `synchronous = NORMAL`). The SQLite store still writes
+ * traces and spend in batches (cheap), and records in the same transaction how many journal bytes each
+ * batch covers; at the next start, what the journal holds beyond that is applied — so no finished
+ * request's trace or spend is lost to a crash, and none is applied twice.
  */
 export interface RequestJournal {
   /** The journal file. */
   readonly path: string;
-  /** Appends one entry synchronously (a whole line, one `write`). */
-  append(entry: JournalEntry): void;
-  /** Bytes appended so far: every entry before this position is in the batches taken up to now. */
+  /**
+   * Queues one entry (a whole line) for this turn's group write; the promise settles (never rejects)
+   * once the group was written — or failed to be, which `onWriteError` reports.
+   */
+  append(entry: JournalEntry): Promise<void>;
+  /** Writes the waiting lines now (synchronously); settles their group. */
+  flush(): void;
+  /** Bytes appended so far, waiting lines included: every entry before this position is in the batches taken up to now. */
   position(): number;
   /** Position just after the last entry that had a trace (0 when none since the last truncation). */
   lastTraceEnd(): number;
-  /** Empties the file once every part has applied everything (called by the store after a flush). */
+  /** Empties the file once every part has applied everything and no line is waiting (called by the store after a flush). */
   truncateIfApplied(appliedBytes: number): boolean;
+  /** Writes the waiting lines, then closes the file. */
   close(): void;
+}
+
+/** Options of {@link openRequestJournal}. */
+export interface RequestJournalOptions {
+  /** The process id in the file name (default: this process's). */
+  pid?: number;
+  /** A group is written at once when this many bytes are waiting (default 1 MiB), not at the turn's end. */
+  maxBatchBytes?: number;
+  /** Reports a failed group write (full disk, I/O error); its requests still reach the store by the batched writes. */
+  onWriteError?: (error: Error) => void;
+  /** `fs.writeSync`, replaceable in tests (to count writes or fail them). */
+  writeSync?: (fd: number, buffer: Uint8Array, offset: number, length: number) => number;
 }
 
 /** File name prefix of the journals of a store at `dbPath`: one per gateway process (`<db>.journal-<pid>`). */
@@ -37,35 +58,87 @@ export function journalPrefixOf(dbPath: string): string {
   return `${basename(dbPath)}.journal-`;
 }
 
+/** The lines of one event-loop turn and the promise their transports wait on. */
+class JournalGroup {
+  readonly lines: string[] = [];
+  bytes = 0;
+  readonly written: Promise<void>;
+  settle!: () => void;
+  constructor() {
+    this.written = new Promise<void>((resolve) => {
+      this.settle = resolve;
+    });
+  }
+}
+
 /** Opens (creates) this process's journal beside the database file. */
-export function openRequestJournal(dbPath: string, pid: number = process.pid): RequestJournal {
-  const path = join(dirname(dbPath), `${journalPrefixOf(dbPath)}${pid}`);
+export function openRequestJournal(dbPath: string, options: RequestJournalOptions = {}): RequestJournal {
+  const path = join(dirname(dbPath), `${journalPrefixOf(dbPath)}${options.pid ?? process.pid}`);
+  const maxBatchBytes = options.maxBatchBytes ?? 1024 * 1024;
+  const write = options.writeSync ?? writeSync;
   const fd = openSync(path, "a");
+  // `size` counts waiting lines too (the position batches record); `writtenSize` is the file's length.
   let size = fstatSync(fd).size;
+  let writtenSize = size;
   let traceEnd = size;
   let closed = false;
+  let group: JournalGroup | undefined;
+  const flush = (): void => {
+    const current = group;
+    if (current === undefined) return;
+    group = undefined;
+    try {
+      const buffer = Buffer.from(current.lines.length === 1 ? (current.lines[0] as string) : current.lines.join(""));
+      // writeSync may write less than asked (a full disk, a signal): keep going until the group is whole.
+      let written = 0;
+      while (written < buffer.length) written += write(fd, buffer, written, buffer.length - written);
+      writtenSize += buffer.length;
+    } catch (error) {
+      // Cut the partial group off, so the next group starts on a line of its own.
+      try {
+        ftruncateSync(fd, writtenSize);
+      } catch {
+        // The file stays as it is; the reader skips a line that is not JSON.
+      }
+      size = writtenSize;
+      traceEnd = Math.min(traceEnd, size);
+      options.onWriteError?.(error instanceof Error ? error : new Error(String(error)));
+    } finally {
+      current.settle();
+    }
+  };
   return {
     path,
     append(entry) {
-      if (closed) return;
-      const line = Buffer.from(`${JSON.stringify(entry)}\n`);
-      // writeSync may write less than asked (a full disk, a signal): keep going until the line is whole.
-      let written = 0;
-      while (written < line.length) written += writeSync(fd, line, written, line.length - written);
-      size += line.length;
+      if (closed) return Promise.resolve();
+      const line = `${JSON.stringify(entry)}\n`;
+      const bytes = Buffer.byteLength(line);
+      let current = group;
+      if (current === undefined) {
+        current = group = new JournalGroup();
+        setImmediate(flush);
+      }
+      current.lines.push(line);
+      current.bytes += bytes;
+      size += bytes;
       if (entry.trace !== undefined) traceEnd = size;
+      if (current.bytes >= maxBatchBytes) flush();
+      return current.written;
     },
+    flush,
     position: () => size,
     lastTraceEnd: () => traceEnd,
     truncateIfApplied(appliedBytes) {
-      if (closed || appliedBytes < size) return false;
+      if (closed || group !== undefined || appliedBytes < size) return false;
       ftruncateSync(fd, 0);
       size = 0;
+      writtenSize = 0;
       traceEnd = 0;
       return true;
     },
     close() {
       if (closed) return;
+      flush();
       closed = true;
       closeSync(fd);
     },
@@ -95,8 +168,8 @@ export function isOtherProcessAlive(pid: number): boolean {
 
 /**
  * The complete entries of a journal from byte `from` on, with the byte position after each. A last
- * line without its newline (a write cut by a crash — which `append` never returns from) is ignored:
- * its request never reached its client's last byte.
+ * line without its newline (a group write cut by a crash, whose responses were still waiting for it) is
+ * ignored: its request never reached its client's last byte.
  */
 export function readJournal(path: string, from: number): Array<{ entry: JournalEntry; end: number }> {
   const bytes = readFileSync(path);

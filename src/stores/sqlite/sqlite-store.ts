@@ -284,7 +284,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   });
   if (options.journal === true && options.path !== ":memory:") {
     recoverJournals();
-    journal = openRequestJournal(options.path);
+    journal = openRequestJournal(options.path, { onWriteError: (error) => process.emitWarning(`request journal write failed: ${error.message}`, { code: "SWITCHYARD_JOURNAL" }) });
     deleteJournalOffsets.run(journalName(journal.path));
     tracesAppliedBytes = 0;
     // A journal file this process just opened may hold lines of an earlier process with the same pid:
