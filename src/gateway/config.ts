@@ -12,6 +12,7 @@ import { guardConfigSchema } from "../guard/guard-config.js";
 import { policyConfigSchema } from "../routers/policy/policy-config.js";
 import { strategiesConfigSchema } from "../strategies/strategy-config.js";
 import { learningConfigSchema } from "../learning/learning-config.js";
+import { coordinationConfigSchema } from "../coordination/coordination-config.js";
 import { imageUrlPolicySchema } from "./content-parts.js";
 import { resolveEnvReferences } from "./resolve-env-references.js";
 
@@ -192,6 +193,8 @@ export const gatewayConfigSchema = z
     upstreams: z.array(upstreamConfigSchema).min(1),
     targets: z.array(gatewayTargetSchema).min(1),
     store: storeSectionSchema.prefault({}),
+    /** Shared state of many instances: `redis://…` or `{ url, onFailure, reservationExpiryMs, … }`; absent: one process (docs/deploy.md). */
+    coordination: coordinationConfigSchema.optional(),
     auth: authConfigSchema.prefault({}),
     limits: limitsConfigSchema.prefault({}),
     traces: tracesConfigSchema.prefault({}),

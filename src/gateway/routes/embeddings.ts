@@ -71,7 +71,8 @@ export function createEmbeddingsHandler(context: GatewayContext): (c: Context) =
       if (key !== null) {
         assertModelAllowed(key, request.model);
         scope.admittedTokens = inputTokens;
-        services.limiter.admit(key.id, key, inputTokens);
+        const admitted = services.limiter.admit(key.id, key, inputTokens);
+        if (admitted !== undefined) await admitted;
         scope.reservation = await services.budgets.reserve(key, costUsdOf(target, inputTokens, 0));
       }
       scope.routed = true;
