@@ -67,7 +67,7 @@ export function createGatewayMetrics(options: { registry?: Registry; processMetr
   const cost = createAggregatedCounter({ name: "switchyard_cost_usd_total", help: "USD spent, from upstream token usage and target prices.", labelNames: ["model", "key"], registry });
   const rejected = createAggregatedCounter({ name: "switchyard_rejected_requests_total", help: "Requests refused before routing (authentication, body, limits), by endpoint and error code; not stored as traces.", labelNames: ["endpoint", "code"], registry });
   const protocolErrors = createAggregatedCounter({ name: "switchyard_protocol_errors_total", help: "Connections refused by the HTTP layer (malformed HTTP, read timeouts, resets, unsupported Expect), by code.", labelNames: ["code"], registry });
-  const breaker = new Gauge({ name: "switchyard_circuit_breaker_state", help: "Circuit-breaker phase per target: 0 closed, 1 half-open, 2 open.", labelNames: ["target"], registers });
+  const breaker = new Gauge({ name: "switchyard_circuit_breaker_state", help: "Circuit-breaker phase per target: 0 closed, 1 half-open, 2 open.", labelNames: ["target"], registers, aggregator: "max" });
   let inFlightNow = 0;
   new Gauge({
     name: "switchyard_in_flight_requests",
