@@ -21,6 +21,11 @@ export interface BudgetLedger {
   reserve(input: CoordinatedReserveInput): Promise<{ ok: boolean; totals: UsageTotals }>;
   settle(input: CoordinatedSettleInput): Promise<void>;
   totals(keyId: string, periodStart: number): Promise<UsageTotals>;
+  /**
+   * Spent and reserved USD for routing's cost cap, possibly up to a second old (the reservation, not this,
+   * is what holds the budget). Optional: without it the cap reads `totals`.
+   */
+  spend?(keyId: string, periodStart: number): Promise<{ spentUsd: number; reservedUsd: number }>;
 }
 
 /** Tells every instance that something changed (a key revoked, learning updates appended). */

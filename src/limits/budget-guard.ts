@@ -108,7 +108,7 @@ export function createBudgetGuard(options: BudgetGuardOptions): BudgetGuard {
     totals: ledgerTotals,
     async costCapUsd(key) {
       if (key.budgetUsd === null) return undefined;
-      const totals = await ledgerTotals(key);
+      const totals = ledger.spend !== undefined ? await ledger.spend(key.id, periodStartOf(key.budgetPeriod, now())) : await ledgerTotals(key);
       return budgetCostCapUsd(key.budgetUsd, key.budgetUsd - totals.spentUsd - totals.reservedUsd, options);
     },
   };

@@ -17,7 +17,13 @@ export interface RedisBudgetLedgerOptions {
   onFailure: "fail-open" | "fail-closed";
   /** Settlements kept for a retry while Redis is down (beyond: dropped from Redis's count, still in the store). */
   maxQueuedSettlements?: number;
+  now?: () => number;
 }
+
+/** How long `spend` (routing's cost cap) trusts what the last script said about a key-period. */
+const spendFreshMs = 1_000;
+/** Key-periods whose spend is remembered at most (the memory starts over beyond that). */
+const maxRememberedSpends = 10_000;
 
 /** How long an idle key-period stays in Redis (it is re-seeded from the store after). */
 const keyTtlMs = 35 * 24 * 3_600_000;
@@ -38,6 +44,13 @@ export function createRedisBudgetLedger(options: RedisBudgetLedgerOptions): Budg
   const { commands, outage, ledger, prefix } = options;
   const maxQueued = options.maxQueuedSettlements ?? 100_000;
   const queued: Array<{ input: CoordinatedSettleInput }> = [];
+  const now = options.now ?? Date.now;
+  const lastSpend = new Map<string, { spentNano: number; reservedNano: number; at: number }>();
+  const remember = (keyId: string, periodStart: number, spentNano: number, reservedNano: number) => {
+    if (spentNano < 0) return;
+    if (lastSpend.size >= maxRememberedSpends) lastSpend.clear();
+    lastSpend.set(`${keyId}:${periodStart}`, { spentNano, reservedNano, at: now() });
+  };
   const keysOf = (keyId: string, periodStart: number): [string, string] => {
     const tag = `${prefix}{budget:${keyId}:${periodStart}}`;
     return [`${tag}:totals`, `${tag}:expiries`];
@@ -50,6 +63,7 @@ export function createRedisBudgetLedger(options: RedisBudgetLedgerOptions): Budg
       const seed = nanoUsdOf((await ledger.totals(keyId, periodStart)).spentUsd);
       result = await commands.reserve(totalsKey, expiriesKey, amountNano, limitNano, reservationId, options.reservationExpiryMs, String(seed), keyTtlMs);
     }
+    remember(keyId, periodStart, result[1], result[2]);
     return result;
   };
   const totalsOf = async (keyId: string, periodStart: number, spentNano: number, reservedNano: number): Promise<UsageTotals> => {
@@ -59,7 +73,8 @@ export function createRedisBudgetLedger(options: RedisBudgetLedgerOptions): Budg
   };
   const settleInRedis = async (input: CoordinatedSettleInput) => {
     const [totalsKey, expiriesKey] = keysOf(input.keyId, input.periodStart);
-    await commands.settle(totalsKey, expiriesKey, input.reservationId, nanoUsdOf(input.actualUsd));
+    const [spent, reserved] = await commands.settle(totalsKey, expiriesKey, input.reservationId, nanoUsdOf(input.actualUsd));
+    remember(input.keyId, input.periodStart, spent, reserved);
   };
   outage.onRecovered(() => {
     const replay = queued.splice(0);
@@ -103,6 +118,19 @@ export function createRedisBudgetLedger(options: RedisBudgetLedgerOptions): Budg
       }
       // The store never held this reservation: only the real cost is booked there.
       await ledger.settle({ ...input, reservedUsd: 0 });
+    },
+    async spend(keyId, periodStart) {
+      const known = lastSpend.get(`${keyId}:${periodStart}`);
+      if (known !== undefined && now() - known.at < spendFreshMs) return { spentUsd: usdOfNano(known.spentNano), reservedUsd: usdOfNano(known.reservedNano) };
+      try {
+        const [, spent, reserved] = await reserveInRedis(keyId, periodStart, 0, -1, "");
+        outage.succeeded();
+        return { spentUsd: usdOfNano(spent), reservedUsd: usdOfNano(reserved) };
+      } catch (error) {
+        const refused = outage.failed("budget totals", error);
+        if (options.onFailure === "fail-closed") throw refused;
+        return ledger.totals(keyId, periodStart);
+      }
     },
     async totals(keyId, periodStart) {
       try {

@@ -7,14 +7,14 @@ export interface RedisCommands {
   admit(requestsKey: string, tokensKey: string, rpm: number, tpm: number, tokens: number, member: string): Promise<[number, number]>;
   correctTokens(tokensKey: string, tpm: number, difference: number): Promise<number>;
   reserve(budgetKey: string, expiriesKey: string, amountNano: number, limitNano: number, reservationId: string, expiryMs: number, seedNano: string, keyTtlMs: number): Promise<[number, number, number]>;
-  settle(budgetKey: string, expiriesKey: string, reservationId: string, actualNano: number): Promise<number>;
+  settle(budgetKey: string, expiriesKey: string, reservationId: string, actualNano: number): Promise<[number, number]>;
 }
 
 interface ScriptedRedis {
   syAdmit(...args: Array<string | number>): Promise<[number, number]>;
   syCorrectTokens(...args: Array<string | number>): Promise<number>;
   syReserve(...args: Array<string | number>): Promise<[number, number, number]>;
-  sySettle(...args: Array<string | number>): Promise<number>;
+  sySettle(...args: Array<string | number>): Promise<[number, number]>;
 }
 
 /** Defines the scripts on `redis` (ioredis `defineCommand`) and types them. */

@@ -96,7 +96,7 @@ return {ok, spent, reserved}`;
 /**
  * Settles a reservation: releases it (if it has not expired) and adds the real cost to `spent` (if the
  * key-period is seeded; otherwise the next reservation seeds it from the store, which has it).
- * KEYS: as {@link reserveScript}. ARGV: reservation id, actual nano-USD.
+ * KEYS: as {@link reserveScript}. ARGV: reservation id, actual nano-USD. Returns {spent (-1: not seeded), reserved}.
  */
 export const settleScript = `local held = redis.call('HGET', KEYS[1], 'r:' .. ARGV[1])
 if held then
@@ -106,7 +106,8 @@ if held then
   if reserved < 0 then reserved = 0 end
   redis.call('HSET', KEYS[1], 'reserved', string.format('%d', reserved))
 end
+local spent = -1
 if redis.call('HEXISTS', KEYS[1], 'spent') == 1 then
-  redis.call('HINCRBY', KEYS[1], 'spent', ARGV[2])
+  spent = redis.call('HINCRBY', KEYS[1], 'spent', ARGV[2])
 end
-return 1`;
+return {spent, tonumber(redis.call('HGET', KEYS[1], 'reserved') or '0')}`;
