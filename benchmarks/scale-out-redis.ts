@@ -4,6 +4,7 @@
  * answers, priced by examples/demo/models.json) or the fast benchmark upstream.
  *
  *   npx tsx benchmarks/scale-out-redis.ts [--only budgets,kill,rate,throughput,latency] [--rounds 3]
+ *     [--throughput-requests 6000] [--latency-requests 2000]
  *
  * Requests ask max_tokens 1024: the replay upstream plays recorded answers whatever the cap (up to 629
  * completion tokens for this model), so a smaller cap would let answers cost more than their reservation —
@@ -45,6 +46,8 @@ const option = (name: string, fallback: string) => {
 };
 const only = new Set(option("--only", "budgets,kill,rate,throughput,latency").split(","));
 const rounds = Number(option("--rounds", "3"));
+const throughputRequests = Number(option("--throughput-requests", "6000"));
+const latencyRequests = Number(option("--latency-requests", "2000"));
 const expiryMs = 5_000;
 const model = "gpt-4-1106-preview";
 
@@ -291,14 +294,14 @@ if (only.has("throughput") || only.has("latency")) {
     const runs = new Map<string, Array<{ rps: number; cpu: number; errors: number }>>();
     for (let round = 0; round < rounds; round++) {
       for (const system of round % 2 === 0 ? started : [...started].reverse()) {
-        const { result, cpuUsPerRequest } = await measure(system.instance, system.key, 32, 6_000);
+        const { result, cpuUsPerRequest } = await measure(system.instance, system.key, 32, throughputRequests);
         runs.set(system.name, [...(runs.get(system.name) ?? []), { rps: result.requestsPerSecond, cpu: cpuUsPerRequest, errors: result.errors }]);
         process.stderr.write(`throughput round ${round + 1} ${system.name}: ${result.requestsPerSecond.toFixed(0)} req/s, ${cpuUsPerRequest.toFixed(0)} µs CPU/request, ${result.errors} errors ${result.errorSamples.join(" | ")}\n`);
       }
     }
     const one = median((runs.get("one-worker") ?? []).map((run) => run.rps));
     const two = median((runs.get("two-workers") ?? []).map((run) => run.rps));
-    print(`throughput (32 connections, budgeted key with rpm, Redis coordination, ${rounds} interleaved rounds, medians): 1 process ${one.toFixed(0)} req/s (${median((runs.get("one-worker") ?? []).map((run) => run.cpu)).toFixed(0)} µs CPU/request), --workers 2 ${two.toFixed(0)} req/s (${median((runs.get("two-workers") ?? []).map((run) => run.cpu)).toFixed(0)} µs CPU/request, primary included); ratio ${(two / one).toFixed(2)}; errors ${[...runs.values()].flat().reduce((sum, run) => sum + run.errors, 0)}`);
+    print(`throughput (32 connections, ${throughputRequests} requests a round, budgeted key with rpm, Redis coordination, ${rounds} interleaved rounds, medians): 1 process ${one.toFixed(0)} req/s (${median((runs.get("one-worker") ?? []).map((run) => run.cpu)).toFixed(0)} µs CPU/request), --workers 2 ${two.toFixed(0)} req/s (${median((runs.get("two-workers") ?? []).map((run) => run.cpu)).toFixed(0)} µs CPU/request, primary included); ratio ${(two / one).toFixed(2)}; errors ${[...runs.values()].flat().reduce((sum, run) => sum + run.errors, 0)}`);
     for (const system of started) await stopServe(system.instance);
   }
   if (only.has("latency")) {
@@ -309,14 +312,14 @@ if (only.has("throughput") || only.has("latency")) {
     const runs = new Map<string, Array<{ p50: number; cpu: number; errors: number }>>();
     for (let round = 0; round < rounds + 2; round++) {
       for (const system of round % 2 === 0 ? started : [...started].reverse()) {
-        const { result, cpuUsPerRequest } = await measure(system.instance, system.key, 1, 2_000);
+        const { result, cpuUsPerRequest } = await measure(system.instance, system.key, 1, latencyRequests);
         runs.set(system.name, [...(runs.get(system.name) ?? []), { p50: quantile(result.latenciesMs, 0.5), cpu: cpuUsPerRequest, errors: result.errors }]);
         process.stderr.write(`latency round ${round + 1} ${system.name}: p50 ${quantile(result.latenciesMs, 0.5).toFixed(3)} ms, ${cpuUsPerRequest.toFixed(0)} µs CPU/request, ${result.errors} errors\n`);
       }
     }
     const sqlite = median((runs.get("sqlite-only") ?? []).map((run) => run.p50));
     const withRedis = median((runs.get("with-redis") ?? []).map((run) => run.p50));
-    print(`latency (1 connection, budgeted key with rpm, ${rounds + 2} interleaved rounds of 2,000, medians of per-round p50): single process SQLite ${sqlite.toFixed(3)} ms (${median((runs.get("sqlite-only") ?? []).map((run) => run.cpu)).toFixed(0)} µs CPU/request), with Redis coordination ${withRedis.toFixed(3)} ms (${median((runs.get("with-redis") ?? []).map((run) => run.cpu)).toFixed(0)} µs CPU/request); added ${(withRedis - sqlite).toFixed(3)} ms`);
+    print(`latency (1 connection, budgeted key with rpm, ${rounds + 2} interleaved rounds of ${latencyRequests}, medians of per-round p50): single process SQLite ${sqlite.toFixed(3)} ms (${median((runs.get("sqlite-only") ?? []).map((run) => run.cpu)).toFixed(0)} µs CPU/request), with Redis coordination ${withRedis.toFixed(3)} ms (${median((runs.get("with-redis") ?? []).map((run) => run.cpu)).toFixed(0)} µs CPU/request); added ${(withRedis - sqlite).toFixed(3)} ms`);
     for (const system of started) await stopServe(system.instance);
   }
 }

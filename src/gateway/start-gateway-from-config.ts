@@ -151,6 +151,7 @@ export async function startGatewayFromConfig(options: StartGatewayFromConfigOpti
             updates: restored.updates,
             metrics: createLearningMetrics(metrics.registry),
             logger,
+            ...(coordination.shared ? { announcements: coordination.learning } : {}),
           })
         : undefined;
     const running = await startGateway({
