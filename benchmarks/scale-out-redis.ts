@@ -59,6 +59,13 @@ const dataset = await loadDataset(join(root, "examples/demo/routerbench-sample.j
 const prompts = dataset.examples.filter((example) => example.outcomes[model] !== undefined).map((example) => example.prompt);
 const prices = JSON.parse(await readFile(join(root, "examples/demo/models.json"), "utf8")) as { models: Array<{ id: string; inputUsdPerMTok: number; outputUsdPerMTok: number }> };
 const targets = prices.models.map((entry) => ({ id: entry.id, inputUsdPerMTok: entry.inputUsdPerMTok, outputUsdPerMTok: entry.outputUsdPerMTok }));
+// A run stopped from outside (timeout, Ctrl-C) takes its gateways, upstream and redis-server with it.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    children.stopAll();
+    void redis.stop().finally(() => process.exit(130));
+  });
+}
 const report: string[] = [];
 const print = (line: string) => {
   report.push(line);
