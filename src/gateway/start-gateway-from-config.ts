@@ -12,6 +12,7 @@ import { createBudgetPacing } from "../learning/budget-pacing.js";
 import { routerTrainerFor } from "../routers/create-router-trainer.js";
 import { isOnlineRouter } from "../routers/online-router.js";
 import { pino } from "pino";
+import type { Registry } from "prom-client";
 import { createLogger } from "../observability/logger.js";
 import { createMemoryStore } from "../stores/memory/memory-store.js";
 import { createSqliteStore } from "../stores/sqlite/sqlite-store.js";
@@ -42,7 +43,7 @@ export interface StartGatewayFromConfigOptions {
   /** Overrides the metrics `/metrics` renders (a cluster worker renders every worker's, see `serveWorkers`). */
   renderMetrics?: () => Promise<{ contentType: string; text: string }>;
   /** Called with the gateway's metrics registry before it serves (a cluster worker hands it to the aggregator). */
-  onMetricsRegistry?: (registry: import("prom-client").Registry) => void;
+  onMetricsRegistry?: (registry: Registry) => void;
 }
 
 /** A gateway started from a config file, with what it routes over. */
