@@ -13,6 +13,7 @@ import { policyConfigSchema } from "../routers/policy/policy-config.js";
 import { strategiesConfigSchema } from "../strategies/strategy-config.js";
 import { learningConfigSchema } from "../learning/learning-config.js";
 import { dashboardConfigSchema } from "../dashboard/dashboard-config.js";
+import { coordinationConfigSchema } from "../coordination/coordination-config.js";
 import { imageUrlPolicySchema } from "./content-parts.js";
 import { resolveEnvReferences } from "./resolve-env-references.js";
 import { resolveStorePaths, storeConfigSchema } from "../stores/store-config.js";
@@ -188,6 +189,8 @@ export const gatewayConfigSchema = z
     upstreams: z.array(upstreamConfigSchema).min(1),
     targets: z.array(gatewayTargetSchema).min(1),
     store: storeSectionSchema.prefault({}),
+    /** Shared state of many instances: `redis://…` or `{ url, onFailure, reservationExpiryMs, … }`; absent: one process (docs/deploy.md). */
+    coordination: coordinationConfigSchema.optional(),
     auth: authConfigSchema.prefault({}),
     limits: limitsConfigSchema.prefault({}),
     traces: tracesConfigSchema.prefault({}),

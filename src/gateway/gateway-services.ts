@@ -4,7 +4,9 @@ import { createAdminKey, type AdminKey } from "../limits/admin-key.js";
 import { createApiKeyHasher, type ApiKeyHasher } from "../limits/api-key-hasher.js";
 import { createApiKeyService, presentedKeyOf, type ApiKeyService } from "../limits/api-key-service.js";
 import { createBudgetGuard, type BudgetGuard } from "../limits/budget-guard.js";
-import { createRateLimiter, type RateLimiter } from "../limits/rate-limiter.js";
+import type { RateLimiter } from "../limits/rate-limiter.js";
+import type { Coordination } from "../coordination/coordination.js";
+import { createLocalCoordination } from "../coordination/local-coordination.js";
 import { createGatewayMetrics, type GatewayMetrics } from "../observability/gateway-metrics.js";
 import { createTraceWriter, type TraceWriter } from "../observability/trace-writer.js";
 import { createCircuitBreakers, type CircuitBreakers } from "../resilience/circuit-breaker.js";
@@ -22,6 +24,8 @@ import type { CancelSignal } from "../resilience/cancel-signal.js";
 /** Everything the production features share: store, keys, limits, resilience, traces, metrics. */
 export interface GatewayServices {
   readonly store: Store;
+  /** What this instance shares with others (`coordination`); `local` when it runs alone. */
+  readonly coordination: Coordination;
   readonly keys: ApiKeyService;
   readonly limiter: RateLimiter;
   readonly budgets: BudgetGuard;
@@ -56,6 +60,8 @@ export interface GatewayServices {
 export interface GatewayServicesDeps {
   /** Default: a fresh memory store (nothing persists). */
   store?: Store;
+  /** What instances share (rate limits, reservations, breakers, revocations). Default: this process only. */
+  coordination?: Coordination;
   /** Hashes presented keys; must use the same pepper as the CLI that created them. Default: a random pepper. */
   keyHasher?: ApiKeyHasher;
   metrics?: GatewayMetrics;
@@ -90,9 +96,10 @@ export function createGatewayServices(config: GatewayConfig, deps: GatewayServic
   const now = deps.now ?? Date.now;
   const store = deps.store ?? createMemoryStore();
   const metrics = deps.metrics ?? createGatewayMetrics();
+  const coordination = deps.coordination ?? createLocalCoordination({ store, now });
   let keyCountCheckedUntil = Number.NEGATIVE_INFINITY;
   let keysExist = false;
-  const keyService = createApiKeyService({ store, hasher: deps.keyHasher ?? createApiKeyHasher(randomBytes(32).toString("hex")), now });
+  const keyService = createApiKeyService({ store, hasher: deps.keyHasher ?? createApiKeyHasher(randomBytes(32).toString("hex")), now, revocations: coordination.revocations });
   // Keys created or revoked through the gateway's own service take effect at once.
   const keys: ApiKeyService = {
     ...keyService,
@@ -109,7 +116,7 @@ export function createGatewayServices(config: GatewayConfig, deps: GatewayServic
   };
   const breakers = createCircuitBreakers({
     config: config.resilience.breaker,
-    repository: store.breakers,
+    repository: coordination.breakers,
     now,
     onChange: (target, phase, previous) => {
       metrics.setBreakerPhase(target, phase);
@@ -150,8 +157,9 @@ export function createGatewayServices(config: GatewayConfig, deps: GatewayServic
   return {
     store,
     keys,
-    limiter: createRateLimiter({ now }),
-    budgets: createBudgetGuard({ store, now, lowBudgetFraction: config.limits.lowBudgetFraction, spreadOverRequests: config.limits.spreadOverRequests }),
+    coordination,
+    limiter: coordination.rateLimiter,
+    budgets: createBudgetGuard({ store, now, ledger: coordination.budgets, lowBudgetFraction: config.limits.lowBudgetFraction, spreadOverRequests: config.limits.spreadOverRequests }),
     breakers,
     executor,
     traces,

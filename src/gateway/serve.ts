@@ -103,7 +103,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   }
   const openAccess = isLoopbackHost(host);
   const services = deps.services ?? createGatewayServices(config, { ...deps, openAccess });
-  await services.store.usage.clearReservations();
+  // Reservations in a shared coordination may belong to live instances; dead ones' expire there.
+  if (!services.coordination.shared) await services.store.usage.clearReservations();
   const { app, context } = buildGateway(config, { ...stages, ...deps, upstreamClient, services });
   // The hot route skips hono's web Request/Response objects; every other route goes through the app.
   const chatCompletions = createChatCompletionService(context);

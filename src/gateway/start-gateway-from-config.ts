@@ -12,12 +12,15 @@ import { createBudgetPacing } from "../learning/budget-pacing.js";
 import { routerTrainerFor } from "../routers/create-router-trainer.js";
 import { isOnlineRouter } from "../routers/online-router.js";
 import { pino } from "pino";
+import type { Registry } from "prom-client";
 import { createLogger } from "../observability/logger.js";
 import { createStore } from "../stores/create-store.js";
 import { isPostgresStore } from "../stores/postgres/postgres-store.js";
 import { registerTraceSpoolMetrics } from "../observability/trace-spool-metrics.js";
 import type { Store } from "../stores/store.js";
 import { createRolloutController, type RolloutController } from "../rollout/rollout-controller.js";
+import { openCoordination } from "../coordination/open-coordination.js";
+import type { Coordination } from "../coordination/coordination.js";
 import { loadConfig } from "./config.js";
 import { createAdminKey } from "../limits/admin-key.js";
 import type { GatewayConfig } from "./config.js";
@@ -38,6 +41,10 @@ export interface StartGatewayFromConfigOptions {
   logger?: GatewayLogger;
   /** Environment for `SWITCHYARD_KEY_PEPPER` (default `process.env`). */
   env?: Record<string, string | undefined>;
+  /** Overrides the metrics `/metrics` renders (a cluster worker renders every worker's, see `serveWorkers`). */
+  renderMetrics?: () => Promise<{ contentType: string; text: string }>;
+  /** Called with the gateway's metrics registry before it serves (a cluster worker hands it to the aggregator). */
+  onMetricsRegistry?: (registry: Registry) => void;
 }
 
 /** A gateway started from a config file, with what it routes over. */
@@ -86,6 +93,7 @@ export async function startGatewayFromConfig(options: StartGatewayFromConfigOpti
   // The gateway journals every finished request before its last byte (see RequestJournal): a crash
   // loses no trace or spend of a response a client received completely.
   const store = await openConfiguredStore(config, { journal: true });
+  let coordination: Coordination | undefined;
   try {
     // An online router starts from what it learned (the store's snapshot and update log), else from the
     // artifact; configured targets it does not know join with its exploration prior, removed ones leave.
@@ -116,8 +124,10 @@ export async function startGatewayFromConfig(options: StartGatewayFromConfigOpti
           });
     const engine = rollout?.engine ?? createNoRouterEngine();
     const routable = new Set(engine.targets.map((target) => target.id));
-    const metrics = createGatewayMetrics({ processMetrics: true });
-    if (isPostgresStore(store)) registerTraceSpoolMetrics(metrics.registry, store);
+    const created = createGatewayMetrics({ processMetrics: true });
+    if (isPostgresStore(store)) registerTraceSpoolMetrics(created.registry, store);
+    options.onMetricsRegistry?.(created.registry);
+    const metrics = options.renderMetrics === undefined ? created : { ...created, render: options.renderMetrics };
     const pepper = loadPepper({ env: options.env, path: pepperFileOf(config) ?? join(process.cwd(), "switchyard-data", "key-pepper") });
     const activeKeys = await store.keys.countActive();
     if ((await store.keys.countAll()) === 0 && !isLoopbackHost(host)) {
@@ -132,6 +142,7 @@ export async function startGatewayFromConfig(options: StartGatewayFromConfigOpti
     // The access line carries only fields the gateway chose (ids, status, timings), so it skips redaction
     // and scrubbing.
     const requestLogger = options.logger ?? createLogger({ level: config.logging.level, destination, redact: false });
+    coordination = await openCoordination(config.coordination, { store, logger });
     const learner =
       restored !== undefined && engine.router !== undefined && isOnlineRouter(engine.router)
         ? createOnlineLearner({
@@ -143,6 +154,7 @@ export async function startGatewayFromConfig(options: StartGatewayFromConfigOpti
             updates: restored.updates,
             metrics: createLearningMetrics(metrics.registry),
             logger,
+            ...(coordination.shared ? { announcements: coordination.learning } : {}),
           })
         : undefined;
     const running = await startGateway({
@@ -155,6 +167,7 @@ export async function startGatewayFromConfig(options: StartGatewayFromConfigOpti
       logger,
       requestLogger,
       store,
+      coordination,
       ownsStore: true,
       keyHasher: createApiKeyHasher(pepper),
       metrics,
@@ -166,6 +179,7 @@ export async function startGatewayFromConfig(options: StartGatewayFromConfigOpti
     const shutdown = async (graceMs?: number) => {
       const result = await drain(graceMs);
       await rollout?.close();
+      await coordination?.close();
       destination.flushSync();
       return result;
     };
@@ -173,6 +187,7 @@ export async function startGatewayFromConfig(options: StartGatewayFromConfigOpti
     const learning = restored === undefined ? undefined : { source: restored.source, updates: restored.updates, added: restored.added, removed: restored.removed };
     return Object.assign(running, { shutdown, config, engine, rollout, activeKeys, open, learner, learning, fixedOnlyTargets: config.targets.map((target) => target.id).filter((id) => !routable.has(id)) });
   } catch (error) {
+    await coordination?.close();
     await store.close();
     throw error;
   }

@@ -8,6 +8,7 @@ import type { OnlineRouter } from "../routers/online-router.js";
 import type { ChatCaller } from "../strategies/chat-caller.js";
 import type { LearningContextRecord, RewardSource } from "../stores/learning-records.js";
 import type { LearningRepository } from "../stores/store.js";
+import type { Broadcast } from "../coordination/coordination.js";
 import type { TraceRecord } from "../stores/trace-record.js";
 import { createJudgeReward, type JudgeVerdict } from "./judge-reward.js";
 import { jsonSchemaReward } from "./json-schema-signal.js";
@@ -59,6 +60,13 @@ export interface OnlineLearnerOptions {
   now?: () => number;
   /** Sampling of judged answers (default `Math.random`). */
   random?: Random;
+  /**
+   * Several instances learning into one store (the coordination's `learning` broadcast): each instance
+   * folds every instance's updates into its router in log order — its own included, right after
+   * appending them, and the others' when they are announced — so all instances hold the same state, the
+   * one a restart rebuilds from the log. Without it the process applies only its own updates.
+   */
+  announcements?: Broadcast;
 }
 
 /**
@@ -145,11 +153,17 @@ export function createOnlineLearner(options: OnlineLearnerOptions): OnlineLearne
     const run = queue.then(async () => {
       const claimed = await repository.appendUpdate({ requestId: context.requestId, source, model: context.model, reward, costUsd: context.costUsd, predictedCostUsd: context.predictedCostUsd, input: context.input, createdAt: now() });
       if (claimed === null) return false;
-      // Applied from the stored bytes, exactly as a restart replays it, so live and restored states agree.
-      router.update(observationOf(context.input, context.model, reward, context.costUsd, context.predictedCostUsd));
-      seq = claimed;
-      updates += 1;
-      sinceSnapshot += 1;
+      if (shared !== undefined) {
+        // Other instances' updates before ours are applied first: every instance follows the log's order.
+        await foldIn();
+        void shared.publish(String(claimed));
+      } else {
+        // Applied from the stored bytes, exactly as a restart replays it, so live and restored states agree.
+        router.update(observationOf(context.input, context.model, reward, context.costUsd, context.predictedCostUsd));
+        seq = claimed;
+        updates += 1;
+        sinceSnapshot += 1;
+      }
       metrics?.recordUpdate(source);
       if (sinceSnapshot >= config.snapshotEvery) await snapshot().catch((error: unknown) => logError("the learned state could not be snapshotted (the update log still has it)", error));
       return true;
@@ -157,6 +171,21 @@ export function createOnlineLearner(options: OnlineLearnerOptions): OnlineLearne
     queue = run.catch(() => undefined);
     return run;
   };
+
+  const shared = options.announcements;
+  /** Applies the log after `seq` (every instance's updates) in order. Runs on the update queue only. */
+  const foldIn = async (): Promise<void> => {
+    for (const update of await repository.updatesAfter(seq)) {
+      router.update(observationOf(update.input, update.model, update.reward, update.costUsd, update.predictedCostUsd));
+      seq = update.seq;
+      updates += 1;
+      sinceSnapshot += 1;
+    }
+  };
+  // An announcement (or a possibly missed one) folds in what other instances appended.
+  shared?.subscribe(() => {
+    queue = queue.then(foldIn).catch((error: unknown) => logError("other instances' learning updates could not be read", error));
+  });
 
   const runJudge = (context: LearningContextRecord, prompt: string, answer: string): void => {
     const grade = judge;

@@ -2,6 +2,7 @@ import { randomBytes as cryptoRandomBytes } from "node:crypto";
 import { z } from "zod";
 import { SwitchyardError } from "../core/errors.js";
 import { budgetPeriods, type ApiKeyRecord, type BudgetPeriod } from "../stores/api-key-record.js";
+import type { Broadcast } from "../coordination/coordination.js";
 import type { Store } from "../stores/store.js";
 import type { ApiKeyHasher } from "./api-key-hasher.js";
 
@@ -57,6 +58,11 @@ export interface ApiKeyServiceOptions {
    * request whether anything changed, so a revocation takes effect at once.
    */
   keyCacheMs?: number;
+  /**
+   * Where revocations are announced to (and heard from) other instances (the Redis coordination's
+   * pub/sub): a revocation anywhere drops every instance's cache at once.
+   */
+  revocations?: Broadcast;
 }
 
 /** Default of {@link ApiKeyServiceOptions.keyCacheMs}. */
@@ -102,6 +108,8 @@ export function createApiKeyService(options: ApiKeyServiceOptions): ApiKeyServic
     cache.clear();
     generation++;
   };
+  // Any announcement (or a possibly missed one) drops the cache: the next request asks the store.
+  options.revocations?.subscribe(() => clearCache());
   const cachedKey = (hash: string): ApiKeyRecord | undefined => {
     const revision = store.keys.revision?.();
     if (revision === undefined ? now() >= cachedUntil : revision !== cachedRevision) {
@@ -145,6 +153,7 @@ export function createApiKeyService(options: ApiKeyServiceOptions): ApiKeyServic
       const at = now();
       await store.keys.revoke(record.id, at);
       clearCache();
+      await options.revocations?.publish(record.id);
       return { ...record, revokedAt: at };
     },
     async authenticate(presented) {

@@ -1,11 +1,15 @@
 import { SwitchyardError } from "../core/errors.js";
 import type { ApiKeyRecord } from "../stores/api-key-record.js";
+import { randomUUID } from "node:crypto";
+import type { BudgetLedger } from "../coordination/coordination.js";
 import type { Store, UsageTotals } from "../stores/store.js";
 import { budgetCostCapUsd, type BudgetCostCapOptions } from "./budget-cost-cap.js";
 import { periodEndOf, periodStartOf } from "./budget-period.js";
 
 /** Money held for one in-flight request. */
 export interface Reservation {
+  /** Names the reservation in a shared ledger (where it expires if never settled). */
+  id: string;
   keyId: string;
   periodStart: number;
   /** USD held; 0 for keys without a budget (usage is still booked at settlement). */
@@ -40,6 +44,8 @@ export interface BudgetGuard {
 export interface BudgetGuardOptions extends BudgetCostCapOptions {
   store: Store;
   now: () => number;
+  /** Where reservations are held (default `store.usage`; the Redis coordination's ledger to share them). */
+  ledger?: BudgetLedger;
 }
 
 /**
@@ -56,7 +62,8 @@ export interface BudgetGuardOptions extends BudgetCostCapOptions {
  */
 export function createBudgetGuard(options: BudgetGuardOptions): BudgetGuard {
   const { store, now } = options;
-  const ledgerTotals = (key: ApiKeyRecord) => store.usage.totals(key.id, periodStartOf(key.budgetPeriod, now()));
+  const ledger: BudgetLedger = options.ledger ?? store.usage;
+  const ledgerTotals = (key: ApiKeyRecord) => ledger.totals(key.id, periodStartOf(key.budgetPeriod, now()));
 
   const exceeded = (key: ApiKeyRecord, totals: UsageTotals, estimatedUsd: number, at: number) => {
     const end = periodEndOf(key.budgetPeriod, at);
@@ -73,21 +80,23 @@ export function createBudgetGuard(options: BudgetGuardOptions): BudgetGuard {
     async reserve(key, estimatedUsd) {
       const at = now();
       const periodStart = periodStartOf(key.budgetPeriod, at);
-      if (key.budgetUsd === null) return { keyId: key.id, periodStart, amountUsd: 0 };
+      if (key.budgetUsd === null) return { id: "", keyId: key.id, periodStart, amountUsd: 0 };
       const amountUsd = Math.max(0, estimatedUsd);
-      const result = await store.usage.reserve({ keyId: key.id, periodStart, amountUsd, limitUsd: key.budgetUsd });
+      const id = randomUUID();
+      const result = await ledger.reserve({ keyId: key.id, periodStart, amountUsd, limitUsd: key.budgetUsd, reservationId: id });
       if (!result.ok) throw exceeded(key, result.totals, amountUsd, at);
-      return { keyId: key.id, periodStart, amountUsd };
+      return { id, keyId: key.id, periodStart, amountUsd };
     },
     async raise(key, reservation, estimatedUsd) {
       if (key.budgetUsd === null || estimatedUsd <= reservation.amountUsd) return true;
       const extra = estimatedUsd - reservation.amountUsd;
-      const result = await store.usage.reserve({ keyId: key.id, periodStart: reservation.periodStart, amountUsd: extra, limitUsd: key.budgetUsd });
+      const result = await ledger.reserve({ keyId: key.id, periodStart: reservation.periodStart, amountUsd: extra, limitUsd: key.budgetUsd, reservationId: reservation.id });
       if (result.ok) reservation.amountUsd = estimatedUsd;
       return result.ok;
     },
     async settle(reservation, usage) {
-      await store.usage.settle({
+      await ledger.settle({
+        reservationId: reservation.id,
         keyId: reservation.keyId,
         periodStart: reservation.periodStart,
         reservedUsd: reservation.amountUsd,
@@ -99,7 +108,7 @@ export function createBudgetGuard(options: BudgetGuardOptions): BudgetGuard {
     totals: ledgerTotals,
     async costCapUsd(key) {
       if (key.budgetUsd === null) return undefined;
-      const totals = await ledgerTotals(key);
+      const totals = ledger.spend !== undefined ? await ledger.spend(key.id, periodStartOf(key.budgetPeriod, now())) : await ledgerTotals(key);
       return budgetCostCapUsd(key.budgetUsd, key.budgetUsd - totals.spentUsd - totals.reservedUsd, options);
     },
   };

@@ -15,9 +15,10 @@ interface Bucket {
 export interface RateLimiter {
   /**
    * Admits one request estimated at `tokens` tokens, or throws `rate_limited` (429) with the
-   * seconds until it would be admitted.
+   * seconds until it would be admitted. Shared limiters (Redis) answer asynchronously: a returned
+   * promise must be awaited (it rejects instead of throwing).
    */
-  admit(keyId: string, limits: RateLimits, tokens: number): void;
+  admit(keyId: string, limits: RateLimits, tokens: number): void | Promise<void>;
   /** Books the difference between the real and the estimated tokens once a request ended. */
   correctTokens(keyId: string, limits: RateLimits, estimatedTokens: number, actualTokens: number): void;
 }

@@ -73,7 +73,7 @@ export function createGatewayMetrics(options: { registry?: Registry; processMetr
   const rateLimited = createAggregatedCounter({ name: "switchyard_rate_limit_hits_total", help: "Requests refused by a key's rate limit (rpm, tpm), by API key.", labelNames: ["key"], registry });
   const rateLimitHits = new Map<string, number>();
   const protocolErrors = createAggregatedCounter({ name: "switchyard_protocol_errors_total", help: "Connections refused by the HTTP layer (malformed HTTP, read timeouts, resets, unsupported Expect), by code.", labelNames: ["code"], registry });
-  const breaker = new Gauge({ name: "switchyard_circuit_breaker_state", help: "Circuit-breaker phase per target: 0 closed, 1 half-open, 2 open.", labelNames: ["target"], registers });
+  const breaker = new Gauge({ name: "switchyard_circuit_breaker_state", help: "Circuit-breaker phase per target: 0 closed, 1 half-open, 2 open.", labelNames: ["target"], registers, aggregator: "max" });
   let inFlightNow = 0;
   new Gauge({
     name: "switchyard_in_flight_requests",

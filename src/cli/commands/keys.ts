@@ -5,6 +5,7 @@ import { loadConfig } from "../../gateway/config.js";
 import { openConfiguredStore, pepperFileOf } from "../../gateway/start-gateway-from-config.js";
 import { createApiKeyHasher, loadPepper } from "../../limits/api-key-hasher.js";
 import { createApiKeyService } from "../../limits/api-key-service.js";
+import { openCoordination } from "../../coordination/open-coordination.js";
 import { periodStartOf } from "../../limits/budget-period.js";
 import { budgetPeriods, type BudgetPeriod } from "../../stores/api-key-record.js";
 import { createSqliteStore } from "../../stores/sqlite/sqlite-store.js";
@@ -149,11 +150,21 @@ export function registerKeys(program: Command, deps: StoreCommandDeps = {}): voi
 
   withStoreOptions(keysCommand.command("revoke").description("revoke an API key by id or name").argument("<key>", "key id (key_…) or name")).action(
     async (idOrName: string, options: StoreLocationOptions) => {
-      const { store, keys: keyService } = await openKeyService(options);
+      const { store, pepperPath } = await openStoreForCli(options);
+      // With `coordination: redis://…` the revocation is announced to every running instance at once
+      // (instances on a store without a change counter would otherwise notice within a second).
+      const coordinationConfig = options.config === undefined ? undefined : (await loadConfig(options.config)).coordination;
+      const coordination = coordinationConfig === undefined ? undefined : await openCoordination(coordinationConfig, { store }).catch(async (error: unknown) => {
+        await store.close();
+        throw error;
+      });
       try {
+        const hasher = createApiKeyHasher(loadPepper({ env: deps.env, path: pepperPath }));
+        const keyService = createApiKeyService({ store, hasher, now, ...(coordination ? { revocations: coordination.revocations } : {}) });
         const record = await keyService.revoke(idOrName);
-        print(`revoked ${record.id} "${record.name}"`);
+        print(`revoked ${record.id} "${record.name}"${coordination ? " (announced to every instance)" : ""}`);
       } finally {
+        await coordination?.close();
         await store.close();
       }
     },

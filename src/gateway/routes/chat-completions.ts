@@ -97,7 +97,8 @@ export function createChatCompletionService(context: GatewayContext): (request: 
       if (key !== null) {
         assertModelAllowed(key, request.model);
         scope.admittedTokens = needs.promptTokens + (needs.maxOutputTokens ?? 0);
-        services.limiter.admit(key.id, key, scope.admittedTokens);
+        const admitted = services.limiter.admit(key.id, key, scope.admittedTokens);
+        if (admitted !== undefined) await admitted;
         scope.maxCostUsd = await services.budgets.costCapUsd(key);
       }
       scope.routed = true;

@@ -76,7 +76,8 @@ export function createEmbeddingsHandler(context: GatewayContext): (c: Context) =
       if (key !== null) {
         assertModelAllowed(key, request.model);
         scope.admittedTokens = inputTokens;
-        services.limiter.admit(key.id, key, inputTokens);
+        const admitted = services.limiter.admit(key.id, key, inputTokens);
+        if (admitted !== undefined) await admitted;
         scope.reservation = await reserveWorstCase(services.budgets, key, worstCases, target);
       }
       scope.routed = true;

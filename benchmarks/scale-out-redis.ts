@@ -1,0 +1,339 @@
+/**
+ * Scale-out with Redis coordination (issue 17): real `switchyard serve` processes sharing one SQLite
+ * store (the durable ledger) and a private redis-server, over the replay upstream (recorded RouterBench
+ * answers, priced by examples/demo/models.json) or the fast benchmark upstream.
+ *
+ *   npx tsx benchmarks/scale-out-redis.ts [--only budgets,kill,rate,throughput,latency] [--rounds 3]
+ *     [--throughput-requests 6000] [--latency-requests 2000]
+ *
+ * Requests ask max_tokens 1024: the replay upstream plays recorded answers whatever the cap (up to 629
+ * completion tokens for this model), so a smaller cap would let answers cost more than their reservation —
+ * an upstream bug a real provider does not have, and not what these runs measure.
+ * - budgets: 3 instances, a $0.50 key, 300 concurrent requests round-robin over the instances → spend ≤
+ *   budget + one request's price; every request 200 or 429 budget_exceeded; ledger = Σ clients' costs.
+ * - kill: the same with one instance `kill -9`ed while requests are in flight → its reservations are
+ *   released within coordination.reservationExpiryMs (5 s here); ledger = Σ answered requests' costs.
+ * - rate: a key with rpm 60, 3 instances, 200 requests in 10 s → admitted count (bar: exactly 60).
+ * - throughput: `serve --workers 2` vs one process (both with Redis), fixed model with a budgeted key,
+ *   32 connections, interleaved rounds → requests/s ratio (bar ≥ 1.5) and CPU per request.
+ * - latency: one connection, the single-process SQLite path vs the same with Redis coordination,
+ *   interleaved rounds → added median latency (bar ≤ 0.4 ms) and CPU per request.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Redis } from "ioredis";
+import { stringify as toYaml } from "yaml";
+import { createRedisCoordination } from "../src/coordination/redis/redis-coordination.js";
+import { coordinationObjectSchema } from "../src/coordination/coordination-config.js";
+import { loadDataset } from "../src/data/load-dataset.js";
+import { loadConfig } from "../src/gateway/config.js";
+import { pepperFileOf } from "../src/gateway/start-gateway-from-config.js";
+import { createApiKeyHasher, loadPepper } from "../src/limits/api-key-hasher.js";
+import { createApiKeyService } from "../src/limits/api-key-service.js";
+import { createSqliteStore } from "../src/stores/sqlite/sqlite-store.js";
+import { startReplayUpstream } from "../src/testing/replay-upstream.js";
+import { startPrivateRedis } from "../test/helpers/redis-server.js";
+import { createChildGroup } from "./gateway-children.js";
+import { quantile, runLoad } from "./gateway-load.js";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const option = (name: string, fallback: string) => {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
+};
+const only = new Set(option("--only", "budgets,kill,rate,throughput,latency").split(","));
+const rounds = Number(option("--rounds", "3"));
+const throughputRequests = Number(option("--throughput-requests", "6000"));
+const latencyRequests = Number(option("--latency-requests", "2000"));
+const expiryMs = 5_000;
+const model = "gpt-4-1106-preview";
+
+const directory = await mkdtemp(join(tmpdir(), "switchyard-scale-out-"));
+const redis = await startPrivateRedis();
+const redisClient = new Redis(redis.url);
+const children = createChildGroup(root);
+const dataset = await loadDataset(join(root, "examples/demo/routerbench-sample.jsonl"));
+const prompts = dataset.examples.filter((example) => example.outcomes[model] !== undefined).map((example) => example.prompt);
+const prices = JSON.parse(await readFile(join(root, "examples/demo/models.json"), "utf8")) as { models: Array<{ id: string; inputUsdPerMTok: number; outputUsdPerMTok: number }> };
+const targets = prices.models.map((entry) => ({ id: entry.id, inputUsdPerMTok: entry.inputUsdPerMTok, outputUsdPerMTok: entry.outputUsdPerMTok }));
+// A run stopped from outside (timeout, Ctrl-C) takes its gateways, upstream and redis-server with it.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    children.stopAll();
+    void redis.stop().finally(() => process.exit(130));
+  });
+}
+const report: string[] = [];
+const print = (line: string) => {
+  report.push(line);
+  process.stdout.write(`${line}\n`);
+};
+
+async function cpuMs(pid: number | undefined): Promise<number> {
+  try {
+    const fields = (await readFile(`/proc/${pid}/stat`, "utf8")).replace(/^.*\) /, "").split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+async function writeConfig(name: string, upstreamUrl: string, coordination: boolean): Promise<string> {
+  const path = join(directory, `${name}.yaml`);
+  await writeFile(
+    path,
+    toYaml({
+      server: { host: "127.0.0.1", port: 0 },
+      upstreams: [{ name: "upstream", baseUrl: upstreamUrl, timeoutMs: 30_000, totalTimeoutMs: 60_000 }],
+      targets,
+      store: { path: `./${name}/switchyard.db` },
+      logging: { requests: false },
+      ...(coordination ? { coordination: { url: redis.url, prefix: `${name}:`, reservationExpiryMs: expiryMs } } : {}),
+    }),
+  );
+  return path;
+}
+
+async function createKey(configPath: string, input: { name: string; budgetUsd?: number; rpm?: number; budgetPeriod?: "total" }): Promise<{ key: string; id: string }> {
+  const config = await loadConfig(configPath);
+  const store = createSqliteStore({ path: config.store.path });
+  try {
+    const keys = createApiKeyService({ store, hasher: createApiKeyHasher(loadPepper({ path: pepperFileOf(config) })) });
+    const { key, record } = await keys.create(input);
+    return { key, id: record.id };
+  } finally {
+    await store.close();
+  }
+}
+
+interface Instance {
+  child: ChildProcess;
+  url: string;
+  pids: number[];
+}
+
+async function startServe(configPath: string, workers = 1): Promise<Instance> {
+  const child = spawn(process.execPath, ["bin/switchyard.js", "serve", "--config", configPath, "--workers", String(workers)], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  children.adopt(child);
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+  return new Promise((done, fail) => {
+    let text = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      text += chunk.toString("utf8");
+      const match = /listening on (http:\/\/\S+) /.exec(text);
+      const complete = /API key\(s\)|running OPEN/.test(text);
+      if (match?.[1] && complete) {
+        const pids = /pids ([\d, ]+)\)/.exec(text)?.[1]?.split(", ").map(Number) ?? [];
+        done({ child, url: match[1], pids: [child.pid as number, ...pids] });
+      }
+    });
+    child.once("exit", (code) => fail(new Error(`serve exited with ${code}: ${stderr}`)));
+  });
+}
+
+async function stopServe(instance: Instance): Promise<void> {
+  if (instance.child.exitCode !== null || instance.child.signalCode !== null) return;
+  const exited = new Promise((done) => instance.child.once("exit", done));
+  instance.child.kill("SIGTERM");
+  await exited;
+}
+
+interface Outcome {
+  status: number;
+  code?: string;
+  costUsd?: number;
+  error?: string;
+}
+
+async function chat(url: string, key: string, prompt: string): Promise<Outcome> {
+  try {
+    const response = await fetch(`${url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+      body: JSON.stringify({ model, messages: [{ role: "user", content: prompt }], max_tokens: 1024 }),
+    });
+    const body = (await response.json()) as { error?: { code?: string } };
+    const cost = response.headers.get("x-switchyard-cost-usd");
+    return { status: response.status, ...(body.error?.code ? { code: body.error.code } : {}), ...(cost !== null ? { costUsd: Number(cost) } : {}) };
+  } catch (error) {
+    return { status: 0, error: error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause ?? "")}` : String(error) };
+  }
+}
+
+async function ledgerOf(configPath: string, keyId: string): Promise<{ spentUsd: number; requests: number }> {
+  const config = await loadConfig(configPath);
+  // `journal: true` applies the journals of processes no longer running (a kill -9'ed instance's answered requests).
+  const store = createSqliteStore({ path: config.store.path, journal: true });
+  try {
+    const totals = await store.usage.totals(keyId, 0);
+    return { spentUsd: totals.spentUsd, requests: totals.requests };
+  } finally {
+    await store.close();
+  }
+}
+
+/** Runs 300 concurrent requests over 3 instances; with `killAfterMs`, kill -9s the second instance then. */
+async function budgetRun(name: string, options: { killAfterMs?: number; concurrency: number }) {
+  const { killAfterMs } = options;
+  const replay = await startReplayUpstream({ examples: dataset.examples, latencyMs: 300, port: 0 });
+  const configPath = await writeConfig(name, `${replay.url}/v1`, true);
+  const { key, id } = await createKey(configPath, { name: "half-dollar", budgetUsd: 0.5, budgetPeriod: "total" });
+  const instances = [await startServe(configPath), await startServe(configPath), await startServe(configPath)];
+  const started = performance.now();
+  const coordination = await createRedisCoordination({ config: coordinationObjectSchema.parse({ url: redis.url, prefix: `${name}:`, reservationExpiryMs: expiryMs }), store: createSqliteStore({ path: ":memory:" }) });
+  const expiriesKey = `${name}:{budget:${id}:0}:expiries`;
+  let killedAt: number | undefined;
+  let releasedAfterMs: number | undefined;
+  let heldAtKill = 0;
+  let watching: Promise<void> = Promise.resolve();
+  if (killAfterMs !== undefined) {
+    setTimeout(() => {
+      watching = (async () => {
+        const before = new Set(await redisClient.zrange(expiriesKey, 0, -1));
+        instances[1]?.child.kill("SIGKILL");
+        killedAt = performance.now();
+        // Reservations the live instances hold at the kill settle within one upstream call (300 ms); the
+        // ones still there after that are the dead instance's.
+        await new Promise((done) => setTimeout(done, 1_000));
+        const orphans = (await redisClient.zrange(expiriesKey, 0, -1)).filter((member) => before.has(member));
+        heldAtKill = orphans.length;
+        for (;;) {
+          await coordination.budgets.totals(id, 0);
+          const left = new Set(await redisClient.zrange(expiriesKey, 0, -1));
+          if (orphans.every((member) => !left.has(member))) {
+            releasedAfterMs = performance.now() - (killedAt ?? 0);
+            return;
+          }
+          if (performance.now() - (killedAt ?? 0) > 4 * expiryMs) return;
+          await new Promise((done) => setTimeout(done, 50));
+        }
+      })();
+    }, killAfterMs);
+  }
+  // `concurrency` requests in flight at a time (300: all at once), request i on instance i mod 3.
+  const outcomes: Array<Outcome & { instance: number }> = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: options.concurrency }, async () => {
+      while (next < 300) {
+        const index = next++;
+        outcomes.push({ ...(await chat(instances[index % 3]!.url, key, prompts[index % prompts.length]!)), instance: index % 3 });
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  await watching;
+  const shared = await coordination.budgets.totals(id, 0);
+  await coordination.close();
+  for (const instance of instances) await stopServe(instance);
+  await replay.close();
+  const ledger = await ledgerOf(configPath, id);
+  const served = outcomes.filter((outcome) => outcome.status === 200);
+  const refused = outcomes.filter((outcome) => outcome.status === 429 && outcome.code === "budget_exceeded");
+  const lost = outcomes.filter((outcome) => outcome.status === 0);
+  const other = outcomes.filter((outcome) => outcome.status !== 200 && outcome.status !== 0 && !(outcome.status === 429 && outcome.code === "budget_exceeded"));
+  const answeredUsd = served.reduce((sum, outcome) => sum + (outcome.costUsd ?? Number.NaN), 0);
+  const maxPrice = Math.max(...served.map((outcome) => outcome.costUsd ?? 0));
+  return { heldAtKill, seconds, served: served.length, refused: refused.length, lost: lost.length, lostOnKilled: lost.filter((outcome) => outcome.instance === 1).length, other, answeredUsd, ledger, maxPrice, shared, releasedAfterMs };
+}
+
+for (const concurrency of only.has("budgets") ? [300, 30] : []) {
+  const run = await budgetRun(`budgets-${concurrency}`, { concurrency });
+  print(`budgets: 3 instances, $0.50 key, 300 requests ${concurrency === 300 ? "all concurrent" : `${concurrency} at a time`} (${model}, replay upstream 300 ms): ${run.served} served, ${run.refused} refused 429 budget_exceeded, ${run.other.length + run.lost} other${run.other.length + run.lost > 0 ? ` (${[...run.other.map((outcome) => `${outcome.status} ${outcome.code ?? ""}`), ...(run.lost > 0 ? [`${run.lost} connection errors`] : [])].join(", ")})` : ""}, in ${run.seconds.toFixed(1)} s`);
+  print(`  ledger $${run.ledger.spentUsd.toFixed(9)} (${run.ledger.requests} requests) vs Σ clients' costs $${run.answeredUsd.toFixed(9)} (gap ${Math.abs(run.ledger.spentUsd - run.answeredUsd).toExponential(1)}); spend ≤ $0.50 + one price ($${run.maxPrice.toFixed(6)}): ${run.ledger.spentUsd <= 0.5 + run.maxPrice ? "yes" : "NO"}; Redis: spent $${run.shared.spentUsd.toFixed(9)}, reserved $${run.shared.reservedUsd}`);
+}
+
+if (only.has("kill")) {
+  const run = await budgetRun("kill", { killAfterMs: 1_000, concurrency: 30 });
+  print(`kill -9: the same, 30 at a time, instance 2 kill -9'ed 1 s in: ${run.served} served, ${run.refused} refused 429 budget_exceeded, ${run.lost} connection errors (${run.lostOnKilled} of them on the killed instance), ${run.other.length} other${run.other.length > 0 ? ` (${run.other.map((outcome) => `${outcome.status} ${outcome.code ?? ""}`).join(", ")})` : ""}`);
+  print(`  the killed instance's ${run.heldAtKill} reservations released ${run.releasedAfterMs === undefined ? "NOT within 4× expiry" : `${(run.releasedAfterMs / 1000).toFixed(1)} s after the kill`} (reservationExpiryMs ${expiryMs / 1000} s); ledger $${run.ledger.spentUsd.toFixed(9)} (${run.ledger.requests} requests) vs Σ answered $${run.answeredUsd.toFixed(9)} (gap ${Math.abs(run.ledger.spentUsd - run.answeredUsd).toExponential(1)}); spend ≤ $0.50 + one price ($${run.maxPrice.toFixed(6)}): ${run.ledger.spentUsd <= 0.5 + run.maxPrice ? "yes" : "NO"}; Redis: spent $${run.shared.spentUsd.toFixed(9)}, reserved $${run.shared.reservedUsd}`);
+}
+
+if (only.has("rate")) {
+  const replay = await startReplayUpstream({ examples: dataset.examples, port: 0 });
+  const configPath = await writeConfig("rate", `${replay.url}/v1`, true);
+  const { key } = await createKey(configPath, { name: "sixty", rpm: 60 });
+  const instances = [await startServe(configPath), await startServe(configPath), await startServe(configPath)];
+  const started = performance.now();
+  const pending: Array<Promise<Outcome>> = [];
+  for (let index = 0; index < 200; index++) {
+    const due = started + index * 50;
+    await new Promise((done) => setTimeout(done, Math.max(0, due - performance.now())));
+    pending.push(chat(instances[index % 3]!.url, key, prompts[index % prompts.length]!));
+  }
+  const outcomes = await Promise.all(pending);
+  const seconds = (performance.now() - started) / 1000;
+  for (const instance of instances) await stopServe(instance);
+  await replay.close();
+  const admitted = outcomes.filter((outcome) => outcome.status === 200).length;
+  const limited = outcomes.filter((outcome) => outcome.status === 429 && outcome.code === "rate_limited").length;
+  print(`rate: rpm 60, 3 instances, 200 requests in ${seconds.toFixed(1)} s: ${admitted} admitted, ${limited} refused 429 rate_limited, ${200 - admitted - limited} other`);
+}
+
+if (only.has("throughput") || only.has("latency")) {
+  const upstream = await children.start(process.execPath, ["--import", "tsx", "benchmarks/gateway-upstream.ts"]);
+  const body = JSON.stringify({ model: targets[0]!.id, messages: [{ role: "user", content: "What is 2 + 2?" }], max_tokens: 50 });
+  const measure = async (instance: Instance, key: string, concurrency: number, requests: number) => {
+    const before = await Promise.all(instance.pids.map(cpuMs));
+    const result = await runLoad({ url: instance.url, path: "/v1/chat/completions", headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, body, concurrency, requests, warmup: Math.min(200, requests / 10) });
+    const after = await Promise.all(instance.pids.map(cpuMs));
+    const cpu = after.reduce((sum, value, index) => sum + value - (before[index] ?? 0), 0);
+    return { result, cpuUsPerRequest: (1000 * cpu) / (requests + Math.min(200, requests / 10)) };
+  };
+  const median = (values: number[]) => quantile([...values].sort((a, b) => a - b), 0.5);
+  const systems = async (names: Array<{ name: string; coordination: boolean; workers: number }>) =>
+    Promise.all(
+      names.map(async (system) => {
+        const configPath = await writeConfig(system.name, `${upstream.url}/v1`, system.coordination);
+        const { key } = await createKey(configPath, { name: "bench", budgetUsd: 1_000_000, rpm: 100_000_000 });
+        return { ...system, configPath, key, instance: await startServe(configPath, system.workers) };
+      }),
+    );
+  if (only.has("throughput")) {
+    const started = await systems([
+      { name: "one-worker", coordination: true, workers: 1 },
+      { name: "two-workers", coordination: true, workers: 2 },
+    ]);
+    const runs = new Map<string, Array<{ rps: number; cpu: number; errors: number }>>();
+    for (let round = 0; round < rounds; round++) {
+      for (const system of round % 2 === 0 ? started : [...started].reverse()) {
+        const { result, cpuUsPerRequest } = await measure(system.instance, system.key, 32, throughputRequests);
+        runs.set(system.name, [...(runs.get(system.name) ?? []), { rps: result.requestsPerSecond, cpu: cpuUsPerRequest, errors: result.errors }]);
+        process.stderr.write(`throughput round ${round + 1} ${system.name}: ${result.requestsPerSecond.toFixed(0)} req/s, ${cpuUsPerRequest.toFixed(0)} µs CPU/request, ${result.errors} errors ${result.errorSamples.join(" | ")}\n`);
+      }
+    }
+    const one = median((runs.get("one-worker") ?? []).map((run) => run.rps));
+    const two = median((runs.get("two-workers") ?? []).map((run) => run.rps));
+    print(`throughput (32 connections, ${throughputRequests} requests a round, budgeted key with rpm, Redis coordination, ${rounds} interleaved rounds, medians): 1 process ${one.toFixed(0)} req/s (${median((runs.get("one-worker") ?? []).map((run) => run.cpu)).toFixed(0)} µs CPU/request), --workers 2 ${two.toFixed(0)} req/s (${median((runs.get("two-workers") ?? []).map((run) => run.cpu)).toFixed(0)} µs CPU/request, primary included); ratio ${(two / one).toFixed(2)}; errors ${[...runs.values()].flat().reduce((sum, run) => sum + run.errors, 0)}`);
+    for (const system of started) await stopServe(system.instance);
+  }
+  if (only.has("latency")) {
+    const started = await systems([
+      { name: "sqlite-only", coordination: false, workers: 1 },
+      { name: "with-redis", coordination: true, workers: 1 },
+    ]);
+    const runs = new Map<string, Array<{ p50: number; cpu: number; errors: number }>>();
+    for (let round = 0; round < rounds + 2; round++) {
+      for (const system of round % 2 === 0 ? started : [...started].reverse()) {
+        const { result, cpuUsPerRequest } = await measure(system.instance, system.key, 1, latencyRequests);
+        runs.set(system.name, [...(runs.get(system.name) ?? []), { p50: quantile(result.latenciesMs, 0.5), cpu: cpuUsPerRequest, errors: result.errors }]);
+        process.stderr.write(`latency round ${round + 1} ${system.name}: p50 ${quantile(result.latenciesMs, 0.5).toFixed(3)} ms, ${cpuUsPerRequest.toFixed(0)} µs CPU/request, ${result.errors} errors\n`);
+      }
+    }
+    const sqlite = median((runs.get("sqlite-only") ?? []).map((run) => run.p50));
+    const withRedis = median((runs.get("with-redis") ?? []).map((run) => run.p50));
+    print(`latency (1 connection, budgeted key with rpm, ${rounds + 2} interleaved rounds of ${latencyRequests}, medians of per-round p50): single process SQLite ${sqlite.toFixed(3)} ms (${median((runs.get("sqlite-only") ?? []).map((run) => run.cpu)).toFixed(0)} µs CPU/request), with Redis coordination ${withRedis.toFixed(3)} ms (${median((runs.get("with-redis") ?? []).map((run) => run.cpu)).toFixed(0)} µs CPU/request); added ${(withRedis - sqlite).toFixed(3)} ms`);
+    for (const system of started) await stopServe(system.instance);
+  }
+}
+
+children.stopAll();
+redisClient.disconnect();
+await redis.stop();
+await rm(directory, { recursive: true, force: true });
+process.stdout.write(`\nload average: ${(await readFile("/proc/loadavg", "utf8")).trim()}\n`);
+process.exit(0);
