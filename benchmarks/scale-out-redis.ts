@@ -97,9 +97,15 @@ async function writeConfig(name: string, upstreamUrl: string, coordination: bool
   return path;
 }
 
+/** The benchmark's instances share one SQLite file (the Redis half of issue 17 is measured on it). */
+function sqlitePathOf(config: { store: { kind: string } }): string {
+  if (config.store.kind !== "sqlite") throw new Error("scale-out-redis: the benchmark's config must use a SQLite store");
+  return (config.store as { path: string }).path;
+}
+
 async function createKey(configPath: string, input: { name: string; budgetUsd?: number; rpm?: number; budgetPeriod?: "total" }): Promise<{ key: string; id: string }> {
   const config = await loadConfig(configPath);
-  const store = createSqliteStore({ path: config.store.path });
+  const store = createSqliteStore({ path: sqlitePathOf(config) });
   try {
     const keys = createApiKeyService({ store, hasher: createApiKeyHasher(loadPepper({ path: pepperFileOf(config) })) });
     const { key, record } = await keys.create(input);
@@ -167,7 +173,7 @@ async function chat(url: string, key: string, prompt: string): Promise<Outcome> 
 async function ledgerOf(configPath: string, keyId: string): Promise<{ spentUsd: number; requests: number }> {
   const config = await loadConfig(configPath);
   // `journal: true` applies the journals of processes no longer running (a kill -9'ed instance's answered requests).
-  const store = createSqliteStore({ path: config.store.path, journal: true });
+  const store = createSqliteStore({ path: sqlitePathOf(config), journal: true });
   try {
     const totals = await store.usage.totals(keyId, 0);
     return { spentUsd: totals.spentUsd, requests: totals.requests };
