@@ -98,9 +98,9 @@ async function writeConfig(name: string, upstreamUrl: string, coordination: bool
 }
 
 /** The benchmark's instances share one SQLite file (the Redis half of issue 17 is measured on it). */
-function sqlitePathOf(config: { store: { kind: string } }): string {
-  if (config.store.kind !== "sqlite") throw new Error("scale-out-redis: the benchmark's config must use a SQLite store");
-  return (config.store as { path: string }).path;
+function sqlitePathOf(config: { store: { kind: "sqlite"; path: string } | { kind: string } }): string {
+  if (!("path" in config.store) || config.store.kind !== "sqlite") throw new Error("scale-out-redis: the benchmark's config must use a SQLite store");
+  return config.store.path;
 }
 
 async function createKey(configPath: string, input: { name: string; budgetUsd?: number; rpm?: number; budgetPeriod?: "total" }): Promise<{ key: string; id: string }> {
