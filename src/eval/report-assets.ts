@@ -40,5 +40,5 @@ async function load(): Promise<ReportAssets> {
   return { script: result.outputFiles[0]?.text ?? "", css };
 }
 
-/** esbuild options shared by `npm run build:report` (scripts/build-report-client.ts) and the on-demand bundle. */
+/** esbuild options of the on-demand bundle; `npm run build:report` (package.json) passes the same flags. */
 export const reportClientBuildOptions = { bundle: true, minify: true, format: "iife", target: "es2020", legalComments: "none", logLevel: "silent" } as const;

@@ -2,7 +2,7 @@ import uPlot from "uplot";
 import type { EvaluationReport } from "../evaluation-report.js";
 import { formatUsd } from "../format-usd.js";
 import { seriesColors } from "../report-chart.js";
-import { alignSeries, chartWidth, firstDraw, seriesToggles, usdTicks } from "./chart-helpers.js";
+import { alignSeries, chartWidth, firstDraw, logRange, seriesToggles, usdTicks } from "./chart-helpers.js";
 
 /**
  * The knob's calibration with uPlot: for every router with a calibration, the spend the knob asked for
@@ -18,7 +18,7 @@ export function drawCalibrationChart(host: HTMLElement, report: EvaluationReport
   const curves = calibrated.map(({ router }) => (router.knobCurve ?? []).filter((knob) => knob.expectedSpendUsd > 0 && knob.realisedSpendUsd > 0));
   const spends = curves.flatMap((curve) => curve.flatMap((knob) => [knob.expectedSpendUsd, knob.realisedSpendUsd]));
   if (spends.length === 0) return Promise.resolve();
-  const [low, high] = [Math.min(...spends) / 1.3, Math.max(...spends) * 1.3];
+  const [low, high] = logRange(Math.min(...spends), Math.max(...spends));
   const diagonal: Array<readonly [number, number]> = [
     [low, low],
     [high, high],

@@ -11,6 +11,18 @@ export function usdTicks(_u: uPlot, splits: number[]): string[] {
   return splits.map((value) => (value > 0 ? formatUsd(Number(value.toPrecision(1))) : ""));
 }
 
+/**
+ * A log-scale range around [min, max] snapped to one significant digit (6e-5 … 2e-2): uPlot's log-axis
+ * splits step by the decade from the range's minimum and never terminate from an arbitrary float minimum.
+ */
+export function logRange(min: number, max: number): [number, number] {
+  const low = min / 1.15;
+  const high = max * 1.15;
+  const lowDecade = Math.pow(10, Math.floor(Math.log10(low)));
+  const highDecade = Math.pow(10, Math.floor(Math.log10(high)));
+  return [Number((Math.floor(low / lowDecade) * lowDecade).toPrecision(1)), Number((Math.ceil(high / highDecade) * highDecade).toPrecision(1))];
+}
+
 /** Tick labels of a linear axis, with as many decimals as the tick step needs (0.05 → two). */
 export function decimalTicks(_u: uPlot, splits: number[]): string[] {
   const step = splits.length > 1 ? Math.abs((splits[1] ?? 0) - (splits[0] ?? 0)) : 1;

@@ -2,7 +2,7 @@ import uPlot from "uplot";
 import type { EvaluationReport } from "../evaluation-report.js";
 import { formatUsd } from "../format-usd.js";
 import { seriesColors } from "../report-chart.js";
-import { alignSeries, chartWidth, decimalTicks, firstDraw, seriesToggles, usdTicks } from "./chart-helpers.js";
+import { alignSeries, chartWidth, decimalTicks, firstDraw, logRange, seriesToggles, usdTicks } from "./chart-helpers.js";
 
 interface Dot {
   series: number;
@@ -33,7 +33,7 @@ export function drawCostQualityChart(host: HTMLElement, report: EvaluationReport
   ].filter((dot) => dot.costUsd > 0);
   const costs = dots.map((dot) => dot.costUsd).concat(xs);
   const qualities = dots.map((dot) => dot.quality).concat(ys.flat().filter((y): y is number => y !== null));
-  const [costLow, costHigh] = [Math.min(...costs) / 1.25, Math.max(...costs) * 1.25];
+  const [costLow, costHigh] = logRange(Math.min(...costs), Math.max(...costs));
   const spread = Math.max(0.02, Math.max(...qualities) - Math.min(...qualities));
   const [qualityLow, qualityHigh] = [Math.min(...qualities) - spread * 0.06, Math.max(...qualities) + spread * 0.06];
   const { hook, drawn } = firstDraw();
