@@ -1,0 +1,110 @@
+// The evaluation report page's figures (issue 18): size of report.html and the time until it has drawn
+// every chart, opened from file:// in headless Chromium (/usr/bin/chromium via playwright-core).
+//
+//   npx tsx src/cli/main.ts eval --dataset ../shared/data/routerbench/dataset.jsonl \
+//     --router random,cheapest,best-single,oracle,knn,task-knn,linear,mlp,matrix-factorization,cluster,ensemble,auto,linucb,thompson,eps-greedy \
+//     --report tmp/rb
+//   npx tsx benchmarks/report-page.ts --report tmp/rb [--runs 7] [--rerender]
+//
+// "Opens in" = performance.now() when the page sets <html data-ready> (after uPlot's first draw of both
+// charts, the tables made sortable and the decisions browser filled), i.e. from navigation start. Each run
+// opens the file in a fresh browser context (no cache); the first run also pays Chromium's warm-up. On a
+// shared machine wall time waits for other processes; the CPU time Chromium's processes spend from
+// navigation to ready (CDP SystemInfo.getProcessInfo, summed over processes) is the load-robust figure.
+// --rerender rebuilds report.html from the data embedded in it with the current page code (for measuring
+// a page change without re-training every router).
+import { readFile, stat, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { gzipSync } from "node:zlib";
+import { parseArgs } from "node:util";
+import { chromium } from "playwright-core";
+import { loadReportAssets } from "../src/eval/report-assets.js";
+import { renderReportHtml } from "../src/eval/report-html.js";
+import { reportDataElementId, type ReportPageData } from "../src/eval/report-page-data.js";
+
+const { values } = parseArgs({ options: { report: { type: "string", default: "tmp/rb" }, runs: { type: "string", default: "7" }, rerender: { type: "boolean", default: false } } });
+const htmlPath = resolve(join(values.report ?? "tmp/rb", "report.html"));
+const runs = Math.max(1, Math.min(50, Number(values.runs)));
+
+if (values.rerender) {
+  const html = await readFile(htmlPath, "utf8");
+  const open = `id="${reportDataElementId}">`;
+  const start = html.indexOf(open) + open.length;
+  const data = JSON.parse(html.slice(start, html.indexOf("</script>", start))) as ReportPageData;
+  await writeFile(htmlPath, renderReportHtml(data.report, { assets: await loadReportAssets(), ...(data.decisions ? { decisions: data.decisions } : {}) }), "utf8");
+}
+
+const bytes = (await stat(htmlPath)).size;
+const html = await readFile(htmlPath);
+const data = JSON.parse(html.toString("utf8").split(`id="${reportDataElementId}">`)[1]?.split("</script>")[0] ?? "{}") as ReportPageData;
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const readyMs: number[] = [];
+const cpuMs: number[] = [];
+const blankReadyMs: number[] = [];
+const blankCpuMs: number[] = [];
+// The baseline, interleaved with the report: a page with one paragraph that sets data-ready at once, so
+// Chromium's own cost of a navigation on this machine at this moment is visible beside the report's.
+const blankPath = resolve(join(values.report ?? "tmp/rb", "blank-baseline.html"));
+await writeFile(blankPath, "<!doctype html><html lang=en><title>baseline</title><p>baseline</p><script>document.documentElement.dataset.readyMs = performance.now().toFixed(1); document.documentElement.dataset.ready = 'true';</script></html>\n");
+const browserSession = await browser.newBrowserCDPSession();
+/** CPU time (ms) every Chromium process has used so far: load-robust, unlike wall time on a shared machine. */
+const chromiumCpuMs = async (): Promise<number> => {
+  const info = (await browserSession.send("SystemInfo.getProcessInfo")) as { processInfo: Array<{ cpuTime: number }> };
+  return info.processInfo.reduce((sum, process) => sum + process.cpuTime, 0) * 1000;
+};
+let problems: string[] = [];
+let canvases = 0;
+try {
+  for (let round = 0; round < runs * 2; round++) {
+    const run = Math.floor(round / 2);
+    const target = round % 2 === 0 ? htmlPath : blankPath;
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const seen: string[] = [];
+    page.on("pageerror", (error) => seen.push(`error: ${error.message}`));
+    page.on("console", (message) => {
+      if (message.type() === "error") seen.push(`console: ${message.text()}`);
+    });
+    page.on("requestfailed", (request) => seen.push(`failed request: ${request.url()}`));
+    const cpuBefore = await chromiumCpuMs();
+    await page.goto(pathToFileURL(target).href);
+    await page.waitForSelector("html[data-ready=true]", { timeout: 30_000 });
+    const cpu = (await chromiumCpuMs()) - cpuBefore;
+    const ready = Number(await page.getAttribute("html", "data-ready-ms"));
+    if (target === htmlPath) {
+      cpuMs.push(cpu);
+      readyMs.push(ready);
+      canvases = await page.locator("figure.chart canvas").count();
+    } else {
+      blankCpuMs.push(cpu);
+      blankReadyMs.push(ready);
+    }
+    void run;
+    problems = problems.concat(seen);
+    await context.close();
+  }
+} finally {
+  await browser.close();
+}
+const stats = (values: readonly number[]): string => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return `${(sorted[Math.floor(sorted.length / 2)] ?? NaN).toFixed(0)} ms (min ${sorted[0]?.toFixed(0)}, max ${sorted[sorted.length - 1]?.toFixed(0)})`;
+};
+const report = data.report;
+console.log(`report page: ${htmlPath}`);
+console.log(`${report?.dataset}: ${report?.counts.examples} test prompts × ${report?.counts.models} models, ${report?.counts.routers} routers; decisions of ${data.decisions?.router ?? "–"} at ${data.decisions?.points.length ?? 0} operating points`);
+console.log("");
+console.log("| figure | value | bar |");
+console.log("|---|---|---|");
+console.log(`| report.html size | ${(bytes / 1e6).toFixed(2)} MB (${bytes} bytes; gzip ${(gzipSync(html).length / 1e6).toFixed(2)} MB) | ≤ 2 MB |`);
+console.log(`| opens in (navigation start → every chart drawn), median of ${runs} | ${stats(readyMs)} | ≤ 1 s |`);
+console.log(`| same for a one-paragraph page (baseline, interleaved) | ${stats(blankReadyMs)} | – |`);
+console.log(`| Chromium CPU time, all processes, navigation → ready: report page | ${stats(cpuMs)} | – |`);
+console.log(`| Chromium CPU time, all processes, navigation → ready: baseline page | ${stats(blankCpuMs)} | – |`);
+console.log(`| charts drawn (uPlot canvases) | ${canvases} | 2 (cost–quality, calibration) |`);
+console.log(`| console errors, page errors, failed requests | ${problems.length} | 0 |`);
+if (problems.length > 0) console.log(problems.slice(0, 5).join("\n"));
