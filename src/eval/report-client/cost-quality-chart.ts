@@ -44,10 +44,12 @@ export function drawCostQualityChart(host: HTMLElement, report: EvaluationReport
   host.append(chartHost, readout);
   const series: uPlot.Series[] = [
     {},
-    ...routers.map(({ router, color }): uPlot.Series => ({ label: router.name, stroke: color, width: 2.2, spanGaps: true, points: { show: true, size: router.hull.length === 1 ? 14 : 6, fill: router.hull.length === 1 ? "transparent" : color, stroke: color, width: 2 } })),
+    // More routers than colours: the second round of colours is drawn dashed.
+    ...routers.map(({ router, color }, index): uPlot.Series => ({ label: router.name, stroke: color, width: 2.2, spanGaps: true, ...(index >= seriesColors.length ? { dash: [7, 3] } : {}), points: { show: true, size: router.hull.length === 1 ? 14 : 6, fill: router.hull.length === 1 ? "transparent" : color, stroke: color, width: 2 } })),
     { label: "zero router (mixing single models)", stroke: "#555", width: 1.5, dash: [6, 4], spanGaps: true, points: { show: false } },
     { label: "oracle and its curve", stroke: "#b8860b", width: 1.4, dash: [2, 3], spanGaps: true, points: { show: false } },
-    { label: "single models", stroke: "#222", fill: "#222", paths: () => null, points: { show: true, size: 8, fill: "#222", stroke: "#222" } },
+    // Drawn by drawExtras (uPlot draws no points for a series without paths); the series is there to toggle.
+    { label: "single models", stroke: "#222", paths: () => null, points: { show: false } },
   ];
   const width = chartWidth(host);
   const plot = new uPlot(
@@ -71,7 +73,7 @@ export function drawCostQualityChart(host: HTMLElement, report: EvaluationReport
     chartHost,
   );
   const entries = [
-    ...routers.map(({ router, color }) => ({ label: router.followsObjective ? router.name : `${router.name} (fixed)`, color })),
+    ...routers.map(({ router, color }, index) => ({ label: router.followsObjective ? router.name : `${router.name} (fixed)`, color, dashed: index >= seriesColors.length })),
     { label: "zero router", color: "#555", dashed: true },
     { label: "oracle", color: "#b8860b", dashed: true },
     { label: "single models", color: "#222" },
@@ -115,10 +117,16 @@ function drawExtras(u: uPlot, report: EvaluationReport, dots: readonly Dot[], ro
     context.strokeStyle = "#fff";
     context.lineWidth = 3 * ratio;
     for (const single of report.singles) {
-      const x = u.valToPos(single.meanCostUsd, "x", true) + 7 * ratio;
-      const y = u.valToPos(single.meanQuality, "y", true) + 4 * ratio;
-      context.strokeText(single.model, x, y);
-      context.fillText(single.model, x, y);
+      const cx = u.valToPos(single.meanCostUsd, "x", true);
+      const cy = u.valToPos(single.meanQuality, "y", true);
+      context.strokeText(single.model, cx + 9 * ratio, cy + 4 * ratio);
+      context.fillText(single.model, cx + 9 * ratio, cy + 4 * ratio);
+    }
+    // Dots after every label, so no label's white halo covers a dot.
+    for (const single of report.singles) {
+      context.beginPath();
+      context.arc(u.valToPos(single.meanCostUsd, "x", true), u.valToPos(single.meanQuality, "y", true), 4.5 * ratio, 0, 2 * Math.PI);
+      context.fill();
     }
   }
   if (u.series[routerCount + 2]?.show && report.oracle.point.meanCostUsd > 0) {
