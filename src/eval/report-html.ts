@@ -162,7 +162,8 @@ tr.reference th, tr.reference td, tr.reference-row th, tr.reference-row td { col
 .controls select, .controls input { font: inherit; margin-left: 4px; }
 #decisions-table { width: 100%; }
 #decisions-table td, #decisions-table th { text-align: left; white-space: normal; }
-#decisions-table td.prompt { min-width: 340px; max-width: 520px; }
+#decisions-table td.prompt { min-width: 300px; max-width: 460px; }
+#decisions-table > tbody > tr > td:nth-child(4), #decisions-table > tbody > tr > td:nth-child(7) { min-width: 150px; overflow-wrap: anywhere; }
 #decisions-table td.prompt summary { cursor: pointer; overflow-wrap: anywhere; }
 #decisions-table pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #f7f7f9; padding: 8px; font-size: 12.5px; max-height: 320px; overflow-y: auto; }
 #decisions-table tr.missed > td, #decisions-table tr.missed > th { background: #fff6f4; }

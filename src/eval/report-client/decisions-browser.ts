@@ -130,7 +130,8 @@ function promptCell(decisions: ReportDecisions, i: number, chosen: number, willi
   if (!prompt) return td;
   const details = document.createElement("details");
   const summary = document.createElement("summary");
-  summary.textContent = prompt.text.length > summaryChars ? `${prompt.text.slice(0, summaryChars)}…` : prompt.text;
+  // The end of a long prompt: few-shot prompts share their opening examples and end with the question.
+  summary.textContent = prompt.text.length > summaryChars ? `…${prompt.text.slice(prompt.text.length - summaryChars)}` : prompt.text;
   const full = document.createElement("pre");
   full.textContent = prompt.text;
   details.append(summary, full);
