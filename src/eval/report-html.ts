@@ -59,7 +59,7 @@ ${scripted ? `<figure class="chart" id="cost-quality-chart" aria-label="Cost ver
 <section id="calibration" aria-labelledby="calibration-title">
 <h2 id="calibration-title">Knob calibration: requested vs realised spend</h2>
 <p>The knob (<code>quality</code> ∈ [0, 1] per request) maps to a willingness-to-pay through a calibration measured on the training split, so that equal knob steps ask for equal steps of expected spend. Here each calibrated router's 21 knob settings (0, 0.05, …, 1) are placed at the spend they asked for (x) and the spend their choices realised on the ${escapeHtml(report.testSplit)} split (y); on the dashed diagonal the knob keeps its promise.</p>
-${scripted ? '<figure class="chart" id="calibration-chart" aria-label="Requested versus realised spend at every knob setting of every calibrated router; the numbers are in the table below"></figure>' : ""}
+${scripted && report.routers.some((router) => (router.knobCurve ?? []).length > 0) ? '<figure class="chart" id="calibration-chart" aria-label="Requested versus realised spend at every knob setting of every calibrated router; the numbers are in the table below"></figure>' : ""}
 ${renderCalibrationTable(report)}
 </section>
 <section id="metrics" aria-labelledby="metrics-title">
