@@ -5,7 +5,8 @@ import { nonDecreasingConvexHull, type CostQualityPoint } from "./hull.js";
 import { aiq, averagePerformanceGapRecovered, callPerformanceThreshold, costToMatch, gapRecovered, qualityAtCost } from "./metrics.js";
 import { oracleCurve, oraclePoint } from "./oracle.js";
 import { singleModelOutcome } from "./outcome-matrix.js";
-import { createSweepContext, sweepRouters, type OperatingPoint, type RouterSweep, type SweepContext } from "./sweep.js";
+import { taskBreakdown } from "./task-breakdown.js";
+import { createSweepContext, knobGrid, sweepRouters, type OperatingPoint, type RouterSweep, type SweepContext } from "./sweep.js";
 
 /** Knobs at which expected and realised spend are compared. */
 export const reportedKnobs: readonly number[] = [0.25, 0.5, 0.75];
@@ -24,11 +25,14 @@ export function evaluate(input: EvaluationInput): EvaluationReport {
   return evaluateWithSweeps(input).report;
 }
 
-/** {@link evaluate}, also returning the sweeps (per-point choices) that `decisionRows` turns into the decisions file. */
-export function evaluateWithSweeps(input: EvaluationInput): { report: EvaluationReport; sweeps: RouterSweep[] } {
+/**
+ * {@link evaluate}, also returning the sweeps (per-point choices) that `decisionRows` turns into the decisions
+ * file and the sweep context (true outcomes) that `reportDecisions` reads.
+ */
+export function evaluateWithSweeps(input: EvaluationInput): { report: EvaluationReport; sweeps: RouterSweep[]; context: SweepContext } {
   const context = createSweepContext(input);
   const sweeps = sweepRouters(input, context);
-  return { report: buildReport(input, sweeps, context), sweeps };
+  return { report: buildReport(input, sweeps, context), sweeps, context };
 }
 
 /** Builds the report from already computed sweeps (`sweeps[i]` belongs to `input.routers[i]`). */
@@ -71,8 +75,10 @@ export function buildReport(input: EvaluationInput, sweeps: readonly RouterSweep
       report.cpt50 = callPerformanceThreshold(pgrPoints, weak.meanQuality, strong.meanQuality, 0.5);
       report.cpt80 = callPerformanceThreshold(pgrPoints, weak.meanQuality, strong.meanQuality, 0.8);
     }
-    const knobSpend = knobSpendOf(router, sweep.points);
+    const knobSpend = knobSpendOf(router, sweep.points, reportedKnobs);
     if (knobSpend) report.knobSpend = knobSpend;
+    const knobCurve = knobSpendOf(router, sweep.points, knobGrid);
+    if (knobCurve) report.knobCurve = knobCurve;
     if (router.trainMs !== undefined) report.trainMs = router.trainMs;
     if (router.decideMsPerPrompt !== undefined) report.decideMsPerPrompt = router.decideMsPerPrompt;
     return report;
@@ -101,13 +107,14 @@ export function buildReport(input: EvaluationInput, sweeps: readonly RouterSweep
       pgrPoints: "strong=x% points of routers that follow the objective; the single fixed point of those that do not",
     };
   }
+  if (input.examples.some((example) => example.task !== undefined)) report.tasks = taskBreakdown(input, sweeps, context);
   return report;
 }
 
-function knobSpendOf(router: RouterPredictions, points: readonly OperatingPoint[]): KnobSpendReport[] | undefined {
+function knobSpendOf(router: RouterPredictions, points: readonly OperatingPoint[], knobs: readonly number[]): KnobSpendReport[] | undefined {
   const calibration = router.calibration;
   if (!calibration || !router.followsObjective) return undefined;
-  return reportedKnobs.flatMap((knob) => {
+  return knobs.flatMap((knob) => {
     const point = points.find((candidate) => candidate.kind === "knob" && candidate.knob === knob);
     if (!point) return [];
     return [{ knob, willingnessToPay: point.willingnessToPay ?? 0, expectedSpendUsd: expectedSpendForKnob(calibration, knob), realisedSpendUsd: point.meanCostUsd }];

@@ -41,8 +41,31 @@ export interface RouterReport {
   cpt80?: number | null;
   /** Knobs 0.25, 0.5, 0.75, when the router has a calibration and follows the objective. */
   knobSpend?: KnobSpendReport[];
+  /** Every knob 0, 0.05, …, 1 (same fields as `knobSpend`): the calibration curve the report page draws. */
+  knobCurve?: KnobSpendReport[];
   trainMs?: number;
   decideMsPerPrompt?: number;
+}
+
+/** One router's metrics on one task's prompts (definitions as in {@link RouterReport}, on the task alone). */
+export interface TaskRouterReport {
+  name: string;
+  aiq: number;
+  gapRecovered: number | null;
+  qualityAtBestSingleCost: number | null;
+  costFractionToMatchBestSingle: number | null;
+}
+
+/** The evaluation restricted to one task's test prompts (see `taskBreakdown`). */
+export interface TaskReport {
+  /** The examples' `task`, or `(no task)`. */
+  task: string;
+  examples: number;
+  singles: SingleModelReport[];
+  bestSingle: SingleModelReport;
+  zeroRouterAiq: number;
+  oracle: { point: MeanOutcome; aiq: number };
+  routers: TaskRouterReport[];
 }
 
 /** The whole evaluation as a plain JSON-safe object (what `report.json` holds). */
@@ -65,4 +88,6 @@ export interface EvaluationReport {
   /** Two-model sets only: which model is strong (higher mean true cost) and which points PGR uses. */
   twoModel?: { strong: string; weak: string; strongQuality: number; weakQuality: number; pgrPoints: string };
   routers: RouterReport[];
+  /** The same metrics per task, when the test prompts carry tasks (one entry per task). */
+  tasks?: TaskReport[];
 }

@@ -1,6 +1,6 @@
 /** The evaluation yardstick: predictions + ground truth → operating points, metrics, reports, decisions. */
 export type { EvaluationInput, RouterPredictions } from "./evaluation-input.js";
-export type { EvaluationReport, KnobSpendReport, RouterReport, SingleModelReport } from "./evaluation-report.js";
+export type { EvaluationReport, KnobSpendReport, RouterReport, SingleModelReport, TaskReport, TaskRouterReport } from "./evaluation-report.js";
 export { evaluationReportFormat } from "./evaluation-report.js";
 export { buildReport, evaluate, evaluateWithSweeps, reportedKnobs } from "./evaluate.js";
 export { createSweepContext, knobGrid, pickByObjective, pickByQuality, sweepRouter, sweepRouters } from "./sweep.js";
@@ -31,5 +31,12 @@ export { renderReportHtml } from "./report-html.js";
 export { renderCostQualityChart } from "./report-chart.js";
 export { reportToJson } from "./report-json.js";
 export { writeReport } from "./write-report.js";
+export type { WriteReportOptions } from "./write-report.js";
+export { reportDecisions } from "./report-decisions.js";
+export type { ReportDecisionPoint, ReportDecisionPrompt, ReportDecisions, ReportDecisionsOptions } from "./report-decisions.js";
+export { taskBreakdown } from "./task-breakdown.js";
+export { loadReportAssets } from "./report-assets.js";
+export type { ReportAssets } from "./report-assets.js";
+export type { ReportHtmlOptions } from "./report-html.js";
 export { formatG } from "./format-g.js";
 export { formatUsd } from "./format-usd.js";

@@ -93,6 +93,7 @@ test("train → route → eval on the bundled sample", () => {
   assert.equal(evaluated.status, 0, evaluated.stderr);
   assert.match(evaluated.stdout, /knn\s+0\.\d+/);
   assert.ok(existsSync(join(reportDirectory, "report.html")));
+  assert.match(readFileSync(join(reportDirectory, "report.html"), "utf8"), /Decisions of <span class="router">knn<\/span>/, "the best-AIQ router's decisions by default");
   const report = JSON.parse(readFileSync(join(reportDirectory, "report.json"), "utf8"));
   assert.deepEqual(report.routers.map((r: { name: string }) => r.name), ["knn", "best-single", "oracle"]);
   const lines = readFileSync(decisions, "utf8").trim().split("\n");
@@ -101,6 +102,9 @@ test("train → route → eval on the bundled sample", () => {
   const knnPoints = new Set(lines.map((line) => JSON.parse(line)).filter((row) => row.router === "knn").map((row) => row.point));
   assert.ok(knnPoints.size > 10, "knn is swept over many operating points");
   assert.equal(lines.filter((line) => line.includes('"router":"best-single"')).length, 100, "best-single: one point × 100 test prompts");
+  const unknown = cli("eval", "--dataset", sample, "--router", "knn,oracle", "--report", reportDirectory, "--report-router", "best-single");
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /--report-router best-single: not one of the evaluated routers \(knn, oracle\)/);
 });
 
 test("train and route with the bundled sentence encoder; a bad option of it names the field", () => {

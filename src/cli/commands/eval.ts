@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { decisionRows, writeDecisions } from "../../eval/decisions-file.js";
 import { evaluateWithSweeps } from "../../eval/evaluate.js";
+import { reportDecisions } from "../../eval/report-decisions.js";
 import type { EvaluationReport } from "../../eval/evaluation-report.js";
 import { writeReport } from "../../eval/write-report.js";
 import { routerTrainerFor } from "../../routers/create-router-trainer.js";
@@ -8,7 +9,7 @@ import { buildEvaluationInput } from "../../training/run-evaluation.js";
 import { loadForRouting, splitOf } from "../load-splits.js";
 import { createProgress } from "../progress.js";
 import { embedderHelp, parseEmbedderOption, parseParamsOption, routerHelp } from "../router-options.js";
-import { parseListOption, parseNumberOption } from "../usage-error.js";
+import { parseListOption, parseNumberOption, UsageError } from "../usage-error.js";
 
 /** Routers evaluated when `--router` is not given. */
 export const defaultEvalRouters = ["knn", "best-single", "cheapest", "random", "oracle"];
@@ -24,6 +25,7 @@ export function registerEval(program: Command): void {
     .option("--test-split <name>", "split to evaluate on", "test")
     .option("--decisions <file>", "write one JSON line per router × operating point × prompt")
     .option("--report <dir>", "write report.json and report.html into this directory")
+    .option("--report-router <name>", "router whose per-prompt decisions report.html lets you browse (default: the best AIQ, oracle aside)")
     .option("--embedder <kind>", embedderHelp, "hashed-tfidf")
     .option("--embedder-options <json>", "embedder options as JSON, e.g. '{\"parts\":[{\"kind\":\"hashed-tfidf\"},{\"kind\":\"word-vectors\",\"weight\":0.7}]}'")
     .option("--params <json>", "per-router parameters as JSON, e.g. '{\"knn\":{\"k\":20}}'")
@@ -36,6 +38,9 @@ export function registerEval(program: Command): void {
       const trainFraction = parseNumberOption("--train-fraction", String(options.trainFraction), { min: 0.01, max: 0.99 });
       const routers = parseListOption("--router", String(options.router));
       for (const name of routers) if (name !== "oracle") routerTrainerFor(name); // unknown names fail before any work
+      if (options.reportRouter !== undefined && !routers.includes(String(options.reportRouter))) {
+        throw new UsageError(`--report-router ${String(options.reportRouter)}: not one of the evaluated routers (${routers.join(", ")})`);
+      }
       const params = parseParamsOption(options.params as string | undefined) as Record<string, Record<string, unknown>> | undefined;
       const embedder = parseEmbedderOption(String(options.embedder), options.embedderOptions as string | undefined);
       const note = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -57,9 +62,14 @@ export function registerEval(program: Command): void {
         seed,
         onStage: (stage, index, total) => progress.stage(stage, index, total),
       });
-      const { report, sweeps } = evaluateWithSweeps(input);
+      const { report, sweeps, context } = evaluateWithSweeps(input);
       progress.stop();
-      if (options.report) await writeReport(report, String(options.report));
+      if (options.report) {
+        const aiqByRouter = new Map(report.routers.map((router) => [router.name, router.aiq]));
+        const reportRouter = options.reportRouter === undefined ? {} : { router: String(options.reportRouter) };
+        const decisions = reportDecisions(input, sweeps, context, aiqByRouter, reportRouter);
+        await writeReport(report, String(options.report), { decisions });
+      }
       if (options.decisions) {
         const rows = await writeDecisions(String(options.decisions), decisionRows(input, sweeps));
         note(`wrote ${rows} decisions to ${String(options.decisions)}`);
