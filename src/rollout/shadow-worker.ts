@@ -7,8 +7,8 @@ import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { createRoutingEngine } from "../core/create-routing-engine.js";
 import type { Query } from "../core/query.js";
-import type { DecideConstraints } from "../core/routing-engine.js";
 import type { Target } from "../core/target.js";
+import type { ShadowAnswer, ShadowQuestion } from "./shadow-arm.js";
 import { loadVersionedArtifact } from "./versioned-artifact.js";
 
 interface ShadowWorkerData {
@@ -30,14 +30,27 @@ if (port !== null) {
   try {
     const { artifact, version } = await loadVersionedArtifact(data.path);
     const engine = await createRoutingEngine({ artifact, targets: data.targets, defaultQuality: data.defaultQuality });
-    port.on("message", (message: { id: number; query: Query; constraints: DecideConstraints | undefined }) => {
-      engine.decide(message.query, message.constraints).then(
-        (decision) => {
-          const chosen = decision.candidates.find((candidate) => candidate.model === decision.model);
-          port.postMessage({ id: message.id, model: decision.model, predictedQuality: chosen?.predictedQuality, predictedCostUsd: chosen?.predictedCostUsd, decisionMs: decision.decisionMs });
-        },
-        (error: unknown) => port.postMessage({ id: message.id, error: error instanceof Error ? error.message : String(error) }),
-      );
+    // Answers decided in one turn go back in one message (one wake-up of the serving thread).
+    let answers: ShadowAnswer[] = [];
+    const answer = (result: ShadowAnswer) => {
+      if (answers.length === 0) {
+        setImmediate(() => {
+          port.postMessage({ answers });
+          answers = [];
+        });
+      }
+      answers.push(result);
+    };
+    port.on("message", (message: { questions: ShadowQuestion[] }) => {
+      for (const { id, query, constraints } of message.questions) {
+        engine.decide(query as Query, constraints).then(
+          (decision) => {
+            const chosen = decision.candidates.find((candidate) => candidate.model === decision.model);
+            answer({ id, model: decision.model, predictedQuality: chosen?.predictedQuality, predictedCostUsd: chosen?.predictedCostUsd, decisionMs: decision.decisionMs });
+          },
+          (error: unknown) => answer({ id, error: error instanceof Error ? error.message : String(error) }),
+        );
+      }
     });
     port.postMessage({ ready: true, version, router: engine.routerName });
   } catch (error) {
