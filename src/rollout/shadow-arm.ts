@@ -12,7 +12,7 @@ export interface ShadowArm {
   readonly router: string;
   /** Sends the query to the shadow and returns the record its decision will fill in (never waits). */
   decide(query: Query, constraints: DecideConstraints | undefined): ShadowDecision;
-  /** Messages exchanged with the worker so far (queries and answers are batched per event-loop turn). */
+  /** Messages exchanged with the worker so far (the queries of one event-loop turn in one message; one message of answers per message of queries). */
   readonly messages: { sent: number; received: number };
   /** Stops the worker; decisions still pending are marked failed. */
   close(): Promise<void>;
@@ -44,8 +44,8 @@ type WorkerMessage = { ready: true; version: string; router: string } | { ready:
  * decision runs there too, so the gateway's event loop only pays for posting the query (a structured
  * clone of the messages) and reading the answer — the served response is never held up by the shadow's
  * embedding and search. Both directions are batched per event-loop turn (the queries of every request
- * routed in one turn go in one message, the worker answers everything it decided in one turn in one
- * message): each message costs the receiving thread a wake-up, which on a busy machine is most of the
+ * routed in one turn go in one message, and the worker answers each such message with one message as
+ * soon as its queries are decided): each message costs the receiving thread a wake-up, which on a busy machine is most of the
  * serving thread's share of a shadow decision. When the worker falls `maxPending` decisions behind, further requests get a
  * `failed` shadow record ("shadow backlog full") instead of an unbounded queue.
  * Rejects with `invalid_artifact` (or the engine's error) when the artifact cannot be served.

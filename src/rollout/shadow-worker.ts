@@ -30,27 +30,20 @@ if (port !== null) {
   try {
     const { artifact, version } = await loadVersionedArtifact(data.path);
     const engine = await createRoutingEngine({ artifact, targets: data.targets, defaultQuality: data.defaultQuality });
-    // Answers decided in one turn go back in one message (one wake-up of the serving thread).
-    let answers: ShadowAnswer[] = [];
-    const answer = (result: ShadowAnswer) => {
-      if (answers.length === 0) {
-        setImmediate(() => {
-          port.postMessage({ answers });
-          answers = [];
-        });
-      }
-      answers.push(result);
-    };
+    // One message of answers per message of questions (one wake-up of the serving thread per burst of
+    // routed requests), sent as soon as that burst is decided, so no answer waits for later work.
     port.on("message", (message: { questions: ShadowQuestion[] }) => {
-      for (const { id, query, constraints } of message.questions) {
-        engine.decide(query as Query, constraints).then(
-          (decision) => {
-            const chosen = decision.candidates.find((candidate) => candidate.model === decision.model);
-            answer({ id, model: decision.model, predictedQuality: chosen?.predictedQuality, predictedCostUsd: chosen?.predictedCostUsd, decisionMs: decision.decisionMs });
-          },
-          (error: unknown) => answer({ id, error: error instanceof Error ? error.message : String(error) }),
-        );
-      }
+      void Promise.all(
+        message.questions.map(({ id, query, constraints }) =>
+          engine.decide(query as Query, constraints).then(
+            (decision): ShadowAnswer => {
+              const chosen = decision.candidates.find((candidate) => candidate.model === decision.model);
+              return { id, model: decision.model, predictedQuality: chosen?.predictedQuality, predictedCostUsd: chosen?.predictedCostUsd, decisionMs: decision.decisionMs };
+            },
+            (error: unknown): ShadowAnswer => ({ id, error: error instanceof Error ? error.message : String(error) }),
+          ),
+        ),
+      ).then((answers) => port.postMessage({ answers }));
     });
     port.postMessage({ ready: true, version, router: engine.routerName });
   } catch (error) {
