@@ -9,7 +9,8 @@
  * come from the full score matrix: the dataset's score and cost of the model it picks on each prompt.
  * Over 50 seeded logs per ε we report how often the 95 % interval contains the truth (coverage), the
  * mean absolute error, the mean interval width and the mean effective sample size; and that a
- * deterministic log (ε = 0) is refused.
+ * deterministic log (ε = 0) is refused. SNIPS is reported with both reward intervals on the same logs:
+ * the default betting interval and the delta-method (normal) one (`--snips-interval`).
  *
  * Run: npx tsx benchmarks/ope-accuracy.ts [--sets routerbench,dcrouter] [--replications 50] [--epsilons 0.1,0.3]
  *      [--logging knn] [--candidate linear] [--knob 0.5] [--requests 5000] [--seed 42]
