@@ -7,7 +7,16 @@
  * split (never labelled, never trained on) by the share of the zero-router → oracle gap recovered, against
  * a router trained on the true labels of the whole train split. Quality figures are deterministic.
  *
+ * Then "OPE ranks the two routers": both routers are trained into artifacts (the path of `switchyard
+ * train`) and a log of the first router's traffic is drawn — `--ope-requests` prompts drawn uniformly
+ * from the test split, served ε-greedily around the first router at knob 0.5 (`--ope-epsilon`, as a
+ * canary or an online router explores; a deterministic log would be refused), with the dataset's score
+ * and cost of the served model as reward and cost. `runOffPolicyEvaluation` (the code of `switchyard
+ * ope`) estimates each router's mean reward and cost on that log; the truth is each router's mean score
+ * and cost over the test split at knob 0.5 from the full score matrix.
+ *
  * Run: npx tsx benchmarks/learning-loop.ts [--router knn] [--seed 42] [--flip 0.1] [--judge-seed S] [--concurrency 16] [--limit N]
+ *      [--ope-epsilon 0.3] [--ope-requests 5000]
  * (--seed: the 10% draw and training; --judge-seed: which verdicts flip, default --seed)
  */
 import { createHash } from "node:crypto";
@@ -15,7 +24,13 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { offlineTargetsOf } from "../src/artifacts/offline-targets.js";
+import { createRoutingEngine } from "../src/core/create-routing-engine.js";
+import { queryOfPrompt } from "../src/core/query.js";
 import { createRandom, shuffled } from "../src/core/random.js";
+import type { RoutingLogEntry } from "../src/data/routing-log-entry.js";
+import { runOffPolicyEvaluation } from "../src/ope/run-off-policy-evaluation.js";
+import { trainRouterArtifact } from "../src/training/train-router-artifact.js";
 import { estimateTokens } from "../src/core/tokens.js";
 import { readRoutingJsonl } from "../src/data/read-routing-jsonl.js";
 import type { RoutingExample } from "../src/data/routing-example.js";
@@ -42,6 +57,8 @@ const { values } = parseArgs({
     "judge-seed": { type: "string" },
     concurrency: { type: "string", default: "16" },
     limit: { type: "string" },
+    "ope-epsilon": { type: "string", default: "0.3" },
+    "ope-requests": { type: "string", default: "5000" },
   },
 });
 const seed = Number(values.seed);
@@ -152,5 +169,62 @@ const [first, after, reference] = report.routers;
 const difference = ((after?.gapRecovered ?? Number.NaN) - (reference?.gapRecovered ?? Number.NaN)) * 100;
 console.log("");
 console.log(`after label − reference: ${difference.toFixed(1)} points (bar: within 3); start → after label: ${(((after?.gapRecovered ?? 0) - (first?.gapRecovered ?? 0)) * 100).toFixed(1)} points`);
-console.log("OPE ranking of the two routers on a log of the first router's traffic: not run here (the `ope` command is another branch's; the integrator adds it).");
+
+// OPE ranks the two routers: a log of the first router's (explored) traffic on held-out prompts.
+const opeEpsilon = Number(values["ope-epsilon"]);
+const opeRequests = Number(values["ope-requests"]);
+const knob = 0.5;
+const artifactOf = (examples: readonly RoutingExample[], split: string) => trainRouterArtifact({ examples, models, router: String(values.router), seed, dataset: "dcrouter", split });
+const startArtifact = await artifactOf(start, "train (10%)");
+const afterArtifact = await artifactOf([...start, ...labelled], "train (10% true + judge-labelled)");
+const engineOf = (artifact: typeof startArtifact) => createRoutingEngine({ artifact, targets: offlineTargetsOf(artifact) });
+const startEngine = await engineOf(startArtifact);
+const afterEngine = await engineOf(afterArtifact);
+const startChoice: string[] = [];
+const startCandidates: RoutingLogEntry["candidates"][] = [];
+const truth = { start: { reward: 0, cost: 0 }, after: { reward: 0, cost: 0 } };
+for (const example of test) {
+  const decision = await startEngine.decide(queryOfPrompt(example.prompt, { quality: knob }, example.id));
+  startChoice.push(decision.model);
+  startCandidates.push(decision.candidates.map((c) => ({ model: c.model, predictedQuality: c.predictedQuality, predictedCostUsd: c.predictedCostUsd })));
+  const afterModel = (await afterEngine.decide(queryOfPrompt(example.prompt, { quality: knob }, example.id))).model;
+  truth.start.reward += example.outcomes[decision.model]!.score / test.length;
+  truth.start.cost += example.outcomes[decision.model]!.costUsd / test.length;
+  truth.after.reward += example.outcomes[afterModel]!.score / test.length;
+  truth.after.cost += example.outcomes[afterModel]!.costUsd / test.length;
+}
+const logRandom = createRandom(seed * 7919 + 1);
+const log: RoutingLogEntry[] = Array.from({ length: opeRequests }, (_, request) => {
+  const i = Math.floor(logRandom() * test.length);
+  const example = test[i]!;
+  const model = logRandom() < opeEpsilon ? models[Math.floor(logRandom() * models.length)]! : startChoice[i]!;
+  const propensity = (model === startChoice[i] ? 1 - opeEpsilon : 0) + opeEpsilon / models.length;
+  const outcome = example.outcomes[model]!;
+  return { id: `${example.id}#${request}`, prompt: example.prompt, model, propensity, reward: outcome.score, costUsd: outcome.costUsd, candidates: startCandidates[i]!, router: String(values.router), artifact: "start", knob };
+});
+const estimates = {
+  start: await runOffPolicyEvaluation({ artifact: startArtifact, entries: log, knob }),
+  after: await runOffPolicyEvaluation({ artifact: afterArtifact, entries: log, knob }),
+};
+const ci = (range: [number, number]) => `[${range[0].toFixed(4)}, ${range[1].toFixed(4)}]`;
+console.log("");
+console.log(`### OPE ranks the two routers (log of the first router's traffic: ${opeRequests} requests from the test split, ε = ${opeEpsilon} around it at knob ${knob})`);
+console.log("");
+console.log("| router | true reward | SNIPS reward [95% CI] | DR reward [95% CI] | true cost | SNIPS cost | DR cost | ESS |");
+console.log("|---|---|---|---|---|---|---|---|");
+for (const name of ["start", "after"] as const) {
+  const report = estimates[name];
+  const snips = report.estimators.snips!;
+  const dr = report.estimators.dr!;
+  console.log(`| ${name === "start" ? "start (10%)" : "after label"} | ${truth[name].reward.toFixed(4)} | ${snips.reward.toFixed(4)} ${ci(snips.rewardCi)} | ${dr.reward.toFixed(4)} ${ci(dr.rewardCi)} | $${truth[name].cost.toExponential(3)} | $${snips.costUsd.toExponential(3)} | $${dr.costUsd.toExponential(3)} | ${report.effectiveSampleSize.toFixed(0)} |`);
+}
+const ordering = (a: number, b: number) => (a > b ? "after > start" : a < b ? "after < start" : "tie");
+const trueRewardOrder = ordering(truth.after.reward, truth.start.reward);
+const trueCostOrder = ordering(truth.after.cost, truth.start.cost);
+console.log("");
+for (const estimator of ["snips", "dr"] as const) {
+  const rewardOrder = ordering(estimates.after.estimators[estimator]!.reward, estimates.start.estimators[estimator]!.reward);
+  const costOrder = ordering(estimates.after.estimators[estimator]!.costUsd, estimates.start.estimators[estimator]!.costUsd);
+  console.log(`${estimator}: reward ${rewardOrder} (truth ${trueRewardOrder}: ${rewardOrder === trueRewardOrder ? "agrees" : "DISAGREES"}); cost ${costOrder} (truth ${trueCostOrder}: ${costOrder === trueCostOrder ? "agrees" : "DISAGREES"})`);
+}
 console.log(`(${((performance.now() - started) / 1000).toFixed(0)} s in all)`);

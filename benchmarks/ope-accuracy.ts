@@ -9,7 +9,8 @@
  * come from the full score matrix: the dataset's score and cost of the model it picks on each prompt.
  * Over 50 seeded logs per ε we report how often the 95 % interval contains the truth (coverage), the
  * mean absolute error, the mean interval width and the mean effective sample size; and that a
- * deterministic log (ε = 0) is refused.
+ * deterministic log (ε = 0) is refused. SNIPS is reported with both reward intervals on the same logs:
+ * the default betting interval and the delta-method (normal) one (`--snips-interval`).
  *
  * Run: npx tsx benchmarks/ope-accuracy.ts [--sets routerbench,dcrouter] [--replications 50] [--epsilons 0.1,0.3]
  *      [--logging knn] [--candidate linear] [--knob 0.5] [--requests 5000] [--seed 42]
@@ -27,6 +28,7 @@ import type { RoutingLogEntry } from "../src/data/routing-log-entry.js";
 import { evaluateOffPolicy, type EstimatorName } from "../src/ope/evaluate-off-policy.js";
 import { opeRowsOf } from "../src/ope/ope-rows-of.js";
 import type { OutcomeModelKind } from "../src/ope/outcome-model.js";
+import type { SnipsInterval } from "../src/ope/evaluate-off-policy.js";
 import { trainRouterArtifact } from "../src/training/train-router-artifact.js";
 import { loadBenchmarkSplits } from "./benchmark-sets.js";
 
@@ -110,9 +112,10 @@ for (const set of values.sets.split(",")) {
 
   const loggingVersion = artifactVersionOf(loggingArtifact);
   for (const epsilon of epsilons) {
-    const variants: Array<{ label: string; estimator: EstimatorName; outcomeModel: OutcomeModelKind }> = [
+    const variants: Array<{ label: string; estimator: EstimatorName; outcomeModel: OutcomeModelKind; snipsInterval?: SnipsInterval }> = [
       { label: "ips", estimator: "ips", outcomeModel: "calibrated" },
-      { label: "snips", estimator: "snips", outcomeModel: "calibrated" },
+      { label: "snips (betting CI, default)", estimator: "snips", outcomeModel: "calibrated", snipsInterval: "betting" },
+      { label: "snips (normal CI)", estimator: "snips", outcomeModel: "calibrated", snipsInterval: "normal" },
       { label: "dr (calibrated)", estimator: "dr", outcomeModel: "calibrated" },
       { label: "dr (candidate)", estimator: "dr", outcomeModel: "candidate" },
     ];
@@ -120,19 +123,21 @@ for (const set of values.sets.split(",")) {
     for (let replication = 0; replication < replications; replication++) {
       const entries = epsilonGreedyLog(test, greedy, candidates, models, epsilon, replication, loggingVersion);
       const rows = await opeRowsOf({ engine: candidateEngine, entries, knob });
-      for (const outcomeModel of ["calibrated", "candidate"] as const) {
+      for (const [outcomeModel, snipsInterval] of [["calibrated", "betting"], ["calibrated", "normal"], ["candidate", "betting"]] as const) {
         let report;
         try {
-          report = evaluateOffPolicy(rows, { outcomeModel });
+          report = evaluateOffPolicy(rows, { outcomeModel, snipsInterval });
         } catch (error) {
           if (!isSwitchyardError(error) || error.code !== "ope_refused") throw error;
           if (replication === 0) console.error(`refused (ε=${epsilon}, ${outcomeModel}): ${error.message}`);
-          variants.forEach((variant, v) => variant.outcomeModel === outcomeModel && stats[v]!.refused++);
+          const owns = (variant: (typeof variants)[number]) => (variant.estimator === "dr" ? variant.outcomeModel === outcomeModel && snipsInterval === "betting" : outcomeModel === "calibrated" && (variant.snipsInterval ?? "betting") === snipsInterval);
+          variants.forEach((variant, v) => owns(variant) && stats[v]!.refused++);
           continue;
         }
         variants.forEach((variant, v) => {
-          if (variant.outcomeModel !== outcomeModel && variant.estimator === "dr") return;
-          if (variant.estimator !== "dr" && outcomeModel !== "calibrated") return;
+          // Each variant is read from exactly one of the three reports.
+          if (variant.estimator === "dr" && (variant.outcomeModel !== outcomeModel || snipsInterval !== "betting")) return;
+          if (variant.estimator !== "dr" && (outcomeModel !== "calibrated" || (variant.snipsInterval ?? "betting") !== snipsInterval)) return;
           const result = report.estimators[variant.estimator]!;
           const s = stats[v]!;
           s.answered++;
@@ -151,7 +156,7 @@ for (const set of values.sets.split(",")) {
     });
     const of = (label: string) => stats[variants.findIndex((variant) => variant.label === label)]!;
     const share = (count: number, total: number) => `${fixed((count / Math.max(1, total)) * 100, 0)}%`;
-    const snips = of("snips");
+    const snips = of("snips (betting CI, default)");
     const dr = of("dr (calibrated)");
     const ips = of("ips");
     const meetsBar = snips.refused === 0 && dr.refused === 0 && snips.covered >= 0.9 * replications && dr.covered >= 0.9 * replications && dr.absoluteError <= ips.absoluteError;

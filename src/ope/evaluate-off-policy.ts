@@ -1,4 +1,5 @@
 import { SwitchyardError } from "../core/errors.js";
+import { bettingInterval } from "./betting-interval.js";
 import { drEstimate } from "./dr-estimator.js";
 import { meanWithInterval, type EstimatorInput, type OffPolicyEstimator, type PointEstimate } from "./estimator-input.js";
 import { ipsEstimate } from "./ips-estimator.js";
@@ -32,6 +33,11 @@ export interface OpeThresholds {
 /** Default {@link OpeThresholds}. */
 export const DEFAULT_OPE_THRESHOLDS: OpeThresholds = { minRewardedRows: 30, minEffectiveSampleSize: 30, minMatchedRows: 30, maxDeterministicDisagreement: 0.01 };
 
+/** The interval kinds SNIPS's reward interval can use (see {@link EvaluateOffPolicyOptions.snipsInterval}). */
+export const SNIPS_INTERVALS = ["betting", "normal"] as const;
+/** One of {@link SNIPS_INTERVALS}. */
+export type SnipsInterval = (typeof SNIPS_INTERVALS)[number];
+
 /** Options of {@link evaluateOffPolicy}. */
 export interface EvaluateOffPolicyOptions {
   /** Which estimators to compute (default all three). */
@@ -39,6 +45,13 @@ export interface EvaluateOffPolicyOptions {
   /** DR's outcome model (default `calibrated`; see `outcomePredictions`). */
   outcomeModel?: OutcomeModelKind;
   thresholds?: Partial<OpeThresholds>;
+  /**
+   * SNIPS's 95 % reward interval: `betting` (default; finite-sample valid for rewards in [0, 1], see
+   * `bettingInterval`) or `normal` (the delta method: about half as wide, but too narrow when few heavily
+   * weighted rows carry the candidate's departures from the logger). Cost intervals are always normal:
+   * a cost has no known upper bound to bet against.
+   */
+  snipsInterval?: SnipsInterval;
 }
 
 /** One estimator's answer: the candidate's mean reward and mean cost per request, each with a 95 % interval. */
@@ -65,6 +78,8 @@ export interface OffPolicyReport {
   /** Largest importance weight among the rewarded rows. */
   maxWeight: number;
   outcomeModel: OutcomeModelKind;
+  /** Which interval SNIPS's `rewardCi` is. */
+  snipsInterval: SnipsInterval;
   /** True when every logged propensity is 1. */
   deterministicLogging: boolean;
 }
@@ -93,6 +108,7 @@ export function evaluateOffPolicy(rows: readonly OpeRow[], options: EvaluateOffP
   const thresholds = { ...DEFAULT_OPE_THRESHOLDS, ...options.thresholds };
   const names = options.estimators ?? ESTIMATOR_NAMES;
   const outcomeModel = options.outcomeModel ?? "calibrated";
+  const snipsInterval = options.snipsInterval ?? "betting";
   if (rows.length === 0) throw refuse("the log has no rows to evaluate");
   const agreeing = rows.filter((row) => row.candidateModel === row.loggedModel).length;
   const agreement = agreeing / rows.length;
@@ -151,6 +167,7 @@ export function evaluateOffPolicy(rows: readonly OpeRow[], options: EvaluateOffP
   for (const name of names) {
     const reward = estimators[name](rewardInput);
     const cost = estimators[name](costInput);
+    if (name === "snips" && snipsInterval === "betting") reward.ci = bettingInterval(rewardInput.weights, rewardInput.outcomes);
     results[name] = { reward: reward.value, rewardCi: clamp(reward, 0, 1), costUsd: cost.value, costCi: clamp(cost, 0, Number.POSITIVE_INFINITY) };
   }
   const loggingReward = meanWithInterval(Float64Array.from(rewarded, (row) => row.reward!));
@@ -165,6 +182,7 @@ export function evaluateOffPolicy(rows: readonly OpeRow[], options: EvaluateOffP
     matchedRows,
     maxWeight,
     outcomeModel,
+    snipsInterval,
     deterministicLogging,
   };
 }

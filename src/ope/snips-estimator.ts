@@ -6,8 +6,10 @@ import { Z_95, type EstimatorInput, type PointEstimate } from "./estimator-input
  * the delta method: V̂ ± z · √(n/(n−1) Σ w_i² (y_i − V̂)²) / Σ w_i, the linearisation of the ratio
  * estimator. Like every normal-approximation interval it is too narrow when the candidate's disagreement
  * with the logger rests on a handful of heavily weighted rows (see BENCHMARKS.md, "Off-policy evaluation":
- * 82 % coverage on RouterBench at ε = 0.1 with about 8 such rows per log); a score (Fieller) interval was
- * tried there and did not change that.
+ * 82 % coverage on RouterBench at ε = 0.1 with about 8 such rows per log); a score (Fieller) interval, a
+ * t-interval on the effective sample size and percentile, BCa and studentised bootstraps were tried there
+ * and did not change that. `evaluateOffPolicy` therefore replaces this interval for rewards by
+ * `bettingInterval` unless asked for the normal one.
  */
 export function snipsEstimate(input: EstimatorInput): PointEstimate {
   const { weights, outcomes } = input;

@@ -12,6 +12,8 @@ export interface ShadowArm {
   readonly router: string;
   /** Sends the query to the shadow and returns the record its decision will fill in (never waits). */
   decide(query: Query, constraints: DecideConstraints | undefined): ShadowDecision;
+  /** Messages exchanged with the worker so far (the queries of one event-loop turn in one message; one message of answers per message of queries). */
+  readonly messages: { sent: number; received: number };
   /** Stops the worker; decisions still pending are marked failed. */
   close(): Promise<void>;
 }
@@ -25,17 +27,26 @@ export interface StartShadowArmOptions {
   maxPending?: number;
 }
 
-type WorkerMessage =
-  | { ready: true; version: string; router: string }
-  | { ready: false; error: string; code?: string }
-  | { id: number; model: string; predictedQuality?: number; predictedCostUsd?: number; decisionMs: number }
-  | { id: number; error: string };
+/** One shadow decision's answer from the worker. */
+export type ShadowAnswer = { id: number; model: string; predictedQuality?: number; predictedCostUsd?: number; decisionMs: number } | { id: number; error: string };
+
+/** One query for the worker. */
+export interface ShadowQuestion {
+  id: number;
+  query: Pick<Query, "messages" | "options">;
+  constraints: DecideConstraints | undefined;
+}
+
+type WorkerMessage = { ready: true; version: string; router: string } | { ready: false; error: string; code?: string } | { answers: ShadowAnswer[] };
 
 /**
  * Starts a shadow arm: the artifact is loaded and its engine built on a worker thread, and every shadow
  * decision runs there too, so the gateway's event loop only pays for posting the query (a structured
  * clone of the messages) and reading the answer — the served response is never held up by the shadow's
- * embedding and search. When the worker falls `maxPending` decisions behind, further requests get a
+ * embedding and search. Both directions are batched per event-loop turn (the queries of every request
+ * routed in one turn go in one message, and the worker answers each such message with one message as
+ * soon as its queries are decided): each message costs the receiving thread a wake-up, which on a busy machine is most of the
+ * serving thread's share of a shadow decision. When the worker falls `maxPending` decisions behind, further requests get a
  * `failed` shadow record ("shadow backlog full") instead of an unbounded queue.
  * Rejects with `invalid_artifact` (or the engine's error) when the artifact cannot be served.
  */
@@ -53,6 +64,15 @@ export function startShadowArm(options: StartShadowArmOptions): Promise<ShadowAr
   const pending = new Map<number, ShadowDecision>();
   let nextId = 0;
   let closed = false;
+  let outbox: ShadowQuestion[] = [];
+  const messages = { sent: 0, received: 0 };
+  const flush = () => {
+    const questions = outbox;
+    outbox = [];
+    if (closed || questions.length === 0) return;
+    messages.sent++;
+    worker.postMessage({ questions });
+  };
   const failAll = (reason: string) => {
     for (const record of pending.values()) record.fail(new Error(reason));
     pending.clear();
@@ -78,6 +98,7 @@ export function startShadowArm(options: StartShadowArmOptions): Promise<ShadowAr
           path: options.path,
           version: message.version,
           router: message.router,
+          messages,
           decide(query, constraints) {
             const record = new ShadowDecision(message.router, message.version);
             if (closed) record.fail(new Error("shadow stopped"));
@@ -85,7 +106,8 @@ export function startShadowArm(options: StartShadowArmOptions): Promise<ShadowAr
             else {
               const id = nextId++;
               pending.set(id, record);
-              worker.postMessage({ id, query: { messages: query.messages, options: query.options }, constraints });
+              if (outbox.length === 0) setImmediate(flush);
+              outbox.push({ id, query: { messages: query.messages, options: query.options }, constraints });
             }
             return record;
           },
@@ -97,11 +119,14 @@ export function startShadowArm(options: StartShadowArmOptions): Promise<ShadowAr
         resolve(arm);
         return;
       }
-      const record = pending.get(message.id);
-      if (record === undefined) return;
-      pending.delete(message.id);
-      if ("error" in message) record.fail(new Error(message.error));
-      else record.record(message.model, message.predictedQuality, message.predictedCostUsd, message.decisionMs);
+      messages.received++;
+      for (const answer of message.answers) {
+        const record = pending.get(answer.id);
+        if (record === undefined) continue;
+        pending.delete(answer.id);
+        if ("error" in answer) record.fail(new Error(answer.error));
+        else record.record(answer.model, answer.predictedQuality, answer.predictedCostUsd, answer.decisionMs);
+      }
     });
   });
 }

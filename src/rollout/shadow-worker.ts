@@ -7,8 +7,8 @@ import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { createRoutingEngine } from "../core/create-routing-engine.js";
 import type { Query } from "../core/query.js";
-import type { DecideConstraints } from "../core/routing-engine.js";
 import type { Target } from "../core/target.js";
+import type { ShadowAnswer, ShadowQuestion } from "./shadow-arm.js";
 import { loadVersionedArtifact } from "./versioned-artifact.js";
 
 interface ShadowWorkerData {
@@ -30,14 +30,20 @@ if (port !== null) {
   try {
     const { artifact, version } = await loadVersionedArtifact(data.path);
     const engine = await createRoutingEngine({ artifact, targets: data.targets, defaultQuality: data.defaultQuality });
-    port.on("message", (message: { id: number; query: Query; constraints: DecideConstraints | undefined }) => {
-      engine.decide(message.query, message.constraints).then(
-        (decision) => {
-          const chosen = decision.candidates.find((candidate) => candidate.model === decision.model);
-          port.postMessage({ id: message.id, model: decision.model, predictedQuality: chosen?.predictedQuality, predictedCostUsd: chosen?.predictedCostUsd, decisionMs: decision.decisionMs });
-        },
-        (error: unknown) => port.postMessage({ id: message.id, error: error instanceof Error ? error.message : String(error) }),
-      );
+    // One message of answers per message of questions (one wake-up of the serving thread per burst of
+    // routed requests), sent as soon as that burst is decided, so no answer waits for later work.
+    port.on("message", (message: { questions: ShadowQuestion[] }) => {
+      void Promise.all(
+        message.questions.map(({ id, query, constraints }) =>
+          engine.decide(query as Query, constraints).then(
+            (decision): ShadowAnswer => {
+              const chosen = decision.candidates.find((candidate) => candidate.model === decision.model);
+              return { id, model: decision.model, predictedQuality: chosen?.predictedQuality, predictedCostUsd: chosen?.predictedCostUsd, decisionMs: decision.decisionMs };
+            },
+            (error: unknown): ShadowAnswer => ({ id, error: error instanceof Error ? error.message : String(error) }),
+          ),
+        ),
+      ).then((answers) => port.postMessage({ answers }));
     });
     port.postMessage({ ready: true, version, router: engine.routerName });
   } catch (error) {

@@ -132,6 +132,14 @@ describe("decision log → export → ope / train / batch route, through the rea
     assert.match(human.stdout, /effective sample size 36\.0/);
     assert.match(human.stdout, /^snips\s+\d\.\d{4}\s+\[/m);
     assert.match(human.stdout, /^logging\s+/m);
+    assert.match(human.stdout, /SNIPS reward interval: betting/);
+    assert.equal((JSON.parse(own.stdout) as { snipsInterval: string }).snipsInterval, "betting");
+    const normal = cli("ope", "--log", log, "--artifact", join(directory, "router.json"), "--estimators", "snips", "--snips-interval", "normal", "--json");
+    assert.equal(normal.status, 0, normal.stderr);
+    assert.equal((JSON.parse(normal.stdout) as { snipsInterval: string }).snipsInterval, "normal");
+    const badInterval = cli("ope", "--log", log, "--artifact", join(directory, "router.json"), "--snips-interval", "wide");
+    assert.notEqual(badInterval.status, 0);
+    assert.match(badInterval.stderr, /--snips-interval must be betting or normal, got "wide"/);
 
     // At one knob for every row the candidate disagrees with the rows logged at the other end.
     const cheapest = cli("ope", "--log", log, "--artifact", join(directory, "router.json"), "--knob", "0");
