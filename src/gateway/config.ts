@@ -110,6 +110,8 @@ export const storeSectionSchema = z
     kind: z.enum(["sqlite", "memory"]).default("sqlite"),
     /** SQLite file; relative paths are relative to the config file. */
     path: z.string().min(1).default("./switchyard-data/switchyard.db"),
+    /** `memory` only: most traces (and learning contexts) kept in RAM; the oldest are dropped and counted (default 50,000). */
+    maxTraces: z.number().int().positive().optional(),
   })
   .strict();
 

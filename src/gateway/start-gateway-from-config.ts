@@ -65,7 +65,7 @@ export function pepperFileOf(config: GatewayConfig): string | undefined {
 
 /** Opens the store a config names (SQLite by default). */
 export function openConfiguredStore(config: GatewayConfig, options: { journal?: boolean } = {}): Store {
-  return config.store.kind === "memory" ? createMemoryStore() : createSqliteStore({ path: config.store.path, journal: options.journal === true });
+  return config.store.kind === "memory" ? createMemoryStore({ maxTraces: config.store.maxTraces }) : createSqliteStore({ path: config.store.path, journal: options.journal === true });
 }
 
 /**

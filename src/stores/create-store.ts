@@ -12,7 +12,13 @@ export const storeConfigSchema = z.discriminatedUnion("kind", [
       path: z.string().min(1).default("./switchyard-data/switchyard.db"),
     })
     .strict(),
-  z.object({ kind: z.literal("memory") }).strict(),
+  z
+    .object({
+      kind: z.literal("memory"),
+      /** Most traces (and learning contexts) kept; the oldest are dropped and counted (default 50,000). */
+      maxTraces: z.number().int().positive().optional(),
+    })
+    .strict(),
 ]);
 
 /** The `store` section of the configuration. */
@@ -25,5 +31,5 @@ export type StoreConfig = z.infer<typeof storeConfigSchema>;
  * const store = createStore({ kind: "sqlite", path: "./switchyard-data/switchyard.db" });
  */
 export function createStore(config: StoreConfig): Store {
-  return config.kind === "memory" ? createMemoryStore() : createSqliteStore({ path: config.path });
+  return config.kind === "memory" ? createMemoryStore({ maxTraces: config.maxTraces }) : createSqliteStore({ path: config.path });
 }

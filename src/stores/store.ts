@@ -177,6 +177,8 @@ export interface Store {
    * response's last byte, so a crash loses no finished request.
    */
   readonly journal?: StoreJournal;
+  /** Present on stores that drop old records to stay bounded (memory): how many traces and learning contexts were dropped so far. */
+  readonly droppedRecords?: () => { traces: number; contexts: number };
   /** Flushes and releases the backend; the store is unusable afterwards. */
   close(): Promise<void>;
 }
