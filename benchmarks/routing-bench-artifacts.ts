@@ -86,7 +86,7 @@ export function replicatedExamples(examples: readonly RoutingExample[], count: n
  */
 export async function scaledKnnArtifact(options: BenchArtifactOptions & { count: number; embedder?: string; params?: Record<string, unknown> }): Promise<string> {
   const embedder = options.embedder ?? "word-vectors";
-  const path = await cacheName(options.root, `replicated-${options.count}-knn-${embedder}${options.params ? `-${Buffer.from(JSON.stringify(options.params)).toString("hex").slice(0, 24)}` : ""}`);
+  const path = await cacheName(options.root, `replicated-${options.count}-knn-${embedder}-index-auto${options.params ? `-${Buffer.from(JSON.stringify(options.params)).toString("hex").slice(0, 24)}` : ""}`);
   if (!options.fresh && (await exists(path))) return path;
   await mkdir(benchCacheDirectory, { recursive: true });
   const dataset = await loadDataset(join(dcrouterDirectory(options.root), "dataset.jsonl"));

@@ -72,8 +72,26 @@ export async function createRoutingEngine(options: CreateRoutingEngineOptions): 
       }
       const text = promptTextOf(query.messages);
       const sparseEmbedding = sparse?.embedSparse([text])[0];
-      const embedding = sparseEmbedding ? densify(sparseEmbedding, embedder.dimension) : (await embedder.embed([text]))[0]!;
-      const input: RouteInput = { text, embedding, sparseEmbedding, promptTokens: estimateTokens(text), id: query.id };
+      const promptTokens = estimateTokens(text);
+      let input: RouteInput;
+      if (sparseEmbedding) {
+        // A sparse index reads only the sparse form: the dense copy (16 KB for 4,096 buckets) is built
+        // only if a router, the learner or an explanation asks for it (an own getter, so spreads copy it).
+        let dense: Float32Array | undefined;
+        const dimension = embedder.dimension;
+        input = {
+          text,
+          sparseEmbedding,
+          promptTokens,
+          id: query.id,
+          get embedding() {
+            dense ??= densify(sparseEmbedding, dimension);
+            return dense;
+          },
+        };
+      } else {
+        input = { text, embedding: (await embedder.embed([text]))[0]!, promptTokens, id: query.id };
+      }
       if (router.models !== indexedModels) {
         // An online router's model list changes with addModel/removeModel: re-align predictions with it.
         indexedModels = router.models;

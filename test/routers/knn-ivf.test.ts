@@ -7,7 +7,7 @@ import { fitIvfLayout, IvfSimilarityIndex } from "../../src/routers/knn/ivf-simi
 import { NeighbourSearch } from "../../src/routers/knn/neighbour-search.js";
 import { DenseSimilarityIndex } from "../../src/routers/knn/similarity-index.js";
 import type { TrainingSet } from "../../src/routers/router-trainer.js";
-import type { RouteInput } from "../../src/routers/router.js";
+import type { RouteInput, RouterState } from "../../src/routers/router.js";
 
 /** `count` unit vectors around `clusters` random centres (Gaussian spread), seeded. */
 function clusteredVectors(count: number, clusters: number, dimension: number, seed: number): Float32Array[] {
@@ -87,7 +87,7 @@ test("knn index auto stays exact on small sets; a corrupt IVF layout is an inval
   const data = trainingSet(300);
   const exact = knnRouterTrainer.train(data, { seed: 1, params: { k: 5, power: 1, priorWeight: 1 } });
   assert.equal((exact.toState() as { ivf?: unknown }).ivf, undefined);
-  const ivf = knnRouterTrainer.train(data, { seed: 1, params: { k: 5, power: 1, priorWeight: 1, index: "ivf" } }).toState() as { ivf: { centroids: string; assignment: string } };
+  const ivf = knnRouterTrainer.train(data, { seed: 1, params: { k: 5, power: 1, priorWeight: 1, index: "ivf" } }).toState() as RouterState & { ivf: { centroids: string; assignment: string } };
   assert.throws(() => knnRouterTrainer.fromState({ ...ivf, ivf: { ...ivf.ivf, centroids: Buffer.alloc(8).toString("base64") } }), (error: Error & { code?: string }) => error.code === "invalid_artifact" && /ivf\.centroids/.test(error.message));
   assert.throws(() => knnRouterTrainer.fromState({ ...ivf, ivf: { ...ivf.ivf, assignment: Buffer.alloc(8).toString("base64") } }), (error: Error & { code?: string }) => error.code === "invalid_artifact" && /ivf\.assignment/.test(error.message));
 });
