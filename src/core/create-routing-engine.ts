@@ -56,6 +56,9 @@ export async function createRoutingEngine(options: CreateRoutingEngineOptions): 
   const online = isOnlineRouter(router) ? router : undefined;
   const random = options.random ?? createRandom(Date.now() % 2 ** 31);
   const artifactVersion = options.artifactVersion ?? artifactVersionOf(artifact);
+  // The decision closure keeps only what it reads, never the artifact: its state strings (tens of MB of
+  // base64 for a large kNN) can then be collected once the router is built.
+  const { calibration } = artifact;
 
   return {
     routerName: router.kind,
@@ -113,7 +116,7 @@ export async function createRoutingEngine(options: CreateRoutingEngineOptions): 
         predictions = affordable.length > 0 ? affordable : [predictions.reduce((a, b) => (b.predictedCostUsd < a.predictedCostUsd ? b : a))];
       }
       const knob = query.options?.willingnessToPay === undefined ? (query.options?.quality ?? defaultQuality) : undefined;
-      const baseWillingnessToPay = query.options?.willingnessToPay ?? willingnessToPayForKnob(artifact.calibration, knob ?? defaultQuality);
+      const baseWillingnessToPay = query.options?.willingnessToPay ?? willingnessToPayForKnob(calibration, knob ?? defaultQuality);
       const willingnessToPay = constraints.adjustWillingnessToPay ? constraints.adjustWillingnessToPay(baseWillingnessToPay) : baseWillingnessToPay;
       // A router that does not trade quality for cost (best-single, random) is ranked by quality alone.
       const ranked = rankByObjective(predictions, router.followsObjective ? willingnessToPay : QUALITY_ONLY_WILLINGNESS_TO_PAY);

@@ -72,6 +72,9 @@ test("knn with index: ivf saves its layout, and the state round-trips to identic
   const state = router.toState() as { ivf?: { lists: number; probe: number } };
   assert.ok(state.ivf, "the state carries the IVF layout");
   assert.equal(state.ivf.lists, Math.round(Math.sqrt(1_200)));
+  // The dense rows are rebuilt from the IVF lists in training order, exactly.
+  const rows = Buffer.from((state as unknown as { dense: string }).dense, "base64");
+  assert.deepEqual(new Float32Array(rows.buffer, rows.byteOffset, rows.length / 4), Float32Array.from(data.embeddings.flatMap((vector) => [...vector])));
   const restored = knnRouterTrainer.fromState(JSON.parse(JSON.stringify(state)));
   for (const embedding of queries.slice(0, 30)) {
     const input = { embedding, promptTokens: 10 } as unknown as RouteInput;

@@ -158,6 +158,22 @@ export class IvfSimilarityIndex implements SimilarityIndex {
     this.query64 = this.kernel ? this.kernel.query : new Float64Array(dimension);
   }
 
+  /**
+   * The training vectors in training order, row-major (`size × dimension`), rebuilt from the stored
+   * lists: the artifact's `dense` field, without keeping a second copy of the vectors in memory.
+   */
+  trainingRows(): Float32Array {
+    const { dimension, block, rowIds } = this;
+    const rows = new Float32Array(this.size * dimension);
+    for (let row = 0; row < rowIds.length; row++) {
+      const id = rowIds[row]!;
+      if (id < 0) continue;
+      const base = (row - (row % LANES)) * dimension + (row % LANES);
+      for (let d = 0; d < dimension; d++) rows[id * dimension + d] = block[base + d * LANES]!;
+    }
+    return rows;
+  }
+
   /** Rows a query scans at most: the `probe` longest lists (padding included). */
   get maxCandidates(): number {
     const lengths = Array.from({ length: this.layout.lists }, (_, c) => this.listStart[c + 1]! - this.listStart[c]!).sort((a, b) => b - a);

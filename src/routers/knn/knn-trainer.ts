@@ -74,25 +74,31 @@ function ivfLayoutFor(data: TrainingSet, given: z.infer<typeof paramsSchema>, se
 
 function buildRouter(models: readonly string[], params: KnnParams, scores: Float32Array, vectors: { sparse?: readonly SparseVector[]; dense?: readonly Float32Array[]; ivf?: IvfLayout }, dimension: number, tuning?: unknown, costPredictor?: NeighbourCostPredictor, observationWeights?: Float32Array): KnnRouter {
   const index = vectors.sparse ? new SparseSimilarityIndex(vectors.sparse, dimension) : vectors.ivf ? new IvfSimilarityIndex(vectors.dense ?? [], dimension, vectors.ivf) : new DenseSimilarityIndex(vectors.dense ?? [], dimension);
+  // What toState needs, and no more: with an IVF index the dense rows are rebuilt from its lists, so the
+  // router does not keep a second copy of every vector (40 MB for 100k × 100-d).
+  const { sparse, ivf } = vectors;
+  const dense = ivf ? undefined : vectors.dense;
   const toState = (): RouterState => {
     const state: RouterState = { kind: "knn", models: [...models], params, count: index.size, dimension, scores: float32ToBase64(scores), tuning };
-    if (vectors.ivf) state.ivf = { lists: vectors.ivf.lists, probe: vectors.ivf.probe, centroids: float32ToBase64(vectors.ivf.centroids), assignment: uint32ToBase64(vectors.ivf.assignment) };
+    if (ivf) state.ivf = { lists: ivf.lists, probe: ivf.probe, centroids: float32ToBase64(ivf.centroids), assignment: uint32ToBase64(ivf.assignment) };
     if (costPredictor) state.cost = costPredictor.toState();
     if (observationWeights) state.observationWeights = float32ToBase64(observationWeights);
-    if (vectors.sparse) {
-      const offsets = new Uint32Array(vectors.sparse.length + 1);
-      vectors.sparse.forEach((vector, i) => (offsets[i + 1] = offsets[i]! + vector.indices.length));
-      const indices = new Uint32Array(offsets[vectors.sparse.length]!);
+    if (sparse) {
+      const offsets = new Uint32Array(sparse.length + 1);
+      sparse.forEach((vector, i) => (offsets[i + 1] = offsets[i]! + vector.indices.length));
+      const indices = new Uint32Array(offsets[sparse.length]!);
       const values = new Float32Array(indices.length);
-      vectors.sparse.forEach((vector, i) => {
+      sparse.forEach((vector, i) => {
         indices.set(vector.indices, offsets[i]!);
         values.set(vector.values, offsets[i]!);
       });
       state.sparse = { offsets: uint32ToBase64(offsets), indices: uint32ToBase64(indices), values: float32ToBase64(values) };
+    } else if (index instanceof IvfSimilarityIndex) {
+      state.dense = float32ToBase64(index.trainingRows());
     } else {
-      const dense = new Float32Array((vectors.dense?.length ?? 0) * dimension);
-      vectors.dense?.forEach((vector, i) => dense.set(vector.subarray(0, dimension), i * dimension));
-      state.dense = float32ToBase64(dense);
+      const rows = new Float32Array((dense?.length ?? 0) * dimension);
+      dense?.forEach((vector, i) => rows.set(vector.subarray(0, dimension), i * dimension));
+      state.dense = float32ToBase64(rows);
     }
     return state;
   };
