@@ -7,6 +7,7 @@
  * and the best 200 candidates re-ranked exactly (is there a cheap approximation for hashed TF-IDF?).
  *
  *   npx tsx benchmarks/knn-index-speed.ts --router dcrouter|replicated-100000|replicated-5608 [--binary] [--recall] [--prune]
+ *   (RSS after GC: node --expose-gc --import tsx benchmarks/knn-index-speed.ts …)
  *
  * `--binary` converts the cached artifact to the binary form first and loads that. Artifacts come from
  * routing-bench-artifacts.ts (trained on first use, cached outside the repository).
@@ -52,7 +53,13 @@ for (let run = 0; run < 3; run++) {
   engine = await createRoutingEngine({ artifact: loaded.artifact, artifactVersion: loaded.version, targets });
   loads.push(cpuMs() - started);
 }
-console.log(`${path}: load ${quantile(loads, 0.5).toFixed(0)} ms CPU (median of 3), RSS ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`);
+// With `node --expose-gc`: collect first, so RSS is what the loaded engine keeps (not the loads' garbage).
+const collect = (globalThis as { gc?: () => void }).gc;
+for (let round = 0; collect && round < 3; round++) {
+  collect();
+  await new Promise((done) => setTimeout(done, 50));
+}
+console.log(`${path}: load ${quantile(loads, 0.5).toFixed(0)} ms CPU (median of 3), RSS ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB${collect ? " after GC" : ""}`);
 for (let i = 0; i < 400; i++) await engine!.decide({ messages: [{ role: "user", content: prompts[i % prompts.length]! }] });
 const perDecision: number[] = [];
 for (let pass = 0; pass < 3; pass++) {
