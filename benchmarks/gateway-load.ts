@@ -7,6 +7,8 @@ export interface LoadOptions {
   path: string;
   headers: Record<string, string>;
   body: string;
+  /** Bodies sent in turn (request i sends `bodies[i % length]`), e.g. one per test prompt; `body` when absent. */
+  bodies?: readonly string[];
   /** Connections, each with one request in flight at a time. */
   concurrency: number;
   /** Requests to send in total (after `warmup` unmeasured ones). */
@@ -64,7 +66,7 @@ export async function runLoad(options: LoadOptions & { collectHeader?: string })
       const started = performance.now();
       let firstByteAt = 0;
       try {
-        const response = await pool.request({ path: options.path, method: "POST", headers: options.headers, body: options.body });
+        const response = await pool.request({ path: options.path, method: "POST", headers: options.headers, body: options.bodies?.[index % options.bodies.length] ?? options.body });
         const parts: Buffer[] = [];
         for await (const chunk of response.body) {
           if (firstByteAt === 0) firstByteAt = performance.now();

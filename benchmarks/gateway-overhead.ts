@@ -11,7 +11,14 @@
  * request). Rounds alternate the systems so machine noise spreads evenly; each figure is the median
  * over rounds.
  *
+ * Real routers (issue 19): a Switchyard serving a kNN artifact trained on dcrouter's train split answers
+ * dcrouter's test prompts (in turn) both with a fixed model and with `auto`, so the routed path's cost is
+ * a ratio on the same prompts; another serves a 100,000-prompt kNN (dcrouter replicated, word vectors,
+ * IVF index). The upstream writes every stream as 20 separate events. The artifacts are trained on first
+ * use and cached outside the repository (benchmarks/routing-bench-artifacts.ts).
+ *
  *   npx tsx benchmarks/gateway-overhead.ts [--rounds 3] [--requests-1 3000] [--requests-64 15000] [--out FILE]
+ *     [--events 20] [--systems direct,minimal,fixed,auto,keyed,portkey,portkey-shim,dc-fixed,dc-auto,big-auto]
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -26,7 +33,11 @@ import { createApiKeyHasher } from "../src/limits/api-key-hasher.js";
 import { createApiKeyService } from "../src/limits/api-key-service.js";
 import { createSqliteStore } from "../src/stores/sqlite/sqlite-store.js";
 import { trainRouterArtifact } from "../src/training/train-router-artifact.js";
+import { copyFile, stat } from "node:fs/promises";
+import { createRoutingEngine } from "../src/core/create-routing-engine.js";
+import { loadVersionedArtifact } from "../src/rollout/versioned-artifact.js";
 import { createChildGroup } from "./gateway-children.js";
+import { dcrouterKnnArtifact, dcrouterTargets, dcrouterTestPrompts, scaledKnnArtifact } from "./routing-bench-artifacts.js";
 import { quantile, runLoad, type LoadResult } from "./gateway-load.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -38,6 +49,10 @@ const outIndex = process.argv.indexOf("--out");
 const outPath = outIndex >= 0 ? process.argv[outIndex + 1] : undefined;
 const rounds = option("--rounds", 3);
 const requestsAt = { 1: option("--requests-1", 3_000), 64: option("--requests-64", 15_000) } as const;
+const streamEvents = option("--events", 20);
+const systemsIndex = process.argv.indexOf("--systems");
+const chosenSystems = systemsIndex >= 0 ? new Set((process.argv[systemsIndex + 1] ?? "").split(",")) : undefined;
+const bigCount = option("--big", 100_000);
 
 const children = createChildGroup(root);
 
@@ -93,17 +108,36 @@ await saveRouterArtifact(join(directory, "router.json"), artifact);
 const prices = JSON.parse(await readFile(join(root, "examples/demo/models.json"), "utf8")) as { models: Array<{ id: string; inputUsdPerMTok: number; outputUsdPerMTok: number }> };
 const fixedModel = prices.models[0]?.id as string;
 
-const upstream = await children.start(process.execPath, ["--import", "tsx", "benchmarks/gateway-upstream.ts"]);
+// Real routers: dcrouter's kNN and a 100k-prompt one (cached), with dcrouter's targets and test prompts.
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const dcArtifact = await dcrouterKnnArtifact({ root, log });
+const bigArtifact = await scaledKnnArtifact({ root, count: bigCount, log });
+await copyFile(dcArtifact, join(directory, "dc-router.json"));
+await copyFile(bigArtifact, join(directory, "big-router.json"));
+const dcModels = await dcrouterTargets(root);
+const dcPrompts = await dcrouterTestPrompts(root);
+/** Load time of the big artifact in this process (read, parse, version hash, engine with its index), median of 3. */
+const bigLoadMs: number[] = [];
+for (let run = 0; run < 3; run++) {
+  const started = performance.now();
+  const loaded = await loadVersionedArtifact(bigArtifact);
+  await createRoutingEngine({ artifact: loaded.artifact, targets: dcModels.map((model) => ({ ...model, contextWindow: 128_000 })), artifactVersion: loaded.version });
+  bigLoadMs.push(performance.now() - started);
+}
+const bigArtifactMb = (await stat(bigArtifact)).size / 1e6;
+const dcArtifactMb = (await stat(dcArtifact)).size / 1e6;
+
+const upstream = await children.start(process.execPath, ["--import", "tsx", "benchmarks/gateway-upstream.ts", "--events", String(streamEvents)]);
 const pepper = "bench-pepper-0123456789abcdef";
-const writeConfig = async (name: string) => {
+const writeConfig = async (name: string, router = "./router.json", targets: Array<{ id: string; inputUsdPerMTok: number; outputUsdPerMTok: number }> = prices.models) => {
   const path = join(directory, `${name}.yaml`);
   await writeFile(
     path,
     toYaml({
       server: { host: "127.0.0.1", port: 0 },
-      router: { artifact: "./router.json" },
+      router: { artifact: router },
       upstreams: [{ name: "bench", baseUrl: `${upstream.url}/v1` }],
-      targets: prices.models.map((model) => ({ id: model.id, inputUsdPerMTok: model.inputUsdPerMTok, outputUsdPerMTok: model.outputUsdPerMTok })),
+      targets: targets.map((model) => ({ id: model.id, inputUsdPerMTok: model.inputUsdPerMTok, outputUsdPerMTok: model.outputUsdPerMTok })),
       store: { path: `./${name}/switchyard.db` },
     }),
   );
@@ -117,6 +151,8 @@ await keyStore.close();
 const env = { SWITCHYARD_KEY_PEPPER: pepper };
 const open = await children.start(process.execPath, ["--import", "tsx", "benchmarks/gateway-switchyard-server.ts", "--config", openConfig], { env });
 const keyed = await children.start(process.execPath, ["--import", "tsx", "benchmarks/gateway-switchyard-server.ts", "--config", keyedConfig], { env });
+const dcServer = await children.start(process.execPath, ["--import", "tsx", "benchmarks/gateway-switchyard-server.ts", "--config", await writeConfig("dc", "./dc-router.json", dcModels)], { env });
+const bigServer = await children.start(process.execPath, ["--import", "tsx", "benchmarks/gateway-switchyard-server.ts", "--config", await writeConfig("big", "./big-router.json", dcModels)], { env });
 const minimal = await children.start(process.execPath, ["--import", "tsx", "benchmarks/gateway-minimal-proxy.ts", "--upstream", upstream.url]);
 const portkeyPort = await freePort();
 const portkeyChild = spawn(process.execPath, [join(root, "node_modules/@portkey-ai/gateway/build/start-server.js"), `--port=${portkeyPort}`, "--headless"], { cwd: root, stdio: "ignore" });
@@ -137,18 +173,26 @@ interface System {
   pid: number | undefined;
   /** Only these kinds of request (default both). */
   only?: "plain" | "stream";
+  /** Short name for --systems. */
+  id: string;
+  /** Prompts sent in turn (default: the one short demo prompt). */
+  prompts?: readonly string[];
 }
 const json = { "content-type": "application/json" };
 const portkeyHeaders = { ...json, authorization: "Bearer unused", "x-portkey-provider": "openai", "x-portkey-custom-host": `${upstream.url}/v1` };
+const dcFixedModel = dcModels[0]?.id as string;
 const systems: System[] = [
-  { name: "direct (no gateway)", url: upstream.url, headers: json, model: fixedModel, pid: undefined },
-  { name: "minimal Node proxy (floor, no features)", url: minimal.url, headers: json, model: fixedModel, pid: minimal.child.pid },
-  { name: "switchyard, fixed model", url: open.url, headers: json, model: fixedModel, pid: open.child.pid },
-  { name: "switchyard, auto (kNN)", url: open.url, headers: json, model: "auto", pid: open.child.pid },
-  { name: "switchyard, fixed, API key + budget", url: keyed.url, headers: { ...json, authorization: `Bearer ${key}` }, model: fixedModel, pid: keyed.child.pid },
-  { name: "portkey 1.15.2 (as installed)", url: portkeyUrl, headers: portkeyHeaders, model: fixedModel, pid: portkeyChild.pid },
-  { name: "portkey 1.15.2 + fetch-headers shim", url: shimUrl, headers: portkeyHeaders, model: fixedModel, pid: shimChild.pid, only: "stream" },
-];
+  { id: "direct", name: "direct (no gateway)", url: upstream.url, headers: json, model: fixedModel, pid: undefined },
+  { id: "minimal", name: "minimal Node proxy (floor, no features)", url: minimal.url, headers: json, model: fixedModel, pid: minimal.child.pid },
+  { id: "fixed", name: "switchyard, fixed model", url: open.url, headers: json, model: fixedModel, pid: open.child.pid },
+  { id: "auto", name: "switchyard, auto (demo kNN)", url: open.url, headers: json, model: "auto", pid: open.child.pid },
+  { id: "keyed", name: "switchyard, fixed, API key + budget", url: keyed.url, headers: { ...json, authorization: `Bearer ${key}` }, model: fixedModel, pid: keyed.child.pid },
+  { id: "portkey", name: "portkey 1.15.2 (as installed)", url: portkeyUrl, headers: portkeyHeaders, model: fixedModel, pid: portkeyChild.pid },
+  { id: "portkey-shim", name: "portkey 1.15.2 + fetch-headers shim", url: shimUrl, headers: portkeyHeaders, model: fixedModel, pid: shimChild.pid, only: "stream" },
+  { id: "dc-fixed", name: "switchyard dcrouter-kNN server, fixed model, dcrouter prompts", url: dcServer.url, headers: json, model: dcFixedModel, pid: dcServer.child.pid, prompts: dcPrompts },
+  { id: "dc-auto", name: "switchyard dcrouter-kNN server, auto, dcrouter prompts", url: dcServer.url, headers: json, model: "auto", pid: dcServer.child.pid, prompts: dcPrompts, only: "plain" },
+  { id: "big-auto", name: `switchyard ${bigCount / 1000}k-prompt kNN (IVF), auto, dcrouter prompts`, url: bigServer.url, headers: json, model: "auto", pid: bigServer.child.pid, prompts: dcPrompts, only: "plain" },
+].filter((system) => system.id === "direct" || chosenSystems === undefined || chosenSystems.has(system.id)) as System[];
 
 interface Scenario {
   name: string;
@@ -172,7 +216,9 @@ for (let round = 0; round < rounds; round++) {
   for (const scenario of scenarios) {
     for (const system of systems) {
       if (system.only !== undefined && system.only !== (scenario.stream ? "stream" : "plain")) continue;
-      const body = JSON.stringify({ model: system.model, messages: [{ role: "user", content: prompt }], ...(scenario.stream ? { stream: true } : {}) });
+      const bodyOf = (text: string) => JSON.stringify({ model: system.model, messages: [{ role: "user", content: text }], ...(scenario.stream ? { stream: true } : {}) });
+      const body = bodyOf(prompt);
+      const bodies = system.prompts?.map(bodyOf);
       let sampling = true;
       const sampler = (async () => {
         while (sampling) {
@@ -187,6 +233,7 @@ for (let round = 0; round < rounds; round++) {
         path: "/v1/chat/completions",
         headers: system.headers,
         body,
+        bodies,
         concurrency: scenario.concurrency,
         requests: requestsAt[scenario.concurrency],
         warmup: scenario.concurrency === 1 ? 200 : 1_000,
@@ -215,7 +262,7 @@ const print = (line = "") => {
   process.stdout.write(`${line}\n`);
 };
 print(`Gateway overhead — ${rounds} rounds, ${requestsAt[1]} requests per run at 1 connection, ${requestsAt[64]} at 64; Node ${process.version}, ${(await import("node:os")).cpus().length} cores.`);
-print(`Prompt ${prompt.length} characters; upstream answer ~400 bytes (streams: 6 events). Figures are medians over rounds.`);
+print(`Prompt ${prompt.length} characters (dcrouter rows: dcrouter's ${dcPrompts.length} test prompts in turn); upstream answer ~400 bytes (streams: ${streamEvents} events written separately). Figures are medians over rounds.`);
 for (const scenario of scenarios) {
   print();
   print(`### ${scenario.name}`);
@@ -241,33 +288,40 @@ print();
 print("CPU µs/request: CPU time (user + system, /proc) of the system's own process per request of the non-streamed 64-connection runs");
 print("(for direct: the upstream's); on a shared machine it is steadier than requests/s.");
 print();
-print("| system | non-streamed req/s | % of direct | streamed req/s | % of direct | CPU µs/request | peak RSS MB |");
-print("|---|---|---|---|---|---|---|");
+print("| system | non-streamed req/s | % of direct | streamed req/s | % of direct | CPU µs/request | streamed CPU µs/request | peak RSS MB |");
+print("|---|---|---|---|---|---|---|---|");
 const rps = (system: System, scenario: Scenario) => median((results.get(keyOf(system, scenario)) ?? []).map((run) => run.requestsPerSecond));
 const plain64 = scenarios[2] as Scenario;
 const stream64 = scenarios[3] as Scenario;
 for (const system of systems) {
-  if (system.only !== undefined) continue;
+  if (system.only === "stream") continue;
   const plainShare = (100 * rps(system, plain64)) / rps(systems[0] as System, plain64);
   const streamShare = (100 * rps(system, stream64)) / rps(systems[0] as System, stream64);
   const cpu = median(cpuPerRequest.get(keyOf(system, plain64)) ?? []);
-  print(`| ${system.name} | ${rps(system, plain64).toFixed(0)} | ${plainShare.toFixed(0)}% | ${rps(system, stream64).toFixed(0)} | ${streamShare.toFixed(0)}% | ${cpu.toFixed(0)} | ${system.pid === undefined ? "—" : (peakRss.get(system.name) ?? 0).toFixed(0)} |`);
+  const streamCpu = median(cpuPerRequest.get(keyOf(system, stream64)) ?? []);
+  const show = (value: number, text: string) => (Number.isNaN(value) ? "—" : text);
+  print(`| ${system.name} | ${show(rps(system, plain64), rps(system, plain64).toFixed(0))} | ${show(plainShare, `${plainShare.toFixed(0)}%`)} | ${show(rps(system, stream64), rps(system, stream64).toFixed(0))} | ${show(streamShare, `${streamShare.toFixed(0)}%`)} | ${show(cpu, cpu.toFixed(0))} | ${show(streamCpu, streamCpu.toFixed(0))} | ${system.pid === undefined ? "—" : (peakRss.get(system.name) ?? 0).toFixed(0)} |`);
 }
 const bySystem = (name: string) => systems.find((system) => system.name === name) as System;
-const [directSystem, fixedSystem, autoSystem] = [bySystem("direct (no gateway)"), bySystem("switchyard, fixed model"), bySystem("switchyard, auto (kNN)")];
-const decisionMs = (results.get(keyOf(autoSystem, scenarios[0] as Scenario)) ?? []).flatMap((run) => run.headerValues.map(Number)).sort((a, b) => a - b);
-const addedOver = (system: System) =>
-  median((results.get(keyOf(system, scenarios[0] as Scenario)) ?? []).map((run, index) => quantile(run.latenciesMs, 0.5) - quantile(results.get(keyOf(directSystem, scenarios[0] as Scenario))?.[index]?.latenciesMs ?? [], 0.5)));
-const fixedAdded = addedOver(fixedSystem);
-const autoAdded = addedOver(autoSystem);
+const byId = (id: string) => systems.find((system) => system.id === id);
+const directSystem = bySystem("direct (no gateway)");
+const decisionMsOf = (system: System | undefined) => (system ? (results.get(keyOf(system, scenarios[0] as Scenario)) ?? []).flatMap((run) => run.headerValues.map(Number)).sort((a, b) => a - b) : []);
+const addedOver = (system: System | undefined) =>
+  system ? median((results.get(keyOf(system, scenarios[0] as Scenario)) ?? []).map((run, index) => quantile(run.latenciesMs, 0.5) - quantile(results.get(keyOf(directSystem, scenarios[0] as Scenario))?.[index]?.latenciesMs ?? [], 0.5))) : Number.NaN;
+const cpuOf = (system: System | undefined, scenario: Scenario) => (system ? median(cpuPerRequest.get(keyOf(system, scenario)) ?? []) : Number.NaN);
 print();
 print("### The routing decision's own cost (1 connection, non-streamed)");
 print();
-print("| measure | ms |");
-print("|---|---|");
-print(`| decision time reported by the engine (x-switchyard-decision-ms), median | ${quantile(decisionMs, 0.5).toFixed(3)} |`);
-print(`| decision time, p99 | ${quantile(decisionMs, 0.99).toFixed(3)} |`);
-print(`| added latency, auto (kNN) minus fixed model, median | ${(autoAdded - fixedAdded).toFixed(3)} |`);
+print("| measure | demo kNN | dcrouter kNN | " + `${bigCount / 1000}k kNN (IVF) |`);
+print("|---|---|---|---|");
+const routed = [byId("auto"), byId("dc-auto"), byId("big-auto")];
+print(`| decision time reported by the engine (x-switchyard-decision-ms), median ms | ${routed.map((system) => quantile(decisionMsOf(system), 0.5).toFixed(3)).join(" | ")} |`);
+print(`| decision time, p99 ms | ${routed.map((system) => quantile(decisionMsOf(system), 0.99).toFixed(3)).join(" | ")} |`);
+print(`| added latency, auto minus fixed model (same prompts), median ms | ${(addedOver(byId("auto")) - addedOver(byId("fixed"))).toFixed(3)} | ${(addedOver(byId("dc-auto")) - addedOver(byId("dc-fixed"))).toFixed(3)} | ${(addedOver(byId("big-auto")) - addedOver(byId("dc-fixed"))).toFixed(3)} |`);
+print(`| CPU per request at 64 connections, auto ÷ fixed model (same prompts) | ${(cpuOf(byId("auto"), plain64) / cpuOf(byId("fixed"), plain64)).toFixed(2)}× | ${(cpuOf(byId("dc-auto"), plain64) / cpuOf(byId("dc-fixed"), plain64)).toFixed(2)}× | ${(cpuOf(byId("big-auto"), plain64) / cpuOf(byId("dc-fixed"), plain64)).toFixed(2)}× |`);
+print(`| artifact size MB / load ms (read, parse, version, engine; median of 3 in the benchmark process) | — | ${dcArtifactMb.toFixed(1)} / — | ${bigArtifactMb.toFixed(1)} / ${median(bigLoadMs).toFixed(0)} |`);
+print();
+print(`Streams (${streamEvents} separately written events, 64 connections): CPU per request switchyard fixed ÷ minimal Node proxy = ${(cpuOf(byId("fixed"), stream64) / cpuOf(byId("minimal"), stream64)).toFixed(2)}×; dcrouter server fixed ÷ minimal = ${(cpuOf(byId("dc-fixed"), stream64) / cpuOf(byId("minimal"), stream64)).toFixed(2)}×.`);
 
 if (outPath !== undefined) await writeFile(outPath, `${lines.join("\n")}\n`);
 children.stopAll();

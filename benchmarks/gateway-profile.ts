@@ -9,6 +9,12 @@
  *
  *   npx tsx benchmarks/gateway-profile.ts [--key] [--model fixed|auto] [--rounds 3] [--requests-1 3000]
  *     [--requests-64 15000] [--stream] [--only 1|64] [--cpu-prof DIR] [--heap-prof DIR] [--compare DIR] [--config-extra JSON]
+ *     [--router demo|dcrouter|replicated-100000] [--events N]
+ *
+ * `--router dcrouter` serves a kNN artifact trained on dcrouter's train split (cached outside the repo, see
+ * routing-bench-artifacts.ts) with dcrouter's targets, and every request (fixed or auto) sends the next of
+ * dcrouter's 381 test prompts; `replicated-N` does the same with an N-prompt artifact. `--events N`
+ * makes the upstream write streams of N separate events.
  */
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -22,6 +28,8 @@ import { createApiKeyService } from "../src/limits/api-key-service.js";
 import { createSqliteStore } from "../src/stores/sqlite/sqlite-store.js";
 import { trainRouterArtifact } from "../src/training/train-router-artifact.js";
 import { createChildGroup } from "./gateway-children.js";
+import { dcrouterKnnArtifact, dcrouterTargets, dcrouterTestPrompts, scaledKnnArtifact } from "./routing-bench-artifacts.js";
+import { copyFile } from "node:fs/promises";
 import { quantile, runLoad, type LoadResult } from "./gateway-load.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -44,14 +52,27 @@ const requestsAt = { 1: numberOption("--requests-1", 3_000), 64: numberOption("-
 const children = createChildGroup(root);
 
 const directory = await mkdtemp(join(tmpdir(), "switchyard-profile-"));
-const dataset = await loadDataset(join(root, "examples/demo/routerbench-sample.jsonl"));
-const prompt = dataset.examples.find((example) => example.split === "test")?.prompt.slice(0, 400) ?? "What is 2 + 2?";
-const artifact = await trainRouterArtifact({ examples: dataset.examples.filter((example) => example.split === "train"), models: dataset.models, router: "knn", dataset: "demo", split: "train", params: { k: 10, power: 1, priorWeight: 1 } });
-await saveRouterArtifact(join(directory, "router.json"), artifact);
-const prices = JSON.parse(await readFile(join(root, "examples/demo/models.json"), "utf8")) as { models: Array<{ id: string; inputUsdPerMTok: number; outputUsdPerMTok: number }> };
+const routerChoice = argument("--router") ?? "demo";
+let prompts: string[];
+let prices: { models: Array<{ id: string; inputUsdPerMTok: number; outputUsdPerMTok: number }> };
+if (routerChoice === "demo") {
+  const dataset = await loadDataset(join(root, "examples/demo/routerbench-sample.jsonl"));
+  prompts = [dataset.examples.find((example) => example.split === "test")?.prompt.slice(0, 400) ?? "What is 2 + 2?"];
+  const artifact = await trainRouterArtifact({ examples: dataset.examples.filter((example) => example.split === "train"), models: dataset.models, router: "knn", dataset: "demo", split: "train", params: { k: 10, power: 1, priorWeight: 1 } });
+  await saveRouterArtifact(join(directory, "router.json"), artifact);
+  prices = JSON.parse(await readFile(join(root, "examples/demo/models.json"), "utf8")) as typeof prices;
+} else {
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const replicated = /^replicated-(\d+)$/.exec(routerChoice);
+  const source = replicated ? await scaledKnnArtifact({ root, count: Number(replicated[1]), log }) : await dcrouterKnnArtifact({ root, log });
+  await copyFile(source, join(directory, "router.json"));
+  prompts = await dcrouterTestPrompts(root);
+  prices = { models: await dcrouterTargets(root) };
+}
 const model = modelKind === "auto" ? "auto" : (prices.models[0]?.id as string);
+const eventsOption = argument("--events");
 
-const upstream = await children.start(process.execPath, ["--import", "tsx", "benchmarks/gateway-upstream.ts"]);
+const upstream = await children.start(process.execPath, ["--import", "tsx", "benchmarks/gateway-upstream.ts", ...(eventsOption === undefined ? [] : ["--events", eventsOption])]);
 const pepper = "bench-pepper-0123456789abcdef";
 const headers: Record<string, string> = { "content-type": "application/json" };
 let key: string | undefined;
@@ -93,10 +114,11 @@ if (compareRoot !== undefined) {
   servers.push({ name: compareRoot, url: other.url, pid: other.child.pid });
 }
 
-const body = JSON.stringify({ model, messages: [{ role: "user", content: prompt }], ...(stream ? { stream: true } : {}) });
+const bodies = prompts.map((prompt) => JSON.stringify({ model, messages: [{ role: "user", content: prompt }], ...(stream ? { stream: true } : {}) }));
+const body = bodies[0] as string;
 const check = (_status: number, text: string) => (stream ? (text.includes("[DONE]") ? undefined : "stream without [DONE]") : text.includes('"choices"') ? undefined : "not a completion");
 const run = (url: string, concurrency: 1 | 64): Promise<LoadResult> =>
-  runLoad({ url, path: "/v1/chat/completions", headers, body, concurrency, requests: requestsAt[concurrency], warmup: concurrency === 1 ? 200 : 1_000, firstByte: stream, check });
+  runLoad({ url, path: "/v1/chat/completions", headers, body, bodies, concurrency, requests: requestsAt[concurrency], warmup: concurrency === 1 ? 200 : 1_000, firstByte: stream, check });
 
 const median = (values: number[]) => quantile([...values].sort((a, b) => a - b), 0.5);
 /** CPU time (user + system) a process has used, in milliseconds (Linux /proc; clock ticks of 10 ms). */

@@ -5,6 +5,7 @@ import { SwitchyardError } from "../core/errors.js";
 import type { KnobCalibration } from "../core/knob-calibration.js";
 import type { EmbedderState } from "../embedders/embedder.js";
 import type { RouterState } from "../routers/router.js";
+import { decodeBinaryArtifact, encodeBinaryArtifact, isBinaryArtifact } from "./binary-artifact.js";
 
 /** The `format` field every router artifact carries. */
 export const ARTIFACT_FORMAT = "switchyard.router";
@@ -60,27 +61,41 @@ export function parseRouterArtifact(value: unknown, source: string): RouterArtif
   return parsed.data as RouterArtifact;
 }
 
-/** Reads a router artifact; a missing, unreadable, corrupt or foreign file is an `invalid_artifact` error. */
-export async function loadRouterArtifact(path: string): Promise<RouterArtifact> {
-  let text: string;
+/**
+ * Parses an artifact file's bytes, JSON or binary (told apart by the binary form's magic bytes, see
+ * binary-artifact.ts); a corrupt file is an `invalid_artifact` error naming `source` and the bad part.
+ */
+export function routerArtifactFromBytes(bytes: Uint8Array, source: string): RouterArtifact {
+  if (isBinaryArtifact(bytes)) return parseRouterArtifact(decodeBinaryArtifact(bytes, source), source);
+  let value: unknown;
   try {
-    text = await readFile(path, "utf8");
+    value = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"));
+  } catch (error) {
+    throw new SwitchyardError("invalid_artifact", `router artifact ${source} is corrupt (not valid JSON)`, { cause: error });
+  }
+  return parseRouterArtifact(value, source);
+}
+
+/** Reads a router artifact (JSON or binary); a missing, unreadable, corrupt or foreign file is an `invalid_artifact` error. */
+export async function loadRouterArtifact(path: string): Promise<RouterArtifact> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new SwitchyardError("invalid_artifact", code === "ENOENT" ? `router artifact ${path} does not exist; train one with \`switchyard train\`` : `cannot read router artifact ${path}: ${code ?? "error"}`, { cause: error });
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new SwitchyardError("invalid_artifact", `router artifact ${path} is corrupt (not valid JSON)`, { cause: error });
-  }
-  return parseRouterArtifact(value, path);
+  return routerArtifactFromBytes(bytes, path);
 }
 
-/** Writes an artifact atomically (temporary file, then rename), so a crash never leaves half a file. */
-export async function saveRouterArtifact(path: string, artifact: RouterArtifact): Promise<void> {
+/**
+ * Writes an artifact atomically (temporary file, then rename), so a crash never leaves half a file: the
+ * binary form when `path` ends in `.bin` (or `format: "binary"`), JSON otherwise. Both forms load the
+ * same way and have the same `artifactVersionOf`.
+ */
+export async function saveRouterArtifact(path: string, artifact: RouterArtifact, options: { format?: "json" | "binary" } = {}): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, JSON.stringify(artifact));
+  const binary = (options.format ?? (path.endsWith(".bin") ? "binary" : "json")) === "binary";
+  await writeFile(temporary, binary ? encodeBinaryArtifact(artifact) : JSON.stringify(artifact));
   await rename(temporary, path);
 }

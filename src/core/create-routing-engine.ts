@@ -56,6 +56,9 @@ export async function createRoutingEngine(options: CreateRoutingEngineOptions): 
   const online = isOnlineRouter(router) ? router : undefined;
   const random = options.random ?? createRandom(Date.now() % 2 ** 31);
   const artifactVersion = options.artifactVersion ?? artifactVersionOf(artifact);
+  // The decision closure keeps only what it reads, never the artifact: its state strings (tens of MB of
+  // base64 for a large kNN) can then be collected once the router is built.
+  const { calibration } = artifact;
 
   return {
     routerName: router.kind,
@@ -72,8 +75,26 @@ export async function createRoutingEngine(options: CreateRoutingEngineOptions): 
       }
       const text = promptTextOf(query.messages);
       const sparseEmbedding = sparse?.embedSparse([text])[0];
-      const embedding = sparseEmbedding ? densify(sparseEmbedding, embedder.dimension) : (await embedder.embed([text]))[0]!;
-      const input: RouteInput = { text, embedding, sparseEmbedding, promptTokens: estimateTokens(text), id: query.id };
+      const promptTokens = estimateTokens(text);
+      let input: RouteInput;
+      if (sparseEmbedding) {
+        // A sparse index reads only the sparse form: the dense copy (16 KB for 4,096 buckets) is built
+        // only if a router, the learner or an explanation asks for it (an own getter, so spreads copy it).
+        let dense: Float32Array | undefined;
+        const dimension = embedder.dimension;
+        input = {
+          text,
+          sparseEmbedding,
+          promptTokens,
+          id: query.id,
+          get embedding() {
+            dense ??= densify(sparseEmbedding, dimension);
+            return dense;
+          },
+        };
+      } else {
+        input = { text, embedding: (await embedder.embed([text]))[0]!, promptTokens, id: query.id };
+      }
       if (router.models !== indexedModels) {
         // An online router's model list changes with addModel/removeModel: re-align predictions with it.
         indexedModels = router.models;
@@ -95,7 +116,7 @@ export async function createRoutingEngine(options: CreateRoutingEngineOptions): 
         predictions = affordable.length > 0 ? affordable : [predictions.reduce((a, b) => (b.predictedCostUsd < a.predictedCostUsd ? b : a))];
       }
       const knob = query.options?.willingnessToPay === undefined ? (query.options?.quality ?? defaultQuality) : undefined;
-      const baseWillingnessToPay = query.options?.willingnessToPay ?? willingnessToPayForKnob(artifact.calibration, knob ?? defaultQuality);
+      const baseWillingnessToPay = query.options?.willingnessToPay ?? willingnessToPayForKnob(calibration, knob ?? defaultQuality);
       const willingnessToPay = constraints.adjustWillingnessToPay ? constraints.adjustWillingnessToPay(baseWillingnessToPay) : baseWillingnessToPay;
       // A router that does not trade quality for cost (best-single, random) is ranked by quality alone.
       const ranked = rankByObjective(predictions, router.followsObjective ? willingnessToPay : QUALITY_ONLY_WILLINGNESS_TO_PAY);

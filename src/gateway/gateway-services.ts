@@ -7,6 +7,7 @@ import { createBudgetGuard, type BudgetGuard } from "../limits/budget-guard.js";
 import type { RateLimiter } from "../limits/rate-limiter.js";
 import type { Coordination } from "../coordination/coordination.js";
 import { createLocalCoordination } from "../coordination/local-coordination.js";
+import { Counter } from "prom-client";
 import { createGatewayMetrics, type GatewayMetrics } from "../observability/gateway-metrics.js";
 import { createTraceWriter, type TraceWriter } from "../observability/trace-writer.js";
 import { createCircuitBreakers, type CircuitBreakers } from "../resilience/circuit-breaker.js";
@@ -97,6 +98,7 @@ export function createGatewayServices(config: GatewayConfig, deps: GatewayServic
   const store = deps.store ?? createMemoryStore();
   const metrics = deps.metrics ?? createGatewayMetrics();
   const coordination = deps.coordination ?? createLocalCoordination({ store, now });
+  if (store.droppedRecords) registerDroppedRecordsMetric(metrics, store.droppedRecords);
   let keyCountCheckedUntil = Number.NEGATIVE_INFINITY;
   let keysExist = false;
   const keyService = createApiKeyService({ store, hasher: deps.keyHasher ?? createApiKeyHasher(randomBytes(32).toString("hex")), now, revocations: coordination.revocations });
@@ -184,4 +186,21 @@ export function createGatewayServices(config: GatewayConfig, deps: GatewayServic
       await Promise.all([traces?.flush(), breakers.flush()]);
     },
   };
+}
+
+/** `switchyard_store_dropped_records_total{kind}`: records a bounded store (memory) dropped to stay within its cap. */
+function registerDroppedRecordsMetric(metrics: GatewayMetrics, droppedRecords: () => { traces: number; contexts: number }): void {
+  if (metrics.registry.getSingleMetric("switchyard_store_dropped_records_total")) return;
+  new Counter({
+    name: "switchyard_store_dropped_records_total",
+    help: "Records the memory store dropped (oldest first) to stay within store.maxTraces, by kind (trace, learning_context).",
+    labelNames: ["kind"],
+    registers: [metrics.registry],
+    collect() {
+      const dropped = droppedRecords();
+      this.reset();
+      this.inc({ kind: "trace" }, dropped.traces);
+      this.inc({ kind: "learning_context" }, dropped.contexts);
+    },
+  });
 }

@@ -1,8 +1,8 @@
-import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { Worker } from "node:worker_threads";
 import { artifactVersionOf } from "../artifacts/artifact-version.js";
-import { parseRouterArtifact, type RouterArtifact } from "../artifacts/router-artifact.js";
+import { isBinaryArtifact } from "../artifacts/binary-artifact.js";
+import { parseRouterArtifact, routerArtifactFromBytes, type RouterArtifact } from "../artifacts/router-artifact.js";
 import { SwitchyardError } from "../core/errors.js";
 
 /** A router artifact with the content hash that names its version in traces and reload answers. */
@@ -24,19 +24,23 @@ export interface LoadVersionedArtifactOptions {
 }
 
 /** What the worker sends back: the parsed value, or why it could not read or parse the file. */
-type WorkerReply = { ok: true; value: unknown; version: string } | { ok: false; code: string | undefined; corrupt: boolean };
+type WorkerReply = { ok: true; value: unknown } | { ok: true; binary: Uint8Array } | { ok: false; code: string | undefined; corrupt: boolean };
 
 // Plain JavaScript evaluated by the worker (no loader needed when the gateway runs from TypeScript).
 const workerSource = `
 const { parentPort, workerData } = require("node:worker_threads");
 const { readFileSync } = require("node:fs");
-const { createHash } = require("node:crypto");
 let bytes;
 try { bytes = readFileSync(workerData.path); } catch (error) { parentPort.postMessage({ ok: false, code: error.code, corrupt: false }); return; }
-const version = "sha256:" + createHash("sha256").update(bytes).digest("hex").slice(0, 16);
+// A binary artifact (magic bytes "SWYRTR", 0, 1) is sent back as bytes and decoded by the caller (binary-artifact.ts).
+if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x53, 0x57, 0x59, 0x52, 0x54, 0x52, 0x00, 0x01]))) {
+  const binary = new Uint8Array(bytes);
+  parentPort.postMessage({ ok: true, binary }, [binary.buffer]);
+  return;
+}
 let value;
 try { value = JSON.parse(bytes.toString("utf8")); } catch { parentPort.postMessage({ ok: false, code: undefined, corrupt: true }); return; }
-parentPort.postMessage({ ok: true, value, version });
+parentPort.postMessage({ ok: true, value });
 `;
 
 /**
@@ -52,7 +56,7 @@ export async function loadVersionedArtifact(path: string, options: LoadVersioned
     if (reply.corrupt) throw new SwitchyardError("invalid_artifact", `router artifact ${path} is corrupt (not valid JSON)`);
     throw new SwitchyardError("invalid_artifact", reply.code === "ENOENT" ? `router artifact ${path} does not exist` : `cannot read router artifact ${path}: ${reply.code ?? "error"}`);
   }
-  const artifact = parseRouterArtifact(reply.value, path);
+  const artifact = "binary" in reply ? routerArtifactFromBytes(reply.binary, path) : parseRouterArtifact(reply.value, path);
   // One version scheme everywhere (engine, traces, ope, reload answers): the parsed artifact's content hash.
   return { artifact, path, version: artifactVersionOf(artifact) };
 }
@@ -64,9 +68,9 @@ async function readHere(path: string): Promise<WorkerReply> {
   } catch (error) {
     return { ok: false, code: (error as NodeJS.ErrnoException).code, corrupt: false };
   }
-  const version = `sha256:${createHash("sha256").update(bytes).digest("hex").slice(0, 16)}`;
+  if (isBinaryArtifact(bytes)) return { ok: true, binary: bytes };
   try {
-    return { ok: true, value: JSON.parse(bytes.toString("utf8")), version };
+    return { ok: true, value: JSON.parse(bytes.toString("utf8")) };
   } catch {
     return { ok: false, code: undefined, corrupt: true };
   }

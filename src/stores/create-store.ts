@@ -20,7 +20,7 @@ export interface CreateStoreOptions {
  * const store = await createStore({ kind: "sqlite", path: "./switchyard-data/switchyard.db" });
  */
 export async function createStore(config: StoreConfig, options: CreateStoreOptions = {}): Promise<Store> {
-  if (config.kind === "memory") return createMemoryStore();
+  if (config.kind === "memory") return createMemoryStore({ maxTraces: config.maxTraces });
   if (config.kind === "postgres") {
     return openPostgresStore({ url: config.url, poolSize: config.poolSize, connectTimeoutMs: config.connectTimeoutMs, spoolDir: config.spoolDir, spoolMaxBytes: config.spoolMaxBytes });
   }

@@ -10,7 +10,13 @@ const sqliteStoreSchema = z
   })
   .strict();
 
-const memoryStoreSchema = z.object({ kind: z.literal("memory") }).strict();
+const memoryStoreSchema = z
+  .object({
+    kind: z.literal("memory"),
+    /** Most traces (and learning contexts) kept in RAM; the oldest are dropped and counted (default 50,000). */
+    maxTraces: z.number().int().positive().optional(),
+  })
+  .strict();
 
 const postgresStoreSchema = z
   .object({

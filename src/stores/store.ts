@@ -193,6 +193,8 @@ export interface Store {
    * learning pages read them). Optional: a store without them serves no dashboard aggregates.
    */
   readonly rollups?: TraceRollupRepository;
+  /** Present on stores that drop old records to stay bounded (memory): how many traces and learning contexts were dropped so far. */
+  readonly droppedRecords?: () => { traces: number; contexts: number };
   /** Flushes and releases the backend; the store is unusable afterwards. */
   close(): Promise<void>;
 }

@@ -7,6 +7,7 @@ import type { RouterState } from "../router.js";
 import type { RouterTrainer, TrainingSet } from "../router-trainer.js";
 import { KnnRouter, type KnnParams } from "./knn-router.js";
 import { DEFAULT_COST_NEIGHBOURS, NeighbourCostPredictor } from "./neighbour-cost.js";
+import { fitIvfLayout, IVF_MIN_ROWS, IvfSimilarityIndex, type IvfLayout } from "./ivf-similarity-index.js";
 import { DenseSimilarityIndex, SparseSimilarityIndex } from "./similarity-index.js";
 import { tuneKnn } from "./tune-knn.js";
 import { routingScore } from "../../training/routing-score.js";
@@ -34,6 +35,14 @@ const paramsSchema = z
     cost: z.enum(["engine", "neighbours"]).optional(),
     /** Neighbours averaged for `cost: "neighbours"` (default 20). */
     costK: z.number().int().positive().max(10_000).optional(),
+    /**
+     * Neighbour search over dense vectors: `exact` (scan every row), `ivf` (approximate: an inverted file
+     * of ~√n lists, `ivfProbe` nearest scanned; see IvfSimilarityIndex) or `auto` (default: `ivf` from
+     * 20,000 training rows). Sparse vectors (hashed TF-IDF) always use the exact inverted index.
+     */
+    index: z.enum(["auto", "exact", "ivf"]).optional(),
+    ivfLists: z.number().int().positive().max(65_536).optional(),
+    ivfProbe: z.number().int().positive().max(65_536).optional(),
   })
   .strict();
 
@@ -52,28 +61,44 @@ const stateSchema = z.object({
   tuning: z.unknown().optional(),
   cost: z.unknown().optional(),
   observationWeights: z.string().optional(),
+  ivf: z.object({ lists: z.number().int().positive(), probe: z.number().int().positive(), centroids: z.string(), assignment: z.string() }).optional(),
 });
 
-function buildRouter(models: readonly string[], params: KnnParams, scores: Float32Array, vectors: { sparse?: readonly SparseVector[]; dense?: readonly Float32Array[] }, dimension: number, tuning?: unknown, costPredictor?: NeighbourCostPredictor, observationWeights?: Float32Array): KnnRouter {
-  const index = vectors.sparse ? new SparseSimilarityIndex(vectors.sparse, dimension) : new DenseSimilarityIndex(vectors.dense ?? [], dimension);
+/** The IVF layout to build for a training set, or undefined for an exact index (see the `index` parameter). */
+function ivfLayoutFor(data: TrainingSet, given: z.infer<typeof paramsSchema>, seed: number | undefined): IvfLayout | undefined {
+  const choice = given.index ?? "auto";
+  if (data.sparseEmbeddings || choice === "exact" || (choice === "auto" && data.examples.length < IVF_MIN_ROWS) || data.examples.length === 0) return undefined;
+  const dimension = data.embeddings[0]?.length ?? 1;
+  return fitIvfLayout(data.embeddings, dimension, { lists: given.ivfLists, probe: given.ivfProbe, random: createRandom((seed ?? 42) + 19) });
+}
+
+function buildRouter(models: readonly string[], params: KnnParams, scores: Float32Array, vectors: { sparse?: readonly SparseVector[]; dense?: readonly Float32Array[]; ivf?: IvfLayout }, dimension: number, tuning?: unknown, costPredictor?: NeighbourCostPredictor, observationWeights?: Float32Array): KnnRouter {
+  const index = vectors.sparse ? new SparseSimilarityIndex(vectors.sparse, dimension) : vectors.ivf ? new IvfSimilarityIndex(vectors.dense ?? [], dimension, vectors.ivf) : new DenseSimilarityIndex(vectors.dense ?? [], dimension);
+  // What toState needs, and no more: with an IVF index the dense rows are rebuilt from its lists, so the
+  // router does not keep a second copy of every vector (40 MB for 100k × 100-d).
+  const { sparse, ivf } = vectors;
+  const dense = ivf ? undefined : vectors.dense;
   const toState = (): RouterState => {
     const state: RouterState = { kind: "knn", models: [...models], params, count: index.size, dimension, scores: float32ToBase64(scores), tuning };
+    if (ivf) state.ivf = { lists: ivf.lists, probe: ivf.probe, centroids: float32ToBase64(ivf.centroids), assignment: uint32ToBase64(ivf.assignment) };
     if (costPredictor) state.cost = costPredictor.toState();
     if (observationWeights) state.observationWeights = float32ToBase64(observationWeights);
-    if (vectors.sparse) {
-      const offsets = new Uint32Array(vectors.sparse.length + 1);
-      vectors.sparse.forEach((vector, i) => (offsets[i + 1] = offsets[i]! + vector.indices.length));
-      const indices = new Uint32Array(offsets[vectors.sparse.length]!);
+    if (sparse) {
+      const offsets = new Uint32Array(sparse.length + 1);
+      sparse.forEach((vector, i) => (offsets[i + 1] = offsets[i]! + vector.indices.length));
+      const indices = new Uint32Array(offsets[sparse.length]!);
       const values = new Float32Array(indices.length);
-      vectors.sparse.forEach((vector, i) => {
+      sparse.forEach((vector, i) => {
         indices.set(vector.indices, offsets[i]!);
         values.set(vector.values, offsets[i]!);
       });
       state.sparse = { offsets: uint32ToBase64(offsets), indices: uint32ToBase64(indices), values: float32ToBase64(values) };
+    } else if (index instanceof IvfSimilarityIndex) {
+      state.dense = float32ToBase64(index.trainingRows());
     } else {
-      const dense = new Float32Array((vectors.dense?.length ?? 0) * dimension);
-      vectors.dense?.forEach((vector, i) => dense.set(vector.subarray(0, dimension), i * dimension));
-      state.dense = float32ToBase64(dense);
+      const rows = new Float32Array((dense?.length ?? 0) * dimension);
+      dense?.forEach((vector, i) => rows.set(vector.subarray(0, dimension), i * dimension));
+      state.dense = float32ToBase64(rows);
     }
     return state;
   };
@@ -100,7 +125,7 @@ export const knnRouterTrainer: RouterTrainer = {
     const scores = new Float32Array(data.examples.length * m);
     data.examples.forEach((example, i) => data.models.forEach((model, j) => (scores[i * m + j] = example.outcomes[model]?.score ?? 0)));
     const dimension = data.embeddings[0]?.length ?? 1;
-    const vectors = data.sparseEmbeddings ? { sparse: data.sparseEmbeddings } : { dense: data.embeddings };
+    const vectors = data.sparseEmbeddings ? { sparse: data.sparseEmbeddings } : { dense: data.embeddings, ivf: ivfLayoutFor(data, given, options.seed) };
     const fixed: KnnParams = {
       k: given.k ?? defaultKnnParams.k,
       power: given.power ?? defaultKnnParams.power,
@@ -153,7 +178,7 @@ export const knnRouterTrainer: RouterTrainer = {
       priorWeight: given.priorWeight ?? defaultKnnParams.priorWeight,
     };
     const dimension = data.embeddings[0]?.length ?? 1;
-    const vectors = data.sparseEmbeddings ? { sparse: data.sparseEmbeddings } : { dense: data.embeddings };
+    const vectors = data.sparseEmbeddings ? { sparse: data.sparseEmbeddings } : { dense: data.embeddings, ivf: ivfLayoutFor(data, given, options.seed) };
     return buildRouter(data.models, params, scores, vectors, dimension, { feedback: "bandit: inverse-propensity-weighted neighbour means", rows: n }, undefined, observationWeights);
   },
   fromState(state) {
@@ -180,6 +205,12 @@ export const knnRouterTrainer: RouterTrainer = {
     if (dense.length !== s.count * s.dimension) throw new SwitchyardError("invalid_artifact", "knn router state: dense vectors do not match the prompt count");
     const vectors: Float32Array[] = [];
     for (let i = 0; i < s.count; i++) vectors.push(dense.subarray(i * s.dimension, (i + 1) * s.dimension));
-    return buildRouter(s.models, s.params, scores, { dense: vectors }, s.dimension, s.tuning, costPredictorOf(s), observationWeights);
+    let ivf: IvfLayout | undefined;
+    if (s.ivf) {
+      ivf = { lists: s.ivf.lists, probe: Math.min(s.ivf.probe, s.ivf.lists), centroids: float32FromBase64(s.ivf.centroids), assignment: uint32FromBase64(s.ivf.assignment) };
+      if (ivf.centroids.length !== ivf.lists * s.dimension) throw new SwitchyardError("invalid_artifact", "knn router state: ivf.centroids do not match ivf.lists × dimension");
+      if (ivf.assignment.length !== s.count || ivf.assignment.some((list) => list >= s.ivf!.lists)) throw new SwitchyardError("invalid_artifact", "knn router state: ivf.assignment does not give every prompt a list");
+    }
+    return buildRouter(s.models, s.params, scores, { dense: vectors, ivf }, s.dimension, s.tuning, costPredictorOf(s), observationWeights);
   },
 };

@@ -1,5 +1,6 @@
 import type { SparseVector } from "../../embedders/sparse-vector.js";
 import type { Neighbours } from "./knn-router.js";
+import { IvfSimilarityIndex } from "./ivf-similarity-index.js";
 import type { SimilarityIndex } from "./similarity-index.js";
 import { topKByHeap, type TopKScratch } from "./top-k-heap.js";
 
@@ -31,17 +32,46 @@ export class NeighbourSearch {
   /** The top-k heap's working arrays, reused across searches (grown to the largest k asked). */
   private readonly heap: TopKScratch = { heapValue: new Float32Array(0), heapIndex: new Int32Array(0) };
 
+  /** With an IVF index: the probed rows' training indices (the buffer then holds their similarities, compacted). */
+  private readonly candidateIds?: Int32Array;
+  /** How many entries of the buffer are valid (all of it for an exact index). */
+  private filled: number;
+
   constructor(index: SimilarityIndex) {
     this.index = index;
-    this.buffer = new Float32Array(index.size);
+    if (index instanceof IvfSimilarityIndex) {
+      this.candidateIds = new Int32Array(index.maxCandidates);
+      this.buffer = new Float32Array(index.maxCandidates);
+    } else {
+      this.buffer = new Float32Array(index.size);
+    }
+    this.filled = this.buffer.length;
+  }
+
+  /** Fills the buffer with the query's similarities (all rows, or an IVF index's probed rows). */
+  private scan(query: SearchQuery): void {
+    if (this.candidateIds) this.filled = (this.index as IvfSimilarityIndex).candidates(query, this.candidateIds, this.buffer);
+    else this.index.similarities(query, this.buffer);
+  }
+
+  /** Top-k over the buffer, as training indices. */
+  private topK(k: number, exclude: number): Neighbours {
+    const ids = this.candidateIds;
+    if (!ids) return topKByHeap(this.buffer, k, exclude, this.heapFor(k));
+    const values = this.buffer.subarray(0, this.filled);
+    let excludeAt = -1;
+    if (exclude >= 0) for (let i = 0; i < this.filled; i++) if (ids[i] === exclude) excludeAt = i;
+    const found = topKByHeap(values, k, excludeAt, this.heapFor(k));
+    for (let r = 0; r < found.count; r++) found.indices[r] = ids[found.indices[r]!]!;
+    return found;
   }
 
   /** The `k` most similar training vectors to `query`, most similar first, skipping row `exclude`. */
   neighbours(query: SearchQuery, k: number, exclude = -1): Neighbours {
     if (exclude >= 0) {
       this.forget();
-      this.index.similarities(query, this.buffer);
-      return topKByHeap(this.buffer, k, exclude, this.heapFor(k));
+      this.scan(query);
+      return this.topK(k, exclude);
     }
     // What the index reads must be the same arrays (a sparse index with a sparse query never reads the
     // dense form, which a view may build only on demand).
@@ -49,12 +79,12 @@ export class NeighbourSearch {
     const same = this.lastQuery === query && this.lastSparse === query.sparseEmbedding && (sparseOnly || this.lastEmbedding === query.embedding);
     if (same && this.lastFound && k <= this.lastK) return k === this.lastK ? this.lastFound : prefixOf(this.lastFound, k);
     if (!same) {
-      this.index.similarities(query, this.buffer);
+      this.scan(query);
       this.lastQuery = query;
       this.lastEmbedding = sparseOnly ? undefined : query.embedding;
       this.lastSparse = query.sparseEmbedding;
     }
-    const found = topKByHeap(this.buffer, k, -1, this.heapFor(k));
+    const found = this.topK(k, -1);
     this.lastFound = found;
     this.lastK = k;
     return found;

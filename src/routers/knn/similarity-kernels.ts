@@ -19,6 +19,8 @@ export interface DenseKernel {
   /** `out[i]` = row i's dot product with the query, rounded to float32 (padded rows included). */
   readonly out: Float32Array;
   scan(): void;
+  /** Scans only groups `[firstGroup, firstGroup + groups)` (rows `4·firstGroup …`), writing their rows' entries of {@link out}. */
+  scanGroups(firstGroup: number, groups: number): void;
 }
 
 /** Sparse accumulation: `out[document[p]] += weight · value[p]` (float32 storage) over one posting range. */
@@ -93,6 +95,7 @@ export function createDenseKernel(paddedRows: number, width: number): DenseKerne
     query: new Float64Array(made.buffer, queryOffset, width),
     out: new Float32Array(made.buffer, outOffset, paddedRows),
     scan: () => dots(blockOffset, queryOffset, outOffset, groups, width),
+    scanGroups: (firstGroup, count) => dots(blockOffset + firstGroup * 16 * width, queryOffset, outOffset + firstGroup * 16, count, width),
   };
 }
 

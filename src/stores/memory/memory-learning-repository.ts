@@ -1,8 +1,13 @@
 import type { JudgementRecord, LearningContextRecord, LearningSnapshot, LearningUpdateRecord } from "../learning-records.js";
 import type { LearningRepository } from "../store.js";
 
-/** {@link LearningRepository} in process memory (tests, throw-away runs); records are copied in and out. */
-export function createMemoryLearningRepository(): LearningRepository {
+/**
+ * {@link LearningRepository} in process memory (tests, throw-away runs); records are copied in and out.
+ * With `maxContexts`, the oldest per-request context is dropped (and `onDrop` called) when a new one
+ * would exceed it; its judgement goes with it; the update log (emptied as snapshots cover it) and snapshot are kept.
+ */
+export function createMemoryLearningRepository(options: { maxContexts?: number; onDrop?: () => void } = {}): LearningRepository {
+  const maxContexts = options.maxContexts ?? Number.POSITIVE_INFINITY;
   const contexts = new Map<string, LearningContextRecord>();
   const updates: LearningUpdateRecord[] = [];
   const claimed = new Set<string>();
@@ -13,7 +18,16 @@ export function createMemoryLearningRepository(): LearningRepository {
   const claimOf = (requestId: string, source: string) => `${requestId}\u0000${source}`;
   return {
     async putContexts(records) {
-      for (const record of records) if (!contexts.has(record.requestId)) contexts.set(record.requestId, structuredClone(record));
+      for (const record of records) {
+        if (contexts.has(record.requestId)) continue;
+        if (contexts.size >= maxContexts) {
+          const oldest = contexts.keys().next().value as string;
+          contexts.delete(oldest);
+          judgements.delete(oldest);
+          options.onDrop?.();
+        }
+        contexts.set(record.requestId, structuredClone(record));
+      }
     },
     async getContext(requestId) {
       const record = contexts.get(requestId);

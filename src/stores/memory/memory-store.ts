@@ -43,21 +43,40 @@ export function traceMatches(trace: TraceRecord, filter: TraceFilter): boolean {
   return true;
 }
 
+/** Traces (and learning contexts) a memory store keeps by default before dropping the oldest. */
+export const DEFAULT_MEMORY_MAX_TRACES = 50_000;
+
+/** Options of {@link createMemoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * Most traces kept (default {@link DEFAULT_MEMORY_MAX_TRACES}); when a new one would exceed it, the
+   * oldest inserted is dropped and counted (`droppedRecords`). The same cap applies to the online
+   * learner's per-request contexts. Keys, spend totals and breaker states are never dropped (they are
+   * few and money must not be forgotten).
+   */
+  maxTraces?: number;
+}
+
 /**
  * A {@link Store} in process memory: nothing survives a restart. For tests and throw-away runs.
- * Records are copied in and out, so callers cannot mutate what the store holds.
+ * Records are copied in and out, so callers cannot mutate what the store holds. Memory stays bounded:
+ * traces and learning contexts are capped (see {@link MemoryStoreOptions.maxTraces}), oldest dropped first.
  *
  * @example
- * const store = createMemoryStore();
+ * const store = createMemoryStore({ maxTraces: 10_000 });
  * await store.keys.insert(record);
  */
-export function createMemoryStore(): Store {
+export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
+  const maxTraces = options.maxTraces ?? DEFAULT_MEMORY_MAX_TRACES;
+  if (!Number.isInteger(maxTraces) || maxTraces < 1) throw new SwitchyardError("invalid_config", `memory store maxTraces must be a positive integer (got ${String(maxTraces)})`, { param: "store.maxTraces" });
   const keys = new Map<string, ApiKeyRecord>();
   const usage = new Map<string, NanoTotals>();
+  // A Map iterates in insertion order, so its first entry is the oldest trace: dropping it is O(1).
   const traces = new Map<string, TraceRecord>();
   const breakers = new Map<string, BreakerState>();
+  const dropped = { traces: 0, contexts: 0 };
+  const baseLearning = createMemoryLearningRepository({ maxContexts: maxTraces, onDrop: () => dropped.contexts++ });
   const rollups = createMemoryTraceRollups();
-  const baseLearning = createMemoryLearningRepository();
   // Judge grades also go to the rollups, grouped by the request's learning context.
   const learning: typeof baseLearning = {
     ...baseLearning,
@@ -150,6 +169,11 @@ export function createMemoryStore(): Store {
         const inserted: TraceRecord[] = [];
         for (const record of records) {
           if (traces.has(record.id)) continue;
+          if (traces.size >= maxTraces) {
+            const oldest = traces.keys().next().value as string;
+            traces.delete(oldest);
+            dropped.traces++;
+          }
           traces.set(record.id, structuredClone(record));
           inserted.push(record);
         }
@@ -212,6 +236,7 @@ export function createMemoryStore(): Store {
     },
     learning,
     rollups,
+    droppedRecords: () => ({ ...dropped }),
     async close() {},
   };
 }
