@@ -60,7 +60,11 @@ test("`switchyard serve` on SIGTERM: stops accepting, finishes the in-flight str
       if (!signalled && text.length > 0) {
         signalled = true;
         child.kill("SIGTERM");
-        await new Promise((done) => setTimeout(done, 100));
+        // Under load the child may take longer than any fixed pause to see the signal: wait for its line
+        // (written just before it closes the listener), then a moment for the close itself.
+        const deadline = Date.now() + 10_000;
+        while (!/SIGTERM: draining/.test(stderr) && Date.now() < deadline) await new Promise((done) => setTimeout(done, 10));
+        await new Promise((done) => setTimeout(done, 50));
         await assert.rejects(fetch(`${url}/healthz`), "the listening socket is closed while draining");
       }
     }
