@@ -33,4 +33,4 @@ if (script === undefined || stylesheet === undefined) throw new Error(`build-ui:
 const html = readFileSync(join(root, "ui", "index.html"), "utf8").replace("__JS__", script).replace("__CSS__", stylesheet);
 writeFileSync(join(outdir, "index.html"), html);
 const sizes = outputs.map((name) => `${name} ${(readFileSync(join(outdir, name)).length / 1024).toFixed(1)} KiB`);
-process.stdout.write(`dist/ui: index.html, ${sizes.join(", ")}\n`);
+process.stderr.write(`dist/ui: index.html, ${sizes.join(", ")}\n`);
