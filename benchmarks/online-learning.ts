@@ -10,7 +10,7 @@
  * which no reported figure uses: benchmarks/online-learning-tuning.ts).
  *
  * Run: npx tsx benchmarks/online-learning.ts [--sets routerbench,dcrouter,routellm-mmlu] [--seeds 42,43,44]
- *      [--figures stationary,drift,price-change,price-cut,new-model,budget,speed] [--auto] [--out FILE.md]
+ *      [--pace knob|reference] [--figures stationary,drift,price-change,price-cut,new-model,budget,speed] [--auto] [--out FILE.md]
  */
 import { writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
@@ -34,6 +34,8 @@ const { values } = parseArgs({
     seeds: { type: "string", default: "42,43,44" },
     figures: { type: "string", default: "stationary,drift,price-change,price-cut,new-model,budget,speed" },
     auto: { type: "boolean", default: false },
+    /** Stationary figure: pace online routers to the knob's calibrated spend or to offline-knn's realised spend on the stream. */
+    pace: { type: "string", default: "knob" },
     out: { type: "string" },
   },
 });
@@ -91,8 +93,8 @@ for (const set of sets) {
     if (figures.has("stationary")) {
       // Online routers paced to the knob's calibrated spend (the offline router's expected spend at knob 0.5, from its
       // calibration on the history), so that rewards compare at equal cost; static routers run unpaced at that knob.
-      const stationary = await run(examples, models, { seed, paceToKnob: true, routers: ["linucb", "thompson", "eps-greedy+cold", ...staticRouters] });
-      say(`| stationary seed ${seed} | knob spend target ${stationary.result.knobSpendUsd.toPrecision(4)} USD per step |`);
+      const stationary = await run(examples, models, { seed, paceToKnob: values.pace === "knob", paceToReference: values.pace === "reference", routers: ["linucb", "thompson", "eps-greedy+cold", ...staticRouters] });
+      say(`| stationary seed ${seed} | paced to ${values.pace}; knob spend target ${stationary.result.knobSpendUsd.toPrecision(4)} USD per step |`);
       for (const [name, lines] of stationary.lines) {
         const entry = perRouter.get(name) ?? perRouter.set(name, { reward: [], cost: [], lastReward: [], lastCost: [] }).get(name)!;
         const quarter = Math.floor((lines.length * 3) / 4);

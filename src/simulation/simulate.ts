@@ -59,6 +59,12 @@ export interface SimulationOptions {
    */
   paceToKnob?: boolean;
   /**
+   * A measuring device, not a deployable policy: pace every online router to the offline reference's
+   * realised spend on this stream (its total cost, known because it streams first), so rewards compare at
+   * exactly equal money. Ignored with `budgetUsd`; wins over `paceToKnob`.
+   */
+  paceToReference?: boolean;
+  /**
    * Run every router at this willingness-to-pay instead of the knob's (e.g. a reference trained on other
    * data, compared at the same wtp as the run it is the reference for).
    */
@@ -81,6 +87,8 @@ export interface SimulationResult {
   budgetUsd?: number;
   /** Whether online routers were paced to `knobSpendUsd` per step. */
   pacedToKnob: boolean;
+  /** Whether online routers were paced to the reference's realised spend. */
+  pacedToReference: boolean;
   /** The model with the best total utility (wtp × reward − cost) on the stream, among models routable throughout. */
   bestFixedModel: string;
   referenceRouter: string;
@@ -134,7 +142,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const reference = trainRouter(prepared, { router: offlineRouter, seed });
   const willingnessToPay = options.willingnessToPay ?? willingnessToPayForKnob(reference.calibration, options.quality ?? 0.5);
   const knobSpendUsd = expectedSpendForKnob(reference.calibration, options.quality ?? 0.5);
-  const pacedToKnob = options.budgetUsd === undefined && options.paceToKnob === true;
+  const pacedToReference = options.budgetUsd === undefined && options.paceToReference === true;
+  const pacedToKnob = options.budgetUsd === undefined && !pacedToReference && options.paceToKnob === true;
   // Every model's predicted cost, the new model's included: its price is configured like any target's,
   // so a cost line fitted on its history costs stands in for the price list (its scores stay unseen).
   const costModel = CostModel.fit(history, prepared.data.promptTokens, options.models);
@@ -154,7 +163,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   for (const [r, spec] of specs.entries()) {
     progress(`streaming ${stream.length} prompts to ${spec.name}`, r + 1, specs.length + 1);
     const built = buildRouter(spec, { reference: reference.router, prepared, seed, params: options.params, inputDimension, tokenScale, costModel, models: scenario.historyModels });
-    const budgetUsd = pacedToKnob && built.type === "bandit" ? knobSpendUsd * stream.length : options.budgetUsd;
+    const referenceSpendUsd = pacedToReference && r > 0 ? records.get(specs[0]!.name)!.reduce((sum, record) => sum + record.costUsd, 0) : undefined;
+    const budgetUsd = built.type !== "bandit" ? options.budgetUsd : pacedToKnob ? knobSpendUsd * stream.length : (referenceSpendUsd ?? options.budgetUsd);
     const run = runRouter(spec.name, built, { steps, scenario, costModel, willingnessToPay, budgetUsd, seed: seed ^ hashName(spec.name), models: options.models, onLine: options.onLine });
     records.set(spec.name, run.records);
     summaries.push({ ...summarizeRun(spec.name, run.records, { windowSize, models: options.models }), decisionMs: latencyOf(run.decisionMs), updateMs: latencyOf(run.updateMs), wallMs: run.wallMs });
@@ -176,6 +186,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     knobSpendUsd,
     budgetUsd: options.budgetUsd,
     pacedToKnob,
+    pacedToReference,
     bestFixedModel,
     referenceRouter: referenceName,
     windowSize,
