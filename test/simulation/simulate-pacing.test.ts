@@ -25,6 +25,12 @@ test("--pace-to-knob holds online routers to the knob's calibrated spend; static
   assert.ok(spend(held, "linucb+cold") <= target, `paced ${spend(held, "linucb+cold")} vs the knob's ${target}`);
   // The offline reference routes exactly as without pacing.
   assert.equal(spend(held, "offline-knn"), spend(free, "offline-knn"));
+  // paceToReference: held to offline-knn's realised spend on the stream instead.
+  const matched: SimulationLine[] = [];
+  const toReference = await simulate({ ...options, paceToReference: true, onLine: (line) => matched.push(line) });
+  assert.ok(toReference.pacedToReference && !toReference.pacedToKnob);
+  assert.ok(spend(free, "linucb+cold") > 1.5 * spend(matched, "offline-knn"));
+  assert.ok(spend(matched, "linucb+cold") <= spend(matched, "offline-knn"), `paced ${spend(matched, "linucb+cold")} vs offline-knn's ${spend(matched, "offline-knn")}`);
 });
 
 test("a willingness-to-pay override runs every router at it", async () => {
