@@ -2,14 +2,15 @@
  * Online learning (issue 13): bandit routers against static routers on a streamed replay of the shared
  * datasets (`simulate`): a seeded 30 % history is the labelled past (static routers and warm starts are
  * trained on it alone), the rest is streamed once in a seeded order with bandit feedback. Figures:
- * stationary warm vs offline (whole stream), cold last quarter vs offline, drift (degraded model's share),
- * price change (repriced model's share vs an offline router trained with the new prices), new model (its
- * share vs an offline router trained with it), budget pacing (40 % of best-single's spend), speed.
- * Bandit hyper-parameters are the defaults (chosen a priori, checked on seed 1000 of routerbench, which
- * no reported figure uses).
+ * stationary warm vs offline (whole stream), cold last quarter vs offline — online routers paced to the knob's
+ * calibrated spend so the comparison is at equal cost —, drift (degraded model's share), price change and
+ * price cut (repriced model's share vs an offline router trained with the new prices), new model (its share
+ * vs an offline router trained with it; both references at the run's wtp, on the same steps), budget pacing
+ * (40 % of best-single's spend), speed. Bandit hyper-parameters are the defaults (tuned on seeds 1000+,
+ * which no reported figure uses: benchmarks/online-learning-tuning.ts).
  *
  * Run: npx tsx benchmarks/online-learning.ts [--sets routerbench,dcrouter,routellm-mmlu] [--seeds 42,43,44]
- *      [--figures stationary,drift,price-change,new-model,budget,speed] [--auto] [--out FILE.md]
+ *      [--pace knob|reference] [--figures stationary,drift,price-change,price-cut,new-model,budget,speed] [--auto] [--out FILE.md]
  */
 import { writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
@@ -31,8 +32,10 @@ const { values } = parseArgs({
   options: {
     sets: { type: "string", default: "routerbench,dcrouter,routellm-mmlu" },
     seeds: { type: "string", default: "42,43,44" },
-    figures: { type: "string", default: "stationary,drift,price-change,new-model,budget,speed" },
+    figures: { type: "string", default: "stationary,drift,price-change,price-cut,new-model,budget,speed" },
     auto: { type: "boolean", default: false },
+    /** Stationary figure: pace online routers to the knob's calibrated spend or to offline-knn's realised spend on the stream. */
+    pace: { type: "string", default: "knob" },
     out: { type: "string" },
   },
 });
@@ -66,6 +69,15 @@ const shareIn = (lines: readonly SimulationLine[], model: string, from: number, 
 };
 const meanOf = (lines: readonly SimulationLine[], field: "reward" | "costUsd", from = 0, to = lines.length) => mean(lines.slice(from, to).map((line) => line[field]));
 
+/** The share an offline router trained on `examples` (the scenario's truth: new prices, or the new model in the history) gives `model` at `wtp`, in steps [from, to). */
+async function referenceShare(examples: RoutingExample[], models: string[], seed: number, willingnessToPay: number, model: string, from: number, to: number): Promise<number> {
+  const reference = await run(examples, models, { seed, routers: [], willingnessToPay });
+  return shareIn(reference.lines.get("offline-knn")!, model, from, to);
+}
+
+const repricedBy = (examples: RoutingExample[], model: string, factor: number): RoutingExample[] =>
+  examples.map((example) => ({ ...example, outcomes: { ...example.outcomes, [model]: { ...example.outcomes[model]!, costUsd: example.outcomes[model]!.costUsd * factor } } }));
+
 for (const set of sets) {
   const dataset = await loadDataset(join(dataDir, FILES[set]!));
   const examples = excludeContaminated(dataset.examples);
@@ -73,12 +85,16 @@ for (const set of sets) {
   const staticRouters = ["best-single", ...(values.auto ? ["auto"] : [])];
   say(`\n### ${set} (${examples.length} prompts × ${models.length} models; history 0.3; seeds ${seeds.join(", ")})\n`);
   const perRouter = new Map<string, { reward: number[]; cost: number[]; lastReward: number[]; lastCost: number[] }>();
-  const budgetRows: string[] = [];
   const scenarioRows: string[] = [];
+  const budgetRows: string[] = [];
+  const ratios = new Map<string, number[]>();
+  const noteRatio = (key: string, value: number) => (ratios.get(key) ?? ratios.set(key, []).get(key)!).push(value);
   for (const seed of seeds) {
-    let stationary: Run | undefined;
-    if (figures.has("stationary") || figures.has("budget") || figures.has("new-model")) {
-      stationary = await run(examples, models, { seed, routers: ["linucb", "thompson", "eps-greedy+cold", ...staticRouters] });
+    if (figures.has("stationary")) {
+      // Online routers paced to the knob's calibrated spend (the offline router's expected spend at knob 0.5, from its
+      // calibration on the history), so that rewards compare at equal cost; static routers run unpaced at that knob.
+      const stationary = await run(examples, models, { seed, paceToKnob: values.pace === "knob", paceToReference: values.pace === "reference", routers: ["linucb", "thompson", "eps-greedy+cold", ...staticRouters] });
+      say(`| stationary seed ${seed} | paced to ${values.pace}; knob spend target ${stationary.result.knobSpendUsd.toPrecision(4)} USD per step |`);
       for (const [name, lines] of stationary.lines) {
         const entry = perRouter.get(name) ?? perRouter.set(name, { reward: [], cost: [], lastReward: [], lastCost: [] }).get(name)!;
         const quarter = Math.floor((lines.length * 3) / 4);
@@ -96,32 +112,42 @@ for (const set of sets) {
       for (const [name, lines] of drift.lines) {
         const before = shareIn(lines, model!, Math.max(0, fromStep - 300), fromStep);
         const after = shareIn(lines, model!, fromStep + 200, fromStep + 300);
-        say(`| drift | ${seed} | ${name} | ${model} | share before ${before.toFixed(3)} → steps +200…+300 ${after.toFixed(3)} | drop ${before > 0 ? ((1 - after / before) * 100).toFixed(0) : "–"} % |`);
+        if (before > 0) noteRatio(`drift|${name}`, 1 - after / before);
+        scenarioRows.push(`| drift | ${seed} | ${name} | ${model} | ${before.toFixed(3)} → ${after.toFixed(3)} | – | drop ${before > 0 ? ((1 - after / before) * 100).toFixed(0) : "–"} % |`);
+        say(scenarioRows.at(-1)!);
       }
     }
-    if (figures.has("price-change")) {
-      const change = await run(examples, models, { seed, scenario: "price-change", routers: ["linucb", "thompson"] });
+    for (const scenario of ["price-change", "price-cut"] as const) {
+      if (!figures.has(scenario)) continue;
+      const change = await run(examples, models, { seed, scenario, routers: ["linucb", "thompson"] });
       const { model, fromStep } = change.result.scenario;
-      // The reference: an offline router trained on the history with the new prices (the repriced model's costs × 20 everywhere).
-      const repriced = examples.map((example) => ({ ...example, outcomes: { ...example.outcomes, [model!]: { ...example.outcomes[model!]!, costUsd: example.outcomes[model!]!.costUsd * 20 } } }));
-      const reference = await run(repriced, models, { seed, routers: [] });
-      const target = shareIn(reference.lines.get("offline-knn")!, model!, fromStep, change.result.dataset.streamedSteps);
+      // The reference: an offline router trained on the history with the new prices, at the same wtp, on the same steps.
+      const factor = scenario === "price-change" ? 20 : 1 / 20;
+      const from = fromStep + 200;
+      const to = fromStep + 300;
+      const target = await referenceShare(repricedBy(examples, model!, factor), models, seed, change.result.willingnessToPay, model!, from, to);
       for (const [name, lines] of change.lines) {
-        const after = shareIn(lines, model!, fromStep + 200, fromStep + 300);
-        say(`| price-change | ${seed} | ${name} | ${model} | share before ${shareIn(lines, model!, fromStep - 300, fromStep).toFixed(3)} → steps +200…+300 ${after.toFixed(3)} | offline-knn trained with the new prices: ${target.toFixed(3)}; gap ${(Math.abs(after - target) * 100).toFixed(1)} points |`);
+        const after = shareIn(lines, model!, from, to);
+        if (name !== "offline-knn") noteRatio(`${scenario}|${name}`, Math.abs(after - target));
+        scenarioRows.push(`| ${scenario} | ${seed} | ${name} | ${model} | ${shareIn(lines, model!, fromStep - 300, fromStep).toFixed(3)} → ${after.toFixed(3)} | ${target.toFixed(3)} | gap ${(Math.abs(after - target) * 100).toFixed(1)} points |`);
+        say(scenarioRows.at(-1)!);
       }
     }
-    if (figures.has("new-model") && stationary) {
+    if (figures.has("new-model")) {
       const arrival = await run(examples, models, { seed, scenario: "new-model", routers: ["linucb", "thompson"] });
       const { model, fromStep } = arrival.result.scenario;
-      const target = shareIn(stationary.lines.get("offline-knn")!, model!, fromStep, fromStep + 500);
+      // The reference: an offline router trained on the same history with the model, at the same wtp, on the same steps.
+      const target = await referenceShare(examples, models, seed, arrival.result.willingnessToPay, model!, fromStep + 400, fromStep + 500);
       for (const [name, lines] of arrival.lines) {
         const share = shareIn(lines, model!, fromStep + 400, fromStep + 500);
-        say(`| new-model | ${seed} | ${name} | ${model} | share at steps +400…+500 ${share.toFixed(3)} | offline-knn trained with it: ${target.toFixed(3)} (ratio ${target > 0 ? (share / target).toFixed(2) : "–"}) |`);
+        if (name !== "offline-knn" && target > 0) noteRatio(`new-model|${name}`, share / target);
+        scenarioRows.push(`| new-model | ${seed} | ${name} | ${model} | +400…+500: ${share.toFixed(3)} | ${target.toFixed(3)} | ratio ${target > 0 ? (share / target).toFixed(2) : "–"} |`);
+        say(scenarioRows.at(-1)!);
       }
     }
-    if (figures.has("budget") && stationary) {
-      const bestSingle = stationary.result.routers.find((r) => r.router === "offline-best-single")!;
+    if (figures.has("budget")) {
+      const reference = await run(examples, models, { seed, routers: ["best-single"] });
+      const bestSingle = reference.result.routers.find((r) => r.router === "offline-best-single")!;
       const budgetUsd = 0.4 * bestSingle.totalCostUsd;
       const paced = await run(examples, models, { seed, budgetUsd, quality: 1, routers: ["linucb+warm", "linucb+cold"] });
       // Best fixed knob in hindsight: offline-knn at 6 knobs (0, 0.2, …, 1) without pacing, the best reward among those within the budget.
@@ -132,14 +158,15 @@ for (const set of sets) {
         if (summary.totalCostUsd <= budgetUsd && summary.meanReward > bestKnob.reward) bestKnob = { knob: k / 5, reward: summary.meanReward, spend: summary.totalCostUsd };
       }
       for (const summary of paced.result.routers) {
-        say(`| ${seed} | ${summary.router} | ${budgetUsd.toPrecision(4)} | ${summary.totalCostUsd.toPrecision(4)} | ${summary.totalCostUsd <= budgetUsd ? "yes" : "NO"} | ${summary.refused} | ${summary.meanReward.toFixed(4)} | knob ${bestKnob.knob}: ${bestKnob.reward.toFixed(4)} (spend ${bestKnob.spend.toPrecision(4)}) | ${bestKnob.reward > 0 ? ((summary.meanReward / bestKnob.reward) * 100).toFixed(1) : "–"} % |`);
+        budgetRows.push(`| ${seed} | ${summary.router} | ${budgetUsd.toPrecision(4)} | ${summary.totalCostUsd.toPrecision(4)} | ${summary.totalCostUsd <= budgetUsd ? "yes" : "NO"} | ${summary.refused} | ${summary.meanReward.toFixed(4)} | knob ${bestKnob.knob}: ${bestKnob.reward.toFixed(4)} (spend ${bestKnob.spend.toPrecision(4)}) | ${bestKnob.reward > 0 ? ((summary.meanReward / bestKnob.reward) * 100).toFixed(1) : "–"} % |`);
+        say(budgetRows.at(-1)!);
       }
     }
   }
   if (perRouter.size > 0) {
-    say("| router | mean reward (whole stream) | mean cost USD (whole stream) | mean reward (last quarter) | mean cost USD (last quarter) |");
+    say("\n| router | mean reward (whole stream) | mean cost USD (whole stream) | mean reward (last quarter) | mean cost USD (last quarter) |");
     say("|---|---|---|---|---|");
-    for (const [name, entry] of perRouter) say(`| ${name} | ${show(entry.reward)} | ${showUsd(entry.cost)} | ${show(entry.lastReward)} | ${showUsd(entry.lastCost)} |`);
+    for (const [name, entry] of perRouter) say(`| ${name}${name.includes("+") ? " (paced)" : ""} | ${show(entry.reward)} | ${showUsd(entry.cost)} | ${show(entry.lastReward)} | ${showUsd(entry.lastCost)} |`);
     const offline = perRouter.get("offline-knn")!;
     for (const name of ["linucb+warm", "thompson+warm"]) {
       const warm = perRouter.get(name);
@@ -151,9 +178,11 @@ for (const set of sets) {
     }
   }
   if (scenarioRows.length > 0) {
-    say("\n| scenario | seed | router | model | share | reference |");
-    say("|---|---|---|---|---|---|");
+    say("\n| scenario | seed | router | model | its share (before → after, or in the window) | offline router trained with the change, same wtp and steps | figure |");
+    say("|---|---|---|---|---|---|---|");
     for (const row of scenarioRows) say(row);
+    say("");
+    for (const [key, xs] of ratios) say(`${key}: ${xs.map((x) => x.toFixed(2)).join(", ")} (mean ${mean(xs).toFixed(2)})`);
   }
   if (budgetRows.length > 0) {
     say("\n| seed | router (paced, base knob 1) | budget USD | spend USD | within | refused | mean reward | best fixed knob within budget (offline-knn) | ratio |");

@@ -2,7 +2,7 @@ import { SwitchyardError } from "../core/errors.js";
 import type { RoutingExample } from "../data/routing-example.js";
 
 /** The simulation scenarios (issue 13, item 7). */
-export const SCENARIOS = ["stationary", "drift", "price-change", "new-model"] as const;
+export const SCENARIOS = ["stationary", "drift", "price-change", "price-cut", "new-model"] as const;
 /** One simulation scenario. */
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -55,6 +55,8 @@ export function cheapestModelOn(history: readonly RoutingExample[], models: read
  * The scenario exactly as issue 13 defines it, with S = streamed steps:
  * - `drift`: from step ⌊S/2⌋ on, every score of the model best on the history is multiplied by 0.5;
  * - `price-change`: from step ⌊S/2⌋ on, the cheapest model's costs are multiplied by 20;
+ * - `price-cut` (not in the issue; a price change that matters where the cheapest model carries no
+ *   traffic): from step ⌊S/2⌋ on, the costs of the model best on the history are divided by 20;
  * - `new-model`: the model best on the history is removed from the history (no router trained on the
  *   history sees it) and becomes routable at step ⌊S/4⌋.
  */
@@ -78,6 +80,11 @@ export function createScenario(name: ScenarioName, history: readonly RoutingExam
       const model = cheapestModelOn(history, models);
       const fromStep = Math.floor(steps / 2);
       return { name, model, fromStep, ...base, costUsd: (example, m, step) => outcome(example, m).costUsd * (m === model && step >= fromStep ? 20 : 1) };
+    }
+    case "price-cut": {
+      const model = bestModelOn(history, models);
+      const fromStep = Math.floor(steps / 2);
+      return { name, model, fromStep, ...base, costUsd: (example, m, step) => outcome(example, m).costUsd / (m === model && step >= fromStep ? 20 : 1) };
     }
     case "new-model": {
       const model = bestModelOn(history, models);

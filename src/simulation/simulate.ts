@@ -1,6 +1,6 @@
 import { CostModel } from "../core/cost-model.js";
 import { SwitchyardError } from "../core/errors.js";
-import { willingnessToPayForKnob } from "../core/knob-calibration.js";
+import { expectedSpendForKnob, willingnessToPayForKnob } from "../core/knob-calibration.js";
 import { rankByObjective, type CandidatePrediction } from "../core/objective.js";
 import { createRandom, shuffled } from "../core/random.js";
 import { estimateTokens } from "../core/tokens.js";
@@ -51,6 +51,24 @@ export interface SimulationOptions {
   budgetUsd?: number;
   /** The knob every router is run at (default 0.5), mapped through the reference's calibration. */
   quality?: number;
+  /**
+   * Pace every online router to the knob's calibrated spend: a {@link BudgetPacer} over the stream with
+   * a budget of the reference's expected spend per prompt at `quality` (its knob calibration, measured on
+   * the history) × streamed steps. The knob then means the same money for an online router as for the
+   * offline one, so rewards compare at equal cost. Static routers are not paced. Ignored with `budgetUsd`.
+   */
+  paceToKnob?: boolean;
+  /**
+   * A measuring device, not a deployable policy: pace every online router to the offline reference's
+   * realised spend on this stream (its total cost, known because it streams first), so rewards compare at
+   * exactly equal money. Ignored with `budgetUsd`; wins over `paceToKnob`.
+   */
+  paceToReference?: boolean;
+  /**
+   * Run every router at this willingness-to-pay instead of the knob's (e.g. a reference trained on other
+   * data, compared at the same wtp as the run it is the reference for).
+   */
+  willingnessToPay?: number;
   embedder?: EmbedderSpec;
   /** Steps per report window (default 250). */
   windowSize?: number;
@@ -64,7 +82,13 @@ export interface SimulationResult {
   scenario: { name: ScenarioName; model?: string; fromStep: number };
   seed: number;
   willingnessToPay: number;
+  /** The reference's calibrated expected spend per prompt at the knob (predicted costs, on the history). */
+  knobSpendUsd: number;
   budgetUsd?: number;
+  /** Whether online routers were paced to `knobSpendUsd` per step. */
+  pacedToKnob: boolean;
+  /** Whether online routers were paced to the reference's realised spend. */
+  pacedToReference: boolean;
   /** The model with the best total utility (wtp × reward − cost) on the stream, among models routable throughout. */
   bestFixedModel: string;
   referenceRouter: string;
@@ -116,7 +140,10 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   progress("training on the history", 0, specs.length + 1);
   const prepared = await prepareTraining(history, scenario.historyModels, options.embedder);
   const reference = trainRouter(prepared, { router: offlineRouter, seed });
-  const willingnessToPay = willingnessToPayForKnob(reference.calibration, options.quality ?? 0.5);
+  const willingnessToPay = options.willingnessToPay ?? willingnessToPayForKnob(reference.calibration, options.quality ?? 0.5);
+  const knobSpendUsd = expectedSpendForKnob(reference.calibration, options.quality ?? 0.5);
+  const pacedToReference = options.budgetUsd === undefined && options.paceToReference === true;
+  const pacedToKnob = options.budgetUsd === undefined && !pacedToReference && options.paceToKnob === true;
   // Every model's predicted cost, the new model's included: its price is configured like any target's,
   // so a cost line fitted on its history costs stands in for the price list (its scores stay unseen).
   const costModel = CostModel.fit(history, prepared.data.promptTokens, options.models);
@@ -136,7 +163,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   for (const [r, spec] of specs.entries()) {
     progress(`streaming ${stream.length} prompts to ${spec.name}`, r + 1, specs.length + 1);
     const built = buildRouter(spec, { reference: reference.router, prepared, seed, params: options.params, inputDimension, tokenScale, costModel, models: scenario.historyModels });
-    const run = runRouter(spec.name, built, { steps, scenario, costModel, willingnessToPay, budgetUsd: options.budgetUsd, seed: seed ^ hashName(spec.name), models: options.models, onLine: options.onLine });
+    const referenceSpendUsd = pacedToReference && r > 0 ? records.get(specs[0]!.name)!.reduce((sum, record) => sum + record.costUsd, 0) : undefined;
+    const budgetUsd = built.type !== "bandit" ? options.budgetUsd : pacedToKnob ? knobSpendUsd * stream.length : (referenceSpendUsd ?? options.budgetUsd);
+    const run = runRouter(spec.name, built, { steps, scenario, costModel, willingnessToPay, budgetUsd, seed: seed ^ hashName(spec.name), models: options.models, onLine: options.onLine });
     records.set(spec.name, run.records);
     summaries.push({ ...summarizeRun(spec.name, run.records, { windowSize, models: options.models }), decisionMs: latencyOf(run.decisionMs), updateMs: latencyOf(run.updateMs), wallMs: run.wallMs });
   }
@@ -154,7 +183,10 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     scenario: { name: scenario.name, model: scenario.model, fromStep: scenario.fromStep },
     seed,
     willingnessToPay,
+    knobSpendUsd,
     budgetUsd: options.budgetUsd,
+    pacedToKnob,
+    pacedToReference,
     bestFixedModel,
     referenceRouter: referenceName,
     windowSize,

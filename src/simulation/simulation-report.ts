@@ -11,7 +11,7 @@ function formatNumber(value: number, digits = 4): string {
 /** The summary table (Markdown): one row per router. */
 export function simulationTable(result: SimulationResult): string {
   const lines = [
-    `Scenario ${result.scenario.name}${result.scenario.model ? ` (model ${result.scenario.model} from step ${result.scenario.fromStep})` : ""}; ${result.dataset.historyPrompts} history prompts, ${result.dataset.streamedSteps} streamed steps; seed ${result.seed}; willingness-to-pay ${formatNumber(result.willingnessToPay)} USD per unit of quality${result.budgetUsd !== undefined ? `; budget ${formatNumber(result.budgetUsd)} USD` : ""}; best fixed model in hindsight: ${result.bestFixedModel}.`,
+    `Scenario ${result.scenario.name}${result.scenario.model ? ` (model ${result.scenario.model} from step ${result.scenario.fromStep})` : ""}; ${result.dataset.historyPrompts} history prompts, ${result.dataset.streamedSteps} streamed steps; seed ${result.seed}; willingness-to-pay ${formatNumber(result.willingnessToPay)} USD per unit of quality${result.budgetUsd !== undefined ? `; budget ${formatNumber(result.budgetUsd)} USD` : ""}${result.pacedToKnob ? `; online routers paced to the knob's calibrated spend, ${formatNumber(result.knobSpendUsd)} USD per step` : ""}; best fixed model in hindsight: ${result.bestFixedModel}.`,
     "",
     "| router | mean reward | mean cost (USD) | total cost (USD) | refused | regret vs best fixed | regret vs " + result.referenceRouter + " | decision p99 (ms) | update p99 (ms) |",
     "|---|---|---|---|---|---|---|---|---|",

@@ -56,7 +56,7 @@ test("a budget run never spends more than the budget (its --decisions folder is 
 test("bad simulate flags are one-line errors naming the flag", () => {
   const out = join(work, "bad.jsonl");
   const cases: Array<[string[], number, RegExp]> = [
-    [["--router", "linucb", "--scenario", "earthquake"], 1, /--scenario must be one of stationary, drift, price-change, new-model/],
+    [["--router", "linucb", "--scenario", "earthquake"], 1, /--scenario must be one of stationary, drift, price-change, price-cut, new-model/],
     [["--router", "telepathy"], 1, /--router: unknown router "telepathy"/],
     [["--router", "linucb+lukewarm"], 1, /--router: "linucb\+lukewarm"/],
     [["--router", "linucb", "--params", "{nope"], 2, /--params must be a JSON object/],

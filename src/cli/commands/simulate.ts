@@ -22,8 +22,9 @@ export function registerSimulate(program: Command): void {
     .option("--history <share>", "seeded share of the prompts that forms the labelled history", "0.3")
     .option("--seed <n>", "seed of the history split, the stream order and exploration", "42")
     .option("--params <json>", "bandit parameters as a JSON object, e.g. '{\"alpha\":0.3,\"discount\":0.99}'")
-    .option("--scenario <name>", "stationary, drift, price-change or new-model", "stationary")
+    .option("--scenario <name>", "stationary, drift, price-change, price-cut or new-model", "stationary")
     .option("--budget-usd <x>", "pace every router to this budget for the whole stream")
+    .option("--pace-to-knob", "pace each online router to the knob's calibrated spend per request (equal-cost comparison)")
     .option("--quality <k>", "the knob every router runs at (through the reference's calibration)", "0.5")
     .option("--embedder <kind>", "featurizer fitted on the history", "hashed-tfidf")
     .option("--include-contaminated", "keep prompts marked contaminated")
@@ -34,6 +35,7 @@ export function registerSimulate(program: Command): void {
       if (!(history > 0 && history < 1)) throw new UsageError(`--history must be strictly between 0 and 1, got ${String(options.history)}`);
       const quality = parseNumberOption("--quality", String(options.quality), { min: 0, max: 1 });
       const budgetUsd = options.budgetUsd === undefined ? undefined : parseNumberOption("--budget-usd", String(options.budgetUsd), { min: 0 });
+      if (budgetUsd !== undefined && options.paceToKnob) throw new UsageError("--pace-to-knob and --budget-usd are exclusive: the knob's spend is a budget of its own");
       const params = parseParamsOption(options.params as string | undefined);
       const routers = parseListOption("--router", String(options.router));
       const scenario = parseScenarioName(String(options.scenario));
@@ -64,6 +66,7 @@ export function registerSimulate(program: Command): void {
         params,
         scenario,
         budgetUsd,
+        paceToKnob: Boolean(options.paceToKnob),
         quality,
         embedder,
         onLine: (line) => {

@@ -36,10 +36,19 @@ export const banditParamsSchema = z
     /** Cold start: prior quality of every model before any reward (no warm-start artifact). */
     priorQuality: z.number().min(0).max(1).default(0.5),
     /**
-     * Prior of a model added online (`addModel`) or unknown to the warm-start router: "optimistic" = the
-     * best prior quality of the known models at this prompt (explored until measured); "mean" = their mean.
+     * Prior of a model added online (`addModel`): "optimistic" = the maximum reward 1 (optimistic initial
+     * values), held with `newModelPriorWeight` pseudo-observations, so the model is explored until its own
+     * rewards pull the estimate down to what it is worth; "best" = the best posterior quality of the known
+     * models at this prompt; "mean" = their mean. A model the warm-start router does not know but the
+     * bandit was created with gets the warm router's best ("optimistic", "best") or mean prediction.
      */
-    newModelPrior: z.enum(["optimistic", "mean"]).default("optimistic"),
+    newModelPrior: z.enum(["optimistic", "best", "mean"]).default("optimistic"),
+    /**
+     * Ridge λ of an added model's arm: the weight of its prior in observations. With λ = 1 (a cold arm) one
+     * early failure of a 0/1 reward pulls its estimate under the incumbents' and deterministic LinUCB can
+     * lock a good but dear model out for hundreds of steps; a few observations' weight prevents that.
+     */
+    newModelPriorWeight: z.number().positive().finite().default(10),
     /**
      * LinUCB with shared target features (hybrid, Li et al. 2010): quality = xᵀθ_a + z_aᵀβ with z_a = [x̄, ℓ_a·x̄],
      * x̄ a small sketch of x and ℓ_a the target's standardised log price, β shared by all targets.

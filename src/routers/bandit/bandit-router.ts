@@ -87,7 +87,7 @@ export class BanditRouter implements OnlineRouter {
     this.steps = parts.steps ?? 0;
     this.added = new Set(parts.added ?? []);
     this.lambda = parts.priorState.kind === "router" ? parts.params.warmLambda : parts.params.lambda;
-    for (const model of this.models) this.arms.set(model, new ArmModel(this.features.dimension, this.lambda, parts.arms?.[model]));
+    for (const model of this.models) this.arms.set(model, new ArmModel(this.features.dimension, this.lambdaOf(model), parts.arms?.[model]));
     this.shared = parts.params.hybrid
       ? new SharedModel({ features: parts.features, sharedDimension: parts.params.sharedDimension, lambda: parts.params.lambda, descriptors: parts.descriptors ?? {} }, parts.shared)
       : undefined;
@@ -184,10 +184,10 @@ export class BanditRouter implements OnlineRouter {
 
   addModel(model: string): void {
     if (this.arms.has(model)) return;
-    // A new model has no prior of its own (see priorsOf): its arm starts at the cold λ, i.e. wide.
-    this.arms.set(model, new ArmModel(this.features.dimension, this.params.lambda));
-    this.shared?.addModel(model);
+    // A new model has no prior of its own (see priorsOf); its arm's λ is the weight of that prior.
     this.added.add(model);
+    this.arms.set(model, new ArmModel(this.features.dimension, this.lambdaOf(model)));
+    this.shared?.addModel(model);
     this.models = [...this.models, model];
   }
 
@@ -216,14 +216,26 @@ export class BanditRouter implements OnlineRouter {
     };
   }
 
+  /** λ of a model's arm: `newModelPriorWeight` for a model added online, else the start's λ. */
+  private lambdaOf(model: string): number {
+    return this.added.has(model) ? this.params.newModelPriorWeight : this.lambda;
+  }
+
   /**
-   * q₀(x) of each of `names`. A model added online has no prior of its own: it gets the best (the
-   * "optimistic" default: explored until measured) or the mean posterior quality of the other models at
-   * this prompt, and its arm learns its residual from there.
+   * q₀(x) of each of `names`. A model added online has no prior of its own: "optimistic" (the default)
+   * gives it the maximum reward 1 — optimistic initial values: explored until its own rewards pull the
+   * estimate down, never locked out by the noise of its first answers — "best" the best and "mean" the
+   * mean posterior quality of the other models at this prompt; its arm learns its residual from there.
    */
   private priorsOf(input: RouteInput, names: readonly string[], x: FeatureEntries): Float64Array {
     const priors = this.prior.predict(input, names);
     if (this.added.size === 0 || !names.some((name) => this.added.has(name))) return priors;
+    if (this.params.newModelPrior === "optimistic") {
+      names.forEach((name, i) => {
+        if (this.added.has(name)) priors[i] = 1;
+      });
+      return priors;
+    }
     const known = this.models.filter((model) => !this.added.has(model));
     if (known.length === 0) return priors;
     const knownPriors = this.prior.predict(input, known);
@@ -234,7 +246,7 @@ export class BanditRouter implements OnlineRouter {
       best = Math.max(best, posterior);
       sum += posterior;
     });
-    const fallback = clamp01(this.params.newModelPrior === "optimistic" ? best : sum / known.length);
+    const fallback = clamp01(this.params.newModelPrior === "best" ? best : sum / known.length);
     names.forEach((name, i) => {
       if (this.added.has(name)) priors[i] = fallback;
     });

@@ -7,14 +7,14 @@ export type PriorSource = { kind: "constant"; quality: number } | { kind: "route
  * The prior mean q₀(x) the bandit's arms learn the residual of (PILOT's preference prior, Panda et al. 2025):
  * each arm models reward − q₀(x) with a zero-mean ridge prior, so before any feedback the bandit's means
  * are exactly q₀ — the offline router's predictions for a warm start, so it routes like that router at
- * step 0. A model the offline router does not know (added online) gets the best (optimistic) or mean prior of
- * the known models at that prompt.
+ * step 0. A model the offline router does not know gets the best ("optimistic", "best") or mean prior of
+ * the known models at that prompt (models added online are handled by the bandit: `BanditRouter.priorsOf`).
  */
 export class PriorQuality {
   readonly source: PriorSource;
-  private readonly newModelPrior: "optimistic" | "mean";
+  private readonly newModelPrior: "optimistic" | "best" | "mean";
 
-  constructor(source: PriorSource, newModelPrior: "optimistic" | "mean") {
+  constructor(source: PriorSource, newModelPrior: "optimistic" | "best" | "mean") {
     this.source = source;
     this.newModelPrior = newModelPrior;
   }
@@ -34,7 +34,7 @@ export class PriorQuality {
       best = Math.max(best, predicted[i]!);
       sum += predicted[i]!;
     }
-    const fallback = this.newModelPrior === "optimistic" ? best : sum / Math.max(1, predicted.length);
+    const fallback = this.newModelPrior !== "mean" ? best : sum / Math.max(1, predicted.length);
     for (let i = 0; i < models.length; i++) {
       const at = router.models.indexOf(models[i]!);
       result[i] = at >= 0 ? predicted[at]! : fallback;

@@ -1,0 +1,121 @@
+/**
+ * How much can learning from the stream improve on the offline router at equal cost at all? (issue 13's
+ * "warm start ≥ +1 point at equal or lower cost" bar.) The same split as `simulate` (seeded 30 % history,
+ * the rest streamed in a seeded order). Two kNN routers route the stream at the same willingness-to-pay
+ * grid (knobs through the history router's calibration):
+ * - offline: trained on the history alone (simulate's `offline-knn` at knob 0.5);
+ * - full information, progressive: before each window of 250 steps it is retrained on the history plus
+ *   every earlier streamed prompt with *every* model's score — 11× (routerbench) what bandit feedback
+ *   reveals, so an optimistic bound on what a kNN-based learner can gain from the stream.
+ * Prints reward and cost of both at each knob, and the full-information router's reward gain at the
+ * offline router's knob-0.5 cost (linear interpolation along its cost–reward curve).
+ *
+ * Run: npx tsx benchmarks/online-learning-ceiling.ts [--set routerbench] [--seeds 42,43,44] [--knobs 0.3,0.4,0.5,0.6,0.7]
+ */
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { willingnessToPayForKnob } from "../src/core/knob-calibration.js";
+import { rankByObjective } from "../src/core/objective.js";
+import { createRandom, shuffled } from "../src/core/random.js";
+import { estimateTokens } from "../src/core/tokens.js";
+import { loadDataset } from "../src/data/load-dataset.js";
+import { excludeContaminated } from "../src/data/split.js";
+import { isSparseEmbedder } from "../src/embedders/sparse-vector.js";
+import { routerTrainerFor } from "../src/routers/create-router-trainer.js";
+import type { Router } from "../src/routers/router.js";
+import { trainRouter } from "../src/training/train-router.js";
+import { prepareTraining } from "../src/training/training-set.js";
+
+const dataDir = resolve(dirname(fileURLToPath(import.meta.url)), "../../shared/data");
+const FILES: Record<string, string> = { routerbench: "routerbench/dataset.jsonl", dcrouter: "dcrouter/dataset.jsonl", "routellm-mmlu": "routellm/mmlu.jsonl" };
+const { values } = parseArgs({ options: { set: { type: "string", default: "routerbench" }, seeds: { type: "string", default: "42,43,44" }, knobs: { type: "string", default: "0.3,0.4,0.5,0.6,0.7" }, window: { type: "string", default: "250" } } });
+const knobs = values.knobs!.split(",").map(Number);
+const windowSize = Number(values.window);
+const dataset = await loadDataset(join(dataDir, FILES[values.set!]!));
+const examples = excludeContaminated(dataset.examples);
+const models = dataset.models;
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+
+/** Reward at `cost` on a curve of (cost, reward) points sorted by cost (clamped at the ends). */
+function rewardAtCost(points: Array<{ cost: number; reward: number }>, cost: number): number {
+  const sorted = [...points].sort((a, b) => a.cost - b.cost);
+  if (cost <= sorted[0]!.cost) return sorted[0]!.reward;
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i]!.cost >= cost) {
+      const a = sorted[i - 1]!;
+      const b = sorted[i]!;
+      return a.reward + ((cost - a.cost) / Math.max(1e-18, b.cost - a.cost)) * (b.reward - a.reward);
+    }
+  }
+  return sorted.at(-1)!.reward;
+}
+
+console.log(`${values.set}: ${examples.length} prompts × ${models.length} models, history 0.3, windows of ${windowSize}`);
+console.log("| seed | knob | offline-knn reward | offline-knn cost USD | full-information knn reward | full-information knn cost USD |");
+console.log("|---|---|---|---|---|---|");
+const gains: number[] = [];
+for (const seed of values.seeds!.split(",").map(Number)) {
+  const order = shuffled(examples, createRandom(seed));
+  const cut = Math.round(order.length * 0.3);
+  const history = order.slice(0, cut);
+  const stream = order.slice(cut);
+  const prepared = await prepareTraining(history, models);
+  const reference = trainRouter(prepared, { router: "knn", seed });
+  const prompts = stream.map((example) => example.prompt);
+  const embeddings = await prepared.embedder.embed(prompts);
+  const sparse = isSparseEmbedder(prepared.embedder) ? prepared.embedder.embedSparse(prompts) : undefined;
+  const tokens = prompts.map(estimateTokens);
+  const predictedCost = tokens.map((t) => Float64Array.from(models, (model) => prepared.costModel.predict(model, t)));
+  const wtps = knobs.map((knob) => willingnessToPayForKnob(reference.calibration, knob));
+  // Quality predictions per step, for both routers (the full-information one retrained per window).
+  const offlineQuality: Float64Array[] = [];
+  const fullQuality: Float64Array[] = [];
+  const trainer = routerTrainerFor("knn");
+  for (let from = 0; from < stream.length; from += windowSize) {
+    const to = Math.min(stream.length, from + windowSize);
+    const full: Router =
+      from === 0
+        ? reference.router
+        : trainer.train(
+            {
+              examples: [...history, ...stream.slice(0, from)],
+              embeddings: [...prepared.data.embeddings, ...embeddings.slice(0, from)],
+              sparseEmbeddings: sparse ? [...prepared.data.sparseEmbeddings!, ...sparse.slice(0, from)] : undefined,
+              promptTokens: [...prepared.data.promptTokens, ...tokens.slice(0, from)],
+              predictedCostUsd: [...prepared.data.predictedCostUsd!, ...predictedCost.slice(0, from)],
+              models,
+            },
+            { seed },
+          );
+    for (let t = from; t < to; t++) {
+      const input = { text: prompts[t]!, embedding: embeddings[t]!, sparseEmbedding: sparse?.[t], promptTokens: tokens[t]! };
+      offlineQuality.push(reference.router.predictQuality(input));
+      fullQuality.push(full.predictQuality(input));
+    }
+  }
+  const route = (quality: Float64Array[], wtp: number) => {
+    const rewards: number[] = [];
+    const costs: number[] = [];
+    quality.forEach((q, t) => {
+      const model = rankByObjective(models.map((m, j) => ({ model: m, predictedQuality: q[j]!, predictedCostUsd: predictedCost[t]![j]! })), wtp)[0]!.model;
+      rewards.push(stream[t]!.outcomes[model]!.score);
+      costs.push(stream[t]!.outcomes[model]!.costUsd);
+    });
+    return { reward: mean(rewards), cost: mean(costs) };
+  };
+  const offlineCurve: Array<{ cost: number; reward: number }> = [];
+  const fullCurve: Array<{ cost: number; reward: number }> = [];
+  knobs.forEach((knob, k) => {
+    const offline = route(offlineQuality, wtps[k]!);
+    const full = route(fullQuality, wtps[k]!);
+    offlineCurve.push(offline);
+    fullCurve.push(full);
+    console.log(`| ${seed} | ${knob} | ${offline.reward.toFixed(4)} | ${offline.cost.toPrecision(4)} | ${full.reward.toFixed(4)} | ${full.cost.toPrecision(4)} |`);
+  });
+  const at = offlineCurve[knobs.indexOf(0.5)] ?? offlineCurve[Math.floor(knobs.length / 2)]!;
+  const gain = rewardAtCost(fullCurve, at.cost) - at.reward;
+  gains.push(gain);
+  console.log(`| ${seed} | at offline-knn's knob-0.5 cost ${at.cost.toPrecision(4)} | ${at.reward.toFixed(4)} | | ${rewardAtCost(fullCurve, at.cost).toFixed(4)} (gain ${(gain * 100).toFixed(2)} points) | |`);
+}
+console.log(`\nFull-information kNN's gain over offline-knn at equal cost: ${gains.map((g) => (g * 100).toFixed(2)).join(", ")} points (mean ${(mean(gains) * 100).toFixed(2)}).`);

@@ -1,0 +1,52 @@
+import assert from "node:assert/strict";
+import { dirname, join, resolve } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { loadDataset } from "../../src/data/load-dataset.js";
+import type { RoutingExample } from "../../src/data/routing-example.js";
+import { createScenario } from "../../src/simulation/scenario.js";
+import { simulate, type SimulationLine } from "../../src/simulation/index.js";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const sample = await loadDataset(join(root, "examples/demo/routerbench-sample.jsonl"));
+
+test("--pace-to-knob holds online routers to the knob's calibrated spend; static routers are not paced", async () => {
+  // A cold LinUCB with a large exploration bonus buys dear models: unpaced it overspends the knob's spend.
+  const options = { examples: sample.examples, models: sample.models, routers: ["linucb+cold"], seed: 3, quality: 0.1, params: { alpha: 2 } };
+  const spend = (lines: SimulationLine[], router: string) => lines.filter((line) => line.router === router).reduce((sum, line) => sum + line.costUsd, 0);
+  const free: SimulationLine[] = [];
+  const unpaced = await simulate({ ...options, onLine: (line) => free.push(line) });
+  const held: SimulationLine[] = [];
+  const paced = await simulate({ ...options, paceToKnob: true, onLine: (line) => held.push(line) });
+  const steps = paced.dataset.streamedSteps;
+  const target = paced.knobSpendUsd * steps;
+  assert.ok(paced.pacedToKnob && !unpaced.pacedToKnob);
+  assert.ok(spend(free, "linucb+cold") > 1.5 * target, `unpaced ${spend(free, "linucb+cold")} vs the knob's ${target}`);
+  assert.ok(spend(held, "linucb+cold") <= target, `paced ${spend(held, "linucb+cold")} vs the knob's ${target}`);
+  // The offline reference routes exactly as without pacing.
+  assert.equal(spend(held, "offline-knn"), spend(free, "offline-knn"));
+  // paceToReference: held to offline-knn's realised spend on the stream instead.
+  const matched: SimulationLine[] = [];
+  const toReference = await simulate({ ...options, paceToReference: true, onLine: (line) => matched.push(line) });
+  assert.ok(toReference.pacedToReference && !toReference.pacedToKnob);
+  // Here the unpaced bandit spends less than offline-knn: the pacer raises its willingness-to-pay towards that spend.
+  assert.notEqual(spend(matched, "linucb+cold"), spend(free, "linucb+cold"));
+  assert.ok(spend(matched, "linucb+cold") <= spend(matched, "offline-knn"), `paced ${spend(matched, "linucb+cold")} vs offline-knn's ${spend(matched, "offline-knn")}`);
+});
+
+test("a willingness-to-pay override runs every router at it", async () => {
+  const result = await simulate({ examples: sample.examples, models: sample.models, routers: [], seed: 3, willingnessToPay: 0.0123 });
+  assert.equal(result.willingnessToPay, 0.0123);
+});
+
+test("price-cut divides the history-best model's costs by 20 from half the stream", () => {
+  const history = sample.examples.slice(0, 100) as RoutingExample[];
+  const scenario = createScenario("price-cut", history, sample.models, 200);
+  const example = sample.examples[150]!;
+  const model = scenario.model!;
+  assert.equal(scenario.fromStep, 100);
+  assert.equal(scenario.costUsd(example, model, 99), example.outcomes[model]!.costUsd);
+  assert.equal(scenario.costUsd(example, model, 100), example.outcomes[model]!.costUsd / 20);
+  const other = sample.models.find((m) => m !== model)!;
+  assert.equal(scenario.costUsd(example, other, 150), example.outcomes[other]!.costUsd);
+});
