@@ -5,9 +5,20 @@ import { encodeCursor } from "./admin-api-params.js";
 
 const guardRefusals: Record<string, string> = { content_policy_violation: "refused: unsafe", out_of_domain: "refused: out of domain" };
 
-/** The guard's verdict as far as a trace shows it: refusals are error codes; other verdicts are not stored in traces. */
+/** The guard's verdict on a request: its refusal reason (the error code), `allowed`, or the model it rerouted to; null when no guard ran. */
 function guardVerdictOf(trace: TraceRecord): string | null {
-  return trace.errorCode === null ? null : (guardRefusals[trace.errorCode] ?? null);
+  const refusal = trace.errorCode === null ? undefined : guardRefusals[trace.errorCode];
+  if (refusal !== undefined) return refusal;
+  switch (trace.stages?.guard) {
+    case "allow":
+      return "allowed";
+    case "reroute":
+      return `rerouted to ${trace.servedModel ?? "its safe model"}`;
+    case "refuse":
+      return "refused";
+    default:
+      return null;
+  }
 }
 
 /** One row of the decisions list. */
@@ -64,6 +75,7 @@ export async function decisionOf(store: Store, id: string) {
     outputTokens: trace.outputTokens,
     decision: decision === null ? null : { ...decision, candidates },
     guard: guardVerdictOf(trace),
+    route: trace.stages?.route ?? null,
     attempts: trace.attempts,
     retries,
     feedback: trace.feedback ?? null,

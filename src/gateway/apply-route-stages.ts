@@ -1,5 +1,6 @@
 import type { ChatMessage, Query } from "../core/query.js";
 import { refusalErrorOf } from "../guard/guard-stage.js";
+import type { TraceStages } from "../stores/trace-record.js";
 import { requestContextOf } from "../routers/policy/request-rules.js";
 import type { ChatCompletionRequest } from "./chat-request.js";
 import type { GatewayContext } from "./gateway-context.js";
@@ -66,6 +67,17 @@ export async function applyRouteStages(
     if (selection.models.length > 0) stages.only = new Set(selection.models);
     if (selection.quality !== undefined) stages.quality = selection.quality;
   }
+  return stages;
+}
+
+/** The stages' verdicts as a trace keeps them, read from the response headers {@link applyRouteStages} set (also when it threw a refusal). */
+export function traceStagesOf(headers: Readonly<Record<string, string>>): TraceStages | undefined {
+  const guard = headers[guardHeader];
+  const route = headers[routeHeader];
+  if (guard === undefined && route === undefined) return undefined;
+  const stages: TraceStages = {};
+  if (guard === "allow" || guard === "refuse" || guard === "reroute") stages.guard = guard;
+  if (route !== undefined) stages.route = route;
   return stages;
 }
 

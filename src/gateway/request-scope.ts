@@ -7,7 +7,7 @@ import { judgeUsage } from "../limits/usage-verdict.js";
 import type { WorstCaseSource } from "../limits/request-worst-cases.js";
 import type { SettleInput } from "../stores/store.js";
 import type { ApiKeyRecord } from "../stores/api-key-record.js";
-import type { TraceAttempt, TraceDecision, TraceRecord } from "../stores/trace-record.js";
+import type { TraceAttempt, TraceDecision, TraceRecord, TraceStages } from "../stores/trace-record.js";
 import type { GatewayLogger } from "./gateway-logger.js";
 import type { GatewayServices } from "./gateway-services.js";
 import type { OnlineLearner } from "../learning/online-learner.js";
@@ -81,6 +81,8 @@ export interface RequestScope {
   responseFormat: unknown;
   /** SHA-256 of the prompt text, set for routed requests (kept whatever `storeText` says). */
   promptHash: string | undefined;
+  /** The guard's verdict and the policy's route, when they ran. */
+  stages: TraceStages | undefined;
   /**
    * The most `target` can bill for this request (set once the request is known): with the prompt's
    * byte bound, or `exact` — its tokenizer's count where one is loaded (for billing, not on every request).
@@ -237,6 +239,7 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
     prompt: undefined,
     responseFormat: undefined,
     promptHash: undefined,
+    stages: undefined,
     worstCases: undefined,
     deliveredOutputTokens: undefined,
     routed: false,
@@ -290,6 +293,7 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
         if (options.clientRequestId !== undefined) trace.clientRequestId = options.clientRequestId;
         if (options.storeText && scope.prompt !== undefined) trace.prompt = scope.prompt;
         if (scope.promptHash !== undefined) trace.promptHash = scope.promptHash;
+        if (scope.stages !== undefined) trace.stages = scope.stages;
         if (options.storeText && outcome.response !== undefined) trace.response = outcome.response;
       }
       // Journal first (group commit: durable against a crash once `written` settled), then the batched

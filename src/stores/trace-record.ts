@@ -105,6 +105,16 @@ export interface TraceRecord {
    * cost — apart from `costUsd`, which is the request's own cost.
    */
   judge?: { score: number | null; costUsd: number; at: number };
+  /** What the guard and the route policy decided before routing, when they ran (docs/guard-and-policy.md). */
+  stages?: TraceStages;
+}
+
+/** The guard's verdict and the policy's route of one request, as its response headers said them. */
+export interface TraceStages {
+  /** `x-switchyard-guard`: `allow`, `refuse` or `reroute` (to the served model). */
+  guard?: "allow" | "refuse" | "reroute";
+  /** `x-switchyard-route`: the policy route taken (`default` when none matched). */
+  route?: string;
 }
 
 /** A reward attached to a trace after the fact by something other than the client's feedback. */

@@ -9,6 +9,9 @@ import { startGateway, type RunningServer } from "../../src/gateway/serve.js";
 import { trainOutOfDomainDetector } from "../../src/guard/out-of-domain-detector.js";
 import { toyExamples, toyOutOfDomain } from "../guard/toy-domains.js";
 import { priciestEngine, scriptedServer } from "./gateway-strategies-kit.js";
+import { decisionOf } from "../../src/dashboard/decisions-data.js";
+import { createMemoryStore } from "../../src/stores/memory/memory-store.js";
+import type { Store } from "../../src/stores/store.js";
 
 describe("guard stage in the production gateway (out-of-domain detector trained on toy domains)", () => {
   const servers: RunningServer[] = [];
@@ -17,6 +20,8 @@ describe("guard stage in the production gateway (out-of-domain detector trained 
   let client: OpenAI;
   let rerouting: OpenAI;
   let routedOnly: OpenAI;
+  let reroutingStore: Store;
+  let flushRerouting: () => Promise<void>;
 
   before(async () => {
     directory = await mkdtemp(join(tmpdir(), "switchyard-guard-"));
@@ -44,7 +49,9 @@ describe("guard stage in the production gateway (out-of-domain detector trained 
       { ...config, guard: { outOfDomain: { artifact: join(directory, "domain.json"), threshold: 0.5, onOutOfDomain: { action: "reroute", model: "small" } } } },
       join(directory, "rerouting.yaml"),
     );
-    const reroutingGateway = await startGateway({ config: reroutingConfig, engine: priciestEngine(reroutingConfig.targets), port: 0 });
+    reroutingStore = createMemoryStore();
+    const reroutingGateway = await startGateway({ config: reroutingConfig, engine: priciestEngine(reroutingConfig.targets), port: 0, store: reroutingStore });
+    flushRerouting = () => reroutingGateway.services.flush();
     servers.push(reroutingGateway);
     rerouting = new OpenAI({ baseURL: `${reroutingGateway.url}/v1`, apiKey: "test", maxRetries: 0 });
 
@@ -121,5 +128,24 @@ describe("guard stage in the production gateway (out-of-domain detector trained 
     );
     assert.ok(error instanceof OpenAI.BadRequestError, String(error));
     assert.equal(error.code, "out_of_domain");
+  });
+
+  test("each trace keeps the guard's verdict, and the dashboard's decision view shows it (allowed, rerouted, refused)", async () => {
+    const asked = async (content: string) => {
+      const { response } = await rerouting.chat.completions.create({ model: "auto", messages: [{ role: "user", content }] }).withResponse();
+      return response.headers.get("x-request-id") as string;
+    };
+    const reroutedId = await asked("who painted the mona lisa");
+    const allowedId = await asked("freeze my bank account");
+    await flushRerouting();
+    const rerouted = await reroutingStore.traces.get(reroutedId);
+    const allowed = await reroutingStore.traces.get(allowedId);
+    assert.deepEqual(rerouted?.stages, { guard: "reroute" });
+    assert.deepEqual(allowed?.stages, { guard: "allow" });
+    assert.equal((await decisionOf(reroutingStore, reroutedId)).guard, "rerouted to small");
+    assert.equal((await decisionOf(reroutingStore, allowedId)).guard, "allowed");
+    const unguarded = createMemoryStore();
+    await unguarded.traces.insertMany([{ ...(allowed as NonNullable<typeof allowed>), id: "plain", stages: undefined }]);
+    assert.equal((await decisionOf(unguarded, "plain")).guard, null, "no guard ran: nothing claimed");
   });
 });

@@ -88,10 +88,11 @@ export function storeContract(name: string, open: () => Store | Promise<Store>):
     await store.traces.insertMany([
       traceRecord(),
       traceRecord({ id: "req_2", createdAt: 2000, keyId: "key_2", status: 502, errorCode: "upstream_error", servedModel: null, prompt: "hi", response: "yo" }),
-      traceRecord({ id: "req_3", createdAt: 3000, requestedModel: "m2", servedModel: "m2", decision: null }),
+      traceRecord({ id: "req_3", createdAt: 3000, requestedModel: "m2", servedModel: "m2", decision: null, stages: { guard: "reroute", route: "legal" } }),
     ]);
     assert.deepEqual(await store.traces.get("req_1"), traceRecord());
     assert.equal((await store.traces.get("req_2"))?.prompt, "hi");
+    assert.deepEqual((await store.traces.get("req_3"))?.stages, { guard: "reroute", route: "legal" });
     assert.deepEqual((await store.traces.list()).map((trace) => trace.id), ["req_3", "req_2", "req_1"]);
     assert.deepEqual((await store.traces.list({ keyId: "key_2" })).map((trace) => trace.id), ["req_2"]);
     assert.deepEqual((await store.traces.list({ model: "m2" })).map((trace) => trace.id), ["req_3"]);

@@ -140,7 +140,7 @@ test("a store upgraded from schema 4 gets rollups of the traces it already held"
   await fill(store, traces);
   await store.close();
   const db = new Database(path);
-  db.exec("DROP TABLE trace_rollups; DROP TABLE trace_latency_rollups; DROP TABLE trace_counterfactual_rollups;");
+  db.exec("DROP TABLE trace_rollups; DROP TABLE trace_latency_rollups; DROP TABLE trace_counterfactual_rollups; ALTER TABLE traces DROP COLUMN stages;");
   db.pragma("user_version = 4");
   db.close();
   const reopened = createSqliteStore({ path });

@@ -82,6 +82,7 @@ export interface DecisionDetail extends DecisionSummary {
   outputTokens: number | null;
   decision: { router: string; model?: string; willingnessToPay: number; quality?: number; propensity?: number; artifact?: string; decisionMs: number; maxCostUsd?: number; arm?: string; candidates: Candidate[] } | null;
   guard: string | null;
+  route: string | null;
   attempts: Array<{ target: string; attempt: number; outcome: string; status?: number; durationMs: number; waitedMs?: number; role?: string; costUsd?: number }>;
   retries: number;
   feedback: number | null;

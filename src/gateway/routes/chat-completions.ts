@@ -11,7 +11,7 @@ import type { UpstreamResponse } from "../../providers/upstream-client.js";
 import { parseChatCompletionRequest } from "../chat-request.js";
 import { assertValidContentParts } from "../content-parts.js";
 import type { ChatCompletionRequest } from "../chat-request.js";
-import { applyRouteStages } from "../apply-route-stages.js";
+import { applyRouteStages, traceStagesOf } from "../apply-route-stages.js";
 import { autoModel, chooseTarget, qualityHeader } from "../choose-target.js";
 import { decisionHeaders } from "../decision-headers.js";
 import { errorReply, logError, toSwitchyardError } from "../error-response.js";
@@ -108,7 +108,15 @@ export function createChatCompletionService(context: GatewayContext): (request: 
       const isAuto = request.model === autoModel;
       const guard = context.guard !== undefined && (isAuto || guardsEveryRequest);
       const policy = isAuto && context.policy !== undefined;
-      const stages = guard || policy ? await applyRouteStages(context, request, headers, { guard, policy }) : undefined;
+      let stages: Awaited<ReturnType<typeof applyRouteStages>> | undefined;
+      if (guard || policy) {
+        try {
+          stages = await applyRouteStages(context, request, headers, { guard, policy });
+        } finally {
+          // Kept in the trace whatever the verdict (a refusal throws): the dashboard shows it per request.
+          scope.stages = traceStagesOf(headers);
+        }
+      }
       if (stages?.model === undefined && context.strategies.handles(request.model)) return await serveStrategy(context, scope, { request, needs, signal: http.signal, headers });
       if (key !== null && stages?.model !== undefined) assertModelAllowed(key, stages.model);
       // Budget pacing: routed requests choose with the paced willingness-to-pay under the pacers' cost cap.

@@ -132,6 +132,11 @@ export const postgresMigrations: readonly PostgresMigration[] = [
       CREATE TABLE pacer_states (scope TEXT PRIMARY KEY, state TEXT NOT NULL);
     `,
   },
+  {
+    version: 2,
+    description: "traces keep the guard's verdict and the policy's route",
+    sql: `ALTER TABLE traces ADD COLUMN stages TEXT;`,
+  },
 ];
 
 /** The newest schema version this Switchyard knows. */

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import type { TraceRepository } from "../store.js";
-import type { TraceAttempt, TraceDecision, TraceFilter, TraceRecord, TraceReward } from "../trace-record.js";
+import type { TraceAttempt, TraceDecision, TraceFilter, TraceRecord, TraceReward, TraceStages } from "../trace-record.js";
 import { inTransaction, isConnectionError } from "./postgres-connection.js";
 import type { TraceSpool } from "./trace-spool.js";
 
@@ -27,6 +27,7 @@ interface TraceRow {
   prompt_hash: string | null;
   rewards: string | null;
   client_request_id: string | null;
+  stages: string | null;
   feedback_score: number | null;
   feedback_label: string | null;
   feedback_at: number | null;
@@ -67,20 +68,21 @@ function traceOfRow(row: TraceRow): TraceRecord {
   if (row.rewards !== null) trace.rewards = JSON.parse(row.rewards) as TraceReward[];
   if (row.feedback_score !== null) trace.feedback = { score: row.feedback_score, label: row.feedback_label, createdAt: row.feedback_at ?? 0 };
   if (row.judged_at !== null) trace.judge = { score: row.judge_score, costUsd: row.judge_cost_usd ?? 0, at: row.judged_at };
+  if (row.stages !== null) trace.stages = JSON.parse(row.stages) as TraceStages;
   return trace;
 }
 
-// One statement for any number of rows: 22 array parameters unnested into rows. Parsed and planned once
+// One statement for any number of rows: 23 array parameters unnested into rows. Parsed and planned once
 // (a named prepared statement), whatever the batch size; a conflict is the same trace written twice (a
 // spool replayed after an ambiguous commit): the first is kept.
 const insertTraces = {
   name: "switchyard_insert_traces",
   text: `
     INSERT INTO traces (id, created_at, endpoint, key_id, requested_model, served_model, stream, status, error_code, latency_ms,
-      upstream_ms, fallbacks, input_tokens, output_tokens, cost_usd, decision, attempts, prompt, response, prompt_hash, rewards, client_request_id)
+      upstream_ms, fallbacks, input_tokens, output_tokens, cost_usd, decision, attempts, prompt, response, prompt_hash, rewards, client_request_id, stages)
     SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::integer[], $9::text[],
       $10::float8[], $11::float8[], $12::integer[], $13::integer[], $14::integer[], $15::float8[], $16::text[], $17::text[], $18::text[],
-      $19::text[], $20::text[], $21::text[], $22::text[])
+      $19::text[], $20::text[], $21::text[], $22::text[], $23::text[])
     ON CONFLICT (id) DO NOTHING`,
 };
 
@@ -95,12 +97,12 @@ function arrayElement(value: unknown): string {
 }
 
 /**
- * The 22 column arrays of a batch as array literals, in `insertTraces`' order. Built here rather than by
+ * The 23 column arrays of a batch as array literals, in `insertTraces`' order. Built here rather than by
  * `pg` (which escapes every element again on each query) and with a turn of the event loop every 256
  * traces, so a batch of thousands never holds requests up for more than about a millisecond.
  */
 async function columnsOf(traces: readonly TraceRecord[]): Promise<string[]> {
-  const columns: string[][] = Array.from({ length: 22 }, () => []);
+  const columns: string[][] = Array.from({ length: 23 }, () => []);
   for (let row = 0; row < traces.length; row++) {
     if (row > 0 && row % 256 === 0) await new Promise((done) => setImmediate(done));
     const trace = traces[row] as TraceRecord;
@@ -109,8 +111,9 @@ async function columnsOf(traces: readonly TraceRecord[]): Promise<string[]> {
       trace.latencyMs, trace.upstreamMs, trace.fallbacks, trace.inputTokens, trace.outputTokens, trace.costUsd,
       trace.decision === null ? null : JSON.stringify(trace.decision), JSON.stringify(trace.attempts), trace.prompt ?? null, trace.response ?? null,
       trace.promptHash ?? null, trace.rewards === undefined ? null : JSON.stringify(trace.rewards), trace.clientRequestId ?? null,
+      trace.stages === undefined ? null : JSON.stringify(trace.stages),
     ];
-    for (let column = 0; column < 22; column++) (columns[column] as string[]).push(arrayElement(values[column]));
+    for (let column = 0; column < 23; column++) (columns[column] as string[]).push(arrayElement(values[column]));
   }
   return columns.map((elements) => `{${elements.join(",")}}`);
 }

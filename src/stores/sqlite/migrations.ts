@@ -198,6 +198,11 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 6,
+    description: "traces keep the guard's verdict and the policy's route",
+    sql: `ALTER TABLE traces ADD COLUMN stages TEXT;`,
+  },
 ];
 
 /**

@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import type { TraceRepository } from "../store.js";
-import type { TraceAttempt, TraceDecision, TraceFeedback, TraceFilter, TraceRecord, TraceReward } from "../trace-record.js";
+import type { TraceAttempt, TraceDecision, TraceFeedback, TraceFilter, TraceRecord, TraceReward, TraceStages } from "../trace-record.js";
 import type { SqliteTraceRollups } from "./sqlite-trace-rollups.js";
 
 /** A row of `SELECT ${selectColumns}`. */
@@ -30,6 +30,7 @@ export interface TraceRow {
   feedback_label: string | null;
   feedback_at: number | null;
   client_request_id: string | null;
+  stages: string | null;
   judge_score: number | null;
   judge_cost_usd: number | null;
   judged_at: number | null;
@@ -71,6 +72,7 @@ export function traceOfRow(row: TraceRow): TraceRecord {
     trace.feedback = { score: row.feedback_score, label: row.feedback_label, createdAt: row.feedback_at ?? 0 };
   }
   if (row.judged_at !== null) trace.judge = { score: row.judge_score, costUsd: row.judge_cost_usd ?? 0, at: row.judged_at };
+  if (row.stages !== null) trace.stages = JSON.parse(row.stages) as TraceStages;
   return trace;
 }
 
@@ -91,8 +93,8 @@ export function createSqliteTraceRepository(db: Database.Database, options: Sqli
   const insert = db.prepare(`
     INSERT OR IGNORE INTO traces (id, created_at, endpoint, key_id, requested_model, served_model, stream, status,
       error_code, latency_ms, upstream_ms, fallbacks, input_tokens, output_tokens, cost_usd, decision, attempts, prompt, response,
-      prompt_hash, rewards, client_request_id)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      prompt_hash, rewards, client_request_id, stages)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const insertMany = db.transaction((traces: readonly TraceRecord[], journalBytes: number | undefined) => {
     if (journalBytes !== undefined) options.recordJournalPosition?.(journalBytes);
     // A trace already stored (a journal replay) is not counted twice in the rollups.
@@ -121,6 +123,7 @@ export function createSqliteTraceRepository(db: Database.Database, options: Sqli
         trace.promptHash ?? null,
         trace.rewards === undefined ? null : JSON.stringify(trace.rewards),
         trace.clientRequestId ?? null,
+        trace.stages === undefined ? null : JSON.stringify(trace.stages),
       );
       if (changes > 0) inserted.push(trace);
     }

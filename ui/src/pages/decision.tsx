@@ -26,7 +26,9 @@ export function DecisionPageDetail(props: { id: string; onUnauthorized: () => vo
           <dt>Status</dt>
           <dd>{data.errorCode === null ? data.status : `${data.status} ${data.errorCode}`}</dd>
           <dt>Guard</dt>
-          <dd>{data.guard ?? "no refusal recorded"}</dd>
+          <dd data-field="guard">{data.guard ?? "not run"}</dd>
+          <dt>Policy route</dt>
+          <dd class="mono" data-field="route">{data.route ?? "not run"}</dd>
           <dt>Latency</dt>
           <dd data-metric="latencyMs" data-value={String(data.latencyMs)}>{formatMs(data.latencyMs)} (upstream {formatMs(data.upstreamMs)})</dd>
           <dt>Real cost</dt>
