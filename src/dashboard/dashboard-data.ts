@@ -6,9 +6,19 @@ import type { CounterfactualRow, LatencyHistogramRow, TraceRollupRepository } fr
 import { usdOfNano } from "../stores/usd-units.js";
 import { placeWindow, rollupQueryOf, type DashboardWindowName, type PlacedWindow } from "./dashboard-window.js";
 
+/** The parts of a {@link Store} the dashboard reads (a read-only connection on a worker thread provides them too). */
+export interface DashboardStore {
+  readonly kind: string;
+  readonly keys: Pick<Store["keys"], "list">;
+  readonly usage: Pick<Store["usage"], "totals">;
+  readonly traces: Pick<Store["traces"], "list">;
+  readonly learning: Pick<Store["learning"], "pacerState" | "snapshot" | "lastSeq">;
+  readonly rollups?: Store["rollups"];
+}
+
 /** What the dashboard's numbers are read from. */
 export interface DashboardSources {
-  store: Store;
+  store: DashboardStore;
   /** Configured target ids, in config order. */
   targets: readonly string[];
   /** `ui.defaultModel`. */
@@ -29,7 +39,7 @@ export const savingsMethod =
 const round = (value: number, digits = 6) => Math.round(value * 10 ** digits) / 10 ** digits;
 const mean = (sum: number, count: number) => (count > 0 ? round(sum / count, 4) : null);
 
-function rollupsOf(store: Store): TraceRollupRepository {
+function rollupsOf(store: DashboardStore): TraceRollupRepository {
   if (store.rollups === undefined) throw new SwitchyardError("not_found", `The ${store.kind} store keeps no rollups; the dashboard needs the sqlite or memory store`);
   return store.rollups;
 }

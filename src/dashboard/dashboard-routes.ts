@@ -3,24 +3,32 @@ import { SwitchyardError } from "../core/errors.js";
 import type { GatewayContext } from "../gateway/gateway-context.js";
 import { createAdminGate } from "../gateway/routes/admin.js";
 import { checkParams, decisionsFilterOf, windowParam } from "./admin-api-params.js";
-import { keysOf, learningOf, modelsOf, overviewOf, type DashboardSources } from "./dashboard-data.js";
-import { decisionOf, decisionsOf } from "./decisions-data.js";
+import type { DashboardSources } from "./dashboard-data.js";
+import { createDashboardReader, type DashboardReader } from "./dashboard-reader.js";
+import { decisionOf } from "./decisions-data.js";
 import { loadUiAssets, type UiAssets } from "./ui-assets.js";
 
-const json = (value: unknown) => new Response(JSON.stringify(value), { status: 200, headers: { "content-type": "application/json", "cache-control": "no-store" } });
+const jsonText = (text: string) => new Response(text, { status: 200, headers: { "content-type": "application/json", "cache-control": "no-store" } });
+const json = (value: unknown) => jsonText(JSON.stringify(value));
 
 /** Options for {@link registerDashboard}. */
 export interface DashboardRouteOptions {
   /** The built page (default: `dist/ui` of this package). */
   assets?: UiAssets;
+  /**
+   * Where the aggregate reads run: `worker` (default) reads a SQLite store's file on a worker thread;
+   * `serving thread` keeps them on the gateway's event loop (other stores always do).
+   */
+  reads?: "worker" | "serving thread";
 }
 
 /**
  * Serves the dashboard when `ui.enabled`: the page at `/ui` (static files, no data in them) and its JSON
  * API under `/admin/api/` (docs/dashboard.md), which needs the admin key: 401 `unauthorized` without a
- * key, 403 `forbidden` with another one, and nothing else is said either way.
+ * key, 403 `forbidden` with another one, and nothing else is said either way. With a SQLite store the
+ * aggregate reads run off the serving thread (`createDashboardReader`); the returned reader stops it.
  */
-export function registerDashboard(app: Hono, context: GatewayContext, options: DashboardRouteOptions = {}): void {
+export function registerDashboard(app: Hono, context: GatewayContext, options: DashboardRouteOptions = {}): DashboardReader {
   const { config, services } = context;
   if (!services.adminKey.configured) {
     throw new SwitchyardError("invalid_config", `ui.enabled: the dashboard needs the admin key; set the environment variable ${services.adminKey.keyEnv} (admin.keyEnv) to a long random value`, { param: "ui.enabled" });
@@ -34,6 +42,16 @@ export function registerDashboard(app: Hono, context: GatewayContext, options: D
     learnerActive: context.learner !== undefined,
     rateLimitHits: () => services.metrics.rateLimitHits?.() ?? new Map(),
     now: context.now,
+  };
+  const filePath = options.reads === "serving thread" ? undefined : services.store.filePath;
+  const reader = createDashboardReader({
+    sources,
+    ...(filePath === undefined ? {} : { sqlitePath: filePath }),
+    onWorkerFailure: (message) => context.logger.warn({ event: "dashboard_reader_failed" }, `${message}; the admin API reads on the serving thread`),
+  });
+  const aggregate = (handler: (url: URL) => Parameters<DashboardReader["read"]>[0]) => async (c: Context) => {
+    gate((name) => c.req.header(name));
+    return jsonText(await reader.read(handler(new URL(c.req.url))));
   };
   const api = (handler: (url: URL, c: Context) => Promise<unknown>) => async (c: Context) => {
     gate((name) => c.req.header(name));
@@ -51,14 +69,6 @@ export function registerDashboard(app: Hono, context: GatewayContext, options: D
       },
     ],
     [
-      "/admin/api/overview",
-      async (url) => {
-        checkParams(url, ["window"]);
-        return overviewOf(sources, windowParam(url));
-      },
-    ],
-    ["/admin/api/decisions", async (url) => decisionsOf(services.store, decisionsFilterOf(url))],
-    [
       "/admin/api/decisions/:id",
       async (url, c) => {
         checkParams(url, []);
@@ -67,30 +77,30 @@ export function registerDashboard(app: Hono, context: GatewayContext, options: D
         return decisionOf(services.store, c.req.param("id") ?? "");
       },
     ],
-    [
-      "/admin/api/models",
-      async (url) => {
-        checkParams(url, ["window"]);
-        return modelsOf(sources, windowParam(url));
-      },
-    ],
+  ];
+  const windowed = (endpoint: "overview" | "models" | "learning") => (url: URL) => {
+    checkParams(url, ["window"]);
+    return { endpoint, window: windowParam(url) };
+  };
+  const aggregates: Array<[string, (url: URL) => Parameters<DashboardReader["read"]>[0]]> = [
+    ["/admin/api/overview", windowed("overview")],
+    ["/admin/api/decisions", (url) => ({ endpoint: "decisions", ...decisionsFilterOf(url) })],
+    ["/admin/api/models", windowed("models")],
     [
       "/admin/api/keys",
-      async (url) => {
+      (url) => {
         checkParams(url, []);
-        return keysOf(sources);
+        return { endpoint: "keys" };
       },
     ],
-    [
-      "/admin/api/learning",
-      async (url) => {
-        checkParams(url, ["window"]);
-        return learningOf(sources, windowParam(url));
-      },
-    ],
+    ["/admin/api/learning", windowed("learning")],
   ];
   for (const [path, handler] of routes) {
     app.get(path, api(handler));
+    app.all(path, methodNotAllowed);
+  }
+  for (const [path, handler] of aggregates) {
+    app.get(path, aggregate(handler));
     app.all(path, methodNotAllowed);
   }
 
@@ -104,4 +114,5 @@ export function registerDashboard(app: Hono, context: GatewayContext, options: D
   };
   app.get("/ui", page);
   app.get("/ui/*", page);
+  return reader;
 }

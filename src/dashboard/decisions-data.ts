@@ -42,7 +42,7 @@ function summaryOf(trace: TraceRecord) {
 }
 
 /** `GET /admin/api/decisions`: one page of traces, newest first, with the cursor of the next page. */
-export async function decisionsOf(store: Store, query: { filter: TraceFilter; pageSize: number }) {
+export async function decisionsOf(store: { traces: Pick<Store["traces"], "list"> }, query: { filter: TraceFilter; pageSize: number }) {
   const traces = await store.traces.list(query.filter);
   const page = traces.slice(0, query.pageSize);
   const last = page.at(-1);

@@ -193,6 +193,11 @@ export interface Store {
    * learning pages read them). Optional: a store without them serves no dashboard aggregates.
    */
   readonly rollups?: TraceRollupRepository;
+  /**
+   * Present on stores kept in one local file (SQLite): its path, so a reader on another thread can open
+   * its own connection to it (the dashboard's reads, docs/dashboard.md).
+   */
+  readonly filePath?: string;
   /** Present on stores that drop old records to stay bounded (memory): how many traces and learning contexts were dropped so far. */
   readonly droppedRecords?: () => { traces: number; contexts: number };
   /** Flushes and releases the backend; the store is unusable afterwards. */

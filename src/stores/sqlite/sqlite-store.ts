@@ -325,6 +325,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   let closed = false;
   return {
     kind: "sqlite",
+    ...(options.path === ":memory:" ? {} : { filePath: options.path }),
     keys: {
       async insert(record) {
         try {
