@@ -15,6 +15,12 @@ export const dashboardConfigSchema = z
     defaultModel: z.string().min(1).optional(),
     /** How often an open dashboard page asks for fresh numbers (default 5000 ms, at least 1000). */
     refreshIntervalMs: z.number().int().min(1000).max(3_600_000).default(5000),
+    /**
+     * Where the admin API's aggregate reads run with a SQLite store: `worker` (default) on a worker
+     * thread with its own read-only connection, so an open dashboard costs the serving event loop almost
+     * nothing; `serving-thread` on the gateway's event loop. Other stores always read on the event loop.
+     */
+    reads: z.enum(["worker", "serving-thread"]).default("worker"),
   })
   .strict();
 

@@ -2,6 +2,7 @@ import type { Context, Hono } from "hono";
 import { SwitchyardError } from "../core/errors.js";
 import type { GatewayContext } from "../gateway/gateway-context.js";
 import { createAdminGate } from "../gateway/routes/admin.js";
+import type { DashboardConfig } from "./dashboard-config.js";
 import { checkParams, decisionsFilterOf, windowParam } from "./admin-api-params.js";
 import type { DashboardSources } from "./dashboard-data.js";
 import { createDashboardReader, type DashboardReader } from "./dashboard-reader.js";
@@ -15,11 +16,8 @@ const json = (value: unknown) => jsonText(JSON.stringify(value));
 export interface DashboardRouteOptions {
   /** The built page (default: `dist/ui` of this package). */
   assets?: UiAssets;
-  /**
-   * Where the aggregate reads run: `worker` (default) reads a SQLite store's file on a worker thread;
-   * `serving thread` keeps them on the gateway's event loop (other stores always do).
-   */
-  reads?: "worker" | "serving thread";
+  /** Where the aggregate reads run (default: `ui.reads`). */
+  reads?: DashboardConfig["reads"];
 }
 
 /**
@@ -43,7 +41,7 @@ export function registerDashboard(app: Hono, context: GatewayContext, options: D
     rateLimitHits: () => services.metrics.rateLimitHits?.() ?? new Map(),
     now: context.now,
   };
-  const filePath = options.reads === "serving thread" ? undefined : services.store.filePath;
+  const filePath = (options.reads ?? config.ui.reads) === "serving-thread" ? undefined : services.store.filePath;
   const reader = createDashboardReader({
     sources,
     ...(filePath === undefined ? {} : { sqlitePath: filePath }),
