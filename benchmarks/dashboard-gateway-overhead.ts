@@ -123,27 +123,30 @@ for (const reads of readModes) {
   if (response.status !== 200) throw new Error(`overview answered ${response.status}`);
   await response.arrayBuffer();
 }
-/** What one overview read costs each gateway with no other load: CPU of the serving thread and of the whole process per read, wall time, answer size. */
+/** What one admin API read costs each gateway with no other load: CPU of the serving thread and of the whole process per read, wall time, answer size. */
 const readCosts = new Map<string, { servingMs: number; processMs: number; wallMs: number; bytes: number }>();
+const readPaths = { overview: "/admin/api/overview?window=24h", config: "/admin/api/config" } as const;
+const readCount = 200;
 for (const reads of readModes) {
   const gateway = gatewayOf(reads);
-  const count = 40;
-  const walls: number[] = [];
-  let bytes = 0;
-  const processBefore = await cpuMs(gateway.child.pid);
-  const servingBefore = await cpuMs(gateway.child.pid, true);
-  for (let index = 0; index < count; index++) {
-    const started = performance.now();
-    const response = await fetch(`${gateway.url}/admin/api/overview?window=24h`, { headers: { authorization: `Bearer ${adminKey}` } });
-    bytes = (await response.arrayBuffer()).byteLength;
-    walls.push(performance.now() - started);
+  for (const [name, path] of Object.entries(readPaths)) {
+    const walls: number[] = [];
+    let bytes = 0;
+    const processBefore = await cpuMs(gateway.child.pid);
+    const servingBefore = await cpuMs(gateway.child.pid, true);
+    for (let index = 0; index < readCount; index++) {
+      const started = performance.now();
+      const response = await fetch(`${gateway.url}${path}`, { headers: { authorization: `Bearer ${adminKey}` } });
+      bytes = (await response.arrayBuffer()).byteLength;
+      walls.push(performance.now() - started);
+    }
+    readCosts.set(`${reads}|${name}`, {
+      servingMs: ((await cpuMs(gateway.child.pid, true)) - servingBefore) / readCount,
+      processMs: ((await cpuMs(gateway.child.pid)) - processBefore) / readCount,
+      wallMs: quantile([...walls].sort((a, b) => a - b), 0.5),
+      bytes,
+    });
   }
-  readCosts.set(reads, {
-    servingMs: ((await cpuMs(gateway.child.pid, true)) - servingBefore) / count,
-    processMs: ((await cpuMs(gateway.child.pid)) - processBefore) / count,
-    wallMs: quantile([...walls].sort((a, b) => a - b), 0.5),
-    bytes,
-  });
 }
 interface ArmRun {
   result: LoadResult;
@@ -216,9 +219,12 @@ for (const [label, over, under] of ratioRows) {
   const serving = ratios(64, over, under, (run) => run.servingCpuUs);
   console.log(`| ${label} | ${text(throughput.perRound)}; **${throughput.median.toFixed(3)}** | ${text(latency.perRound)}; **${latency.median.toFixed(3)}** | ${text(serving.perRound)}; **${serving.median.toFixed(3)}** |`);
 }
-console.log("\n| one overview read (24 h window), 40 in a row with no other load | serving thread CPU ms/read | gateway process CPU ms/read | wall median ms | answer bytes |");
+console.log(`\n| one admin API read, ${readCount} in a row with no other load | serving thread CPU ms/read | gateway process CPU ms/read | wall median ms | answer bytes |`);
 console.log("|---|---|---|---|---|");
-for (const [reads, cost] of readCosts) console.log(`| reads on the ${reads === "worker" ? "worker thread (W)" : "serving thread (S)"} | ${cost.servingMs.toFixed(2)} | ${cost.processMs.toFixed(2)} | ${cost.wallMs.toFixed(1)} | ${cost.bytes.toLocaleString("en-US")} |`);
+for (const [key, cost] of readCosts) {
+  const [reads, name] = key.split("|");
+  console.log(`| ${name === "overview" ? "overview, 24 h" : "config (no store read: the HTTP floor)"}, reads on the ${reads === "worker" ? "worker thread (W)" : "serving thread (S)"} | ${cost.servingMs.toFixed(2)} | ${cost.processMs.toFixed(2)} | ${cost.wallMs.toFixed(1)} | ${cost.bytes.toLocaleString("en-US")} |`);
+}
 const worker = ratios(64, arms[1]!.name, arms[0]!.name, rps);
 const control = servingThreadArm ? ratios(64, arms[2]!.name, arms[0]!.name, rps) : undefined;
 const band = control === undefined ? 0.03 : Math.max(0.03, ...control.perRound.map((value) => Math.abs(1 - value)));
