@@ -23,6 +23,8 @@ export interface DashboardReaderOptions {
   sqlitePath?: string;
   /** Told once when the reader thread cannot serve (the reads continue on the serving thread). */
   onWorkerFailure?: (message: string) => void;
+  /** The reader thread stops after this long without reads (default 60 s; the next read starts it again). */
+  idleMs?: number;
 }
 
 /** What the reader thread has not answered yet, rerun on the serving thread if that thread stops. */
@@ -48,17 +50,32 @@ export function createDashboardReader(options: DashboardReaderOptions): Dashboar
   if (options.sqlitePath === undefined) return { runsOn: "serving thread", read: inThread, close: async () => {} };
   const path = options.sqlitePath;
 
+  const idleMs = options.idleMs ?? 60_000;
   let worker: Worker | undefined;
   let failed = false;
   let nextId = 0;
+  let idleTimer: NodeJS.Timeout | undefined;
+  /** Workers stopped on purpose (idle, close): their exit is not a failure. */
+  const retired = new WeakSet<Worker>();
   const pending = new Map<number, PendingRead>();
+  const answerWaitingInThread = () => {
+    const left = [...pending.values()];
+    pending.clear();
+    for (const entry of left) inThread(entry.read).then(entry.resolve, entry.reject);
+  };
   const fallBack = (message: string) => {
     if (failed) return;
     failed = true;
     options.onWorkerFailure?.(message);
-    const left = [...pending.values()];
-    pending.clear();
-    for (const entry of left) inThread(entry.read).then(entry.resolve, entry.reject);
+    answerWaitingInThread();
+  };
+  // No tab open (no reads for idleMs): the thread and its connection go; the next read starts them again.
+  const stopWhenIdle = () => {
+    if (pending.size > 0 || worker === undefined) return;
+    const idle = worker;
+    worker = undefined;
+    retired.add(idle);
+    void idle.terminate();
   };
   const start = (): Worker => {
     // From the sources (TypeScript under tsx) the bootstrap registers tsx's loader in the worker; the
@@ -66,7 +83,9 @@ export function createDashboardReader(options: DashboardReaderOptions): Dashboar
     const compiled = import.meta.url.endsWith(".js");
     const started = new Worker(new URL(compiled ? "./dashboard-read-worker.js" : "./dashboard-read-worker-bootstrap.mjs", import.meta.url), { execArgv: [], workerData: { path } });
     started.on("error", (error) => fallBack(`dashboard reader failed: ${error.message}`));
-    started.on("exit", () => fallBack("dashboard reader stopped"));
+    started.on("exit", () => {
+      if (!retired.has(started)) fallBack("dashboard reader stopped");
+    });
     started.on("message", (message: DashboardReadAnswer | { ready: boolean; error?: string }) => {
       if ("ready" in message) {
         if (!message.ready) {
@@ -79,7 +98,11 @@ export function createDashboardReader(options: DashboardReaderOptions): Dashboar
       if (entry === undefined) return;
       pending.delete(message.id);
       // An idle reader must not keep the process alive; one with reads pending must (a waiting read holds nothing else open).
-      if (pending.size === 0) started.unref();
+      if (pending.size === 0) {
+        started.unref();
+        clearTimeout(idleTimer);
+        idleTimer = setTimeout(stopWhenIdle, idleMs).unref();
+      }
       if ("text" in message) entry.resolve(message.text);
       else {
         const code: ErrorCode = message.error.code !== undefined && message.error.code in errorCodes ? (message.error.code as ErrorCode) : "internal_error";
@@ -108,7 +131,12 @@ export function createDashboardReader(options: DashboardReaderOptions): Dashboar
       const stopping = worker;
       failed = true;
       worker = undefined;
-      await stopping?.terminate();
+      clearTimeout(idleTimer);
+      answerWaitingInThread();
+      if (stopping !== undefined) {
+        retired.add(stopping);
+        await stopping.terminate();
+      }
     },
   };
 }

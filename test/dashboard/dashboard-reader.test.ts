@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -120,6 +121,27 @@ test("a reader thread that cannot open the file falls back to the serving thread
     assert.equal(await reader.read({ endpoint: "overview", window: "24h" }), expected);
     assert.equal(failures.length, 1);
     assert.match(failures[0]!, /cannot open/);
+  } finally {
+    await reader.close();
+    await store.close();
+  }
+});
+
+test("an idle reader thread stops, and the next read starts a new one without falling back", async () => {
+  const store = await seededStore("idle");
+  const failures: string[] = [];
+  const reader = createDashboardReader({ sources: sourcesOf(store), sqlitePath: store.filePath!, idleMs: 50, onWorkerFailure: (message) => failures.push(message) });
+  try {
+    const expected = await createDashboardReader({ sources: sourcesOf(store) }).read({ endpoint: "models", window: "1h" });
+    assert.equal(await reader.read({ endpoint: "models", window: "1h" }), expected);
+    // The process's threads (Linux): the reader's goes when idle.
+    const threads = () => readdirSync("/proc/self/task").length;
+    const whileReading = threads();
+    await new Promise((done) => setTimeout(done, 300));
+    if (process.platform === "linux") assert.ok(threads() < whileReading, `${threads()} threads after idle, ${whileReading} while reading`);
+    assert.equal(await reader.read({ endpoint: "models", window: "1h" }), expected);
+    assert.equal(reader.runsOn, "worker");
+    assert.deepEqual(failures, []);
   } finally {
     await reader.close();
     await store.close();
