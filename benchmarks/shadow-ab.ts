@@ -32,11 +32,13 @@ const { values } = parseArgs({
     requests: { type: "string", default: "400" },
     connections: { type: "string", default: "16" },
     artifact: { type: "string" },
+    widths: { type: "string" },
   },
 });
 const rounds = Number(values.rounds);
 const requests = Number(values.requests);
 const connections = Number(values.connections);
+const widths = values.widths === undefined ? [1, connections] : values.widths.split(",").map(Number);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const adminKey = "shadow-ab-benchmark-admin-key-0123456789";
 const { train, test, models } = await loadBenchmarkSplits("dcrouter", 42);
@@ -115,7 +117,7 @@ try {
   for (let round = 0; round < rounds; round++) {
     for (const on of round % 2 === 0 ? [false, true] : [true, false]) {
       await setShadow(on);
-      for (const width of [1, connections]) {
+      for (const width of widths) {
         const result = await block(width, width === 1 ? requests : requests * 4);
         results[width]![on ? "on" : "off"].push(result);
       }
@@ -140,7 +142,7 @@ try {
     `| connections | shadow | median latency ms (median of ${rounds} blocks) | on/off ratio (median of rounds) | on − off ms (median of rounds) | CPU µs/request, process | serving thread | failed |`,
     "|---|---|---|---|---|---|---|---|",
   ];
-  for (const width of [1, connections]) {
+  for (const width of widths) {
     const { off, on } = results[width]!;
     const ratios = on.map((result, i) => result.median / off[i]!.median);
     const differences = on.map((result, i) => result.median - off[i]!.median);
