@@ -13,6 +13,8 @@
  *    kNN's leave-one-out tuning sample and the knob calibration's 80/20 split);
  * 3. the same rows as the labelled router but with no verdict flipped (`flip 0`: order and seed as in the
  *    loop) — what the loop's procedure gives with perfect labels;
+ * 3b. with `--subsample-seeds`: the reference trained on a seeded 90 % of the train prompts (true labels) —
+ *    how far a perturbation of the training set that involves no wrong label moves the figure;
  * 4. the test split's own noise: a paired bootstrap over the 381 test prompts of (after − reference) for
  *    one run, i.e. how far the figure moves when only the test prompts are redrawn.
  * Each router's tuned kNN parameters (k, power, prior weight) are printed beside its figure.
@@ -41,6 +43,8 @@ const { values } = parseArgs({
     seed: { type: "string", default: "42" },
     flip: { type: "string", default: "0.1" },
     bootstrap: { type: "string", default: "200" },
+    "subsample-seeds": { type: "string", default: "" },
+    "skip-clean": { type: "boolean", default: false },
   },
 });
 const seeds = (text: string) => text.split(",").filter((s) => s !== "").map(Number);
@@ -113,7 +117,7 @@ function gapsOn(routers: readonly RouterPredictions[], rows?: readonly number[])
   return routers.map((router) => report.routers.find((entry) => entry.name === router.name)?.gapRecovered ?? Number.NaN);
 }
 
-const points = (value: number) => (value * 100).toFixed(1);
+const points = (value: number) => (value * 100).toFixed(2);
 const mean = (list: readonly number[]) => list.reduce((sum, value) => sum + value, 0) / list.length;
 const sd = (list: readonly number[]) => Math.sqrt(list.reduce((sum, value) => sum + (value - mean(list)) ** 2, 0) / Math.max(1, list.length - 1));
 const row = (trained: Trained, gap: number, extra = "") => console.log(`| ${trained.name} | ${points(gap)} % | ${trained.params} |${extra}`);
@@ -130,9 +134,16 @@ for (const trainSeed of seeds(values["train-seeds"]!)) references.push(await tra
 const referenceGaps = references.map((reference) => gapsOn([reference.predictions])[0]!);
 references.forEach((reference, i) => row(reference, referenceGaps[i]!));
 
-const clean = await trainAndPredict(`loop's rows, no verdict flipped (flip 0), seed ${seed}`, [...start, ...labelled(0, 0)], seed);
-const cleanGap = gapsOn([clean.predictions])[0]!;
-row(clean, cleanGap);
+const subsampleGaps: number[] = [];
+for (const subsampleSeed of seeds(values["subsample-seeds"]!)) {
+  const kept = shuffled(train, createRandom(subsampleSeed * 31 + 7)).slice(0, Math.round(train.length * 0.9));
+  const sub = await trainAndPredict(`reference on a seeded 90 % of the train prompts (${kept.length}, true labels), subsample seed ${subsampleSeed}`, kept, seed);
+  subsampleGaps.push(gapsOn([sub.predictions])[0]!);
+  row(sub, subsampleGaps.at(-1)!);
+}
+const clean = values["skip-clean"] ? undefined : await trainAndPredict(`loop's rows, no verdict flipped (flip 0), seed ${seed}`, [...start, ...labelled(0, 0)], seed);
+const cleanGap = clean === undefined ? Number.NaN : gapsOn([clean.predictions])[0]!;
+if (clean !== undefined) row(clean, cleanGap);
 
 const afters: Trained[] = [];
 for (const judgeSeed of seeds(values["judge-seeds"]!)) afters.push(await trainAndPredict(`after label: judge seed ${judgeSeed}, training seed ${seed}`, [...start, ...labelled(judgeSeed, flip)], seed));
@@ -147,15 +158,16 @@ console.log("|---|---|---|---|---|");
 const group = (name: string, gaps: readonly number[]) =>
   console.log(`| ${name} | ${gaps.length} | ${points(mean(gaps))} % | ${(sd(gaps) * 100).toFixed(1)} | ${points(Math.min(...gaps))} … ${points(Math.max(...gaps))} |`);
 group("reference, over training seeds", referenceGaps);
-group(`after label, over judge seeds (training seed ${seed})`, afterGaps);
+if (subsampleGaps.length > 0) group("reference on 90 % subsamples (true labels)", subsampleGaps);
+if (afterGaps.length > 0) group(`after label, over judge seeds (training seed ${seed})`, afterGaps);
 console.log("");
 console.log(`after − reference (reference at training seed ${seed}: ${points(referenceGap)} %): ${afterGaps.map((gap) => points(gap - referenceGap)).join(", ")} points; mean ${points(mean(afterGaps) - referenceGap)}; ` +
   `against the mean reference (${points(mean(referenceGaps))} %): mean ${points(mean(afterGaps) - mean(referenceGaps))}`);
-console.log(`loop with perfect labels (flip 0) − reference: ${points(cleanGap - referenceGap)} points`);
+if (clean !== undefined) console.log(`loop with perfect labels (flip 0) − reference: ${points(cleanGap - referenceGap)} points`);
 
 // The test split's own noise: redraw the 381 test prompts with replacement, same routers (paired).
 const draws = Number(values.bootstrap);
-if (draws > 0) {
+if (draws > 0 && afters.length > 0) {
   const random = createRandom(seed + 1);
   const differences: number[] = [];
   const referenceOnly: number[] = [];
