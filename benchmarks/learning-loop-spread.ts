@@ -161,7 +161,7 @@ group("reference, over training seeds", referenceGaps);
 if (subsampleGaps.length > 0) group("reference on 90 % subsamples (true labels)", subsampleGaps);
 if (afterGaps.length > 0) group(`after label, over judge seeds (training seed ${seed})`, afterGaps);
 console.log("");
-console.log(`after − reference (reference at training seed ${seed}: ${points(referenceGap)} %): ${afterGaps.map((gap) => points(gap - referenceGap)).join(", ")} points; mean ${points(mean(afterGaps) - referenceGap)}; ` +
+if (afterGaps.length > 0) console.log(`after − reference (reference at training seed ${seed}: ${points(referenceGap)} %): ${afterGaps.map((gap) => points(gap - referenceGap)).join(", ")} points; mean ${points(mean(afterGaps) - referenceGap)}; ` +
   `against the mean reference (${points(mean(referenceGaps))} %): mean ${points(mean(afterGaps) - mean(referenceGaps))}`);
 if (clean !== undefined) console.log(`loop with perfect labels (flip 0) − reference: ${points(cleanGap - referenceGap)} points`);
 
