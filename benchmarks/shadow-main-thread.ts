@@ -5,7 +5,11 @@
  * main thread's own active time) over N shadow decisions, against the time the same artifact's decision
  * takes when made on the main thread (what an in-thread shadow would cost every response).
  *
- * Run: npx tsx benchmarks/shadow-main-thread.ts [--requests 2000] [--artifact FILE]   (default: trains knn on dcrouter train)
+ * `--burst 1 --pace-ms 1` is one connection's pattern (one routed request per turn, a millisecond apart);
+ * `--batch-ms` is the arm's `batchMs` (default 20; 0 = one message per event-loop turn).
+ *
+ * Run: npx tsx benchmarks/shadow-main-thread.ts [--requests 2000] [--burst 16] [--pace-ms 0] [--batch-ms 20] [--artifact FILE]
+ *      (default: trains knn on dcrouter train)
  */
 import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -21,7 +25,20 @@ import { trainRouterArtifact } from "../src/training/train-router-artifact.js";
 import { loadBenchmarkSplits } from "./benchmark-sets.js";
 import { quantile } from "./gateway-load.js";
 
-const { values } = parseArgs({ options: { requests: { type: "string", default: "2000" }, artifact: { type: "string" } } });
+const { values } = parseArgs({
+  options: {
+    requests: { type: "string", default: "2000" },
+    artifact: { type: "string" },
+    burst: { type: "string", default: "16" },
+    "pace-ms": { type: "string", default: "0" },
+    "batch-ms": { type: "string", default: "20" },
+    // The same loop with no shadow decision: what the pacing itself costs the thread.
+    "no-shadow": { type: "boolean", default: false },
+  },
+});
+const burst = Number(values.burst);
+const paceMs = Number(values["pace-ms"]);
+const batchMs = Number(values["batch-ms"]);
 const requests = Number(values.requests);
 const { train, test, models } = await loadBenchmarkSplits("dcrouter", 42);
 const directory = await mkdtemp(join(tmpdir(), "switchyard-shadow-bench-"));
@@ -45,7 +62,7 @@ for (let i = 0; i < requests; i++) {
 }
 inThread.sort((a, b) => a - b);
 
-const arm = await startShadowArm({ path, targets });
+const arm = await startShadowArm({ path, targets, batchMs });
 const waitFor = async (records: Array<{ status: string }>) => {
   while (records.some((record) => record.status === "pending")) await new Promise((done) => setTimeout(done, 5));
 };
@@ -57,6 +74,10 @@ const posting: number[] = [];
 // CPU time of this (the serving) thread in ns, from the scheduler: exact, unlike event-loop utilisation,
 // which counts every wake-up of a busy machine as active time.
 const threadCpuNs = () => Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, "utf8").split(" ")[0]);
+// Each voluntary context switch is the thread going to sleep and being woken again.
+const wakeUps = () => Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(readFileSync(`/proc/self/task/${process.pid}/status`, "utf8"))?.[1]);
+const messagesBefore = { ...arm.messages };
+const wakeUpsBefore = wakeUps();
 const cpuBefore = threadCpuNs();
 const before = performance.eventLoopUtilization();
 const wallBegun = performance.now();
@@ -69,13 +90,14 @@ const settleUntil = async (inFlight: number) => {
     await new Promise((done) => setTimeout(done, 50));
   }
 };
-for (let sent = 0; sent < requests; sent += 16) {
-  for (let i = sent; i < Math.min(requests, sent + 16); i++) {
+for (let sent = 0; sent < requests; sent += burst) {
+  for (let i = sent; i < Math.min(requests, sent + burst); i++) {
     const begun = performance.now();
-    records.push(arm.decide(queries[i % queries.length]!, undefined));
+    if (!values["no-shadow"]) records.push(arm.decide(queries[i % queries.length]!, undefined));
     posting.push(performance.now() - begun);
   }
-  await new Promise((done) => setImmediate(done));
+  if (paceMs > 0) await new Promise((done) => setTimeout(done, paceMs));
+  else await new Promise((done) => setImmediate(done));
   await settleUntil(512);
 }
 await settleUntil(0);
@@ -83,7 +105,9 @@ const failedDecisions = records.filter((record) => record.status === "failed").l
 const wallMs = performance.now() - wallBegun;
 const used = performance.eventLoopUtilization(before);
 const cpuUsPerDecision = (threadCpuNs() - cpuBefore) / 1000 / requests;
-const { sent, received } = arm.messages;
+const wakeUpsPerDecision = (wakeUps() - wakeUpsBefore) / requests;
+const sent = arm.messages.sent - messagesBefore.sent;
+const received = arm.messages.received - messagesBefore.received;
 await arm.close();
 await rm(directory, { recursive: true, force: true });
 posting.sort((a, b) => a - b);
@@ -91,11 +115,11 @@ posting.sort((a, b) => a - b);
 const mainThreadMsPerDecision = used.active / requests;
 console.log("## Shadow mode: cost on the serving thread (dcrouter knn artifact)");
 console.log("");
-console.log(`Command: \`npx tsx benchmarks/shadow-main-thread.ts --requests ${requests}\``);
+console.log(`Command: \`npx tsx benchmarks/shadow-main-thread.ts --requests ${requests} --burst ${burst} --pace-ms ${paceMs} --batch-ms ${batchMs}${values["no-shadow"] ? " --no-shadow" : ""}\``);
 console.log("");
 console.log("| | median ms | p99 ms |");
 console.log("|---|---|---|");
 console.log(`| decision on the serving thread (embedding + kNN + objective) | ${quantile(inThread, 0.5).toFixed(3)} | ${quantile(inThread, 0.99).toFixed(3)} |`);
 console.log(`| shadow: posting the query to the worker (per request) | ${quantile(posting, 0.5).toFixed(4)} | ${quantile(posting, 0.99).toFixed(4)} |`);
 console.log("");
-console.log(`serving-thread active time per shadow decision (post + reading the answer, event-loop utilisation over ${requests}): ${(mainThreadMsPerDecision * 1000).toFixed(1)} µs; serving-thread CPU per shadow decision (scheduler, /proc/self/task/<pid>/schedstat): ${cpuUsPerDecision.toFixed(1)} µs; messages to the worker ${sent}, from it ${received} (${((sent + received) / requests).toFixed(3)} per decision); ${failedDecisions} decisions failed (backlog); wall ${wallMs.toFixed(0)} ms for ${requests} shadow decisions on the worker`);
+console.log(`serving-thread active time per shadow decision (post + reading the answer, event-loop utilisation over ${requests}): ${(mainThreadMsPerDecision * 1000).toFixed(1)} µs; serving-thread CPU per shadow decision (scheduler, /proc/self/task/<pid>/schedstat): ${cpuUsPerDecision.toFixed(1)} µs (includes the pacing timers); serving-thread wake-ups per decision ${wakeUpsPerDecision.toFixed(2)}; messages to the worker ${sent}, from it ${received} (${((sent + received) / requests).toFixed(3)} per decision); ${failedDecisions} decisions failed (backlog); wall ${wallMs.toFixed(0)} ms for ${requests} shadow decisions on the worker`);

@@ -44,7 +44,8 @@ export interface Decision {
 
 /** A shadow artifact's decision for the same request (see `src/rollout/shadow-decision.ts`). */
 export interface ShadowRecord {
-  readonly status: "pending" | "decided" | "failed";
+  /** `skipped`: not decided because the shadow was too far behind (a saturated machine; the shadow log samples). */
+  readonly status: "pending" | "decided" | "failed" | "skipped";
   readonly model: string | undefined;
   readonly predictedQuality: number | undefined;
   readonly predictedCostUsd: number | undefined;
@@ -52,4 +53,6 @@ export interface ShadowRecord {
   readonly artifact: string;
   readonly decisionMs: number | undefined;
   readonly error: string | undefined;
+  /** Resolves when the record stops being pending (the trace writer waits a bounded time for it). */
+  whenSettled?(): Promise<void>;
 }

@@ -45,8 +45,21 @@ export const routerConfigSchema = z
     artifact: z.string().min(1).optional(),
     /** Quality knob used when a request gives neither `quality` nor `x-switchyard-quality`. */
     defaultQuality: z.number().min(0).max(1).default(0.5),
-    /** Shadow mode: a candidate artifact decides every routed request, off the response path, and is only logged (docs/rollout.md). */
-    shadow: z.object({ artifact: z.string().min(1) }).strict().optional(),
+    /**
+     * Shadow mode: a candidate artifact decides every routed request, off the response path, and is only
+     * logged (docs/rollout.md). Without `artifact` no shadow runs at start, and the settings apply to one
+     * started later (`switchyard reload --shadow`).
+     */
+    shadow: z
+      .object({
+        artifact: z.string().min(1).optional(),
+        /** Queries collect this long before they go to the shadow's worker in one message (0: every event-loop turn). */
+        batchMs: z.number().int().min(0).max(1000).optional(),
+        /** Undecided shadow queries beyond which requests are skipped (status `skipped`, counted). */
+        maxPending: z.number().int().min(1).max(1_000_000).optional(),
+      })
+      .strict()
+      .optional(),
     /** Canary: a seeded share of routed requests is served by a candidate artifact, with mixture propensities logged (docs/rollout.md). */
     canary: z
       .object({
@@ -293,7 +306,7 @@ export function parseConfig(value: unknown, sourceName: string, options: ParseCo
   const router = {
     ...config.router,
     ...(config.router.artifact === undefined ? {} : { artifact: resolve(baseDir, config.router.artifact) }),
-    ...(config.router.shadow === undefined ? {} : { shadow: { artifact: resolve(baseDir, config.router.shadow.artifact) } }),
+    ...(config.router.shadow?.artifact === undefined ? {} : { shadow: { ...config.router.shadow, artifact: resolve(baseDir, config.router.shadow.artifact) } }),
     ...(config.router.canary === undefined ? {} : { canary: { ...config.router.canary, artifact: resolve(baseDir, config.router.canary.artifact) } }),
   };
   const store = resolveStorePaths(config.store, baseDir);

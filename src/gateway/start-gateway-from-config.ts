@@ -118,6 +118,7 @@ export async function startGatewayFromConfig(options: StartGatewayFromConfigOpti
             defaultQuality: config.router.defaultQuality,
             artifact: config.router.artifact,
             shadow: config.router.shadow?.artifact,
+            shadowSettings: { batchMs: config.router.shadow?.batchMs, maxPending: config.router.shadow?.maxPending },
             canary: config.router.canary,
             baseDir: dirname(resolve(options.configPath)),
             buildEngine,

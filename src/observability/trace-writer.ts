@@ -19,6 +19,11 @@ export interface TraceWriterOptions {
    * its last slice, so the store records which journaled traces reached the file.
    */
   journalPosition?: () => number;
+  /**
+   * Longest wait, per batch, for shadow decisions still pending in it (default 250 ms): a shadow decides
+   * off the response path, a little after its request ends, and its decision belongs in the trace.
+   */
+  shadowWaitMs?: number;
   /** Called when a batch could not be written (the traces are dropped, the gateway keeps serving). */
   onError?: (error: unknown, dropped: number) => void;
   timers?: TimerFunctions;
@@ -52,6 +57,7 @@ export function createTraceWriter(options: TraceWriterOptions): TraceWriter {
   const interval = options.flushIntervalMs ?? 500;
   const maxBatch = options.maxBatch ?? 500;
   const maxSlice = options.maxSlice ?? 128;
+  const shadowWaitMs = options.shadowWaitMs ?? 250;
   let queue: TraceRecord[] = [];
   let timer: unknown;
   let writing: Promise<void> = Promise.resolve();
@@ -66,6 +72,7 @@ export function createTraceWriter(options: TraceWriterOptions): TraceWriter {
     queue = [];
     const journalBytes = options.journalPosition?.();
     writing = writing.then(async () => {
+      await shadowsSettled(batch, shadowWaitMs, timers);
       for (let start = 0; start < batch.length; start += maxSlice) {
         if (start > 0) await new Promise((done) => setImmediate(done));
         const slice = start === 0 && batch.length <= maxSlice ? batch : batch.slice(start, start + maxSlice);
@@ -91,4 +98,17 @@ export function createTraceWriter(options: TraceWriterOptions): TraceWriter {
     },
     close: flush,
   };
+}
+
+/** Waits until no trace of `batch` has a pending shadow decision, or `waitMs` has passed. */
+async function shadowsSettled(batch: readonly TraceRecord[], waitMs: number, timers: TimerFunctions): Promise<void> {
+  const waits: Promise<void>[] = [];
+  for (const trace of batch) {
+    const shadow = trace.decision?.shadow;
+    if (shadow?.status === "pending" && shadow.whenSettled !== undefined) waits.push(shadow.whenSettled());
+  }
+  if (waits.length === 0 || waitMs <= 0) return;
+  let timer: unknown;
+  await Promise.race([Promise.all(waits), new Promise<void>((done) => (timer = timers.setTimeout(done, waitMs)))]);
+  timers.clearTimeout(timer);
 }

@@ -6,7 +6,7 @@ import { createRandom, type Random } from "../core/random.js";
 import type { RoutingEngine } from "../core/routing-engine.js";
 import type { Target } from "../core/target.js";
 import { RolloutEngine, type ArtifactEngine, type RolloutState } from "./rollout-engine.js";
-import { startShadowArm, type ShadowArm } from "./shadow-arm.js";
+import { startShadowArm, type ShadowArm, type ShadowCounts, type StartShadowArmOptions } from "./shadow-arm.js";
 import { loadVersionedArtifact } from "./versioned-artifact.js";
 
 /** What a reload changes; an empty request reloads the configured `router.artifact`. */
@@ -31,7 +31,8 @@ export interface ArtifactStatus {
 /** What serves now (the answer of a reload and of `GET /admin/rollout`). */
 export interface RolloutStatus {
   artifact: ArtifactStatus;
-  shadow: ArtifactStatus | null;
+  /** With what the shadow has decided, skipped (too far behind) and failed since it started. */
+  shadow: (ArtifactStatus & ShadowCounts) | null;
   canary: (ArtifactStatus & { share: number }) | null;
   /** The primary a rollback would restore, when there is one. */
   previous: ArtifactStatus | null;
@@ -63,6 +64,8 @@ export interface RolloutControllerOptions {
   artifact: string;
   /** `router.shadow.artifact`, when configured. */
   shadow?: string;
+  /** `router.shadow.batchMs` / `maxPending`: for every shadow started (see `startShadowArm`). */
+  shadowSettings?: Pick<StartShadowArmOptions, "batchMs" | "maxPending">;
   /** `router.canary`, when configured. */
   canary?: { artifact: string; share: number; seed?: number };
   /** Relative paths in reload requests are resolved against this directory (the config file's). */
@@ -101,7 +104,7 @@ export async function createRolloutController(options: RolloutControllerOptions)
   };
   const loadShadow = async (path: string): Promise<ShadowArm> => {
     try {
-      return await startShadowArm({ path, targets: options.targets, defaultQuality: options.defaultQuality });
+      return await startShadowArm({ path, targets: options.targets, defaultQuality: options.defaultQuality, ...options.shadowSettings });
     } catch (error) {
       if (error instanceof SwitchyardError) throw new SwitchyardError(error.code, `shadow artifact ${path}: ${error.message}`, { cause: error, param: error.param });
       throw error;
@@ -127,7 +130,7 @@ export async function createRolloutController(options: RolloutControllerOptions)
     const { primary, shadow, canary } = engine.state;
     return {
       artifact: statusOf(primary),
-      shadow: shadow === undefined ? null : { path: shadow.path, version: shadow.version, router: shadow.router },
+      shadow: shadow === undefined ? null : { path: shadow.path, version: shadow.version, router: shadow.router, ...shadow.counts() },
       canary: canary === undefined ? null : { ...statusOf(canary.arm), share: canary.share },
       previous: previous === undefined ? null : statusOf(previous.primary),
       reloads,

@@ -5,15 +5,29 @@ import type { DecideConstraints } from "../core/routing-engine.js";
 import type { Target } from "../core/target.js";
 import { ShadowDecision } from "./shadow-decision.js";
 
+/** Counts of a shadow arm's decisions since it started (also in `GET /admin/rollout`). */
+export interface ShadowCounts {
+  /** Decided by the shadow artifact. */
+  decided: number;
+  /** Not decided because the worker was `maxPending` decisions behind (a saturated machine: the shadow log samples). */
+  skipped: number;
+  /** The shadow artifact could not decide (e.g. none of its models allowed), or the worker stopped. */
+  failed: number;
+  /** Sent or queued, not answered yet. */
+  pending: number;
+}
+
 /** A shadow artifact deciding on its own worker thread. */
 export interface ShadowArm {
   readonly path: string;
   readonly version: string;
   readonly router: string;
-  /** Sends the query to the shadow and returns the record its decision will fill in (never waits). */
+  /** Queues the query for the shadow and returns the record its decision will fill in (never waits). */
   decide(query: Query, constraints: DecideConstraints | undefined): ShadowDecision;
-  /** Messages exchanged with the worker so far (the queries of one event-loop turn in one message; one message of answers per message of queries). */
+  /** Messages exchanged with the worker so far (one per batch of queries each way). */
   readonly messages: { sent: number; received: number };
+  /** What the shadow has done so far. */
+  counts(): ShadowCounts;
   /** Stops the worker; decisions still pending are marked failed. */
   close(): Promise<void>;
 }
@@ -23,8 +37,15 @@ export interface StartShadowArmOptions {
   path: string;
   targets: readonly Target[];
   defaultQuality?: number;
-  /** Decisions waiting for the worker beyond which new ones are skipped (marked failed), default 1024. */
+  /** Decisions waiting for the worker beyond which new ones are skipped (status `skipped`), default 1024. */
   maxPending?: number;
+  /**
+   * How long queries collect on the serving thread before they go to the worker in one message
+   * (default 20 ms); `maxBatch` queries go at once. 0 sends the queries of each event-loop turn.
+   */
+  batchMs?: number;
+  /** Queries that are sent without waiting for `batchMs` (default 256). */
+  maxBatch?: number;
 }
 
 /** One shadow decision's answer from the worker. */
@@ -41,17 +62,25 @@ type WorkerMessage = { ready: true; version: string; router: string } | { ready:
 
 /**
  * Starts a shadow arm: the artifact is loaded and its engine built on a worker thread, and every shadow
- * decision runs there too, so the gateway's event loop only pays for posting the query (a structured
- * clone of the messages) and reading the answer — the served response is never held up by the shadow's
- * embedding and search. Both directions are batched per event-loop turn (the queries of every request
- * routed in one turn go in one message, and the worker answers each such message with one message as
- * soon as its queries are decided): each message costs the receiving thread a wake-up, which on a busy machine is most of the
- * serving thread's share of a shadow decision. When the worker falls `maxPending` decisions behind, further requests get a
- * `failed` shadow record ("shadow backlog full") instead of an unbounded queue.
+ * decision runs there too, so the gateway's event loop only queues the query and later reads the answer —
+ * the served response never waits for the shadow's embedding and search.
+ *
+ * The shadow yields to serving in three ways:
+ * - **time-batched**: queries collect for `batchMs` (20 ms) and go to the worker in one message, which it
+ *   answers with one message once the batch is decided. The serving thread is woken for the shadow about
+ *   50 times a second instead of once per request, and the worker decides in bursts (its index stays in
+ *   cache across a batch) that overlap a fraction of the requests rather than every one of them;
+ * - **lowest priority**: the worker runs at nice 19, so when no core is idle the scheduler gives the
+ *   serving thread, the upstream calls and everything else the CPU first;
+ * - **bounded**: past `maxPending` undecided queries (a worker that cannot keep up: a saturated machine),
+ *   requests get a `skipped` record and are counted, never queued without bound. The shadow log is then a
+ *   sample of the traffic; `counts()` and the trace statuses say how large.
  * Rejects with `invalid_artifact` (or the engine's error) when the artifact cannot be served.
  */
 export function startShadowArm(options: StartShadowArmOptions): Promise<ShadowArm> {
   const maxPending = options.maxPending ?? 1024;
+  const batchMs = options.batchMs ?? 20;
+  const maxBatch = Math.max(1, options.maxBatch ?? 256);
   // From the sources (TypeScript under tsx) the bootstrap registers tsx's loader in the worker; the
   // compiled package (dist/, plain Node) starts the compiled worker directly. The parent's own flags
   // (e.g. --test, --import tsx) are not passed on.
@@ -65,8 +94,15 @@ export function startShadowArm(options: StartShadowArmOptions): Promise<ShadowAr
   let nextId = 0;
   let closed = false;
   let outbox: ShadowQuestion[] = [];
+  let timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   const messages = { sent: 0, received: 0 };
+  const counts = { decided: 0, skipped: 0, failed: 0 };
   const flush = () => {
+    if (timer !== undefined) {
+      if (batchMs > 0) clearTimeout(timer as NodeJS.Timeout);
+      else clearImmediate(timer as NodeJS.Immediate);
+      timer = undefined;
+    }
     const questions = outbox;
     outbox = [];
     if (closed || questions.length === 0) return;
@@ -74,6 +110,7 @@ export function startShadowArm(options: StartShadowArmOptions): Promise<ShadowAr
     worker.postMessage({ questions });
   };
   const failAll = (reason: string) => {
+    counts.failed += pending.size;
     for (const record of pending.values()) record.fail(new Error(reason));
     pending.clear();
   };
@@ -101,18 +138,31 @@ export function startShadowArm(options: StartShadowArmOptions): Promise<ShadowAr
           messages,
           decide(query, constraints) {
             const record = new ShadowDecision(message.router, message.version);
-            if (closed) record.fail(new Error("shadow stopped"));
-            else if (pending.size >= maxPending) record.fail(new Error("shadow backlog full"));
-            else {
+            if (closed) {
+              counts.failed++;
+              record.fail(new Error("shadow stopped"));
+            } else if (pending.size >= maxPending) {
+              counts.skipped++;
+              record.skip(`shadow backlog full (${maxPending} undecided)`);
+            } else {
               const id = nextId++;
               pending.set(id, record);
-              if (outbox.length === 0) setImmediate(flush);
               outbox.push({ id, query: { messages: query.messages, options: query.options }, constraints });
+              if (outbox.length >= maxBatch) flush();
+              else if (timer === undefined) {
+                // Unref'd: a pending batch never keeps the process alive.
+                if (batchMs > 0) timer = setTimeout(flush, batchMs).unref();
+                else timer = setImmediate(flush).unref();
+              }
             }
             return record;
           },
+          counts() {
+            return { ...counts, pending: pending.size };
+          },
           async close() {
             closed = true;
+            flush(); // only clears the batch timer: the queued decisions fail when the worker exits
             await worker.terminate();
           },
         };
@@ -124,8 +174,13 @@ export function startShadowArm(options: StartShadowArmOptions): Promise<ShadowAr
         const record = pending.get(answer.id);
         if (record === undefined) continue;
         pending.delete(answer.id);
-        if ("error" in answer) record.fail(new Error(answer.error));
-        else record.record(answer.model, answer.predictedQuality, answer.predictedCostUsd, answer.decisionMs);
+        if ("error" in answer) {
+          counts.failed++;
+          record.fail(new Error(answer.error));
+        } else {
+          counts.decided++;
+          record.record(answer.model, answer.predictedQuality, answer.predictedCostUsd, answer.decisionMs);
+        }
       }
     });
   });

@@ -30,8 +30,8 @@ if (port !== null) {
   try {
     const { artifact, version } = await loadVersionedArtifact(data.path);
     const engine = await createRoutingEngine({ artifact, targets: data.targets, defaultQuality: data.defaultQuality });
-    // One message of answers per message of questions (one wake-up of the serving thread per burst of
-    // routed requests), sent as soon as that burst is decided, so no answer waits for later work.
+    // One message of answers per message of questions (one wake-up of the serving thread per batch), sent
+    // as soon as that batch is decided, so no answer waits for later work.
     port.on("message", (message: { questions: ShadowQuestion[] }) => {
       void Promise.all(
         message.questions.map(({ id, query, constraints }) =>

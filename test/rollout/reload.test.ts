@@ -136,6 +136,9 @@ describe("reloading the router artifact of a running gateway", () => {
     assert.equal(trace?.decision?.shadow?.artifact, status.shadow.version);
     assert.equal(typeof trace?.decision?.shadow?.predictedCostUsd, "number");
     assert.notEqual(trace?.decision?.artifact, status.shadow.version);
+    const counted = (await (await fetch(`${gateway.url}/admin/rollout`, { headers: { authorization: `Bearer ${adminKey}` } })).json()) as { shadow: { decided: number; skipped: number; pending: number } };
+    assert.ok(counted.shadow.decided >= 2, "the request's and the probe's shadow decisions are counted");
+    assert.equal(counted.shadow.skipped, 0);
     await admin({ shadow: null });
     const { response: after } = await client.chat.completions.create({ model: "auto", messages: [{ role: "user", content: prompts[3]! }] }).withResponse();
     await gateway.services.traces?.flush();
@@ -202,6 +205,10 @@ test("rollout config: a misspelt canary field and a missing admin key variable a
   assert.throws(() => parseConfig({ ...base, router: { artifact: "r.json", canary: { artifact: "c.json", shares: 0.1 } } }, "x.yaml"), /router\.canary: unknown field "shares"/);
   assert.throws(() => parseConfig({ ...base, router: { canary: { artifact: "c.json", share: 1.5 } } }, "x.yaml"), /router\.canary\.share/);
   assert.throws(() => parseConfig({ ...base, admin: { key: "literal" } }, "x.yaml"), /admin: unknown field "key"/);
+  // Shadow settings without an artifact apply to a shadow started later; they are checked like the rest.
+  assert.equal(parseConfig({ ...base, router: { artifact: "r.json", shadow: { batchMs: 5, maxPending: 64 } } }, "x.yaml").router.shadow?.batchMs, 5);
+  assert.throws(() => parseConfig({ ...base, router: { artifact: "r.json", shadow: { batchMS: 5 } } }, "x.yaml"), /router\.shadow: unknown field "batchMS"/);
+  assert.throws(() => parseConfig({ ...base, router: { artifact: "r.json", shadow: { batchMs: -1 } } }, "x.yaml"), /router\.shadow\.batchMs/);
   const fixture = await rolloutFixture();
   await copyFile(fixture.cheapPath, join(fixture.directory, "router.json"));
   try {
