@@ -71,11 +71,8 @@ export function pepperFileOf(config: GatewayConfig): string | undefined {
   return config.store.kind === "sqlite" && config.store.path !== ":memory:" ? join(dirname(config.store.path), "key-pepper") : undefined;
 }
 
-/** How often a gateway with shared coordination writes budget settlements to a SQLite store. */
-const settleFlushWithCoordinationMs = 50;
-
 /** Opens the store a config names (SQLite by default; PostgreSQL migrated on open). */
-export function openConfiguredStore(config: GatewayConfig, options: { journal?: boolean; settleFlushMs?: number } = {}): Promise<Store> {
+export function openConfiguredStore(config: GatewayConfig, options: { journal?: boolean } = {}): Promise<Store> {
   return createStore(config.store, options);
 }
 
@@ -95,10 +92,7 @@ export async function startGatewayFromConfig(options: StartGatewayFromConfigOpti
   const host = options.host ?? config.server.host;
   // The gateway journals every finished request before its last byte (see RequestJournal): a crash
   // loses no trace or spend of a response a client received completely.
-  // With shared coordination, Redis holds the budgets: the file's ledger is the durable record only, so
-  // settlements are written every 50 ms rather than every turn (each commit makes the other workers or
-  // instances on a shared SQLite file drop their page cache and re-read their cached keys and rows).
-  const store = await openConfiguredStore(config, { journal: true, ...(config.coordination === undefined ? {} : { settleFlushMs: settleFlushWithCoordinationMs }) });
+  const store = await openConfiguredStore(config, { journal: true });
   let coordination: Coordination | undefined;
   try {
     // An online router starts from what it learned (the store's snapshot and update log), else from the

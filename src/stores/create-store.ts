@@ -10,8 +10,6 @@ export { storeConfigSchema, type StoreConfig } from "./store-config.js";
 export interface CreateStoreOptions {
   /** SQLite: keep the request journal (what `switchyard serve` does; see `createSqliteStore`). */
   journal?: boolean;
-  /** SQLite: write budget settlements at most this often instead of every event-loop turn (see `createSqliteStore`). */
-  settleFlushMs?: number;
 }
 
 /**
@@ -26,5 +24,5 @@ export async function createStore(config: StoreConfig, options: CreateStoreOptio
   if (config.kind === "postgres") {
     return openPostgresStore({ url: config.url, poolSize: config.poolSize, connectTimeoutMs: config.connectTimeoutMs, spoolDir: config.spoolDir, spoolMaxBytes: config.spoolMaxBytes });
   }
-  return createSqliteStore({ path: config.path, journal: options.journal === true, ...(options.settleFlushMs === undefined ? {} : { settleFlushMs: options.settleFlushMs }) });
+  return createSqliteStore({ path: config.path, journal: options.journal === true });
 }

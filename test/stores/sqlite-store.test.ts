@@ -95,36 +95,6 @@ test("sqlite ledger: settled spend is in the file by the end of the turn; anothe
   }
 });
 
-test("sqlite ledger: with settleFlushMs, settlements of the interval are written together once it has passed; close() writes the rest", async () => {
-  const path = join(dir, "ledger-interval.db");
-  const gateway = createSqliteStore({ path, settleFlushMs: 200 });
-  const fileRow = () => {
-    const reader = new Database(path, { readonly: true });
-    try {
-      return reader.prepare("SELECT spent_nano_usd, requests FROM key_usage WHERE key_id = 'k'").get();
-    } finally {
-      reader.close();
-    }
-  };
-  const settle = (actualUsd: number) => gateway.usage.settle({ keyId: "k", periodStart: 0, reservedUsd: 0, actualUsd, inputTokens: 1, outputTokens: 0 });
-  const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-  try {
-    await settle(0.01);
-    await sleep(20);
-    await settle(0.01);
-    await new Promise((done) => setImmediate(done));
-    assert.equal(fileRow(), undefined, "not written at the end of the turn");
-    assert.equal((await gateway.usage.totals("k", 0)).spentUsd, 0.02, "booked in memory at once");
-    await sleep(300);
-    assert.deepEqual(fileRow(), { spent_nano_usd: 20_000_000, requests: 2 }, "both written once the interval passed");
-    await settle(0.03);
-    await gateway.close();
-    assert.deepEqual(fileRow(), { spent_nano_usd: 50_000_000, requests: 3 });
-  } finally {
-    await gateway.close();
-  }
-});
-
 test("sqlite ledger: settlements wait for the end of the turn; a failed write keeps them (counted on re-reads) and retries; close() writes them", async () => {
   const path = join(dir, "ledger-batch.db");
   const gateway = createSqliteStore({ path, busyTimeoutMs: 10 });

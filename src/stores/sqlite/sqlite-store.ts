@@ -29,15 +29,6 @@ export interface SqliteStoreOptions {
   journal?: boolean;
   /** The journal is emptied once everything in it reached the file and it is larger than this (default 16 MiB). */
   journalTruncateBytes?: number;
-  /**
-   * Budget settlements are written to the file at the end of the event-loop turn (0, the default: another
-   * process sharing the file without shared coordination sees the spend at once), or at most once per this
-   * many milliseconds. Processes whose budgets are enforced elsewhere (Redis coordination) use an interval:
-   * every commit makes each other process on the file drop its page cache and re-read the rows and keys it
-   * caches, so `serve --workers N` committing every turn costs each worker far more than its own writes.
-   * With the journal on, a crash loses nothing either way.
-   */
-  settleFlushMs?: number;
 }
 
 interface KeyRow {
@@ -100,10 +91,10 @@ const keyOfRow = (row: KeyRow): ApiKeyRecord => ({
  * writes while `switchyard traces` reads. The schema is migrated on open (see `migrations.ts`).
  *
  * Budget ledger: settled spend and token counts are booked in memory at once and written to the file
- * at the end of the same event-loop turn (or of the `settleFlushMs` interval), every settlement of that
- * turn in one transaction (one upsert per key: at 64 concurrent requests this is a fraction of a statement
- * per request instead of one each; a crash of the process loses at most the settlements not yet written,
- * unless the journal holds them; `close()` writes them first). Until written they are folded into every re-read of the key's row; reservations — which
+ * at the end of the same event-loop turn, every settlement of that turn in one transaction (one upsert
+ * per key: at 64 concurrent requests this is a fraction of a statement per request instead of one each;
+ * a crash of the process loses at most the settlements of the turn it was in; `close()` writes them
+ * first). Until written they are folded into every re-read of the key's row; reservations — which
  * belong to in-flight requests and are cleared at start-up anyway — are held in this store's memory
  * only, so `reserve` is a check-and-add in memory (atomic: nothing can interleave with synchronous
  * code). Each ledger read first asks SQLite whether another connection committed since
@@ -126,7 +117,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   } catch (error) {
     throw new SwitchyardError("invalid_config", `Cannot open the store at ${options.path}: ${(error as Error).message}`, { param: "store.path", cause: error });
   }
-  const settleFlushMs = options.settleFlushMs ?? 0;
   db.pragma("journal_mode = WAL");
   // NORMAL is durable across application crashes in WAL mode; only an OS crash can lose the last commits.
   db.pragma("synchronous = NORMAL");
@@ -387,8 +377,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         addPending({ keyId, periodStart, spentNano: actualNano, requests: 1, inputTokens, outputTokens });
         if (!flushScheduled) {
           flushScheduled = true;
-          if (settleFlushMs > 0) setTimeout(flushPending, settleFlushMs).unref();
-          else setImmediate(flushPending);
+          setImmediate(flushPending);
         }
         entry.reservedNano = Math.max(0, entry.reservedNano - nanoUsdOf(reservedUsd));
         entry.spentNano += actualNano;
