@@ -300,7 +300,10 @@ if (only.has("throughput") || only.has("latency") || only.has("ceiling")) {
     const result = await runLoad({ url: instance.url, path: "/v1/chat/completions", headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, body, concurrency, requests, warmup: Math.min(200, requests / 10) });
     const after = await Promise.all(instance.pids.map(cpuMs));
     const cpu = after.reduce((sum, value, index) => sum + value - (before[index] ?? 0), 0);
-    return { result, cpuUsPerRequest: (1000 * cpu) / (requests + Math.min(200, requests / 10)) };
+    const sent = requests + Math.min(200, requests / 10);
+    // With workers, pids[0] is the cluster primary (it accepts connections and hands them out).
+    const primaryUsPerRequest = instance.pids.length > 1 ? (1000 * ((after[0] ?? 0) - (before[0] ?? 0))) / sent : 0;
+    return { result, cpuUsPerRequest: (1000 * cpu) / sent, primaryUsPerRequest };
   };
   const median = (values: number[]) => quantile([...values].sort((a, b) => a - b), 0.5);
   const systems = async (names: Array<{ name: string; coordination: boolean; workers: number }>) =>
@@ -355,18 +358,18 @@ if (only.has("throughput") || only.has("latency") || only.has("ceiling")) {
     ];
     // Everything else on the machine that works for a request: this process (the load generator), the upstream, redis-server.
     const others = async () => ({ loadgen: process.cpuUsage(), upstream: await cpuMs(upstream.child.pid), redis: await cpuMs(redis.pid) });
-    type Run = { rps: number; server: number; loadgen: number; upstream: number; redis: number; errors: number };
+    type Run = { rps: number; server: number; primary: number; loadgen: number; upstream: number; redis: number; errors: number };
     const runs = new Map<string, Run[]>();
     for (let round = 0; round < rounds; round++) {
       const order = arms.flatMap((arm) => [0, 1].map((index) => ({ arm, index })));
       for (const { arm, index } of round % 2 === 0 ? order : [...order].reverse()) {
         const { instance, key } = arm.servers[index]!;
         const before = await others();
-        const { result, cpuUsPerRequest } = await measure(instance, key, connections, throughputRequests);
+        const { result, cpuUsPerRequest, primaryUsPerRequest } = await measure(instance, key, connections, throughputRequests);
         const after = await others();
         const sent = throughputRequests + Math.min(200, throughputRequests / 10);
         const loadgenUs = (after.loadgen.user + after.loadgen.system - before.loadgen.user - before.loadgen.system) / sent;
-        const run = { rps: result.requestsPerSecond, server: cpuUsPerRequest, loadgen: loadgenUs, upstream: arm.arm === "bare-http" ? 0 : ((after.upstream - before.upstream) * 1000) / sent, redis: arm.arm === "bare-http" ? 0 : ((after.redis - before.redis) * 1000) / sent, errors: result.errors };
+        const run = { rps: result.requestsPerSecond, server: cpuUsPerRequest, primary: primaryUsPerRequest, loadgen: loadgenUs, upstream: arm.arm === "bare-http" ? 0 : ((after.upstream - before.upstream) * 1000) / sent, redis: arm.arm === "bare-http" ? 0 : ((after.redis - before.redis) * 1000) / sent, errors: result.errors };
         runs.set(`${arm.arm}:${index + 1}`, [...(runs.get(`${arm.arm}:${index + 1}`) ?? []), run]);
         process.stderr.write(`ceiling round ${round + 1} ${arm.arm} ${index + 1} worker(s): ${run.rps.toFixed(0)} req/s, CPU µs/request server ${run.server.toFixed(0)}, load generator ${run.loadgen.toFixed(0)}, upstream ${run.upstream.toFixed(0)}, redis ${run.redis.toFixed(0)}; ${run.errors} errors ${result.errorSamples.join(" | ")}\n`);
       }
@@ -382,10 +385,15 @@ if (only.has("throughput") || only.has("latency") || only.has("ceiling")) {
         const name = `${arm.arm}:${workers}`;
         const parts = (["server", "loadgen", "upstream", "redis"] as const).map((field) => medianOf(name, field));
         const total = parts.reduce((sum, value) => sum + value, 0);
-        return `${parts[0]!.toFixed(0)} server + ${parts[1]!.toFixed(0)} load generator + ${parts[2]!.toFixed(0)} upstream + ${parts[3]!.toFixed(0)} redis = ${total.toFixed(0)} µs CPU/request (2 cores ⇒ at most ${(2e6 / total).toFixed(0)} req/s)`;
+        return `${parts[0]!.toFixed(0)} server${workers > 1 ? ` (of which primary ${medianOf(name, "primary").toFixed(0)})` : ""} + ${parts[1]!.toFixed(0)} load generator + ${parts[2]!.toFixed(0)} upstream + ${parts[3]!.toFixed(0)} redis = ${total.toFixed(0)} µs CPU/request (2 cores ⇒ at most ${(2e6 / total).toFixed(0)} req/s)`;
       };
       const errors = [1, 2].flatMap((workers) => runs.get(`${arm.arm}:${workers}`) ?? []).reduce((sum, run) => sum + run.errors, 0);
-      print(`  ${arm.label}: 1 worker ${one.toFixed(0)} req/s, 2 workers ${two.toFixed(0)} req/s → ratio ${(two / one).toFixed(2)}; errors ${errors}`);
+      // Each round measures both arms back to back: the per-round ratio is robust to load that drifts between rounds.
+      const perRound = (runs.get(`${arm.arm}:2`) ?? []).map((run, round) => run.rps / (runs.get(`${arm.arm}:1`)?.[round]?.rps ?? Number.NaN));
+      // If two workers each cost what one does (perfect scaling), the two cores can serve at most this many requests a second.
+      const perfect = 2e6 / (["server", "loadgen", "upstream", "redis"] as const).reduce((sum, field) => sum + medianOf(`${arm.arm}:1`, field), 0);
+      print(`  ${arm.label}: 1 worker ${one.toFixed(0)} req/s, 2 workers ${two.toFixed(0)} req/s → ratio ${(two / one).toFixed(2)} (per round ${perRound.map((ratio) => ratio.toFixed(2)).join(", ")}; median ${median(perRound).toFixed(2)}); errors ${errors}`);
+      print(`    perfect scaling would give at most ${perfect.toFixed(0)} req/s = ${(perfect / one).toFixed(2)}× the 1-worker rate (2 cores ÷ the 1-worker CPU per request of every process; a bound on a quiet machine only)`);
       print(`    1 worker: ${cpu(1)}`);
       print(`    2 workers: ${cpu(2)}`);
     }
