@@ -23,7 +23,11 @@
  *   `throughput`), a bare node:cluster proxy making the same hops (three Redis round trips, the upstream call;
  *   benchmarks/bare-cluster-server.ts) and a bare node:cluster server answering a fixed body — with the CPU
  *   per request of every process (server, load generator, upstream, redis-server), so Switchyard's 2-worker
- *   ratio is reported beside the ratio this machine allows at all when everything shares its two cores.
+ *   ratio is reported beside the ratio this machine allows at all when everything shares its two cores, and
+ *   the ceiling from CPU alone: one worker serves at most 1 s ÷ g requests a second (g: its CPU per request),
+ *   two perfectly scaling workers at most 2 s ÷ (g + o) (o: load generator + upstream + redis-server), so
+ *   2 workers ÷ 1 ≤ max(1, 2g ÷ (g + o)) — the 1.5× bar needs g ≥ 3·o.
+ *   Bounded: 6 servers × rounds × (requests + 10 % warm-up); ≈ 2 min on a quiet machine at the command below.
  * - latency: one connection, the single-process SQLite path vs the same with Redis coordination,
  *   interleaved rounds → added median latency (bar ≤ 0.4 ms) and CPU per request.
  */
