@@ -3,8 +3,11 @@
  * store (the durable ledger) and a private redis-server, over the replay upstream (recorded RouterBench
  * answers, priced by examples/demo/models.json) or the fast benchmark upstream.
  *
- *   npx tsx benchmarks/scale-out-redis.ts [--only budgets,kill,rate,throughput,latency] [--rounds 3]
+ *   npx tsx benchmarks/scale-out-redis.ts [--only budgets,kill,rate,throughput,latency,ceiling] [--rounds 3]
  *     [--throughput-requests 6000] [--latency-requests 2000]
+ *   npx tsx benchmarks/scale-out-redis.ts --only ceiling --rounds 5 --throughput-requests 3000
+ *   [--connections 32] (ceiling's connections) [--cpu-prof DIR] (V8 CPU profiles of the `serve` processes)
+ *     (the workers' ceiling on this machine; `ceiling` runs only when asked)
  *
  * Requests ask max_tokens 1024: the replay upstream plays recorded answers whatever the cap (up to 629
  * completion tokens for this model), so a smaller cap would let answers cost more than their reservation —
@@ -16,6 +19,15 @@
  * - rate: a key with rpm 60, 3 instances, 200 requests in 10 s → admitted count (bar: exactly 60).
  * - throughput: `serve --workers 2` vs one process (both with Redis), fixed model with a budgeted key,
  *   32 connections, interleaved rounds → requests/s ratio (bar ≥ 1.5) and CPU per request.
+ * - ceiling: the same 1-vs-2 worker throughput for three servers in interleaved rounds — Switchyard (as in
+ *   `throughput`), a bare node:cluster proxy making the same hops (three Redis round trips, the upstream call;
+ *   benchmarks/bare-cluster-server.ts) and a bare node:cluster server answering a fixed body — with the CPU
+ *   per request of every process (server, load generator, upstream, redis-server), so Switchyard's 2-worker
+ *   ratio is reported beside the ratio this machine allows at all when everything shares its two cores, and
+ *   the ceiling from CPU alone: one worker serves at most 1 s ÷ g requests a second (g: its CPU per request),
+ *   two perfectly scaling workers at most 2 s ÷ (g + o) (o: load generator + upstream + redis-server), so
+ *   2 workers ÷ 1 ≤ max(1, 2g ÷ (g + o)) — the 1.5× bar needs g ≥ 3·o.
+ *   Bounded: 6 servers × rounds × (requests + 10 % warm-up); ≈ 2 min on a quiet machine at the command below.
  * - latency: one connection, the single-process SQLite path vs the same with Redis coordination,
  *   interleaved rounds → added median latency (bar ≤ 0.4 ms) and CPU per request.
  */
@@ -45,6 +57,9 @@ const option = (name: string, fallback: string) => {
   return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
 };
 const only = new Set(option("--only", "budgets,kill,rate,throughput,latency").split(","));
+const connections = Number(option("--connections", "32"));
+/** `--cpu-prof DIR`: the `serve` processes (primary and workers) write V8 CPU profiles there. */
+const cpuProfDir = option("--cpu-prof", "");
 const rounds = Number(option("--rounds", "3"));
 const throughputRequests = Number(option("--throughput-requests", "6000"));
 const latencyRequests = Number(option("--latency-requests", "2000"));
@@ -122,7 +137,8 @@ interface Instance {
 }
 
 async function startServe(configPath: string, workers = 1): Promise<Instance> {
-  const child = spawn(process.execPath, ["bin/switchyard.js", "serve", "--config", configPath, "--workers", String(workers)], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  const profile = cpuProfDir === "" ? [] : ["--cpu-prof", "--cpu-prof-dir", resolve(cpuProfDir)];
+  const child = spawn(process.execPath, [...profile, "bin/switchyard.js", "serve", "--config", configPath, "--workers", String(workers)], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
   children.adopt(child);
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
@@ -280,7 +296,7 @@ if (only.has("rate")) {
   print(`rate: rpm 60, 3 instances, 200 requests in ${seconds.toFixed(1)} s: ${admitted} admitted, ${limited} refused 429 rate_limited, ${200 - admitted - limited} other`);
 }
 
-if (only.has("throughput") || only.has("latency")) {
+if (only.has("throughput") || only.has("latency") || only.has("ceiling")) {
   const upstream = await children.start(process.execPath, ["--import", "tsx", "benchmarks/gateway-upstream.ts"]);
   const body = JSON.stringify({ model: targets[0]!.id, messages: [{ role: "user", content: "What is 2 + 2?" }], max_tokens: 50 });
   const measure = async (instance: Instance, key: string, concurrency: number, requests: number) => {
@@ -288,7 +304,10 @@ if (only.has("throughput") || only.has("latency")) {
     const result = await runLoad({ url: instance.url, path: "/v1/chat/completions", headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, body, concurrency, requests, warmup: Math.min(200, requests / 10) });
     const after = await Promise.all(instance.pids.map(cpuMs));
     const cpu = after.reduce((sum, value, index) => sum + value - (before[index] ?? 0), 0);
-    return { result, cpuUsPerRequest: (1000 * cpu) / (requests + Math.min(200, requests / 10)) };
+    const sent = requests + Math.min(200, requests / 10);
+    // With workers, pids[0] is the cluster primary (it accepts connections and hands them out).
+    const primaryUsPerRequest = instance.pids.length > 1 ? (1000 * ((after[0] ?? 0) - (before[0] ?? 0))) / sent : 0;
+    return { result, cpuUsPerRequest: (1000 * cpu) / sent, primaryUsPerRequest };
   };
   const median = (values: number[]) => quantile([...values].sort((a, b) => a - b), 0.5);
   const systems = async (names: Array<{ name: string; coordination: boolean; workers: number }>) =>
@@ -316,6 +335,82 @@ if (only.has("throughput") || only.has("latency")) {
     const two = median((runs.get("two-workers") ?? []).map((run) => run.rps));
     print(`throughput (32 connections, ${throughputRequests} requests a round, budgeted key with rpm, Redis coordination, ${rounds} interleaved rounds, medians): 1 process ${one.toFixed(0)} req/s (${median((runs.get("one-worker") ?? []).map((run) => run.cpu)).toFixed(0)} µs CPU/request), --workers 2 ${two.toFixed(0)} req/s (${median((runs.get("two-workers") ?? []).map((run) => run.cpu)).toFixed(0)} µs CPU/request, primary included); ratio ${(two / one).toFixed(2)}; errors ${[...runs.values()].flat().reduce((sum, run) => sum + run.errors, 0)}`);
     for (const system of started) await stopServe(system.instance);
+  }
+  if (only.has("ceiling")) {
+    const startBare = async (workers: number, hops: boolean): Promise<Instance> => {
+      const args = ["--import", "tsx", "benchmarks/bare-cluster-server.ts", "--workers", String(workers), ...(hops ? ["--upstream", upstream.url, "--redis", redis.url] : [])];
+      const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+      children.adopt(child);
+      return new Promise((done, fail) => {
+        let text = "";
+        child.stdout?.on("data", (chunk: Buffer) => {
+          text += chunk.toString("utf8");
+          const match = /READY (\S+) pids ([\d,]+)/.exec(text);
+          if (match?.[1] && match[2]) done({ child, url: match[1], pids: match[2].split(",").map(Number) });
+        });
+        child.once("exit", (code) => fail(new Error(`bare-cluster-server exited with ${code}`)));
+      });
+    };
+    const switchyard = await systems([
+      { name: "ceiling-one", coordination: true, workers: 1 },
+      { name: "ceiling-two", coordination: true, workers: 2 },
+    ]);
+    const arms = [
+      { arm: "switchyard", label: "Switchyard (fixed model, budgeted key with rpm, Redis coordination)", servers: [switchyard[0]!, switchyard[1]!].map((system) => ({ instance: system.instance, key: system.key })) },
+      { arm: "bare-proxy", label: "bare node:http proxy, same hops (3 Redis round trips + upstream call)", servers: [{ instance: await startBare(1, true), key: "bare" }, { instance: await startBare(2, true), key: "bare" }] },
+      { arm: "bare-http", label: "bare node:http, fixed body (no hop)", servers: [{ instance: await startBare(1, false), key: "bare" }, { instance: await startBare(2, false), key: "bare" }] },
+    ];
+    // Everything else on the machine that works for a request: this process (the load generator), the upstream, redis-server.
+    const others = async () => ({ loadgen: process.cpuUsage(), upstream: await cpuMs(upstream.child.pid), redis: await cpuMs(redis.pid) });
+    type Run = { rps: number; server: number; primary: number; loadgen: number; upstream: number; redis: number; errors: number };
+    const runs = new Map<string, Run[]>();
+    for (let round = 0; round < rounds; round++) {
+      const order = arms.flatMap((arm) => [0, 1].map((index) => ({ arm, index })));
+      for (const { arm, index } of round % 2 === 0 ? order : [...order].reverse()) {
+        const { instance, key } = arm.servers[index]!;
+        const before = await others();
+        const { result, cpuUsPerRequest, primaryUsPerRequest } = await measure(instance, key, connections, throughputRequests);
+        const after = await others();
+        const sent = throughputRequests + Math.min(200, throughputRequests / 10);
+        const loadgenUs = (after.loadgen.user + after.loadgen.system - before.loadgen.user - before.loadgen.system) / sent;
+        const run = { rps: result.requestsPerSecond, server: cpuUsPerRequest, primary: primaryUsPerRequest, loadgen: loadgenUs, upstream: arm.arm === "bare-http" ? 0 : ((after.upstream - before.upstream) * 1000) / sent, redis: arm.arm === "bare-http" ? 0 : ((after.redis - before.redis) * 1000) / sent, errors: result.errors };
+        runs.set(`${arm.arm}:${index + 1}`, [...(runs.get(`${arm.arm}:${index + 1}`) ?? []), run]);
+        process.stderr.write(`ceiling round ${round + 1} ${arm.arm} ${index + 1} worker(s): ${run.rps.toFixed(0)} req/s, CPU µs/request server ${run.server.toFixed(0)}, load generator ${run.loadgen.toFixed(0)}, upstream ${run.upstream.toFixed(0)}, redis ${run.redis.toFixed(0)}; ${run.errors} errors ${result.errorSamples.join(" | ")}\n`);
+      }
+    }
+    const medianOf = (name: string, field: keyof Run) => median((runs.get(name) ?? []).map((run) => run[field]));
+    print(`ceiling (${connections} connections, ${throughputRequests} requests a round, ${rounds} interleaved rounds, medians; CPU per request from /proc and process.cpuUsage, 10 ms ticks; 2 cores shared by every process):`);
+    const ratios = new Map<string, number>();
+    for (const arm of arms) {
+      const one = medianOf(`${arm.arm}:1`, "rps");
+      const two = medianOf(`${arm.arm}:2`, "rps");
+      ratios.set(arm.arm, two / one);
+      const cpu = (workers: number) => {
+        const name = `${arm.arm}:${workers}`;
+        const parts = (["server", "loadgen", "upstream", "redis"] as const).map((field) => medianOf(name, field));
+        const total = parts.reduce((sum, value) => sum + value, 0);
+        return `${parts[0]!.toFixed(0)} server${workers > 1 ? ` (of which primary ${medianOf(name, "primary").toFixed(0)})` : ""} + ${parts[1]!.toFixed(0)} load generator + ${parts[2]!.toFixed(0)} upstream + ${parts[3]!.toFixed(0)} redis = ${total.toFixed(0)} µs CPU/request (2 cores ⇒ at most ${(2e6 / total).toFixed(0)} req/s)`;
+      };
+      const errors = [1, 2].flatMap((workers) => runs.get(`${arm.arm}:${workers}`) ?? []).reduce((sum, run) => sum + run.errors, 0);
+      // Each round measures both arms back to back: the per-round ratio is robust to load that drifts between rounds.
+      const perRound = (runs.get(`${arm.arm}:2`) ?? []).map((run, round) => run.rps / (runs.get(`${arm.arm}:1`)?.[round]?.rps ?? Number.NaN));
+      // The bound from CPU alone (load-robust): one worker is one event loop, at most 1 s ÷ g requests a second
+      // (g: its CPU per request); two workers that each cost what one does (perfect scaling) share the 2 cores
+      // with everything else, at most 2 s ÷ (g + o) (o: load generator + upstream + redis per request). So
+      // 2 workers ÷ 1 ≤ max(1, 2g ÷ (g + o)): ≥ 1.5 needs g ≥ 3·o.
+      const g = medianOf(`${arm.arm}:1`, "server");
+      const whole = (["server", "loadgen", "upstream", "redis"] as const).reduce((sum, field) => sum + medianOf(`${arm.arm}:1`, field), 0);
+      const bound = Math.max(1, (2 * g) / whole);
+      print(`  ${arm.label}: 1 worker ${one.toFixed(0)} req/s, 2 workers ${two.toFixed(0)} req/s → ratio ${(two / one).toFixed(2)} (per round ${perRound.map((ratio) => ratio.toFixed(2)).join(", ")}; median ${median(perRound).toFixed(2)}); errors ${errors}`);
+      print(`    ceiling from CPU with perfect scaling: 2 workers ÷ 1 ≤ max(1, 2g ÷ (g + o)) = max(1, 2 × ${g.toFixed(0)} ÷ ${whole.toFixed(0)}) = ${bound.toFixed(2)}`);
+      print(`    1 worker: ${cpu(1)}`);
+      print(`    2 workers: ${cpu(2)}`);
+    }
+    const own = ratios.get("switchyard") ?? Number.NaN;
+    const switchyardBound = Math.max(1, (2 * medianOf("switchyard:1", "server")) / (["server", "loadgen", "upstream", "redis"] as const).reduce((sum, field) => sum + medianOf("switchyard:1", field), 0));
+    print(`  the 1.5× bar is reachable here only if the ceiling from CPU is ≥ 1.5: Switchyard's is ${switchyardBound.toFixed(2)} (${switchyardBound >= 1.5 ? "reachable" : "NOT reachable on this machine"})`);
+    print(`  side by side: Switchyard 2-worker ratio ${own.toFixed(2)} (bar ≥ 1.5: ${own >= 1.5 ? "met" : "NOT met"}); bare proxy with the same hops ${(ratios.get("bare-proxy") ?? Number.NaN).toFixed(2)}; bare http ${(ratios.get("bare-http") ?? Number.NaN).toFixed(2)}; Switchyard ÷ bare proxy ${(own / (ratios.get("bare-proxy") ?? Number.NaN)).toFixed(2)}, Switchyard ÷ bare http ${(own / (ratios.get("bare-http") ?? Number.NaN)).toFixed(2)}`);
+    for (const arm of arms) for (const server of arm.servers) await stopServe(server.instance);
   }
   if (only.has("latency")) {
     const started = await systems([

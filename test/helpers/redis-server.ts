@@ -9,6 +9,8 @@ export interface PrivateRedis {
   readonly port: number;
   /** `redis://127.0.0.1:<port>` (with `password@` when started with one). */
   readonly url: string;
+  /** The running server's process id (undefined while killed), e.g. to read its CPU time. */
+  readonly pid: number | undefined;
   /** Kills the server (SIGKILL: an outage, not a shutdown); `start()` brings it back on the same port, empty. */
   kill(): Promise<void>;
   /** Starts it again after `kill()`. */
@@ -77,6 +79,9 @@ export async function startPrivateRedis(options: { password?: string } = {}): Pr
   return {
     port,
     url: `redis://${credentials}127.0.0.1:${port}`,
+    get pid() {
+      return child?.pid;
+    },
     kill,
     start,
     async stop() {
