@@ -106,7 +106,8 @@ export interface RequestScope {
    * and ledger entry (`Store.journal`, group commit) and hands them to the ledger and the trace writer.
    * Returns the journal group's write when there is one: transports wait for it before handing the
    * response's last bytes to the socket, so a response a client received completely is never lost to a
-   * crash.
+   * crash. Undefined when nothing waits: no journal, or the line was written at once (the only request
+   * in flight).
    */
   record(outcome: RequestOutcome): Promise<void> | undefined;
   /**
@@ -209,11 +210,19 @@ class JournalLine {
   }
 }
 
+/**
+ * Request scopes of this process not finished yet. When the one recording is the only one, no other
+ * request can finish in this turn and share its journal group: the line is written at once instead of
+ * at the turn's end (no wait, no promise for the transport) — the one-connection case.
+ */
+let openScopes = 0;
+
 /** Starts the bookkeeping of one request (see {@link RequestScope}). */
 export function createRequestScope(options: RequestScopeOptions): RequestScope {
   const { services, now, logger } = options;
   const startedAt = now();
   services.metrics.inFlight(1);
+  openScopes++;
   // The cost a client is told (header): believed usage, or the worst case billed for rejected usage.
   const costOf = (target: Target, usage: TokenUsage | undefined): number | null => {
     const { worstCases } = scope;
@@ -303,6 +312,10 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
       if (journal !== undefined && (trace !== undefined || settlement !== undefined)) {
         try {
           written = journal.append(new JournalLine(trace, settlement));
+          if (openScopes === 1) {
+            journal.flush();
+            written = undefined;
+          }
         } catch (error) {
           logger.error({ requestId: scope.requestId, error: error instanceof Error ? error.message : String(error) }, "request journal write failed");
         }
@@ -318,6 +331,7 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
     finish(outcome) {
       if (scope.finished) return;
       scope.finished = true;
+      openScopes--;
       if (scope.record(outcome) !== undefined) services.store.journal?.flush();
       const { latencyMs, inputTokens, outputTokens, costUsd, errorCode } = recorded as NonNullable<typeof recorded>;
       const { key, requestedModel } = scope;
