@@ -118,6 +118,11 @@ export interface RequestScope {
   readonly finished: boolean;
 }
 
+/** A token count as stored: a non-negative safe integer, else null. */
+function tokens(value: unknown): number | null {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0 ? value : null;
+}
+
 /** Cost of an answer with this usage on `target` (null when the usage is unknown). */
 function costOfUsage(target: Target, usage: TokenUsage | undefined): number | null {
   const prompt = usage?.prompt_tokens;
@@ -165,7 +170,6 @@ interface Bill {
  *   request its worst case; a request no upstream answered nothing.
  */
 function billOf(scope: RequestScope, outcome: RequestOutcome, answered: boolean, logger: GatewayLogger): Bill {
-  const tokens = (value: unknown) => (typeof value === "number" && Number.isSafeInteger(value) && value >= 0 ? value : null);
   if (outcome.costUsd !== undefined) {
     const input = tokens(outcome.usage?.prompt_tokens);
     const output = tokens(outcome.usage?.completion_tokens);
@@ -223,13 +227,6 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
   const startedAt = now();
   services.metrics.inFlight(1);
   openScopes++;
-  // The cost a client is told (header): believed usage, or the worst case billed for rejected usage.
-  const costOf = (target: Target, usage: TokenUsage | undefined): number | null => {
-    const { worstCases } = scope;
-    if (worstCases === undefined) return costOfUsage(target, usage);
-    const verdict = judgeUsage(usage, target, worstCases.of(target));
-    return verdict.kind === "reported" ? verdict.costUsd : verdict.kind === "rejected" ? worstCases.of(target, true).costUsd : null;
-  };
   // `finished` is a data property, not a getter (no accessor pairs on per-request objects).
   let recorded: { latencyMs: number; inputTokens: number | null; outputTokens: number | null; costUsd: number | null; errorCode: string | null } | undefined;
   const scope: Mutable<RequestScope> = {
@@ -252,7 +249,14 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
     worstCases: undefined,
     deliveredOutputTokens: undefined,
     routed: false,
-    costOf,
+    // The cost a client is told (header): believed usage, or the worst case billed for rejected usage.
+    // Method shorthand, not an arrow: tsx's keep-names helper wraps every named arrow on each request.
+    costOf(target, usage) {
+      const { worstCases } = scope;
+      if (worstCases === undefined) return costOfUsage(target, usage);
+      const verdict = judgeUsage(usage, target, worstCases.of(target));
+      return verdict.kind === "reported" ? verdict.costUsd : verdict.kind === "rejected" ? worstCases.of(target, true).costUsd : null;
+    },
     finished: false,
     record(outcome) {
       if (recorded !== undefined) return undefined;
