@@ -6,7 +6,9 @@
  * first) so a shared machine's noise spreads evenly; figures are medians over rounds.
  *
  *   git archive <commit> | tar -x -C /tmp/baseline && ln -s "$PWD/node_modules" /tmp/baseline/node_modules
- *   npx tsx benchmarks/gateway-ab.ts --baseline /tmp/baseline [--rounds 5] [--requests-1 2000] [--requests-64 10000]
+ *   npx tsx benchmarks/gateway-ab.ts --baseline /tmp/baseline [--rounds 5] [--requests-1 2000] [--requests-64 10000] [--only 1|64]
+ *
+ * `--only 1` (or 64) runs only the scenarios at that many connections.
  */
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
@@ -75,7 +77,9 @@ const systems = [
   await startSystem("baseline, API key + budget", baseline, true),
   await startSystem("this checkout, API key + budget", root, true),
 ];
-const scenarios = [
+const onlyIndex = process.argv.indexOf("--only");
+const onlyConcurrency = onlyIndex >= 0 ? Number(process.argv[onlyIndex + 1]) : undefined;
+const allScenarios = [
   { name: "non-streamed, 1 connection", concurrency: 1 as const, stream: false, keyless: false },
   { name: "streamed (time to first byte), 1 connection", concurrency: 1 as const, stream: true, keyless: false },
   { name: "non-streamed, 64 connections", concurrency: 64 as const, stream: false, keyless: false },
@@ -83,6 +87,7 @@ const scenarios = [
   // A flood without a key against the gateways that have keys: what refusing one costs (answers are 401).
   { name: "no key (401), 64 connections", concurrency: 64 as const, stream: false, keyless: true },
 ];
+const scenarios = allScenarios.filter((scenario) => onlyConcurrency === undefined || scenario.concurrency === onlyConcurrency);
 const loadAtStart = loadavg();
 const results = new Map<string, Array<{ result: LoadResult; cpuUs: number }>>();
 for (let round = 0; round < rounds; round++) {

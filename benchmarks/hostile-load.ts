@@ -15,9 +15,16 @@
  * forwards a keyed one to the upstream over an undici pool (no parsing, keys, store or logs) — what any
  * Node gateway sharing these cores with the attacker can at best achieve.
  *
- *   node --import tsx benchmarks/hostile-load.ts [--slow 3000] [--keyless 30000] [--normal 2000] [--flood-rate 785] [--server switchyard|bare]
+ * `--server both` runs Switchyard and the bare ceiling in one invocation under the identical attack
+ * (alternating which goes first), `--flood-rates 785,0` runs each server at each flood rate, and the
+ * summary table puts them side by side with the server's CPU per keyless request (the load-robust
+ * figure). `--pin` puts the server on CPU 0 and everything else (this process: normal client and
+ * upstream; the attacker) on CPU 1 with `taskset`, so the attack cannot take the server's core.
+ *
+ *   node --import tsx benchmarks/hostile-load.ts [--slow 3000] [--keyless 30000] [--normal 2000] [--flood-rate 785 | --flood-rates 785,0]
+ *     [--server switchyard|bare|both] [--pin]
  */
-import { fork, type ChildProcess } from "node:child_process";
+import { execFileSync, fork, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { connect, type Socket } from "node:net";
@@ -269,34 +276,52 @@ function once<T>(child: ChildProcess, predicate: (message: T) => boolean): Promi
   });
 }
 
-async function orchestrate(): Promise<void> {
-  const slow = argument("slow", 3_000);
-  const keyless = argument("keyless", 30_000);
-  const normal = argument("normal", 2_000);
-  const floodRate = argument("flood-rate", 785);
-  const serverIndex = process.argv.indexOf("--server");
-  const bare = serverIndex >= 0 && process.argv[serverIndex + 1] === "bare";
-  const depth = deepJsonFigures();
-  console.log(`deep JSON (${(depth.bytes / 1e6).toFixed(2)} MB, nested 520,000 deep): JSON.parse + depth walk ${depth.beforeMs.toFixed(1)} ms; depth pre-scan ${depth.afterUs.toFixed(1)} µs (median of 5)`);
+/** CPU time (user + system) a process has used, in ms (Linux /proc; clock ticks of 10 ms). */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
 
-  const upstream = createServer((request, response) => {
-    request.resume();
-    request.on("end", () => {
-      response.writeHead(200, { "content-type": "application/json" });
-      response.end(JSON.stringify({ id: "x", object: "chat.completion", created: 1, model: "m", choices: [{ index: 0, message: { role: "assistant", content: "hi" }, finish_reason: "stop" }], usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 } }));
-    });
-  });
-  await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
-  const upstreamPort = (upstream.address() as { port: number }).port;
+/** Pins a process (all its threads) to one CPU (`taskset`); false when that is not possible here. */
+function pin(pid: number, cpu: number): boolean {
+  try {
+    execFileSync("taskset", ["-a", "-p", "-c", String(cpu), String(pid)], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface ScenarioFigures {
+  server: "switchyard" | "bare";
+  floodRate: number;
+  idle: { p50: number; p99: number };
+  slowOnly: { p50: number; p99: number };
+  attacked: { p50: number; p99: number };
+  achievedRate: number;
+  errors: string;
+  rssIdle: number;
+  rssPeak: number;
+  attackStoreKiB: number;
+  keylessTraces: number;
+  cpuUsPerKeyless: number;
+  normalCpuUs: number;
+}
+
+/** One run of the scenario against one server: idle, slow clients only, slow clients + the keyless flood. */
+async function runScenario(options: { bare: boolean; floodRate: number; slow: number; keyless: number; normal: number; upstreamPort: number; pinned: boolean }): Promise<ScenarioFigures> {
+  const { bare, floodRate, slow, keyless, normal, upstreamPort, pinned } = options;
   const directory = mkdtempSync(join(tmpdir(), "switchyard-hostile-load-"));
   const storePath = join(directory, "store.db");
   const configPath = join(directory, "switchyard.yaml");
   writeFileSync(configPath, stringify({ store: { path: storePath }, logging: { requests: false }, upstreams: [{ name: "u", baseUrl: `http://127.0.0.1:${upstreamPort}/v1` }], targets: [{ id: "m", inputUsdPerMTok: 1, outputUsdPerMTok: 2 }] }));
 
   const server = fork(self, ["--role", bare ? "bare-server" : "server"], { execArgv: ["--import", "tsx"], env: { ...process.env, HOSTILE_CONFIG: configPath, HOSTILE_UPSTREAM: `http://127.0.0.1:${upstreamPort}` }, stdio: ["ignore", "ignore", "inherit", "ipc"] });
-  console.log(`server: ${bare ? "bare Node HTTP server (prebuilt 401, keyed requests forwarded): the ceiling" : "Switchyard (serve's path)"}; load average at start ${loadavg().map((value) => value.toFixed(1)).join(" ")}`);
+  const name = bare ? "bare Node HTTP server (prebuilt 401, keyed requests forwarded): the ceiling" : "Switchyard (serve's path)";
+  console.log(`\n#### ${name}, flood ${floodRate > 0 ? `paced at ${floodRate}/s` : "flat out (closed loop)"}; load average at start ${loadavg().map((value) => value.toFixed(1)).join(" ")}`);
   const storeOf = (path: string) => (bare ? { bytes: 0, traces: 0, keylessTraces: 0 } : storeBytes(path));
   const { url, key } = await once<{ url: string; key: string }>(server, (message) => "url" in message);
+  if (pinned) pin(server.pid as number, 0);
   const flush = async () => {
     server.send({ type: "flush" });
     await once(server, (message: { flushed?: boolean }) => message.flushed === true);
@@ -305,7 +330,9 @@ async function orchestrate(): Promise<void> {
   await normalClient(url, key, 300, 4); // warm-up
   await flush();
   const beforeIdle = storeOf(storePath);
+  const cpuBeforeIdle = cpuMsOf(server.pid as number);
   const idle = await normalClient(url, key, normal, 4);
+  const normalCpuUs = (1000 * (cpuMsOf(server.pid as number) - cpuBeforeIdle)) / normal;
   await flush();
   const afterIdle = storeOf(storePath);
   const idleRss = rssMb(server.pid as number);
@@ -315,15 +342,18 @@ async function orchestrate(): Promise<void> {
     env: { ...process.env, HOSTILE_URL: url, HOSTILE_KEY: key, HOSTILE_SLOW: String(slow), HOSTILE_KEYLESS: String(keyless), HOSTILE_FLOOD_RATE: String(floodRate) },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
+  if (pinned) pin(attacker.pid as number, 1);
   let peakRss = idleRss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(server.pid as number))), 100);
   const slowOpen = await once<{ slowOpen: number }>(attacker, (message) => "slowOpen" in message);
   await sleep(1_500); // let the last slow clients send their first bytes
   const slowOnly = await normalClient(url, key, normal, 4);
   const floodDone = once<{ floodMs: number; statuses: Record<string, number>; openSlow: number }>(attacker, (message) => "floodDone" in message);
+  const cpuBeforeFlood = cpuMsOf(server.pid as number);
   attacker.send({ type: "flood" });
   const attacked = await normalClient(url, key, normal, 4);
   const flood = await floodDone;
+  const floodCpuMs = cpuMsOf(server.pid as number) - cpuBeforeFlood;
   attacker.send({ type: "stop" });
   const slowStats = await once<{ slowOpened: number; slowClosedByServer: number }>(attacker, (message) => "slowOpened" in message);
   clearInterval(sampler);
@@ -334,24 +364,91 @@ async function orchestrate(): Promise<void> {
   const p99Attack = quantile(attacked.latencies, 0.99);
   const idleGrowth = afterIdle.bytes - beforeIdle.bytes;
   const attackGrowth = afterAttack.bytes - afterIdle.bytes;
-  console.log(`attack: ${slow} slow connections (half trickling headers, half a body; ${slowStats.slowOpened} opened in all, ${slowStats.slowClosedByServer} cut by the server's timeouts), ${keyless} keyless requests (${floodRate > 0 ? `paced at ${floodRate}/s` : "closed loop"}) in ${(flood.floodMs / 1000).toFixed(1)} s (${Math.round(keyless / (flood.floodMs / 1000))}/s; statuses ${JSON.stringify(flood.statuses)}), ${flood.openSlow} slow connections still open at the flood's end`);
+  const achievedRate = keyless / (flood.floodMs / 1000);
+  // The flood phase's server CPU less the normal client's requests at their idle cost (slow clients' timers included).
+  const cpuUsPerKeyless = (1000 * floodCpuMs - normal * normalCpuUs) / keyless;
+  console.log(`attack: ${slow} slow connections (half trickling headers, half a body; ${slowStats.slowOpened} opened in all, ${slowStats.slowClosedByServer} cut by the server's timeouts), ${keyless} keyless requests (${floodRate > 0 ? `paced at ${floodRate}/s` : "closed loop"}) in ${(flood.floodMs / 1000).toFixed(1)} s (${Math.round(achievedRate)}/s; statuses ${JSON.stringify(flood.statuses)}), ${flood.openSlow} slow connections still open at the flood's end`);
   console.log("");
   console.log("| measure | idle | under attack | bar |");
   console.log("|---|---|---|---|");
   const p99Slow = quantile(slowOnly.latencies, 0.99);
   console.log(`| normal client p50 / p99 (ms, ${normal} requests, 4 connections) | ${quantile(idle.latencies, 0.5).toFixed(2)} / ${p99Idle.toFixed(2)} | ${slowOpen.slowOpen} slow clients only: ${quantile(slowOnly.latencies, 0.5).toFixed(2)} / ${p99Slow.toFixed(2)} (${(p99Slow / p99Idle).toFixed(2)}× idle); slow clients + keyless flood: ${quantile(attacked.latencies, 0.5).toFixed(2)} / ${p99Attack.toFixed(2)} (${(p99Attack / p99Idle).toFixed(2)}× idle) | p99 ≤ 2× idle |`);
   const kinds = (run: { errorKinds: Record<string, number> }) => (Object.keys(run.errorKinds).length === 0 ? "" : ` ${JSON.stringify(run.errorKinds)}`);
-  console.log(`| normal client errors | ${idle.errors}${kinds(idle)} | ${slowOnly.errors}${kinds(slowOnly)} / ${attacked.errors}${kinds(attacked)} | 0 |`);
-  console.log(`| gateway RSS (MB) | ${idleRss.toFixed(0)} | peak ${peakRss.toFixed(0)} | ≤ 300 |`);
-  console.log(`| store growth (SQLite + WAL after a TRUNCATE checkpoint) | ${(idleGrowth / 1024).toFixed(0)} KiB for ${normal} normal requests | ${(attackGrowth / 1024).toFixed(0)} KiB (2 × ${normal} normal requests included) | attack's share ≤ 1 MB |`);
-  console.log(`| traces stored | +${afterIdle.traces - beforeIdle.traces} | +${afterAttack.traces - afterIdle.traces} (of which without a key: ${afterAttack.keylessTraces - afterIdle.keylessTraces}) | no keyless trace |`);
-  // The normal client's own traces are the idle phase's growth per request, twice (two measured phases).
-  console.log(`attack's own store growth: ${((attackGrowth - 2 * idleGrowth) / 1024).toFixed(0)} KiB (under-attack growth minus twice the idle phase's)`);
-
+  const errors = `${idle.errors}${kinds(idle)} / ${slowOnly.errors}${kinds(slowOnly)} / ${attacked.errors}${kinds(attacked)}`;
+  console.log(`| normal client errors (idle / slow only / flood) | ${errors} | | 0 |`);
+  console.log(`| server CPU | ${normalCpuUs.toFixed(0)} µs per normal request | ${cpuUsPerKeyless.toFixed(0)} µs per keyless request (flood phase, normal requests at their idle cost taken out; slow clients' upkeep included) | – |`);
+  console.log(`| server RSS (MB) | ${idleRss.toFixed(0)} | peak ${peakRss.toFixed(0)} | ≤ 300 |`);
+  if (!bare) {
+    console.log(`| store growth (SQLite + WAL after a TRUNCATE checkpoint) | ${(idleGrowth / 1024).toFixed(0)} KiB for ${normal} normal requests | ${(attackGrowth / 1024).toFixed(0)} KiB (2 × ${normal} normal requests included) | attack's share ≤ 1 MB |`);
+    console.log(`| traces stored | +${afterIdle.traces - beforeIdle.traces} | +${afterAttack.traces - afterIdle.traces} (of which without a key: ${afterAttack.keylessTraces - afterIdle.keylessTraces}) | no keyless trace |`);
+  }
   console.log(`load average at the end ${loadavg().map((value) => value.toFixed(1)).join(" ")}`);
   server.send({ type: "stop" });
   await new Promise((resolve) => server.once("exit", resolve));
+  return {
+    server: bare ? "bare" : "switchyard",
+    floodRate,
+    idle: { p50: quantile(idle.latencies, 0.5), p99: p99Idle },
+    slowOnly: { p50: quantile(slowOnly.latencies, 0.5), p99: p99Slow },
+    attacked: { p50: quantile(attacked.latencies, 0.5), p99: p99Attack },
+    achievedRate,
+    errors,
+    rssIdle: idleRss,
+    rssPeak: peakRss,
+    // The normal client's own traces are the idle phase's growth per request, twice (two measured phases).
+    attackStoreKiB: (attackGrowth - 2 * idleGrowth) / 1024,
+    keylessTraces: afterAttack.keylessTraces - afterIdle.keylessTraces,
+    cpuUsPerKeyless,
+    normalCpuUs,
+  };
+}
+
+async function orchestrate(): Promise<void> {
+  const slow = argument("slow", 3_000);
+  const keyless = argument("keyless", 30_000);
+  const normal = argument("normal", 2_000);
+  const ratesIndex = process.argv.indexOf("--flood-rates");
+  const floodRates = ratesIndex >= 0 ? String(process.argv[ratesIndex + 1]).split(",").map(Number) : [argument("flood-rate", 785)];
+  const serverIndex = process.argv.indexOf("--server");
+  const serverChoice = serverIndex >= 0 ? String(process.argv[serverIndex + 1]) : "switchyard";
+  const servers = serverChoice === "both" ? [false, true] : [serverChoice === "bare"];
+  const pinned = process.argv.includes("--pin");
+  const depth = deepJsonFigures();
+  console.log(`deep JSON (${(depth.bytes / 1e6).toFixed(2)} MB, nested 520,000 deep): JSON.parse + depth walk ${depth.beforeMs.toFixed(1)} ms; depth pre-scan ${depth.afterUs.toFixed(1)} µs (median of 5)`);
+  if (pinned && !pin(process.pid, 1)) throw new Error("--pin needs `taskset` (util-linux) and 2 CPUs");
+  if (pinned) console.log("pinned: the server on CPU 0; this process (normal client, upstream) and the attacker on CPU 1");
+
+  const upstream = createServer((request, response) => {
+    request.resume();
+    request.on("end", () => {
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(JSON.stringify({ id: "x", object: "chat.completion", created: 1, model: "m", choices: [{ index: 0, message: { role: "assistant", content: "hi" }, finish_reason: "stop" }], usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 } }));
+    });
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+  const upstreamPort = (upstream.address() as { port: number }).port;
+
+  const figures: ScenarioFigures[] = [];
+  // Servers alternate (which goes first flips per flood rate), so a shared machine's drift spreads over both.
+  for (const [index, floodRate] of floodRates.entries()) {
+    for (const bare of index % 2 === 0 ? servers : [...servers].reverse()) {
+      figures.push(await runScenario({ bare, floodRate, slow, keyless, normal, upstreamPort, pinned }));
+    }
+  }
   upstream.close();
+
+  console.log(`\n### Summary: ${slow} slow clients, ${keyless} keyless requests, ${normal} normal requests per phase${pinned ? "; server pinned to CPU 0, everyone else on CPU 1" : "; no pinning (all processes share both CPUs)"}\n`);
+  console.log("| server | flood (achieved/s) | normal p50 / p99 idle (ms) | slow clients only: p99 (× idle) | + keyless flood: p50 / p99 (× idle) | server CPU µs per keyless request (slow clients' upkeep included) | RSS idle → peak (MB) | attack's store growth | keyless traces | normal errors (idle / slow / flood) |");
+  console.log("|---|---|---|---|---|---|---|---|---|---|");
+  for (const figure of figures) {
+    const flood = `${figure.floodRate > 0 ? `paced ${figure.floodRate}/s` : "flat out"} (${Math.round(figure.achievedRate)}/s)`;
+    const store = figure.server === "bare" ? "—" : `${figure.attackStoreKiB.toFixed(0)} KiB`;
+    const traces = figure.server === "bare" ? "—" : String(figure.keylessTraces);
+    console.log(
+      `| ${figure.server === "bare" ? "bare Node (ceiling)" : "Switchyard"} | ${flood} | ${figure.idle.p50.toFixed(2)} / ${figure.idle.p99.toFixed(2)} | ${figure.slowOnly.p99.toFixed(2)} (${(figure.slowOnly.p99 / figure.idle.p99).toFixed(2)}×) | ${figure.attacked.p50.toFixed(2)} / ${figure.attacked.p99.toFixed(2)} (**${(figure.attacked.p99 / figure.idle.p99).toFixed(2)}×**) | ${figure.cpuUsPerKeyless.toFixed(0)} | ${figure.rssIdle.toFixed(0)} → ${figure.rssPeak.toFixed(0)} | ${store} | ${traces} | ${figure.errors} |`,
+    );
+  }
+  console.log(`\nbars: others' p99 ≤ 2× idle; RSS ≤ 300 MB; attack's store growth ≤ 1 MB. Load average at the end ${loadavg().map((value) => value.toFixed(1)).join(" ")}`);
 }
 
 const role = process.argv.includes("--role") ? process.argv[process.argv.indexOf("--role") + 1] : "orchestrator";

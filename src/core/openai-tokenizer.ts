@@ -27,8 +27,16 @@ export interface TokenizedTarget {
 /** The encoding that counts a target's prompts, if it is an OpenAI-family model. */
 export function encodingOfTarget(target: TokenizedTarget): OpenAIEncoding | undefined {
   if (target.tokenizer === "none") return undefined;
-  return target.tokenizer ?? openAIEncodingOf(target.upstreamModel ?? target.id);
+  if (target.tokenizer !== undefined) return target.tokenizer;
+  // Asked several times per request: the model-name match is made once per target object.
+  const known = encodingByTarget.get(target);
+  if (known !== undefined) return known ?? undefined;
+  const encoding = openAIEncodingOf(target.upstreamModel ?? target.id);
+  encodingByTarget.set(target, encoding ?? null);
+  return encoding;
 }
+
+const encodingByTarget = new WeakMap<TokenizedTarget, OpenAIEncoding | null>();
 
 type CountTokens = (text: string) => number;
 

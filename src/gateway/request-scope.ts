@@ -106,7 +106,8 @@ export interface RequestScope {
    * and ledger entry (`Store.journal`, group commit) and hands them to the ledger and the trace writer.
    * Returns the journal group's write when there is one: transports wait for it before handing the
    * response's last bytes to the socket, so a response a client received completely is never lost to a
-   * crash.
+   * crash. Undefined when nothing waits: no journal, or the line was written at once (the only request
+   * in flight).
    */
   record(outcome: RequestOutcome): Promise<void> | undefined;
   /**
@@ -115,6 +116,11 @@ export interface RequestScope {
    */
   finish(outcome: RequestOutcome): void;
   readonly finished: boolean;
+}
+
+/** A token count as stored: a non-negative safe integer, else null. */
+function tokens(value: unknown): number | null {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0 ? value : null;
 }
 
 /** Cost of an answer with this usage on `target` (null when the usage is unknown). */
@@ -164,7 +170,6 @@ interface Bill {
  *   request its worst case; a request no upstream answered nothing.
  */
 function billOf(scope: RequestScope, outcome: RequestOutcome, answered: boolean, logger: GatewayLogger): Bill {
-  const tokens = (value: unknown) => (typeof value === "number" && Number.isSafeInteger(value) && value >= 0 ? value : null);
   if (outcome.costUsd !== undefined) {
     const input = tokens(outcome.usage?.prompt_tokens);
     const output = tokens(outcome.usage?.completion_tokens);
@@ -209,18 +214,19 @@ class JournalLine {
   }
 }
 
+/**
+ * Request scopes of this process not finished yet. When the one recording is the only one, no other
+ * request can finish in this turn and share its journal group: the line is written at once instead of
+ * at the turn's end (no wait, no promise for the transport) — the one-connection case.
+ */
+let openScopes = 0;
+
 /** Starts the bookkeeping of one request (see {@link RequestScope}). */
 export function createRequestScope(options: RequestScopeOptions): RequestScope {
   const { services, now, logger } = options;
   const startedAt = now();
   services.metrics.inFlight(1);
-  // The cost a client is told (header): believed usage, or the worst case billed for rejected usage.
-  const costOf = (target: Target, usage: TokenUsage | undefined): number | null => {
-    const { worstCases } = scope;
-    if (worstCases === undefined) return costOfUsage(target, usage);
-    const verdict = judgeUsage(usage, target, worstCases.of(target));
-    return verdict.kind === "reported" ? verdict.costUsd : verdict.kind === "rejected" ? worstCases.of(target, true).costUsd : null;
-  };
+  openScopes++;
   // `finished` is a data property, not a getter (no accessor pairs on per-request objects).
   let recorded: { latencyMs: number; inputTokens: number | null; outputTokens: number | null; costUsd: number | null; errorCode: string | null } | undefined;
   const scope: Mutable<RequestScope> = {
@@ -243,7 +249,14 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
     worstCases: undefined,
     deliveredOutputTokens: undefined,
     routed: false,
-    costOf,
+    // The cost a client is told (header): believed usage, or the worst case billed for rejected usage.
+    // Method shorthand, not an arrow: tsx's keep-names helper wraps every named arrow on each request.
+    costOf(target, usage) {
+      const { worstCases } = scope;
+      if (worstCases === undefined) return costOfUsage(target, usage);
+      const verdict = judgeUsage(usage, target, worstCases.of(target));
+      return verdict.kind === "reported" ? verdict.costUsd : verdict.kind === "rejected" ? worstCases.of(target, true).costUsd : null;
+    },
     finished: false,
     record(outcome) {
       if (recorded !== undefined) return undefined;
@@ -303,6 +316,10 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
       if (journal !== undefined && (trace !== undefined || settlement !== undefined)) {
         try {
           written = journal.append(new JournalLine(trace, settlement));
+          if (openScopes === 1) {
+            journal.flush();
+            written = undefined;
+          }
         } catch (error) {
           logger.error({ requestId: scope.requestId, error: error instanceof Error ? error.message : String(error) }, "request journal write failed");
         }
@@ -318,6 +335,7 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
     finish(outcome) {
       if (scope.finished) return;
       scope.finished = true;
+      openScopes--;
       if (scope.record(outcome) !== undefined) services.store.journal?.flush();
       const { latencyMs, inputTokens, outputTokens, costUsd, errorCode } = recorded as NonNullable<typeof recorded>;
       const { key, requestedModel } = scope;

@@ -125,9 +125,14 @@ function promptTextLengthOf(messages: readonly ChatMessage[]): number {
   return parts === 0 ? 0 : length + parts - 1;
 }
 
+/** A positive finite number (module level: a closure per call costs µs under tsx's keep-names). */
+function isPositiveNumber(value: unknown): value is number {
+  return typeof value === "number" && Number.isFinite(value) && value > 0;
+}
+
 /** The smaller of two optional positive integers. */
 function smallerOf(a: unknown, b: unknown): number | undefined {
-  const valid = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value) && value > 0;
+  const valid = isPositiveNumber;
   if (valid(a) && valid(b)) return Math.min(a, b);
   return valid(a) ? a : valid(b) ? b : undefined;
 }

@@ -9,7 +9,7 @@ import { createMemoryStore } from "../../src/stores/memory/memory-store.js";
 import { createSqliteStore } from "../../src/stores/sqlite/sqlite-store.js";
 import type { Store } from "../../src/stores/store.js";
 import type { TraceRecord } from "../../src/stores/trace-record.js";
-import { latencyBinOf, latencyOfBin, quantileOfHistogram, rollupCountersOf } from "../../src/stores/trace-rollup.js";
+import { addRollupCounters, emptyRollupCounters, latencyBinOf, latencyOfBin, quantileOfHistogram, rollupCounterNames, rollupCountersOf } from "../../src/stores/trace-rollup.js";
 import type { RollupQuery } from "../../src/stores/trace-rollup-repository.js";
 import { nanoUsdOf } from "../../src/stores/usd-units.js";
 import { routedTrace } from "../dashboard/dashboard-fixtures.js";
@@ -108,6 +108,17 @@ async function assertMatches(store: Store, traces: readonly TraceRecord[]) {
     assert.ok(Math.abs(p99 - exact) / exact < 0.08, `${store.kind}: p99 ${p99} vs ${exact}`);
   }
 }
+
+test("addRollupCounters adds every counter (its fields are spelled out, so a new counter must be added there too)", () => {
+  const into = emptyRollupCounters();
+  const from = emptyRollupCounters();
+  rollupCounterNames.forEach((name, index) => {
+    into[name] = index;
+    from[name] = 100 + index;
+  });
+  addRollupCounters(into, from);
+  rollupCounterNames.forEach((name, index) => assert.equal(into[name], 100 + 2 * index, name));
+});
 
 test("latency bins: every latency lands in a bin whose representative is within 7.5 %", () => {
   for (const ms of [1, 1.5, 7, 99.9, 100, 1234, 60_000, 3_600_000]) {

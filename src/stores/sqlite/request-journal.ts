@@ -88,11 +88,15 @@ export function openRequestJournal(dbPath: string, options: RequestJournalOption
     if (current === undefined) return;
     group = undefined;
     try {
-      const buffer = Buffer.from(current.lines.length === 1 ? (current.lines[0] as string) : current.lines.join(""));
-      // writeSync may write less than asked (a full disk, a signal): keep going until the group is whole.
-      let written = 0;
-      while (written < buffer.length) written += write(fd, buffer, written, buffer.length - written);
-      writtenSize += buffer.length;
+      const text = current.lines.length === 1 ? (current.lines[0] as string) : current.lines.join("");
+      // The string as it is (no Buffer copy first: ~1.5 µs a write); only a short write needs the bytes.
+      let written = options.writeSync === undefined ? writeSync(fd, text) : 0;
+      if (written < current.bytes) {
+        // writeSync may write less than asked (a full disk, a signal): keep going until the group is whole.
+        const buffer = Buffer.from(text);
+        while (written < buffer.length) written += write(fd, buffer, written, buffer.length - written);
+      }
+      writtenSize += current.bytes;
     } catch (error) {
       // Cut the partial group off, so the next group starts on a line of its own.
       try {

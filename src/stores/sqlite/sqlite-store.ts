@@ -29,6 +29,13 @@ export interface SqliteStoreOptions {
   journal?: boolean;
   /** The journal is emptied once everything in it reached the file and it is larger than this (default 16 MiB). */
   journalTruncateBytes?: number;
+  /**
+   * How long settlements wait in memory before they are written to the file, in milliseconds. Default:
+   * 200 with the journal (every settlement is in the journal before its response ends, so the wait
+   * risks nothing across a crash and one transaction covers every request of the interval), 0 — the end
+   * of the event-loop turn — without it.
+   */
+  settleWriteDelayMs?: number;
 }
 
 interface KeyRow {
@@ -91,9 +98,10 @@ const keyOfRow = (row: KeyRow): ApiKeyRecord => ({
  * writes while `switchyard traces` reads. The schema is migrated on open (see `migrations.ts`).
  *
  * Budget ledger: settled spend and token counts are booked in memory at once and written to the file
- * at the end of the same event-loop turn, every settlement of that turn in one transaction (one upsert
- * per key: at 64 concurrent requests this is a fraction of a statement per request instead of one each;
- * a crash of the process loses at most the settlements of the turn it was in; `close()` writes them
+ * at the end of the same event-loop turn — with the journal, `settleWriteDelayMs` (200 ms) later —
+ * every settlement since in one transaction (one upsert per key: a fraction of a statement per request
+ * instead of one each, also at one connection when journaled; without the journal a crash of the
+ * process loses at most the settlements of the turn it was in, with it none; `close()` writes them
  * first). Until written they are folded into every re-read of the key's row; reservations — which
  * belong to in-flight requests and are cleared at start-up anyway — are held in this store's memory
  * only, so `reserve` is a check-and-add in memory (atomic: nothing can interleave with synchronous
@@ -214,6 +222,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     if (journal !== undefined && journalBytes !== undefined) setJournalOffset.run(journalName(journal.path), "usage", journalBytes);
   });
   let flushScheduled = false;
+  // Set again once the journal is open (further down): with it, the default wait is longer.
+  let settleWriteDelayMs = options.settleWriteDelayMs ?? 0;
   /** Writes the settlements booked so far (a no-op when there are none); throws what SQLite threw. */
   const writeNow = (): void => {
     if (pending.size === 0) return;
@@ -287,6 +297,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     journal = openRequestJournal(options.path, { onWriteError: (error) => process.emitWarning(`request journal write failed: ${error.message}`, { code: "SWITCHYARD_JOURNAL" }) });
     deleteJournalOffsets.run(journalName(journal.path));
     tracesAppliedBytes = 0;
+    settleWriteDelayMs = options.settleWriteDelayMs ?? 200;
     // A journal file this process just opened may hold lines of an earlier process with the same pid:
     // recoverJournals applied and removed it, so it starts empty.
   }
@@ -378,7 +389,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         addPending({ keyId, periodStart, spentNano: actualNano, requests: 1, inputTokens, outputTokens });
         if (!flushScheduled) {
           flushScheduled = true;
-          setImmediate(flushPending);
+          if (settleWriteDelayMs > 0) setTimeout(flushPending, settleWriteDelayMs).unref();
+          else setImmediate(flushPending);
         }
         entry.reservedNano = Math.max(0, entry.reservedNano - nanoUsdOf(reservedUsd));
         entry.spentNano += actualNano;
