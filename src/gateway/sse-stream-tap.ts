@@ -31,12 +31,9 @@ export interface SseStreamTap {
   flush(): Uint8Array | undefined;
 }
 
-// Only chunks with an empty `choices` array can be the usage chunk; everything else is forwarded
-// without being parsed.
-const eventSeparator = /(\r?\n\r?\n)/;
-// An unescaped `"model":` can only be a key (quotes inside JSON strings are escaped), and chat chunks
-// have no nested `model` key, so this finds exactly the chunk's own model field.
-const modelField = /"model"\s*:\s*"(?:[^"\\]|\\.)*"/g;
+// Only events with an empty `choices` array can be the usage chunk; everything else is forwarded
+// without being parsed. An unescaped `"model":` can only be a key (quotes inside JSON strings are
+// escaped), and chat chunks have no nested `model` key, so it finds exactly the chunk's own model field.
 
 const choicesKey = Buffer.from('"choices"');
 const modelKey = Buffer.from('"model"');
@@ -63,19 +60,13 @@ const COLON = 0x3a;
 export function createSseStreamTap(options: SseStreamTapOptions): SseStreamTap {
   const modelText = options.model === undefined ? undefined : JSON.stringify(options.model);
   const modelValue = modelText === undefined ? undefined : Buffer.from(modelText);
-  const textReplacement = modelText === undefined ? undefined : `"model":${modelText}`;
   let pending: Buffer | undefined;
 
   const forward = (bytes: Buffer): Uint8Array | undefined => {
     let kept: Buffer | undefined = bytes;
-    if (hasEmptyChoices(bytes)) {
-      // The usage chunk (once per stream): the text path, parsed.
-      let text = filterEvents(bytes.toString("utf8"), options);
-      if (textReplacement !== undefined) text = text.replace(modelField, textReplacement);
-      kept = text.length === 0 ? undefined : Buffer.from(text, "utf8");
-    } else if (modelValue !== undefined) {
-      kept = withModel(bytes, modelValue);
-    }
+    // The usage chunk (once per stream) is the only event parsed.
+    if (hasEmptyChoices(bytes)) kept = withoutUsageEvents(bytes, options);
+    if (kept !== undefined && modelValue !== undefined) kept = withModel(kept, modelValue);
     if (kept === undefined) {
       options.onForward?.("");
       return undefined;
@@ -186,20 +177,42 @@ function stringEnd(bytes: Buffer, start: number): number {
   return -1;
 }
 
-function filterEvents(text: string, options: SseStreamTapOptions): string {
-  const parts = text.split(eventSeparator);
-  let kept = "";
-  for (let index = 0; index < parts.length; index += 2) {
-    const event = parts[index] ?? "";
-    const separator = parts[index + 1] ?? "";
-    const usage = /"choices"\s*:\s*\[\s*\]/.test(event) ? usageOfEvent(event) : undefined;
+/**
+ * Reports the usage of every usage-only event in the bytes (whole events) and, when the client did not
+ * ask for it, leaves those events out; the same Buffer when nothing is left out, undefined when nothing
+ * is left.
+ */
+function withoutUsageEvents(bytes: Buffer, options: SseStreamTapOptions): Buffer | undefined {
+  let kept: Buffer[] | undefined;
+  let copiedUpTo = 0;
+  for (let start = 0; start < bytes.length; ) {
+    const end = nextEventEnd(bytes, start);
+    const event = bytes.subarray(start, end);
+    const usage = hasEmptyChoices(event) ? usageOfEvent(event.toString("utf8")) : undefined;
     if (usage !== undefined) {
       options.onUsage?.(usage);
-      if (options.dropUsageChunk) continue;
+      if (options.dropUsageChunk) {
+        kept ??= [];
+        kept.push(bytes.subarray(copiedUpTo, start));
+        copiedUpTo = end;
+      }
     }
-    kept += event + separator;
+    start = end;
   }
-  return kept;
+  if (kept === undefined) return bytes;
+  kept.push(bytes.subarray(copiedUpTo));
+  const out = Buffer.concat(kept);
+  return out.length === 0 ? undefined : out;
+}
+
+/** Index just past the first event boundary (`\r?\n\r?\n`) at or after `from`, or the end of the bytes. */
+function nextEventEnd(bytes: Buffer, from: number): number {
+  for (let at = bytes.indexOf(LF, from); at !== -1; at = bytes.indexOf(LF, at + 1)) {
+    let next = at + 1;
+    if (bytes[next] === CR) next++;
+    if (bytes[next] === LF) return next + 1;
+  }
+  return bytes.length;
 }
 
 function usageOfEvent(event: string): StreamUsage | undefined {
