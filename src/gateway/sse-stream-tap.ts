@@ -34,7 +34,6 @@ export interface SseStreamTap {
 // Only events with an empty `choices` array can be the usage chunk; everything else is forwarded
 // without being parsed. An unescaped `"model":` can only be a key (quotes inside JSON strings are
 // escaped), and chat chunks have no nested `model` key, so it finds exactly the chunk's own model field.
-
 const choicesKey = Buffer.from('"choices"');
 const modelKey = Buffer.from('"model"');
 const LF = 0x0a;
@@ -105,7 +104,7 @@ function asBuffer(chunk: Uint8Array): Buffer {
 
 /** Index just past the last blank line (`\n\n` or `\r\n\r\n`), or 0 when there is none. */
 function lastEventEnd(bytes: Buffer): number {
-  // Scan back from the end for LF (CR)? LF: the last event boundary. Usually the chunk ends on one.
+  // From the last LF backwards: the first one that ends `\n\n` or `\r\n\r\n` (usually the chunk's last byte).
   for (let at = bytes.lastIndexOf(LF); at > 0; at = bytes.lastIndexOf(LF, at - 1)) {
     const before = bytes[at - 1];
     if (before === LF) return at + 1;
