@@ -250,7 +250,7 @@ for (let round = 0; round < rounds; round++) {
       const list = results.get(keyOf(system, scenario)) ?? [];
       list.push(result);
       results.set(keyOf(system, scenario), list);
-      process.stderr.write(`round ${round + 1}/${rounds} ${scenario.name} ${system.name}: p50 ${quantile(result.latenciesMs, 0.5).toFixed(3)} ms, ${result.requestsPerSecond.toFixed(0)} req/s, ${result.errors} errors${result.errorSamples.length ? ` (${result.errorSamples[0]})` : ""}\n`);
+      process.stderr.write(`round ${round + 1}/${rounds} ${scenario.name} ${system.name}: p50 ${quantile(result.latenciesMs, 0.5).toFixed(3)} ms, ${result.requestsPerSecond.toFixed(0)} req/s, ${cpuList[cpuList.length - 1]?.toFixed(0)} µs CPU/request, ${result.errors} errors${result.errorSamples.length ? ` (${result.errorSamples[0]})` : ""}\n`);
     }
   }
 }
@@ -322,6 +322,16 @@ print(`| CPU per request at 64 connections, auto ÷ fixed model (same prompts) |
 print(`| artifact size MB / load ms (read, parse, version, engine; median of 3 in the benchmark process) | — | ${dcArtifactMb.toFixed(1)} / — | ${bigArtifactMb.toFixed(1)} / ${median(bigLoadMs).toFixed(0)} |`);
 print();
 print(`Streams (${streamEvents} separately written events, 64 connections): CPU per request switchyard fixed ÷ minimal Node proxy = ${(cpuOf(byId("fixed"), stream64) / cpuOf(byId("minimal"), stream64)).toFixed(2)}×; dcrouter server fixed ÷ minimal = ${(cpuOf(byId("dc-fixed"), stream64) / cpuOf(byId("minimal"), stream64)).toFixed(2)}×.`);
+// Per-round ratios (issue 19): the rounds interleave the systems, so a round's ratio compares processes
+// that ran under the same machine load.
+const perRound = (system: System | undefined, scenario: Scenario) => (system === undefined ? [] : (cpuPerRequest.get(keyOf(system, scenario)) ?? []));
+const roundRatios = (top: System | undefined, bottom: System | undefined, scenario: Scenario) => {
+  const a = perRound(top, scenario);
+  const b = perRound(bottom, scenario);
+  return a.length === 0 || b.length === 0 ? "—" : a.map((value, index) => `${(value / (b[index] ?? Number.NaN)).toFixed(2)}×`).join(" / ");
+};
+print();
+print(`Per round (CPU µs/request, 64 connections): streamed fixed ÷ minimal ${roundRatios(byId("fixed"), byId("minimal"), stream64)}; streamed dcrouter fixed ÷ minimal ${roundRatios(byId("dc-fixed"), byId("minimal"), stream64)}; dcrouter auto ÷ fixed ${roundRatios(byId("dc-auto"), byId("dc-fixed"), plain64)}; fixed non-streamed ÷ minimal ${roundRatios(byId("fixed"), byId("minimal"), plain64)}.`);
 
 if (outPath !== undefined) await writeFile(outPath, `${lines.join("\n")}\n`);
 children.stopAll();

@@ -99,7 +99,7 @@ class NodeGatewayRequest implements GatewayHttpRequest {
 
 /**
  * Writes a {@link GatewayReply} to Node's response: a text body in one write, or the SSE body pulled
- * chunk by chunk (chunks available in the same event-loop turn coalesced into one write), waiting for
+ * chunk by chunk (chunks available in the same tick coalesced into one write by Node's own cork), waiting for
  * `drain` when the client reads slowly, and cancelling the upstream when the client goes away.
  */
 export async function sendNodeReply(reply: GatewayReply, response: ServerResponse): Promise<void> {
@@ -125,26 +125,15 @@ export async function sendNodeReply(reply: GatewayReply, response: ServerRespons
     void sse.cancel();
   };
   response.once("close", onClose);
-  // Writes are corked until the event loop's check phase: bytes that are already there (an upstream
-  // that sent the whole stream in one packet, and the final empty chunk) leave in one syscall instead
-  // of one per chunk, while a chunk that has to wait for the upstream still goes out at once.
-  let corked = false;
-  const uncork = () => {
-    if (!corked) return;
-    corked = false;
-    response.uncork();
-  };
+  // No cork of our own: Node's response corks the socket for the rest of the tick on every write, so
+  // chunks already there (several upstream chunks buffered, the last bytes and the end) leave in one
+  // syscall, and a chunk that waited for the upstream leaves at once — without a timer per chunk.
   try {
     for (;;) {
       const bytes = await sse.next();
       if (gone) return;
       if (bytes === undefined) break;
       if (bytes.byteLength === 0) continue;
-      if (!corked) {
-        corked = true;
-        response.cork();
-        setImmediate(uncork);
-      }
       if (!response.write(bytes)) {
         await new Promise<void>((resolve) => {
           const done = () => {
@@ -159,7 +148,6 @@ export async function sendNodeReply(reply: GatewayReply, response: ServerRespons
       }
     }
     response.end();
-    uncork();
     sse.afterEnd();
   } catch {
     response.destroy();

@@ -1,4 +1,5 @@
 import { Pool } from "undici";
+import { createDoneMarkerWatch } from "./done-marker-watch.js";
 import type { Dispatcher } from "undici";
 import { SwitchyardError } from "../core/errors.js";
 import type { ErrorCode } from "../core/errors.js";
@@ -381,20 +382,6 @@ async function streamFromFirstChunk(
     }
   }
   return chunks();
-}
-
-/** Watches OpenAI SSE bytes for the `[DONE]` end marker (which may be split across chunks). */
-function createDoneMarkerWatch(): { see(chunk: Uint8Array): void; seen(): boolean } {
-  const decoder = new TextDecoder();
-  let tail = "";
-  let seen = false;
-  return {
-    see(chunk) {
-      tail = (tail + decoder.decode(chunk, { stream: true })).slice(-64);
-      if (!seen && tail.includes("[DONE]")) seen = true;
-    },
-    seen: () => seen,
-  };
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

@@ -17,3 +17,20 @@ test("a cut stream is billed for the completion text it delivered: content, tool
   for (const word of ["Hello", " there", ",", " friend"]) exact.see(event({ content: word }));
   assert.equal(exact.tokens(), 4, "with the target's tokenizer: the tokens sent");
 });
+
+test("counting forwarded bytes gives the same count as the text, for short streams and for long ones folded on the way", () => {
+  const events = Array.from({ length: 1_000 }, (_, index) => event({ content: `wörd ${index} "q" ` }));
+  const fromText = createDeliveredTokenCounter(undefined);
+  const fromBytes = createDeliveredTokenCounter(undefined);
+  for (const text of events) {
+    fromText.see(text);
+    fromBytes.seeBytes(Buffer.from(text));
+  }
+  const expected = events.reduce((sum, _, index) => sum + Buffer.byteLength(`wörd ${index} "q" `), 0);
+  assert.equal(fromText.tokens(), expected);
+  assert.equal(fromBytes.tokens(), expected, "1,000 chunks: folded every 256, the rest at the end");
+  assert.equal(fromBytes.tokens(), expected, "asking twice counts once");
+  const short = createDeliveredTokenCounter(undefined);
+  short.seeBytes(new TextEncoder().encode(events[0] ?? ""));
+  assert.equal(short.tokens(), Buffer.byteLength('wörd 0 "q" '));
+});

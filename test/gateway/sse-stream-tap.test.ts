@@ -64,3 +64,29 @@ test("handles CRLF event separators and keeps chunks with choices that merely ca
 test("forwards a trailing partial event at the end of the stream", () => {
   assert.equal(run([encoder.encode(content + "data: [DONE]")], { dropUsageChunk: true }), content + "data: [DONE]");
 });
+
+test("forwards the upstream's own bytes when a chunk ends on an event boundary and already names the target", () => {
+  const named = content.replace("up-model", "target-id");
+  const chunk = Buffer.from(named + named);
+  const seen: Uint8Array[] = [];
+  const tap = createSseStreamTap({ dropUsageChunk: true, model: "target-id", onForwardBytes: (bytes) => seen.push(bytes) });
+  assert.equal(tap.push(chunk), chunk, "no copy");
+  assert.deepEqual(seen, [chunk]);
+});
+
+test("renames the model by bytes wherever chunk boundaries fall, spacing and escapes included", () => {
+  const spaced = 'data: {"id":"2", "model" :  "up\\"model\\u00e9","choices":[{"index":0,"delta":{"content":"\\"model\\":\\"y\\""}}]}\n\n';
+  const renamed = (text: string) => text.replace('"model":"up-model"', '"model":"té \\"id\\""');
+  const expected = renamed(content) + 'data: {"id":"2", "model":"té \\"id\\"","choices":[{"index":0,"delta":{"content":"\\"model\\":\\"y\\""}}]}\n\n' + done;
+  for (const split of everySplit(content + spaced + usage + done)) {
+    const delivered: Uint8Array[] = [];
+    const output = run(split, { dropUsageChunk: true, model: 'té "id"', onForwardBytes: (bytes) => delivered.push(bytes) });
+    assert.equal(output, expected);
+    assert.equal(Buffer.concat(delivered).toString(), output, "onForwardBytes sees exactly what is forwarded");
+  }
+});
+
+test("takes plain Uint8Arrays as well as Buffers", () => {
+  const bytes = encoder.encode(content);
+  assert.equal(run([bytes.subarray(0, 10), bytes.subarray(10)], { dropUsageChunk: true, model: "up-model" }), content);
+});

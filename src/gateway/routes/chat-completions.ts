@@ -252,7 +252,7 @@ function streamResponse(
   // What the client was sent, counted only if the upstream never reports usage (a cut stream).
   const delivered = createDeliveredTokenCounter(encodingOfTarget(target as GatewayTarget));
   scope.deliveredOutputTokens = delivered.tokens;
-  const tap = createSseStreamTap({ dropUsageChunk: !clientWantsUsage, onUsage: (usage) => (streamUsage = plausibleUsage(context, scope.requestId, target, usage)), model: target.id, onForward: delivered.see });
+  const tap = createSseStreamTap({ dropUsageChunk: !clientWantsUsage, onUsage: (usage) => (streamUsage = plausibleUsage(context, scope.requestId, target, usage)), model: target.id, onForwardBytes: delivered.seeBytes });
   const sse = createSseOutput({
     chunks: response.body.chunks,
     tap: collector ? { push: (chunk) => collector.see(tap.push(chunk)), flush: () => collector.see(tap.flush()) } : tap,
