@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { SwitchyardError } from "../../core/errors.js";
-import { float32FromBase64, float32ToBase64 } from "../../util/base64-arrays.js";
+import { encodedArraySchema, float32FromBase64, float32ToBase64 } from "../../util/base64-arrays.js";
 import { resolveCacheDirectory } from "../cache-directory.js";
 import type { Embedder, EmbedderFactory, EmbedderState } from "../embedder.js";
 import { parseEmbedderOptions } from "../embedder-options.js";
@@ -46,7 +46,7 @@ const stateSchema = z.object({
   tableChecksum: z.string(),
   sifA: z.number().positive(),
   frequencies: frequenciesSchema.nullable(),
-  principalComponent: z.string().nullable(),
+  principalComponent: encodedArraySchema.nullable(),
 });
 
 type WordVectorsState = z.infer<typeof stateSchema>;

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { SwitchyardError } from "../../core/errors.js";
 import { createRandom } from "../../core/random.js";
 import type { SparseVector } from "../../embedders/sparse-vector.js";
-import { float32FromBase64, float32ToBase64, uint32FromBase64, uint32ToBase64 } from "../../util/base64-arrays.js";
+import { encodedArraySchema, float32FromBase64, float32ToBase64, uint32FromBase64, uint32ToBase64 } from "../../util/base64-arrays.js";
 import type { RouterState } from "../router.js";
 import type { RouterTrainer, TrainingSet } from "../router-trainer.js";
 import { KnnRouter, type KnnParams } from "./knn-router.js";
@@ -55,13 +55,13 @@ const stateSchema = z.object({
   params: z.object({ k: z.number(), power: z.number(), minSimilarity: z.number(), priorWeight: z.number() }),
   count: z.number().int().nonnegative(),
   dimension: z.number().int().positive(),
-  scores: z.string(),
-  sparse: z.object({ offsets: z.string(), indices: z.string(), values: z.string() }).optional(),
-  dense: z.string().optional(),
+  scores: encodedArraySchema,
+  sparse: z.object({ offsets: encodedArraySchema, indices: encodedArraySchema, values: encodedArraySchema }).optional(),
+  dense: encodedArraySchema.optional(),
   tuning: z.unknown().optional(),
   cost: z.unknown().optional(),
-  observationWeights: z.string().optional(),
-  ivf: z.object({ lists: z.number().int().positive(), probe: z.number().int().positive(), centroids: z.string(), assignment: z.string() }).optional(),
+  observationWeights: encodedArraySchema.optional(),
+  ivf: z.object({ lists: z.number().int().positive(), probe: z.number().int().positive(), centroids: encodedArraySchema, assignment: encodedArraySchema }).optional(),
 });
 
 /** The IVF layout to build for a training set, or undefined for an exact index (see the `index` parameter). */
@@ -201,7 +201,7 @@ export const knnRouterTrainer: RouterTrainer = {
       return buildRouter(s.models, s.params, scores, { sparse }, s.dimension, s.tuning, costPredictorOf(s), observationWeights);
     }
     if (!s.dense) throw new SwitchyardError("invalid_artifact", "knn router state has no training vectors");
-    const dense = float32FromBase64(s.dense);
+    const dense = float32FromBase64(s.dense, { transient: s.ivf !== undefined });
     if (dense.length !== s.count * s.dimension) throw new SwitchyardError("invalid_artifact", "knn router state: dense vectors do not match the prompt count");
     const vectors: Float32Array[] = [];
     for (let i = 0; i < s.count; i++) vectors.push(dense.subarray(i * s.dimension, (i + 1) * s.dimension));
