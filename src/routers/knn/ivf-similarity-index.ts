@@ -1,3 +1,4 @@
+import { SwitchyardError } from "../../core/errors.js";
 import type { Random } from "../../core/random.js";
 import { createDenseKernel, type DenseKernel } from "./similarity-kernels.js";
 import type { SimilarityIndex } from "./similarity-index.js";
@@ -12,6 +13,17 @@ export interface IvfLayout {
   centroids: Float32Array;
   /** List of every training row. */
   assignment: Uint32Array;
+}
+
+/**
+ * An IVF index's lists as stored: rows in list order, four interleaved per group (`block[(g·d + j)·4 +
+ * lane]`), each list padded to whole groups; `rowIds` the training index of each stored row (−1 for
+ * padding); list c's groups are `[listStart[c], listStart[c + 1])`.
+ */
+export interface IvfStoredLists {
+  block: Float32Array;
+  rowIds: Int32Array;
+  listStart: Uint32Array;
 }
 
 /** Training rows from which an IVF index is worth it by default (below, the exact scan is as fast). */
@@ -130,13 +142,14 @@ export class IvfSimilarityIndex implements SimilarityIndex {
   private readonly query64: Float64Array;
 
   constructor(vectors: readonly Float32Array[], dimension: number, layout: IvfLayout) {
-    this.size = vectors.length;
-    this.dimension = dimension;
-    this.layout = layout;
     const counts = new Uint32Array(layout.lists);
     for (let i = 0; i < vectors.length; i++) counts[layout.assignment[i]!]!++;
     const listStart = new Uint32Array(layout.lists + 1);
     for (let c = 0; c < layout.lists; c++) listStart[c + 1] = listStart[c]! + Math.ceil(counts[c]! / LANES);
+    this.size = vectors.length;
+    this.dimension = dimension;
+    this.layout = layout;
+    this.listStart = listStart;
     const paddedRows = listStart[layout.lists]! * LANES;
     this.kernel = createDenseKernel(paddedRows, dimension);
     this.block = this.kernel ? this.kernel.block : new Float32Array(paddedRows * dimension);
@@ -148,7 +161,6 @@ export class IvfSimilarityIndex implements SimilarityIndex {
       interleave(this.block, row, vectors[i]!, dimension);
       this.rowIds[row] = i;
     }
-    this.listStart = listStart;
     const paddedLists = Math.ceil(layout.lists / LANES) * LANES;
     this.centroidKernel = createDenseKernel(paddedLists, dimension);
     this.centroidBlock = this.centroidKernel ? this.centroidKernel.block : new Float32Array(paddedLists * dimension);
@@ -156,6 +168,65 @@ export class IvfSimilarityIndex implements SimilarityIndex {
     this.centroidSimilarity = this.centroidKernel ? this.centroidKernel.out : new Float32Array(paddedLists);
     this.chosenLists = new Int32Array(layout.probe);
     this.query64 = this.kernel ? this.kernel.query : new Float64Array(dimension);
+  }
+
+  /**
+   * The index from its stored lists ({@link storedLists}, as a knn artifact keeps them): one copy of the
+   * interleaved block into the kernel's memory, no regrouping of rows at load. Lists that do not fit the
+   * layout (lengths, row ids that are not each training row once) are an `invalid_artifact` error.
+   */
+  static fromStoredLists(size: number, dimension: number, options: { lists: number; probe: number; centroids: Float32Array; stored: IvfStoredLists }): IvfSimilarityIndex {
+    const { lists, stored } = options;
+    const fail = (what: string) => new SwitchyardError("invalid_artifact", `knn router state: ivf ${what}`);
+    if (stored.listStart.length !== lists + 1 || stored.listStart[0] !== 0) throw fail("listStart does not have lists + 1 entries starting at 0");
+    for (let c = 0; c < lists; c++) if (stored.listStart[c + 1]! < stored.listStart[c]!) throw fail("listStart is not ascending");
+    const paddedRows = stored.listStart[lists]! * LANES;
+    if (stored.rowIds.length !== paddedRows || stored.block.length !== paddedRows * dimension) throw fail("block or rowIds do not match listStart × 4 rows");
+    const assignment = new Uint32Array(size);
+    const seen = new Uint8Array(size);
+    let found = 0;
+    for (let c = 0; c < lists; c++) {
+      for (let row = stored.listStart[c]! * LANES; row < stored.listStart[c + 1]! * LANES; row++) {
+        const id = stored.rowIds[row]!;
+        if (id < 0) continue;
+        if (id >= size || seen[id]) throw fail("rowIds do not hold every training prompt once");
+        seen[id] = 1;
+        assignment[id] = c;
+        found++;
+      }
+    }
+    if (found !== size) throw fail("rowIds do not hold every training prompt once");
+    const index = Object.create(IvfSimilarityIndex.prototype) as IvfSimilarityIndex;
+    const kernel = createDenseKernel(paddedRows, dimension);
+    const block = kernel ? kernel.block : new Float32Array(paddedRows * dimension);
+    block.set(stored.block);
+    const layout: IvfLayout = { lists, probe: options.probe, centroids: options.centroids, assignment };
+    const paddedLists = Math.ceil(lists / LANES) * LANES;
+    const centroidKernel = createDenseKernel(paddedLists, dimension);
+    const centroidBlock = centroidKernel ? centroidKernel.block : new Float32Array(paddedLists * dimension);
+    for (let c = 0; c < lists; c++) interleave(centroidBlock, c, options.centroids.subarray(c * dimension, (c + 1) * dimension), dimension);
+    Object.assign(index, {
+      size,
+      readsSparse: false,
+      dimension,
+      layout,
+      listStart: Uint32Array.from(stored.listStart),
+      kernel,
+      block,
+      out: kernel ? kernel.out : new Float32Array(paddedRows),
+      rowIds: Int32Array.from(stored.rowIds),
+      centroidKernel,
+      centroidBlock,
+      centroidSimilarity: centroidKernel ? centroidKernel.out : new Float32Array(paddedLists),
+      chosenLists: new Int32Array(options.probe),
+      query64: kernel ? kernel.query : new Float64Array(dimension),
+    });
+    return index;
+  }
+
+  /** The lists as stored (interleaved block, row ids, list starts): what a knn artifact saves, so a load does not regroup the rows. */
+  storedLists(): IvfStoredLists {
+    return { block: this.block, rowIds: this.rowIds, listStart: this.listStart };
   }
 
   /**
