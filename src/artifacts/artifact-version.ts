@@ -28,9 +28,65 @@ export function canonicalArtifactJson(artifact: unknown): string {
   return JSON.stringify(artifact, (_key, value: unknown) => (value instanceof Uint8Array ? Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("base64") : value));
 }
 
-/** The version of any artifact value: the first 16 hex digits of the SHA-256 of its canonical JSON. */
+/** Raw bytes base64-encoded per piece: a multiple of 3 bytes, so the pieces' text is the whole array's text. */
+const BASE64_PIECE_BYTES = 3 << 20;
+/** Text gathered before it is handed to the hash (fewer, larger updates). */
+const FLUSH_CHARS = 1 << 16;
+
+/**
+ * The version of any artifact value: the first 16 hex digits of the SHA-256 of its canonical JSON
+ * ({@link canonicalArtifactJson}). The text is hashed as it is produced, never built whole: a
+ * million-prompt knn holds 400 MB of vectors, whose base64 text would be near V8's longest string.
+ */
 export function contentVersionOf(artifact: unknown): string {
-  return createHash("sha256").update(canonicalArtifactJson(artifact)).digest("hex").slice(0, VERSION_HEX_DIGITS);
+  const hash = createHash("sha256");
+  let pending = "";
+  const emit = (text: string) => {
+    pending += text;
+    if (pending.length >= FLUSH_CHARS) {
+      hash.update(pending);
+      pending = "";
+    }
+  };
+  // JSON.stringify's rules: toJSON first; in objects, undefined / function / symbol members are left
+  // out; in arrays they are null; raw bytes are their base64 text.
+  const write = (value: unknown): void => {
+    if (value instanceof Uint8Array) {
+      const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+      emit('"');
+      for (let start = 0; start < bytes.length; start += BASE64_PIECE_BYTES) emit(bytes.toString("base64", start, Math.min(bytes.length, start + BASE64_PIECE_BYTES)));
+      emit('"');
+      return;
+    }
+    if (value !== null && typeof value === "object" && typeof (value as { toJSON?: unknown }).toJSON === "function") return write((value as { toJSON: () => unknown }).toJSON());
+    if (Array.isArray(value)) {
+      emit("[");
+      value.forEach((item, i) => {
+        if (i > 0) emit(",");
+        if (item === undefined || typeof item === "function" || typeof item === "symbol") emit("null");
+        else write(item);
+      });
+      emit("]");
+      return;
+    }
+    if (value !== null && typeof value === "object") {
+      emit("{");
+      let first = true;
+      for (const key of Object.keys(value)) {
+        const item = (value as Record<string, unknown>)[key];
+        if (item === undefined || typeof item === "function" || typeof item === "symbol") continue;
+        emit(`${first ? "" : ","}${JSON.stringify(key)}:`);
+        first = false;
+        write(item);
+      }
+      emit("}");
+      return;
+    }
+    emit(JSON.stringify(value) ?? "null");
+  };
+  write(artifact);
+  hash.update(pending);
+  return hash.digest("hex").slice(0, VERSION_HEX_DIGITS);
 }
 
 /**

@@ -102,6 +102,14 @@ export async function loadRouterArtifact(path: string): Promise<RouterArtifact> 
 export async function saveRouterArtifact(path: string, artifact: RouterArtifact, options: { format?: "json" | "binary" } = {}): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`;
   const binary = (options.format ?? (path.endsWith(".bin") ? "binary" : "json")) === "binary";
-  await writeFile(temporary, binary ? encodeBinaryArtifact(artifact, { version: artifactVersionOf(artifact) }) : canonicalArtifactJson(artifact));
+  let content: Buffer | string;
+  try {
+    content = binary ? encodeBinaryArtifact(artifact, { version: artifactVersionOf(artifact) }) : canonicalArtifactJson(artifact);
+  } catch (error) {
+    // V8's longest string is ~512 MB: a million-prompt knn's vectors do not fit in base64 text.
+    if (!binary && error instanceof RangeError) throw new SwitchyardError("invalid_config", `the router is too large for the JSON artifact form (${error.message}); save it in the binary form (a path ending in .bin)`, { param: "out", cause: error });
+    throw error;
+  }
+  await writeFile(temporary, content);
   await rename(temporary, path);
 }

@@ -20,6 +20,19 @@ export interface DecodeArrayOptions {
   transient?: boolean;
 }
 
+/**
+ * Arrays from this size on stay raw bytes in a router state instead of base64 text: a million-prompt
+ * knn's 400 MB of vectors would be a 533 MB string, at V8's longest (such a router is saved in the
+ * binary form; the JSON form cannot hold it).
+ */
+export const RAW_ARRAY_MIN_BYTES = 64 << 20;
+
+/** The state encoding of an array: base64 text, or its raw bytes from {@link RAW_ARRAY_MIN_BYTES} on. */
+export function encodeArray(array: Float32Array | Uint32Array | Int32Array): EncodedArray {
+  const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+  return array.byteLength >= RAW_ARRAY_MIN_BYTES ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
+}
+
 export function float32ToBase64(array: Float32Array): string {
   return Buffer.from(array.buffer, array.byteOffset, array.byteLength).toString("base64");
 }

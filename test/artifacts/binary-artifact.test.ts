@@ -105,3 +105,11 @@ test("binary artifact: a layout-1 file (no checksum, no stored version) is still
   assert.deepEqual(decoded.value, value);
   assert.equal(decoded.version, undefined);
 });
+
+test("content version: hashed as produced, equal to the SHA-256 of JSON.stringify (raw bytes as their base64 text)", () => {
+  const bytes = Uint8Array.from({ length: 7_000_001 }, (_, i) => (i * 31) % 251);
+  const value = { a: 1.5, b: [1, undefined, "x\"y", null, { c: undefined, d: true }], e: new Date(0), f: "é\u2028", raw: bytes, nested: { g: -0, h: [] } };
+  const text = JSON.stringify({ ...value, raw: Buffer.from(bytes).toString("base64") });
+  assert.equal(canonicalArtifactJson(value), text);
+  assert.equal(contentVersionOf(value), createHash("sha256").update(text).digest("hex").slice(0, 16));
+});

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { SwitchyardError } from "../../core/errors.js";
 import { createRandom } from "../../core/random.js";
 import type { SparseVector } from "../../embedders/sparse-vector.js";
-import { encodedArraySchema, float32FromBase64, float32ToBase64, uint32FromBase64, uint32ToBase64 } from "../../util/base64-arrays.js";
+import { encodeArray, encodedArraySchema, float32FromBase64, float32ToBase64, uint32FromBase64, uint32ToBase64 } from "../../util/base64-arrays.js";
 import type { RouterState } from "../router.js";
 import type { RouterTrainer, TrainingSet } from "../router-trainer.js";
 import { KnnRouter, type KnnParams } from "./knn-router.js";
@@ -92,11 +92,11 @@ function buildRouter(models: readonly string[], params: KnnParams, scores: Float
   const ivf = index instanceof IvfSimilarityIndex ? index.layout : undefined;
   const dense = ivf ? undefined : vectors.dense;
   const toState = (): RouterState => {
-    const state: RouterState = { kind: "knn", models: [...models], params, count: index.size, dimension, scores: float32ToBase64(scores), tuning };
+    const state: RouterState = { kind: "knn", models: [...models], params, count: index.size, dimension, scores: encodeArray(scores), tuning };
     if (index instanceof IvfSimilarityIndex) {
       // The lists as stored, not the rows in training order: a load copies them once instead of regrouping.
       const stored = index.storedLists();
-      state.ivf = { lists: index.layout.lists, probe: index.layout.probe, centroids: float32ToBase64(index.layout.centroids), block: float32ToBase64(stored.block), rowIds: uint32ToBase64(new Uint32Array(stored.rowIds.buffer, stored.rowIds.byteOffset, stored.rowIds.length)), listStart: uint32ToBase64(stored.listStart) };
+      state.ivf = { lists: index.layout.lists, probe: index.layout.probe, centroids: float32ToBase64(index.layout.centroids), block: encodeArray(stored.block), rowIds: encodeArray(stored.rowIds), listStart: uint32ToBase64(stored.listStart) };
     }
     if (costPredictor) state.cost = costPredictor.toState();
     if (observationWeights) state.observationWeights = float32ToBase64(observationWeights);
@@ -113,7 +113,7 @@ function buildRouter(models: readonly string[], params: KnnParams, scores: Float
     } else if (!(index instanceof IvfSimilarityIndex)) {
       const rows = new Float32Array((dense?.length ?? 0) * dimension);
       dense?.forEach((vector, i) => rows.set(vector.subarray(0, dimension), i * dimension));
-      state.dense = float32ToBase64(rows);
+      state.dense = encodeArray(rows);
     }
     return state;
   };
