@@ -6,7 +6,7 @@
  * CPU per query. `--prune` (sparse artifacts): recall@k when the query's most frequent buckets are skipped
  * and the best 200 candidates re-ranked exactly (is there a cheap approximation for hashed TF-IDF?).
  *
- *   npx tsx benchmarks/knn-index-speed.ts --router dcrouter|replicated-100000|replicated-5608 [--binary] [--recall] [--prune]
+ *   npx tsx benchmarks/knn-index-speed.ts --router dcrouter|replicated-100000|replicated-300000|replicated-1000000|replicated-5608 [--binary] [--recall] [--prune] [--probe N]
  *   (RSS after GC: node --expose-gc --import tsx benchmarks/knn-index-speed.ts …)
  *
  * `--binary` converts the cached artifact to the binary form first and loads that. Artifacts come from
@@ -30,7 +30,7 @@ import { float32FromBase64, uint32FromBase64, type EncodedArray } from "../src/u
 import { dcrouterKnnArtifact, dcrouterTargets, dcrouterTestPrompts, scaledKnnArtifact } from "./routing-bench-artifacts.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const { values } = parseArgs({ options: { router: { type: "string", default: "dcrouter" }, binary: { type: "boolean", default: false }, recall: { type: "boolean", default: false }, prune: { type: "boolean", default: false } } });
+const { values } = parseArgs({ options: { router: { type: "string", default: "dcrouter" }, binary: { type: "boolean", default: false }, recall: { type: "boolean", default: false }, prune: { type: "boolean", default: false }, probe: { type: "string" } } });
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const replicated = /^replicated-(\d+)$/.exec(values.router);
 let path = replicated ? await scaledKnnArtifact({ root, count: Number(replicated[1]), log }) : await dcrouterKnnArtifact({ root, log });
@@ -52,6 +52,9 @@ let engine: Awaited<ReturnType<typeof createRoutingEngine>> | undefined;
 for (let run = 0; run < 3; run++) {
   const started = cpuMs();
   const loaded = await loadVersionedArtifact(path);
+  // `--probe N`: serve with N lists probed instead of the stored probe (what `ivfProbe: N` at training gives).
+  const ivf = (loaded.artifact.router as { ivf?: { probe: number } }).ivf;
+  if (values.probe && ivf) ivf.probe = Number(values.probe);
   engine = await createRoutingEngine({ artifact: loaded.artifact, artifactVersion: loaded.version, targets });
   loads.push(cpuMs() - started);
 }

@@ -37,10 +37,17 @@ export function defaultIvfLists(rows: number): number {
   return Math.max(1, Math.min(2_048, Math.round(Math.sqrt(rows))));
 }
 
-/** Default probe: enough lists that a query reads about 6 % of the rows up to 100k, fewer beyond (measured recall in docs/performance.md). */
+/**
+ * Default probe: enough lists that a query reads about 6 % of the rows up to 100k (316 lists → 24), and
+ * no more lists beyond, so a decision's cost stops growing with n (lists grow as √n, so the rows read
+ * grow as √n too). Measured recall at 100k–1M in docs/performance.md.
+ */
 export function defaultIvfProbe(lists: number): number {
-  return Math.max(1, Math.min(lists, Math.ceil(lists / 16) + 4));
+  return Math.max(1, Math.min(lists, Math.ceil(Math.min(lists, MAX_DEFAULT_PROBE_LISTS) / 16) + 4));
 }
+
+/** Lists from which the default probe stops growing (√100,000 ≈ 316, probe 24). */
+const MAX_DEFAULT_PROBE_LISTS = 320;
 
 function sameBits(a: Float32Array | Uint32Array, b: Float32Array | Uint32Array): boolean {
   if (a.length !== b.length) return false;
