@@ -87,7 +87,8 @@ const embedder = await embedderFromState(artifact.embedder);
 if (values.recall && (state.dense || state.ivf)) {
   const k = 20;
   // An IVF artifact stores its lists, not the rows in training order: rebuild them from the index.
-  const dense = state.dense ? float32FromBase64(state.dense) : (knnRouterTrainer.fromState(artifact.router) as unknown as { index: IvfSimilarityIndex }).index.trainingRows();
+  const storedIndex = state.dense ? undefined : (knnRouterTrainer.fromState(artifact.router) as unknown as { index: IvfSimilarityIndex }).index;
+  const dense = storedIndex ? storedIndex.trainingRows() : float32FromBase64(state.dense!);
   const vectors = Array.from({ length: state.count }, (_, i) => dense.subarray(i * state.dimension, (i + 1) * state.dimension));
   const queries = await embedder.embed(prompts);
   const exact = new NeighbourSearch(new DenseSimilarityIndex(vectors, state.dimension));
@@ -96,8 +97,9 @@ if (values.recall && (state.dense || state.ivf)) {
   for (const embedding of queries) exact.neighbours({ embedding: Float32Array.from(embedding) }, k);
   console.log(`exact: ${((cpuMs() - started) / queries.length).toFixed(3)} ms CPU/query`);
   started = cpuMs();
-  const layout = fitIvfLayout(vectors, state.dimension, { random: createRandom(61) });
-  console.log(`IVF build ${(cpuMs() - started).toFixed(0)} ms CPU, ${layout.lists} lists, default probe ${layout.probe}`);
+  // The artifact's own layout when it stores one (the index that serves), else a fresh one.
+  const layout = storedIndex ? storedIndex.layout : fitIvfLayout(vectors, state.dimension, { random: createRandom(61) });
+  console.log(`${storedIndex ? "stored IVF layout" : `IVF build ${(cpuMs() - started).toFixed(0)} ms CPU`}, ${layout.lists} lists, stored/default probe ${layout.probe}`);
   console.log("| probe | recall@20 | CPU ms/query | rows scanned at most |\n|---|---|---|---|");
   for (const probe of [4, 8, 12, 16, 24, 32, 48]) {
     const index = new IvfSimilarityIndex(vectors, state.dimension, { ...layout, probe: Math.min(probe, layout.lists) });
