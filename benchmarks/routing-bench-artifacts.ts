@@ -5,6 +5,7 @@
  * artifact is cached in the system's temporary folder (never in the repository) under a name that
  * includes the dataset's size and modification time and the artifact version; `fresh` retrains.
  */
+import { createHash } from "node:crypto";
 import { mkdir, readFile, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,9 +22,10 @@ export function dcrouterDirectory(root: string): string {
   return join(root, "..", "shared", "data", "dcrouter");
 }
 
-async function cacheName(root: string, name: string): Promise<string> {
-  const info = await stat(join(dcrouterDirectory(root), "dataset.jsonl"));
-  return join(benchCacheDirectory, `${name}-v${ARTIFACT_VERSION}-${info.size}-${Math.round(info.mtimeMs)}.json`);
+/** The cache file for `name`: keyed by the dataset's content (a re-copied dataset with the same bytes keeps its artifacts). */
+async function cacheName(root: string, name: string, extension = "json"): Promise<string> {
+  const digest = createHash("sha256").update(await readFile(join(dcrouterDirectory(root), "dataset.jsonl"))).digest("hex").slice(0, 12);
+  return join(benchCacheDirectory, `${name}-v${ARTIFACT_VERSION}-${digest}.${extension}`);
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -84,9 +86,11 @@ export function replicatedExamples(examples: readonly RoutingExample[], count: n
  * with the given embedder (default `word-vectors`, the dense path for large sets) and fixed parameters
  * (k 20, power 1, prior 1: leave-one-out tuning over copies of one prompt would only find the copies).
  */
-export async function scaledKnnArtifact(options: BenchArtifactOptions & { count: number; embedder?: string; params?: Record<string, unknown> }): Promise<string> {
+export async function scaledKnnArtifact(options: BenchArtifactOptions & { count: number; embedder?: string; params?: Record<string, unknown>; format?: "json" | "binary" }): Promise<string> {
   const embedder = options.embedder ?? "word-vectors";
-  const path = await cacheName(options.root, `replicated-${options.count}-knn-${embedder}-index-auto${options.params ? `-${Buffer.from(JSON.stringify(options.params)).toString("hex").slice(0, 24)}` : ""}`);
+  // From 300k prompts the binary form only: a million prompts' vectors do not fit in one JSON string.
+  const format = options.format ?? (options.count >= 300_000 ? "binary" : "json");
+  const path = await cacheName(options.root, `replicated-${options.count}-knn-${embedder}-ivf-lists${options.params ? `-${Buffer.from(JSON.stringify(options.params)).toString("hex").slice(0, 24)}` : ""}`, format === "binary" ? "bin" : "json");
   if (!options.fresh && (await exists(path))) return path;
   await mkdir(benchCacheDirectory, { recursive: true });
   const dataset = await loadDataset(join(dcrouterDirectory(options.root), "dataset.jsonl"));
@@ -95,9 +99,13 @@ export async function scaledKnnArtifact(options: BenchArtifactOptions & { count:
     options.count,
   );
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const artifact = await trainRouterArtifact({ examples, models: dataset.models, router: "knn", embedder: { kind: embedder }, dataset: `dcrouter replicated to ${options.count}`, split: "train", params: { k: 20, power: 1, priorWeight: 1, ...options.params } });
-  await saveRouterArtifact(path, artifact);
-  options.log?.(`trained a ${options.count}-prompt knn (${embedder}) in ${((performance.now() - started) / 1000).toFixed(1)} s → ${path}`);
+  const trained = performance.now();
+  const cpu = process.cpuUsage(cpuBefore);
+  await saveRouterArtifact(path, artifact, { format });
+  const size = (await stat(path)).size;
+  options.log?.(`trained a ${options.count}-prompt knn (${embedder}) in ${((trained - started) / 1000).toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU (saved in ${((performance.now() - trained) / 1000).toFixed(1)} s, ${(size / 1e6).toFixed(1)} MB) → ${path}`);
   return path;
 }
 

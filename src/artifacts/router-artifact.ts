@@ -5,6 +5,7 @@ import { SwitchyardError } from "../core/errors.js";
 import type { KnobCalibration } from "../core/knob-calibration.js";
 import type { EmbedderState } from "../embedders/embedder.js";
 import type { RouterState } from "../routers/router.js";
+import { artifactVersionOf, canonicalArtifactJson, rememberArtifactVersion } from "./artifact-version.js";
 import { decodeBinaryArtifact, encodeBinaryArtifact, isBinaryArtifact } from "./binary-artifact.js";
 
 /** The `format` field every router artifact carries. */
@@ -66,7 +67,12 @@ export function parseRouterArtifact(value: unknown, source: string): RouterArtif
  * binary-artifact.ts); a corrupt file is an `invalid_artifact` error naming `source` and the bad part.
  */
 export function routerArtifactFromBytes(bytes: Uint8Array, source: string): RouterArtifact {
-  if (isBinaryArtifact(bytes)) return parseRouterArtifact(decodeBinaryArtifact(bytes, source), source);
+  if (isBinaryArtifact(bytes)) {
+    const decoded = decodeBinaryArtifact(bytes, source);
+    const artifact = parseRouterArtifact(decoded.value, source);
+    if (decoded.version) rememberArtifactVersion(artifact, decoded.version);
+    return artifact;
+  }
   let value: unknown;
   try {
     value = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"));
@@ -96,6 +102,14 @@ export async function loadRouterArtifact(path: string): Promise<RouterArtifact> 
 export async function saveRouterArtifact(path: string, artifact: RouterArtifact, options: { format?: "json" | "binary" } = {}): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`;
   const binary = (options.format ?? (path.endsWith(".bin") ? "binary" : "json")) === "binary";
-  await writeFile(temporary, binary ? encodeBinaryArtifact(artifact) : JSON.stringify(artifact));
+  let content: Buffer | string;
+  try {
+    content = binary ? encodeBinaryArtifact(artifact, { version: artifactVersionOf(artifact) }) : canonicalArtifactJson(artifact);
+  } catch (error) {
+    // V8's longest string is ~512 MB: a million-prompt knn's vectors do not fit in base64 text.
+    if (!binary && error instanceof RangeError) throw new SwitchyardError("invalid_config", `the router is too large for the JSON artifact form (${error.message}); save it in the binary form (a path ending in .bin)`, { param: "out", cause: error });
+    throw error;
+  }
+  await writeFile(temporary, content);
   await rename(temporary, path);
 }

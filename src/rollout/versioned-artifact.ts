@@ -32,8 +32,8 @@ const { parentPort, workerData } = require("node:worker_threads");
 const { readFileSync } = require("node:fs");
 let bytes;
 try { bytes = readFileSync(workerData.path); } catch (error) { parentPort.postMessage({ ok: false, code: error.code, corrupt: false }); return; }
-// A binary artifact (magic bytes "SWYRTR", 0, 1) is sent back as bytes and decoded by the caller (binary-artifact.ts).
-if (bytes.length >= 8 && bytes.subarray(0, 8).equals(Buffer.from([0x53, 0x57, 0x59, 0x52, 0x54, 0x52, 0x00, 0x01]))) {
+// A binary artifact (magic bytes "SWYRTR", 0, layout 1 or 2) is sent back as bytes and decoded by the caller (binary-artifact.ts).
+if (bytes.length >= 8 && bytes.subarray(0, 7).equals(Buffer.from([0x53, 0x57, 0x59, 0x52, 0x54, 0x52, 0x00])) && (bytes[7] === 1 || bytes[7] === 2)) {
   const binary = new Uint8Array(bytes);
   parentPort.postMessage({ ok: true, binary }, [binary.buffer]);
   return;

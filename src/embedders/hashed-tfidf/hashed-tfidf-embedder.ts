@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { SwitchyardError } from "../../core/errors.js";
-import { float32FromBase64, float32ToBase64 } from "../../util/base64-arrays.js";
+import { encodedArraySchema, float32FromBase64, float32ToBase64 } from "../../util/base64-arrays.js";
 import type { Embedder, EmbedderFactory, EmbedderState } from "../embedder.js";
 import { densify, type SparseEmbedder, type SparseVector } from "../sparse-vector.js";
 import { FeatureCounts, hashFeatures, type HashingOptions } from "./feature-hashing.js";
@@ -23,7 +23,7 @@ const stateSchema = z.object({
   kind: z.literal("hashed-tfidf"),
   options: optionsSchema,
   documents: z.number().int().nonnegative(),
-  idf: z.string(),
+  idf: encodedArraySchema,
 });
 
 /**

@@ -1,3 +1,4 @@
+import { SwitchyardError } from "../../core/errors.js";
 import type { Random } from "../../core/random.js";
 import { createDenseKernel, type DenseKernel } from "./similarity-kernels.js";
 import type { SimilarityIndex } from "./similarity-index.js";
@@ -14,6 +15,17 @@ export interface IvfLayout {
   assignment: Uint32Array;
 }
 
+/**
+ * An IVF index's lists as stored: rows in list order, four interleaved per group (`block[(g·d + j)·4 +
+ * lane]`), each list padded to whole groups; `rowIds` the training index of each stored row (−1 for
+ * padding); list c's groups are `[listStart[c], listStart[c + 1])`.
+ */
+export interface IvfStoredLists {
+  block: Float32Array;
+  rowIds: Int32Array;
+  listStart: Uint32Array;
+}
+
 /** Training rows from which an IVF index is worth it by default (below, the exact scan is as fast). */
 export const IVF_MIN_ROWS = 20_000;
 
@@ -25,10 +37,17 @@ export function defaultIvfLists(rows: number): number {
   return Math.max(1, Math.min(2_048, Math.round(Math.sqrt(rows))));
 }
 
-/** Default probe: enough lists that a query reads about 6 % of the rows up to 100k, fewer beyond (measured recall in docs/performance.md). */
+/**
+ * Default probe: enough lists that a query reads about 6 % of the rows up to 100k (316 lists → 24), and
+ * no more lists beyond, so a decision's cost stops growing with n (lists grow as √n, so the rows read
+ * grow as √n too). Measured recall at 100k–1M in docs/performance.md.
+ */
 export function defaultIvfProbe(lists: number): number {
-  return Math.max(1, Math.min(lists, Math.ceil(lists / 16) + 4));
+  return Math.max(1, Math.min(lists, Math.ceil(Math.min(lists, MAX_DEFAULT_PROBE_LISTS) / 16) + 4));
 }
+
+/** Lists from which the default probe stops growing (√100,000 ≈ 316, probe 24). */
+const MAX_DEFAULT_PROBE_LISTS = 320;
 
 function sameBits(a: Float32Array | Uint32Array, b: Float32Array | Uint32Array): boolean {
   if (a.length !== b.length) return false;
@@ -38,18 +57,12 @@ function sameBits(a: Float32Array | Uint32Array, b: Float32Array | Uint32Array):
   return true;
 }
 
-/** Dot product of `a[aOffset …]` and `b[bOffset …]` over `width` columns, in float64 in ascending order (as the exact index sums). */
-function dot(a: Float32Array, aOffset: number, b: Float32Array | Float64Array, bOffset: number, width: number): number {
-  let sum = 0;
-  for (let d = 0; d < width; d++) sum += a[aOffset + d]! * b[bOffset + d]!;
-  return sum;
-}
-
 /**
  * Spherical k-means (cosine) on unit vectors: centroids start as `lists` distinct rows drawn with the
  * seeded generator, are fitted on a sample of at most 32 rows per list for `iterations` rounds (the mean
  * of the members, re-normalised; an empty list keeps its centroid), then every row goes to its most
- * similar centroid. Cost: (sample + n) × lists × dimension multiply-adds.
+ * similar centroid (similarities as the search computes them, rounded to float32). Cost: (sample + n) ×
+ * lists × dimension multiply-adds, in WebAssembly.
  */
 export function fitIvfLayout(vectors: readonly Float32Array[], dimension: number, options: { lists?: number; probe?: number; random: Random; iterations?: number }): IvfLayout {
   const n = vectors.length;
@@ -65,18 +78,32 @@ export function fitIvfLayout(vectors: readonly Float32Array[], dimension: number
   for (let c = 0; c < lists; c++) centroids.set(vectors[order[c]!]!.subarray(0, dimension), c * dimension);
   const sample = order.subarray(0, Math.min(n, lists * 32));
   const sums = new Float64Array(lists * dimension);
+  // Centroid similarities with the search's WebAssembly kernel (the centroids interleaved as a query's
+  // centroid scan reads them): at 1M rows and 1,000 lists the assignment is 10^11 multiply-adds, minutes
+  // in plain JavaScript.
+  const paddedLists = Math.ceil(lists / LANES) * LANES;
+  const kernel = createDenseKernel(paddedLists, dimension);
+  const block = kernel ? kernel.block : new Float32Array(paddedLists * dimension);
+  const query = kernel ? kernel.query : new Float64Array(dimension);
+  const out = kernel ? kernel.out : new Float32Array(paddedLists);
+  const loadCentroids = () => {
+    for (let c = 0; c < lists; c++) interleave(block, c, centroids.subarray(c * dimension, (c + 1) * dimension), dimension);
+  };
   const nearest = (vector: Float32Array): number => {
+    for (let d = 0; d < dimension; d++) query[d] = vector[d]!;
+    if (kernel) kernel.scan();
+    else groupDots(block, query, out, 0, paddedLists / LANES);
     let best = 0;
     let bestSimilarity = -Infinity;
     for (let c = 0; c < lists; c++) {
-      const similarity = dot(centroids, c * dimension, vector, 0, dimension);
-      if (similarity > bestSimilarity) {
-        bestSimilarity = similarity;
+      if (out[c]! > bestSimilarity) {
+        bestSimilarity = out[c]!;
         best = c;
       }
     }
     return best;
   };
+  loadCentroids();
   for (let iteration = 0; iteration < (options.iterations ?? 6); iteration++) {
     sums.fill(0);
     for (const row of sample) {
@@ -91,6 +118,7 @@ export function fitIvfLayout(vectors: readonly Float32Array[], dimension: number
       const scale = 1 / Math.sqrt(norm);
       for (let d = 0; d < dimension; d++) centroids[c * dimension + d] = sums[c * dimension + d]! * scale;
     }
+    loadCentroids();
   }
   const assignment = new Uint32Array(n);
   for (let i = 0; i < n; i++) assignment[i] = nearest(vectors[i]!);
@@ -130,13 +158,14 @@ export class IvfSimilarityIndex implements SimilarityIndex {
   private readonly query64: Float64Array;
 
   constructor(vectors: readonly Float32Array[], dimension: number, layout: IvfLayout) {
-    this.size = vectors.length;
-    this.dimension = dimension;
-    this.layout = layout;
     const counts = new Uint32Array(layout.lists);
     for (let i = 0; i < vectors.length; i++) counts[layout.assignment[i]!]!++;
     const listStart = new Uint32Array(layout.lists + 1);
     for (let c = 0; c < layout.lists; c++) listStart[c + 1] = listStart[c]! + Math.ceil(counts[c]! / LANES);
+    this.size = vectors.length;
+    this.dimension = dimension;
+    this.layout = layout;
+    this.listStart = listStart;
     const paddedRows = listStart[layout.lists]! * LANES;
     this.kernel = createDenseKernel(paddedRows, dimension);
     this.block = this.kernel ? this.kernel.block : new Float32Array(paddedRows * dimension);
@@ -148,7 +177,6 @@ export class IvfSimilarityIndex implements SimilarityIndex {
       interleave(this.block, row, vectors[i]!, dimension);
       this.rowIds[row] = i;
     }
-    this.listStart = listStart;
     const paddedLists = Math.ceil(layout.lists / LANES) * LANES;
     this.centroidKernel = createDenseKernel(paddedLists, dimension);
     this.centroidBlock = this.centroidKernel ? this.centroidKernel.block : new Float32Array(paddedLists * dimension);
@@ -156,6 +184,65 @@ export class IvfSimilarityIndex implements SimilarityIndex {
     this.centroidSimilarity = this.centroidKernel ? this.centroidKernel.out : new Float32Array(paddedLists);
     this.chosenLists = new Int32Array(layout.probe);
     this.query64 = this.kernel ? this.kernel.query : new Float64Array(dimension);
+  }
+
+  /**
+   * The index from its stored lists ({@link storedLists}, as a knn artifact keeps them): one copy of the
+   * interleaved block into the kernel's memory, no regrouping of rows at load. Lists that do not fit the
+   * layout (lengths, row ids that are not each training row once) are an `invalid_artifact` error.
+   */
+  static fromStoredLists(size: number, dimension: number, options: { lists: number; probe: number; centroids: Float32Array; stored: IvfStoredLists }): IvfSimilarityIndex {
+    const { lists, stored } = options;
+    const fail = (what: string) => new SwitchyardError("invalid_artifact", `knn router state: ivf ${what}`);
+    if (stored.listStart.length !== lists + 1 || stored.listStart[0] !== 0) throw fail("listStart does not have lists + 1 entries starting at 0");
+    for (let c = 0; c < lists; c++) if (stored.listStart[c + 1]! < stored.listStart[c]!) throw fail("listStart is not ascending");
+    const paddedRows = stored.listStart[lists]! * LANES;
+    if (stored.rowIds.length !== paddedRows || stored.block.length !== paddedRows * dimension) throw fail("block or rowIds do not match listStart × 4 rows");
+    const assignment = new Uint32Array(size);
+    const seen = new Uint8Array(size);
+    let found = 0;
+    for (let c = 0; c < lists; c++) {
+      for (let row = stored.listStart[c]! * LANES; row < stored.listStart[c + 1]! * LANES; row++) {
+        const id = stored.rowIds[row]!;
+        if (id < 0) continue;
+        if (id >= size || seen[id]) throw fail("rowIds do not hold every training prompt once");
+        seen[id] = 1;
+        assignment[id] = c;
+        found++;
+      }
+    }
+    if (found !== size) throw fail("rowIds do not hold every training prompt once");
+    const index = Object.create(IvfSimilarityIndex.prototype) as IvfSimilarityIndex;
+    const kernel = createDenseKernel(paddedRows, dimension);
+    const block = kernel ? kernel.block : new Float32Array(paddedRows * dimension);
+    block.set(stored.block);
+    const layout: IvfLayout = { lists, probe: options.probe, centroids: options.centroids, assignment };
+    const paddedLists = Math.ceil(lists / LANES) * LANES;
+    const centroidKernel = createDenseKernel(paddedLists, dimension);
+    const centroidBlock = centroidKernel ? centroidKernel.block : new Float32Array(paddedLists * dimension);
+    for (let c = 0; c < lists; c++) interleave(centroidBlock, c, options.centroids.subarray(c * dimension, (c + 1) * dimension), dimension);
+    Object.assign(index, {
+      size,
+      readsSparse: false,
+      dimension,
+      layout,
+      listStart: Uint32Array.from(stored.listStart),
+      kernel,
+      block,
+      out: kernel ? kernel.out : new Float32Array(paddedRows),
+      rowIds: Int32Array.from(stored.rowIds),
+      centroidKernel,
+      centroidBlock,
+      centroidSimilarity: centroidKernel ? centroidKernel.out : new Float32Array(paddedLists),
+      chosenLists: new Int32Array(options.probe),
+      query64: kernel ? kernel.query : new Float64Array(dimension),
+    });
+    return index;
+  }
+
+  /** The lists as stored (interleaved block, row ids, list starts): what a knn artifact saves, so a load does not regroup the rows. */
+  storedLists(): IvfStoredLists {
+    return { block: this.block, rowIds: this.rowIds, listStart: this.listStart };
   }
 
   /**

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { SwitchyardError } from "../../core/errors.js";
 import { createRandom } from "../../core/random.js";
 import type { SparseVector } from "../../embedders/sparse-vector.js";
-import { float32FromBase64, float32ToBase64, uint32FromBase64, uint32ToBase64 } from "../../util/base64-arrays.js";
+import { encodeArray, encodedArraySchema, float32FromBase64, float32ToBase64, uint32FromBase64, uint32ToBase64 } from "../../util/base64-arrays.js";
 import type { RouterState } from "../router.js";
 import type { RouterTrainer, TrainingSet } from "../router-trainer.js";
 import { KnnRouter, type KnnParams } from "./knn-router.js";
@@ -55,13 +55,25 @@ const stateSchema = z.object({
   params: z.object({ k: z.number(), power: z.number(), minSimilarity: z.number(), priorWeight: z.number() }),
   count: z.number().int().nonnegative(),
   dimension: z.number().int().positive(),
-  scores: z.string(),
-  sparse: z.object({ offsets: z.string(), indices: z.string(), values: z.string() }).optional(),
-  dense: z.string().optional(),
+  scores: encodedArraySchema,
+  sparse: z.object({ offsets: encodedArraySchema, indices: encodedArraySchema, values: encodedArraySchema }).optional(),
+  dense: encodedArraySchema.optional(),
   tuning: z.unknown().optional(),
   cost: z.unknown().optional(),
-  observationWeights: z.string().optional(),
-  ivf: z.object({ lists: z.number().int().positive(), probe: z.number().int().positive(), centroids: z.string(), assignment: z.string() }).optional(),
+  observationWeights: encodedArraySchema.optional(),
+  // Either the lists as stored (block, rowIds, listStart: loaded with one copy) or, in artifacts written
+  // before they were stored, each row's list (assignment) with the rows in `dense`.
+  ivf: z
+    .object({
+      lists: z.number().int().positive(),
+      probe: z.number().int().positive(),
+      centroids: encodedArraySchema,
+      assignment: encodedArraySchema.optional(),
+      block: encodedArraySchema.optional(),
+      rowIds: encodedArraySchema.optional(),
+      listStart: encodedArraySchema.optional(),
+    })
+    .optional(),
 });
 
 /** The IVF layout to build for a training set, or undefined for an exact index (see the `index` parameter). */
@@ -72,15 +84,20 @@ function ivfLayoutFor(data: TrainingSet, given: z.infer<typeof paramsSchema>, se
   return fitIvfLayout(data.embeddings, dimension, { lists: given.ivfLists, probe: given.ivfProbe, random: createRandom((seed ?? 42) + 19) });
 }
 
-function buildRouter(models: readonly string[], params: KnnParams, scores: Float32Array, vectors: { sparse?: readonly SparseVector[]; dense?: readonly Float32Array[]; ivf?: IvfLayout }, dimension: number, tuning?: unknown, costPredictor?: NeighbourCostPredictor, observationWeights?: Float32Array): KnnRouter {
-  const index = vectors.sparse ? new SparseSimilarityIndex(vectors.sparse, dimension) : vectors.ivf ? new IvfSimilarityIndex(vectors.dense ?? [], dimension, vectors.ivf) : new DenseSimilarityIndex(vectors.dense ?? [], dimension);
+function buildRouter(models: readonly string[], params: KnnParams, scores: Float32Array, vectors: { sparse?: readonly SparseVector[]; dense?: readonly Float32Array[]; ivf?: IvfLayout; ivfIndex?: IvfSimilarityIndex }, dimension: number, tuning?: unknown, costPredictor?: NeighbourCostPredictor, observationWeights?: Float32Array): KnnRouter {
+  const index = vectors.sparse ? new SparseSimilarityIndex(vectors.sparse, dimension) : vectors.ivfIndex ? vectors.ivfIndex : vectors.ivf ? new IvfSimilarityIndex(vectors.dense ?? [], dimension, vectors.ivf) : new DenseSimilarityIndex(vectors.dense ?? [], dimension);
   // What toState needs, and no more: with an IVF index the dense rows are rebuilt from its lists, so the
   // router does not keep a second copy of every vector (40 MB for 100k × 100-d).
-  const { sparse, ivf } = vectors;
+  const { sparse } = vectors;
+  const ivf = index instanceof IvfSimilarityIndex ? index.layout : undefined;
   const dense = ivf ? undefined : vectors.dense;
   const toState = (): RouterState => {
-    const state: RouterState = { kind: "knn", models: [...models], params, count: index.size, dimension, scores: float32ToBase64(scores), tuning };
-    if (ivf) state.ivf = { lists: ivf.lists, probe: ivf.probe, centroids: float32ToBase64(ivf.centroids), assignment: uint32ToBase64(ivf.assignment) };
+    const state: RouterState = { kind: "knn", models: [...models], params, count: index.size, dimension, scores: encodeArray(scores), tuning };
+    if (index instanceof IvfSimilarityIndex) {
+      // The lists as stored, not the rows in training order: a load copies them once instead of regrouping.
+      const stored = index.storedLists();
+      state.ivf = { lists: index.layout.lists, probe: index.layout.probe, centroids: float32ToBase64(index.layout.centroids), block: encodeArray(stored.block), rowIds: encodeArray(stored.rowIds), listStart: uint32ToBase64(stored.listStart) };
+    }
     if (costPredictor) state.cost = costPredictor.toState();
     if (observationWeights) state.observationWeights = float32ToBase64(observationWeights);
     if (sparse) {
@@ -93,12 +110,10 @@ function buildRouter(models: readonly string[], params: KnnParams, scores: Float
         values.set(vector.values, offsets[i]!);
       });
       state.sparse = { offsets: uint32ToBase64(offsets), indices: uint32ToBase64(indices), values: float32ToBase64(values) };
-    } else if (index instanceof IvfSimilarityIndex) {
-      state.dense = float32ToBase64(index.trainingRows());
-    } else {
+    } else if (!(index instanceof IvfSimilarityIndex)) {
       const rows = new Float32Array((dense?.length ?? 0) * dimension);
       dense?.forEach((vector, i) => rows.set(vector.subarray(0, dimension), i * dimension));
-      state.dense = float32ToBase64(rows);
+      state.dense = encodeArray(rows);
     }
     return state;
   };
@@ -200,13 +215,27 @@ export const knnRouterTrainer: RouterTrainer = {
       for (let i = 0; i < s.count; i++) sparse.push({ indices: indices.subarray(offsets[i]!, offsets[i + 1]!), values: values.subarray(offsets[i]!, offsets[i + 1]!) });
       return buildRouter(s.models, s.params, scores, { sparse }, s.dimension, s.tuning, costPredictorOf(s), observationWeights);
     }
+    if (s.ivf?.block !== undefined) {
+      if (s.ivf.rowIds === undefined || s.ivf.listStart === undefined) throw new SwitchyardError("invalid_artifact", "knn router state: ivf.block needs ivf.rowIds and ivf.listStart");
+      const centroids = float32FromBase64(s.ivf.centroids);
+      if (centroids.length !== s.ivf.lists * s.dimension) throw new SwitchyardError("invalid_artifact", "knn router state: ivf.centroids do not match ivf.lists × dimension");
+      const rowIds = uint32FromBase64(s.ivf.rowIds, { transient: true });
+      const ivfIndex = IvfSimilarityIndex.fromStoredLists(s.count, s.dimension, {
+        lists: s.ivf.lists,
+        probe: Math.min(s.ivf.probe, s.ivf.lists),
+        centroids,
+        stored: { block: float32FromBase64(s.ivf.block, { transient: true }), rowIds: new Int32Array(rowIds.buffer, rowIds.byteOffset, rowIds.length), listStart: uint32FromBase64(s.ivf.listStart) },
+      });
+      return buildRouter(s.models, s.params, scores, { ivfIndex }, s.dimension, s.tuning, costPredictorOf(s), observationWeights);
+    }
     if (!s.dense) throw new SwitchyardError("invalid_artifact", "knn router state has no training vectors");
-    const dense = float32FromBase64(s.dense);
+    const dense = float32FromBase64(s.dense, { transient: s.ivf !== undefined });
     if (dense.length !== s.count * s.dimension) throw new SwitchyardError("invalid_artifact", "knn router state: dense vectors do not match the prompt count");
     const vectors: Float32Array[] = [];
     for (let i = 0; i < s.count; i++) vectors.push(dense.subarray(i * s.dimension, (i + 1) * s.dimension));
     let ivf: IvfLayout | undefined;
     if (s.ivf) {
+      if (s.ivf.assignment === undefined) throw new SwitchyardError("invalid_artifact", "knn router state: ivf has neither stored lists (block) nor an assignment");
       ivf = { lists: s.ivf.lists, probe: Math.min(s.ivf.probe, s.ivf.lists), centroids: float32FromBase64(s.ivf.centroids), assignment: uint32FromBase64(s.ivf.assignment) };
       if (ivf.centroids.length !== ivf.lists * s.dimension) throw new SwitchyardError("invalid_artifact", "knn router state: ivf.centroids do not match ivf.lists × dimension");
       if (ivf.assignment.length !== s.count || ivf.assignment.some((list) => list >= s.ivf!.lists)) throw new SwitchyardError("invalid_artifact", "knn router state: ivf.assignment does not give every prompt a list");

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { CostModel } from "../../core/cost-model.js";
 import { SwitchyardError } from "../../core/errors.js";
 import type { RoutingExample } from "../../data/routing-example.js";
-import { float32FromBase64, float32ToBase64 } from "../../util/base64-arrays.js";
+import { encodedArraySchema, float32FromBase64, float32ToBase64 } from "../../util/base64-arrays.js";
 import type { Neighbours } from "./knn-router.js";
 
 /** Neighbours whose recorded costs make a cost prediction, unless the trainer is told otherwise. */
@@ -11,7 +11,7 @@ export const DEFAULT_COST_NEIGHBOURS = 20;
 const stateSchema = z.object({
   k: z.number().int().positive(),
   line: z.unknown(),
-  residuals: z.string(),
+  residuals: encodedArraySchema,
 });
 
 /** JSON-safe state of a {@link NeighbourCostPredictor}, stored inside the knn router's state. */

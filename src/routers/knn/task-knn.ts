@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { SwitchyardError } from "../../core/errors.js";
 import { createRandom, shuffled } from "../../core/random.js";
-import { uint32FromBase64, uint32ToBase64 } from "../../util/base64-arrays.js";
+import { encodedArraySchema, uint32FromBase64, uint32ToBase64 } from "../../util/base64-arrays.js";
 import { parseRouterParams } from "../parse-router-params.js";
 import type { Router, RouteInput, RouterState } from "../router.js";
 import type { RouterTrainer, TrainingSet } from "../router-trainer.js";
@@ -40,7 +40,7 @@ const stateSchema = z.object({
   kind: z.literal("task-knn"),
   params: z.object({ k: z.number(), power: z.number(), priorWeight: z.number(), taskK: z.number() }),
   tasks: z.array(z.string()).min(1),
-  taskOf: z.string(),
+  taskOf: encodedArraySchema,
   taskMeans: z.array(z.array(z.number())),
   knn: z.object({ kind: z.literal("knn") }).passthrough(),
   tuning: z.unknown().optional(),
