@@ -21,6 +21,15 @@ export const banditParamsSchema = z
     warmLambda: z.number().positive().finite().default(30),
     /** LinUCB: quality bonus α·√(xᵀA⁻¹x). */
     alpha: z.number().min(0).finite().default(0.1),
+    /**
+     * Conservative bandit (warm starts only): play the prior's (offline router's) choice unless the policy's
+     * candidate's lower confidence bound of utility, wtp·(mean − β·width) − cost, beats the prior choice's
+     * upper bound wtp·(mean + β·width) − cost. The number is β (width in noise units, like α); `false` turns
+     * it off. Ignored by a cold start (its prior has no opinion to protect).
+     */
+    conservative: z.union([z.number().min(0).finite(), z.literal(false)]).default(false),
+    /** Conservative mode: probability η of playing a candidate the gate refused anyway (bounded exploration). */
+    conservativeExploration: z.number().min(0).max(1).default(0),
     /** Thompson sampling: posterior scale v (the mean at x is drawn from N(xᵀθ, v²·xᵀA⁻¹x)). */
     posteriorScale: z.number().min(0).finite().default(0.1),
     /** Monte-Carlo draws used to estimate a Thompson decision's propensity. */
