@@ -7,12 +7,12 @@
  *    at that money". Gain = bandit reward − that reward.
  * 2. **At exactly equal money** (`--pace-to-reference`): every online router paced to offline-knn's realised
  *    spend on the stream (BudgetPacer; the pacer's own wtp moves cost some reward, so this is harsher).
- * Bandits: `linucb+warm` and `thompson+warm` with the defaults (conservative, β = 0.25) and, side by side,
- * with `{"conservative": false}` (the previous behaviour). Seeds 42–44 are held out: the defaults were
+ * Bandits: `linucb+warm` and `thompson+warm` with `{"conservative": 0.25}` (variant `conservative`) and,
+ * side by side, with `{"conservative": false}` (variant `off`, the default behaviour). Seeds 42–44 are held out: β was
  * chosen on seed 1000 (`benchmarks/online-learning-tuning.ts`). Bar: gain ≥ 0 on every set.
  *
  * Run: npx tsx benchmarks/online-learning-prior-safety.ts [--sets routerbench,dcrouter,routellm-mmlu] [--seeds 42,43,44]
- *      [--routers linucb+warm,thompson+warm] [--modes curve,paced] [--variants default,off]
+ *      [--routers linucb+warm,thompson+warm] [--modes curve,paced] [--variants conservative,off] [--grid 0.9,1,1.1,1.25]
  */
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,11 +29,11 @@ const { values } = parseArgs({
     seeds: { type: "string", default: "42,43,44" },
     routers: { type: "string", default: "linucb+warm,thompson+warm" },
     modes: { type: "string", default: "curve,paced" },
-    variants: { type: "string", default: "default,off" },
+    variants: { type: "string", default: "conservative,off" },
     grid: { type: "string", default: "0.6,0.8,0.9,1,1.1,1.25,1.6" },
   },
 });
-const VARIANTS: Record<string, Record<string, unknown>> = { default: {}, off: { conservative: false } };
+const VARIANTS: Record<string, Record<string, unknown>> = { conservative: { conservative: 0.25 }, off: { conservative: false } };
 const modes = new Set(values.modes!.split(","));
 const grid = values.grid!.split(",").map(Number);
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
@@ -72,7 +72,7 @@ for (const set of values.sets!.split(",")) {
     const routers = values.routers!.split(",");
     for (const variant of values.variants!.split(",")) {
       const params = VARIANTS[variant];
-      if (!params) throw new Error(`unknown variant ${variant} (default, off)`);
+      if (!params) throw new Error(`unknown variant ${variant} (conservative, off)`);
       if (modes.has("curve")) {
         const run = await linesOf({ examples, models, seed, routers, params });
         const offline = run.lines.get("offline-knn")!;
