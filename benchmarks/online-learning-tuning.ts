@@ -5,7 +5,7 @@
  * cost, and — for a scenario — the scenario model's share before the change and 200…300 steps after it.
  *
  * Run: npx tsx benchmarks/online-learning-tuning.ts [--set routerbench] [--seed 1000] [--routers linucb,thompson+warm]
- *      [--scenario stationary] [--pace-to-knob] [--settings '[{"discount":0.99},{"discount":0.999}]']
+ *      [--scenario stationary] [--pace-to-knob | --pace-to-reference] [--settings '[{"discount":0.99},{"discount":0.999}]']
  */
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,6 +25,8 @@ const { values } = parseArgs({
     scenario: { type: "string", default: "stationary" },
     quality: { type: "string", default: "0.5" },
     "pace-to-knob": { type: "boolean", default: false },
+    /** Pace each online router to offline-knn's realised spend on this stream (exactly equal money). */
+    "pace-to-reference": { type: "boolean", default: false },
     settings: { type: "string" },
   },
 });
@@ -35,7 +37,7 @@ const settings: Array<Record<string, unknown>> = values.settings
   : [{}, { alpha: 0.1, posteriorScale: 0.1 }, { alpha: 0.1, posteriorScale: 0.1, warmLambda: 30 }, { alpha: 0.1, posteriorScale: 0.1, discount: 0.999 }, { alpha: 0.05, posteriorScale: 0.05, warmLambda: 30, discount: 0.999 }];
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 const share = (lines: readonly SimulationLine[], model: string, from: number, to: number) => lines.slice(from, to).filter((line) => line.model === model).length / Math.max(1, lines.slice(from, to).length);
-console.log(`${values.set} seed ${values.seed}, scenario ${values.scenario}, knob ${values.quality}${values["pace-to-knob"] ? ", online routers paced to the knob's spend" : ""}`);
+console.log(`${values.set} seed ${values.seed}, scenario ${values.scenario}, knob ${values.quality}${values["pace-to-knob"] ? ", online routers paced to the knob's spend" : ""}${values["pace-to-reference"] ? ", online routers paced to offline-knn's realised spend" : ""}`);
 console.log(`| params | router | mean reward | mean cost USD | last-quarter reward | last-quarter cost USD | scenario model share before → +200…+300 |`);
 console.log(`|---|---|---|---|---|---|---|`);
 for (const params of settings) {
@@ -49,6 +51,7 @@ for (const params of settings) {
     scenario: parseScenarioName(values.scenario!),
     quality: Number(values.quality),
     paceToKnob: values["pace-to-knob"],
+    paceToReference: values["pace-to-reference"],
     onLine: (line) => (lines.get(line.router) ?? lines.set(line.router, []).get(line.router)!).push(line),
   });
   const { model, fromStep } = result.scenario;

@@ -10,7 +10,7 @@
  * which no reported figure uses: benchmarks/online-learning-tuning.ts).
  *
  * Run: npx tsx benchmarks/online-learning.ts [--sets routerbench,dcrouter,routellm-mmlu] [--seeds 42,43,44]
- *      [--pace knob|reference] [--figures stationary,drift,price-change,price-cut,new-model,budget,speed] [--auto] [--out FILE.md]
+ *      [--pace knob|reference] [--routers linucb+warm,thompson+warm] [--params '{"conservative":false}'] [--figures stationary,drift,price-change,price-cut,new-model,budget,speed] [--auto] [--out FILE.md]
  */
 import { writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
@@ -36,10 +36,15 @@ const { values } = parseArgs({
     auto: { type: "boolean", default: false },
     /** Stationary figure: pace online routers to the knob's calibrated spend or to offline-knn's realised spend on the stream. */
     pace: { type: "string", default: "knob" },
+    /** Stationary figure: the online routers to run (bare name = both starts). */
+    routers: { type: "string", default: "linucb,thompson,eps-greedy+cold" },
+    /** Bandit parameters (JSON) for every online router of every figure, e.g. '{"conservative":false}'. */
+    params: { type: "string" },
     out: { type: "string" },
   },
 });
 const sets = values.sets!.split(",");
+const banditParams = values.params ? (JSON.parse(values.params) as Record<string, unknown>) : undefined;
 const seeds = values.seeds!.split(",").map(Number);
 const figures = new Set(values.figures!.split(","));
 const output: string[] = [];
@@ -55,7 +60,7 @@ interface Run {
 
 async function run(examples: RoutingExample[], models: string[], options: Partial<Parameters<typeof simulate>[0]> & { routers: string[] }): Promise<Run> {
   const lines = new Map<string, SimulationLine[]>();
-  const result = await simulate({ examples, models, seed: 42, ...options, onLine: (line) => (lines.get(line.router) ?? lines.set(line.router, []).get(line.router)!).push(line) });
+  const result = await simulate({ examples, models, seed: 42, params: banditParams, ...options, onLine: (line) => (lines.get(line.router) ?? lines.set(line.router, []).get(line.router)!).push(line) });
   return { result, lines };
 }
 
@@ -93,7 +98,7 @@ for (const set of sets) {
     if (figures.has("stationary")) {
       // Online routers paced to the knob's calibrated spend (the offline router's expected spend at knob 0.5, from its
       // calibration on the history), so that rewards compare at equal cost; static routers run unpaced at that knob.
-      const stationary = await run(examples, models, { seed, paceToKnob: values.pace === "knob", paceToReference: values.pace === "reference", routers: ["linucb", "thompson", "eps-greedy+cold", ...staticRouters] });
+      const stationary = await run(examples, models, { seed, paceToKnob: values.pace === "knob", paceToReference: values.pace === "reference", routers: [...values.routers!.split(","), ...staticRouters] });
       say(`| stationary seed ${seed} | paced to ${values.pace}; knob spend target ${stationary.result.knobSpendUsd.toPrecision(4)} USD per step |`);
       for (const [name, lines] of stationary.lines) {
         const entry = perRouter.get(name) ?? perRouter.set(name, { reward: [], cost: [], lastReward: [], lastCost: [] }).get(name)!;

@@ -21,6 +21,19 @@ export const banditParamsSchema = z
     warmLambda: z.number().positive().finite().default(30),
     /** LinUCB: quality bonus α·√(xᵀA⁻¹x). */
     alpha: z.number().min(0).finite().default(0.1),
+    /**
+     * Conservative bandit (warm starts only): play the prior's (offline router's) choice unless the policy's
+     * candidate's lower confidence bound of utility, wtp·(mean − β·width) − cost, beats the prior choice's
+     * upper bound wtp·(mean + β·width) − cost. The number is β (width in noise units, like α); `false` turns
+     * it off (the default). Ignored by a cold start (its prior has no opinion to protect). 0.25 is the
+     * recommended β (chosen on routerbench seed 1000: 0.5 and above never left the prior on stationary
+     * traffic but moved too little traffic off a degraded model). Not the default: on held-out seeds it
+     * removed most of the stationary loss on routerbench and dcrouter but lost more on MMLU (two models,
+     * paced) and reacted more slowly to drift (BENCHMARKS.md, "never worse than the prior").
+     */
+    conservative: z.union([z.number().min(0).finite(), z.literal(false)]).default(false),
+    /** Conservative mode: probability η of playing a candidate the gate refused anyway (bounded exploration). */
+    conservativeExploration: z.number().min(0).max(1).default(0),
     /** Thompson sampling: posterior scale v (the mean at x is drawn from N(xᵀθ, v²·xᵀA⁻¹x)). */
     posteriorScale: z.number().min(0).finite().default(0.1),
     /** Monte-Carlo draws used to estimate a Thompson decision's propensity. */

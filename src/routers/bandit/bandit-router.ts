@@ -9,6 +9,7 @@ import type { RouteInput, RouterState } from "../router.js";
 import { ArmModel, type ArmModelState, type FeatureEntries } from "./arm-model.js";
 import type { BanditKind, BanditParams } from "./bandit-params.js";
 import { chooseArm, type ArmChoice, type ExplorationPolicy } from "./choose-arm.js";
+import { gateConservatively } from "./conservative-choice.js";
 import { CostRatios, type CostRatioState } from "./cost-ratio.js";
 import type { PriorQuality } from "./prior-quality.js";
 import { SharedModel, type SharedModelState } from "./shared-model.js";
@@ -147,7 +148,10 @@ export class BanditRouter implements OnlineRouter {
       scores.width[i] = Math.sqrt(variance);
       scores.costUsd[i] = candidate.predictedCostUsd * this.costRatios.ratioOf(candidate.model);
     }
-    return chooseArm(scores, willingnessToPay, this.policy, random);
+    const choice = chooseArm(scores, willingnessToPay, this.policy, random);
+    if (this.params.conservative === false || this.priorState.kind !== "router") return choice;
+    // The gate's baseline is the offline router's choice: its own q₀, not the optimistic prior of added models.
+    return gateConservatively(choice, scores, willingnessToPay, { beta: this.params.conservative, priorQuality: prior, exempt: names.map((name) => this.added.has(name)), explore: this.params.conservativeExploration }, random);
   }
 
   update(observation: OnlineObservation): boolean {
