@@ -70,8 +70,8 @@ type WorkerMessage = { ready: true; version: string; router: string } | { ready:
  *   answers with one message once the batch is decided. The serving thread is woken for the shadow about
  *   50 times a second instead of once per request, and the worker decides in bursts (its index stays in
  *   cache across a batch) that overlap a fraction of the requests rather than every one of them;
- * - **lowest priority**: the worker runs at nice 19, so when no core is idle the scheduler gives the
- *   serving thread, the upstream calls and everything else the CPU first;
+ * - **lowest priority**: the worker runs at nice 19 and `SCHED_IDLE` (`lowerThreadPriority`), so the
+ *   serving thread, the upstream calls and everything else get the CPU first;
  * - **bounded**: past `maxPending` undecided queries (a worker that cannot keep up: a saturated machine),
  *   requests get a `skipped` record and are counted, never queued without bound. The shadow log is then a
  *   sample of the traffic; `counts()` and the trace statuses say how large.

@@ -3,12 +3,12 @@
  * routing engine, then decides each query it is sent and posts the decision back. Only started by
  * `startShadowArm`; it touches nothing but its artifact file.
  */
-import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { createRoutingEngine } from "../core/create-routing-engine.js";
 import type { Query } from "../core/query.js";
 import type { Target } from "../core/target.js";
 import type { ShadowAnswer, ShadowQuestion } from "./shadow-arm.js";
+import { lowerThreadPriority } from "../util/lower-thread-priority.js";
 import { loadVersionedArtifact } from "./versioned-artifact.js";
 
 interface ShadowWorkerData {
@@ -19,13 +19,8 @@ interface ShadowWorkerData {
 
 const port = parentPort;
 if (port !== null) {
-  // Shadow decisions are best effort: on Linux a nice value is per thread, so this lowers only this
-  // worker, and a busy machine gives the serving thread the CPU first (the backlog bound drops the rest).
-  try {
-    setPriority(19);
-  } catch {
-    // Not permitted or not supported here: the shadow runs at normal priority.
-  }
+  // Shadow decisions are best effort: the serving thread gets the CPU first (the backlog bound drops the rest).
+  await lowerThreadPriority();
   const data = workerData as ShadowWorkerData;
   try {
     const { artifact, version } = await loadVersionedArtifact(data.path);
