@@ -24,17 +24,14 @@
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createRandom } from "../src/core/random.js";
-import { estimateTokens } from "../src/core/tokens.js";
 import { loadDataset } from "../src/data/load-dataset.js";
-import { isSparseEmbedder } from "../src/embedders/sparse-vector.js";
 import { evaluate } from "../src/eval/evaluate.js";
 import type { RouterPredictions } from "../src/eval/evaluation-input.js";
 import { addModel, ClusterRouter, clusterRouterTrainer } from "../src/routers/cluster/index.js";
 import type { Router } from "../src/routers/router.js";
-import type { TrainingSet } from "../src/routers/router-trainer.js";
 import { shuffledIndices } from "../src/math/seeded-init.js";
 import { routeInputOf } from "../src/training/predict.js";
-import { prepareTraining } from "../src/training/training-set.js";
+import { embedExamples, prepareTraining } from "../src/training/training-set.js";
 
 const ANCHOR_COUNTS = [50, 100, 200];
 const DRAWS = 5;
@@ -57,14 +54,7 @@ const train = dataset.examples.filter((example) => example.split === "train");
 const test = dataset.examples.filter((example) => example.split === "test");
 const models = dataset.models;
 const prepared = await prepareTraining(train, models);
-const testPrompts = test.map((example) => example.prompt);
-const testSet: TrainingSet = {
-  examples: test,
-  embeddings: await prepared.embedder.embed(testPrompts),
-  sparseEmbeddings: isSparseEmbedder(prepared.embedder) ? prepared.embedder.embedSparse(testPrompts) : undefined,
-  promptTokens: testPrompts.map(estimateTokens),
-  models,
-};
+const testSet = await embedExamples(prepared.embedder, test, models);
 const testCosts = testSet.promptTokens.map((tokens) => Float64Array.from(models, (model) => prepared.costModel.predict(model, tokens)));
 
 /** Predictions over ALL models; a model the router does not know gets quality 0 at an unaffordable cost. */

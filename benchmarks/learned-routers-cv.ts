@@ -11,15 +11,12 @@
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createRandom } from "../src/core/random.js";
-import { estimateTokens } from "../src/core/tokens.js";
 import { loadDataset } from "../src/data/load-dataset.js";
-import { isSparseEmbedder } from "../src/embedders/sparse-vector.js";
 import { evaluate } from "../src/eval/evaluate.js";
 import { routerTrainerFor } from "../src/routers/create-router-trainer.js";
-import type { TrainingSet } from "../src/routers/router-trainer.js";
 import { kFoldIndices, complementOf } from "../src/training/cross-validation.js";
 import { predictAll } from "../src/training/predict.js";
-import { prepareTraining } from "../src/training/training-set.js";
+import { embedExamples, prepareTraining } from "../src/training/training-set.js";
 
 const { values } = parseArgs({
   options: {
@@ -43,14 +40,7 @@ const costUsd = routerNames.map(() => new Array<Float64Array>(n));
 const cpuSeconds = routerNames.map(() => 0);
 for (const heldOut of folds) {
   const prepared = await prepareTraining(complementOf(n, heldOut).map((i) => examples[i]!), models);
-  const prompts = heldOut.map((i) => examples[i]!.prompt);
-  const heldOutSet: TrainingSet = {
-    examples: heldOut.map((i) => examples[i]!),
-    embeddings: await prepared.embedder.embed(prompts),
-    sparseEmbeddings: isSparseEmbedder(prepared.embedder) ? prepared.embedder.embedSparse(prompts) : undefined,
-    promptTokens: prompts.map(estimateTokens),
-    models,
-  };
+  const heldOutSet = await embedExamples(prepared.embedder, heldOut.map((i) => examples[i]!), models);
   routerNames.forEach((name, r) => {
     const started = process.cpuUsage();
     const router = routerTrainerFor(name).train(prepared.data, { seed, params: allParams[name] });

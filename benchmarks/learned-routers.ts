@@ -13,9 +13,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { estimateTokens } from "../src/core/tokens.js";
 import { loadDataset } from "../src/data/load-dataset.js";
-import { isSparseEmbedder } from "../src/embedders/sparse-vector.js";
 import { evaluate } from "../src/eval/evaluate.js";
 import type { RouterPredictions } from "../src/eval/evaluation-input.js";
 import { outcomeMatrix, meanOutcomeOf } from "../src/eval/outcome-matrix.js";
@@ -25,9 +23,9 @@ import { knnRouterTrainer } from "../src/routers/knn/index.js";
 import { linearRouterTrainer } from "../src/routers/linear/index.js";
 import { matrixFactorizationRouterTrainer } from "../src/routers/matrix-factorization/index.js";
 import { mlpRouterTrainer } from "../src/routers/mlp/index.js";
-import type { RouterTrainer, TrainingSet } from "../src/routers/router-trainer.js";
+import type { RouterTrainer } from "../src/routers/router-trainer.js";
 import { predictAll, routeInputOf } from "../src/training/predict.js";
-import { prepareTraining } from "../src/training/training-set.js";
+import { embedExamples, prepareTraining } from "../src/training/training-set.js";
 
 const trainers: Record<string, RouterTrainer> = {
   linear: linearRouterTrainer,
@@ -55,14 +53,7 @@ for (const name of values.datasets.split(",")) {
   const test = dataset.examples.filter((example) => example.split === "test");
   const models = dataset.models;
   const prepared = await prepareTraining(train, models);
-  const testPrompts = test.map((example) => example.prompt);
-  const testSet: TrainingSet = {
-    examples: test,
-    embeddings: await prepared.embedder.embed(testPrompts),
-    sparseEmbeddings: isSparseEmbedder(prepared.embedder) ? prepared.embedder.embedSparse(testPrompts) : undefined,
-    promptTokens: testPrompts.map(estimateTokens),
-    models,
-  };
+  const testSet = await embedExamples(prepared.embedder, test, models);
   const truth = outcomeMatrix(test, models);
   const cMax = Math.max(...models.map((_, j) => meanOutcomeOf(new Int32Array(test.length).fill(j), truth).meanCostUsd));
   console.log(`\n## ${name}: ${train.length} train / ${test.length} test prompts × ${models.length} models (cMax = $${cMax.toExponential(2)} per prompt)\n`);

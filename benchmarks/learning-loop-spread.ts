@@ -25,15 +25,13 @@
 import { createHash } from "node:crypto";
 import { parseArgs } from "node:util";
 import { createRandom, shuffled } from "../src/core/random.js";
-import { estimateTokens } from "../src/core/tokens.js";
 import type { RoutingExample } from "../src/data/routing-example.js";
-import { isSparseEmbedder } from "../src/embedders/sparse-vector.js";
 import { evaluate } from "../src/eval/evaluate.js";
 import type { RouterPredictions } from "../src/eval/evaluation-input.js";
 import { createOracleRouter } from "../src/routers/baselines/index.js";
 import { predictAll } from "../src/training/predict.js";
 import { trainRouter } from "../src/training/train-router.js";
-import { prepareTraining } from "../src/training/training-set.js";
+import { embedExamples, prepareTraining } from "../src/training/training-set.js";
 import { loadBenchmarkSplits } from "./benchmark-sets.js";
 
 const { values } = parseArgs({
@@ -80,18 +78,11 @@ interface Trained {
   params: string;
 }
 
-const prompts = test.map((example) => example.prompt);
 let oracle: RouterPredictions | undefined;
 async function trainAndPredict(name: string, examples: readonly RoutingExample[], trainSeed: number): Promise<Trained> {
   const prepared = await prepareTraining(examples, models);
   const trained = trainRouter(prepared, { router: "knn", seed: trainSeed });
-  const testSet = {
-    examples: test,
-    embeddings: await prepared.embedder.embed(prompts),
-    sparseEmbeddings: isSparseEmbedder(prepared.embedder) ? prepared.embedder.embedSparse(prompts) : undefined,
-    promptTokens: prompts.map(estimateTokens),
-    models,
-  };
+  const testSet = await embedExamples(prepared.embedder, test, models);
   // The oracle's predictions are the test split's true scores; costs as the loop's (the cost model of
   // whichever router is trained first: it is fitted on prompt lengths, the same in every training set).
   oracle ??= { name: "oracle", followsObjective: true, ...predictAll(createOracleRouter(models, test), prepared.costModel, testSet) };

@@ -31,10 +31,8 @@ import { createRandom, shuffled } from "../src/core/random.js";
 import type { RoutingLogEntry } from "../src/data/routing-log-entry.js";
 import { runOffPolicyEvaluation } from "../src/ope/run-off-policy-evaluation.js";
 import { trainRouterArtifact } from "../src/training/train-router-artifact.js";
-import { estimateTokens } from "../src/core/tokens.js";
 import { readRoutingJsonl } from "../src/data/read-routing-jsonl.js";
 import type { RoutingExample } from "../src/data/routing-example.js";
-import { isSparseEmbedder } from "../src/embedders/sparse-vector.js";
 import { evaluate } from "../src/eval/evaluate.js";
 import type { RouterPredictions } from "../src/eval/evaluation-input.js";
 import { parseConfig } from "../src/gateway/config.js";
@@ -46,7 +44,7 @@ import { createUpstreamChatCaller } from "../src/strategies/chat-caller.js";
 import { startReplayUpstream, startScriptedJudgeUpstream } from "../src/testing/index.js";
 import { predictAll } from "../src/training/predict.js";
 import { trainRouter } from "../src/training/train-router.js";
-import { prepareTraining } from "../src/training/training-set.js";
+import { embedExamples, prepareTraining } from "../src/training/training-set.js";
 import { loadBenchmarkSplits } from "./benchmark-sets.js";
 
 const { values } = parseArgs({
@@ -136,14 +134,7 @@ const routers: RouterPredictions[] = [];
 const trainAndPredict = async (name: string, examples: readonly RoutingExample[]) => {
   const prepared = await prepareTraining(examples, models);
   const trained = trainRouter(prepared, { router: String(values.router), seed });
-  const prompts = test.map((example) => example.prompt);
-  const testSet = {
-    examples: test,
-    embeddings: await prepared.embedder.embed(prompts),
-    sparseEmbeddings: isSparseEmbedder(prepared.embedder) ? prepared.embedder.embedSparse(prompts) : undefined,
-    promptTokens: prompts.map(estimateTokens),
-    models,
-  };
+  const testSet = await embedExamples(prepared.embedder, test, models);
   routers.push({ name, followsObjective: trained.router.followsObjective, ...predictAll(trained.router, prepared.costModel, testSet) });
   return { prepared, testSet };
 };

@@ -1,12 +1,9 @@
-import { estimateTokens } from "../core/tokens.js";
 import type { RoutingExample } from "../data/routing-example.js";
-import { isSparseEmbedder } from "../embedders/sparse-vector.js";
 import type { EvaluationInput, RouterPredictions } from "../eval/evaluation-input.js";
 import { createOracleRouter } from "../routers/baselines/index.js";
-import type { TrainingSet } from "../routers/router-trainer.js";
 import { predictAll } from "./predict.js";
 import { trainRouter } from "./train-router.js";
-import { prepareTraining, type EmbedderSpec } from "./training-set.js";
+import { embedExamples, prepareTraining, type EmbedderSpec } from "./training-set.js";
 
 /** Options of {@link buildEvaluationInput}. */
 export interface BuildEvaluationOptions {
@@ -35,15 +32,8 @@ export async function buildEvaluationInput(options: BuildEvaluationOptions): Pro
   const total = options.routers.length + 1;
   options.onStage?.("embedding training prompts", 0, total);
   const prepared = await prepareTraining(options.train, options.models, options.embedder);
-  const testPrompts = options.test.map((example) => example.prompt);
   const embedStarted = performance.now();
-  const testSet: TrainingSet = {
-    examples: options.test,
-    embeddings: await prepared.embedder.embed(testPrompts),
-    sparseEmbeddings: isSparseEmbedder(prepared.embedder) ? prepared.embedder.embedSparse(testPrompts) : undefined,
-    promptTokens: testPrompts.map(estimateTokens),
-    models: options.models,
-  };
+  const testSet = await embedExamples(prepared.embedder, options.test, options.models);
   const embedMsPerPrompt = (performance.now() - embedStarted) / Math.max(1, options.test.length);
   const routers: RouterPredictions[] = [];
   for (const [index, name] of options.routers.entries()) {

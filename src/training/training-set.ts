@@ -37,6 +37,22 @@ export async function prepareTraining(examples: readonly RoutingExample[], model
   return { embedder, costModel, data: { examples, embeddings, sparseEmbeddings, promptTokens, models, predictedCostUsd } };
 }
 
+/**
+ * Held-out examples (a test split, a cross-validation fold) embedded with an embedder already fitted on
+ * the training split, as a training set for prediction (no predicted costs: callers price with the
+ * training split's cost model).
+ */
+export async function embedExamples(embedder: Embedder, examples: readonly RoutingExample[], models: readonly string[]): Promise<TrainingSet> {
+  const prompts = examples.map((example) => example.prompt);
+  return {
+    examples,
+    embeddings: await embedder.embed(prompts),
+    sparseEmbeddings: isSparseEmbedder(embedder) ? embedder.embedSparse(prompts) : undefined,
+    promptTokens: prompts.map(estimateTokens),
+    models,
+  };
+}
+
 /** The rows `indices` of a training set, as a training set of its own (for calibration and cross-validation). */
 export function subsetTrainingSet(data: TrainingSet, indices: readonly number[]): TrainingSet {
   return {
