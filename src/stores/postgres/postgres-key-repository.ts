@@ -1,36 +1,8 @@
 import type pg from "pg";
 import { SwitchyardError } from "../../core/errors.js";
-import type { ApiKeyRecord, BudgetPeriod } from "../api-key-record.js";
+import { keyOfRow, type ApiKeyRow } from "../api-key-row.js";
 import type { KeyRepository } from "../store.js";
 import { isConnectionError } from "./postgres-connection.js";
-
-interface KeyRow {
-  id: string;
-  name: string;
-  hash: string;
-  prefix: string;
-  created_at: number;
-  revoked_at: number | null;
-  budget_usd: number | null;
-  budget_period: string;
-  rpm: number | null;
-  tpm: number | null;
-  models: string | null;
-}
-
-const keyOfRow = (row: KeyRow): ApiKeyRecord => ({
-  id: row.id,
-  name: row.name,
-  hash: row.hash,
-  prefix: row.prefix,
-  createdAt: row.created_at,
-  revokedAt: row.revoked_at,
-  budgetUsd: row.budget_usd,
-  budgetPeriod: row.budget_period as BudgetPeriod,
-  rpm: row.rpm,
-  tpm: row.tpm,
-  models: row.models === null ? null : (JSON.parse(row.models) as string[]),
-});
 
 /**
  * API keys in PostgreSQL. `revision()` is `revision.current()`: the store bumps it on every
@@ -51,7 +23,7 @@ export function createPostgresKeyRepository(pool: pg.Pool, revision: { current: 
     }
   };
   const one = async (sql: string, value: string) => {
-    const row = (await query<KeyRow>(sql, [value])).rows[0];
+    const row = (await query<ApiKeyRow>(sql, [value])).rows[0];
     return row === undefined ? undefined : keyOfRow(row);
   };
   // Counts only ever grow (keys are revoked, never deleted): during an outage the last answer stands, so
@@ -87,7 +59,7 @@ export function createPostgresKeyRepository(pool: pg.Pool, revision: { current: 
     findByHash: (hash) => one("SELECT * FROM api_keys WHERE hash = $1", hash),
     findById: (id) => one("SELECT * FROM api_keys WHERE id = $1", id),
     async list() {
-      return (await query<KeyRow>("SELECT * FROM api_keys ORDER BY created_at, id")).rows.map(keyOfRow);
+      return (await query<ApiKeyRow>("SELECT * FROM api_keys ORDER BY created_at, id")).rows.map(keyOfRow);
     },
     async revoke(id, at) {
       const revoked = ((await query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL", [at, id])).rowCount ?? 0) > 0;

@@ -1,37 +1,8 @@
 import type pg from "pg";
-import type { LearningContextRecord, LearningSnapshot, LearningUpdateRecord, RewardSource } from "../learning-records.js";
+import type { LearningContextRecord, LearningSnapshot, RewardSource } from "../learning-records.js";
+import { judgementOf, learningContextOf, learningUpdateOf, type LearningContextRow, type LearningUpdateRow } from "../learning-row.js";
 import type { LearningRepository } from "../store.js";
 import { inTransaction } from "./postgres-connection.js";
-
-interface ContextRow {
-  request_id: string;
-  key_id: string | null;
-  model: string;
-  chosen_model: string;
-  propensity: number;
-  input: Buffer;
-  predicted_quality: number | null;
-  predicted_cost_usd: number | null;
-  cost_usd: number | null;
-  created_at: number;
-  judge_score: number | null;
-  judge_cost_usd: number | null;
-  judged_at: number | null;
-}
-
-interface UpdateRow {
-  seq: number;
-  request_id: string;
-  source: string;
-  model: string;
-  reward: number;
-  cost_usd: number | null;
-  predicted_cost_usd: number | null;
-  input: Buffer;
-  created_at: number;
-}
-
-const bytesOf = (buffer: Buffer): Uint8Array => new Uint8Array(buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength));
 
 /**
  * {@link LearningRepository} in PostgreSQL. `appendUpdate` takes the next seq from the one-row
@@ -47,7 +18,7 @@ export function createPostgresLearningRepository(pool: pg.Pool): LearningReposit
        ON CONFLICT (id) DO UPDATE SET router_kind = excluded.router_kind, state = excluded.state, seq = excluded.seq, updates = excluded.updates, saved_at = excluded.saved_at`,
       [snapshot.routerKind, snapshot.state, snapshot.seq, snapshot.updates, snapshot.savedAt],
     );
-  const contextRow = async (requestId: string) => (await pool.query<ContextRow>("SELECT * FROM learning_contexts WHERE request_id = $1", [requestId])).rows[0];
+  const contextRow = async (requestId: string) => (await pool.query<LearningContextRow>("SELECT * FROM learning_contexts WHERE request_id = $1", [requestId])).rows[0];
   return {
     async putContexts(records: readonly LearningContextRecord[]) {
       if (records.length === 0) return;
@@ -71,19 +42,7 @@ export function createPostgresLearningRepository(pool: pg.Pool): LearningReposit
     },
     async getContext(requestId) {
       const row = await contextRow(requestId);
-      if (row === undefined) return undefined;
-      return {
-        requestId: row.request_id,
-        keyId: row.key_id,
-        model: row.model,
-        chosenModel: row.chosen_model,
-        propensity: row.propensity,
-        input: bytesOf(row.input),
-        predictedQuality: row.predicted_quality,
-        predictedCostUsd: row.predicted_cost_usd,
-        costUsd: row.cost_usd,
-        createdAt: row.created_at,
-      };
+      return row === undefined ? undefined : learningContextOf(row);
     },
     async appendUpdate(update) {
       // Checked first so a repeat (the common refusal) does not queue behind the counter's lock.
@@ -108,20 +67,8 @@ export function createPostgresLearningRepository(pool: pg.Pool): LearningReposit
       return ((await pool.query("SELECT 1 FROM learning_updates WHERE request_id = $1 AND source = $2", [requestId, source])).rowCount ?? 0) > 0;
     },
     async updatesAfter(afterSeq) {
-      const rows = (await pool.query<UpdateRow>("SELECT * FROM learning_updates WHERE seq > $1 ORDER BY seq", [afterSeq])).rows;
-      return rows.map(
-        (row): LearningUpdateRecord => ({
-          seq: row.seq,
-          requestId: row.request_id,
-          source: row.source as RewardSource,
-          model: row.model,
-          reward: row.reward,
-          costUsd: row.cost_usd,
-          predictedCostUsd: row.predicted_cost_usd,
-          input: bytesOf(row.input),
-          createdAt: row.created_at,
-        }),
-      );
+      const rows = (await pool.query<LearningUpdateRow>("SELECT * FROM learning_updates WHERE seq > $1 ORDER BY seq", [afterSeq])).rows;
+      return rows.map(learningUpdateOf);
     },
     async lastSeq() {
       return Number((await pool.query<{ seq: number }>("SELECT seq FROM learning_seq WHERE id = 1")).rows[0]?.seq ?? 0);
@@ -146,8 +93,7 @@ export function createPostgresLearningRepository(pool: pg.Pool): LearningReposit
     },
     async getJudgement(requestId) {
       const row = await contextRow(requestId);
-      if (row === undefined || row.judged_at === null) return undefined;
-      return { score: row.judge_score, costUsd: row.judge_cost_usd ?? 0, at: row.judged_at };
+      return judgementOf(row);
     },
     async pacerState(scope) {
       return (await pool.query<{ state: string }>("SELECT state FROM pacer_states WHERE scope = $1", [scope])).rows[0]?.state;

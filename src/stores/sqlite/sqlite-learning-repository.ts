@@ -1,36 +1,7 @@
 import type Database from "better-sqlite3";
-import type { LearningContextRecord, LearningSnapshot, LearningUpdateRecord, RewardSource } from "../learning-records.js";
+import type { LearningContextRecord, LearningSnapshot } from "../learning-records.js";
+import { judgementOf, learningContextOf, learningUpdateOf, type LearningContextRow, type LearningUpdateRow } from "../learning-row.js";
 import type { LearningRepository } from "../store.js";
-
-interface ContextRow {
-  request_id: string;
-  key_id: string | null;
-  model: string;
-  chosen_model: string;
-  propensity: number;
-  input: Buffer;
-  predicted_quality: number | null;
-  predicted_cost_usd: number | null;
-  cost_usd: number | null;
-  created_at: number;
-  judge_score: number | null;
-  judge_cost_usd: number | null;
-  judged_at: number | null;
-}
-
-interface UpdateRow {
-  seq: number;
-  request_id: string;
-  source: string;
-  model: string;
-  reward: number;
-  cost_usd: number | null;
-  predicted_cost_usd: number | null;
-  input: Buffer;
-  created_at: number;
-}
-
-const bytesOf = (buffer: Buffer): Uint8Array => new Uint8Array(buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength));
 
 /**
  * {@link LearningRepository} on the gateway's SQLite file. The update log's `UNIQUE (request_id, source)`
@@ -84,20 +55,8 @@ export function createSqliteLearningRepository(db: Database.Database): LearningR
       if (records.length > 0) putContexts(records);
     },
     async getContext(requestId) {
-      const row = contextById.get(requestId) as ContextRow | undefined;
-      if (row === undefined) return undefined;
-      return {
-        requestId: row.request_id,
-        keyId: row.key_id,
-        model: row.model,
-        chosenModel: row.chosen_model,
-        propensity: row.propensity,
-        input: bytesOf(row.input),
-        predictedQuality: row.predicted_quality,
-        predictedCostUsd: row.predicted_cost_usd,
-        costUsd: row.cost_usd,
-        createdAt: row.created_at,
-      };
+      const row = contextById.get(requestId) as LearningContextRow | undefined;
+      return row === undefined ? undefined : learningContextOf(row);
     },
     async appendUpdate(update) {
       const result = insertUpdate.run(update.requestId, update.source, update.model, update.reward, update.costUsd, update.predictedCostUsd, Buffer.from(update.input), update.createdAt);
@@ -107,19 +66,7 @@ export function createSqliteLearningRepository(db: Database.Database): LearningR
       return updateExists.get(requestId, source) !== undefined;
     },
     async updatesAfter(afterSeq) {
-      return (updatesAfter.all(afterSeq) as UpdateRow[]).map(
-        (row): LearningUpdateRecord => ({
-          seq: row.seq,
-          requestId: row.request_id,
-          source: row.source as RewardSource,
-          model: row.model,
-          reward: row.reward,
-          costUsd: row.cost_usd,
-          predictedCostUsd: row.predicted_cost_usd,
-          input: bytesOf(row.input),
-          createdAt: row.created_at,
-        }),
-      );
+      return (updatesAfter.all(afterSeq) as LearningUpdateRow[]).map(learningUpdateOf);
     },
     async lastSeq() {
       return Number(lastSeq.get());
@@ -138,9 +85,8 @@ export function createSqliteLearningRepository(db: Database.Database): LearningR
       setJudgement.run(judgement.score, judgement.costUsd, judgement.at, requestId);
     },
     async getJudgement(requestId) {
-      const row = contextById.get(requestId) as ContextRow | undefined;
-      if (row === undefined || row.judged_at === null) return undefined;
-      return { score: row.judge_score, costUsd: row.judge_cost_usd ?? 0, at: row.judged_at };
+      const row = contextById.get(requestId) as LearningContextRow | undefined;
+      return judgementOf(row);
     },
     async pacerState(scope) {
       return pacerState.get(scope) as string | undefined;

@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
 import { requireOptional } from "../../core/optional-dependency.js";
 import { SwitchyardError } from "../../core/errors.js";
-import type { ApiKeyRecord, BudgetPeriod } from "../api-key-record.js";
+import { keyOfRow, type ApiKeyRow } from "../api-key-row.js";
 import type { BreakerPhase } from "../breaker-state.js";
 import type { Store, UsageTotals } from "../store.js";
 import type { TraceRecord } from "../trace-record.js";
@@ -38,20 +38,6 @@ export interface SqliteStoreOptions {
   settleWriteDelayMs?: number;
 }
 
-interface KeyRow {
-  id: string;
-  name: string;
-  hash: string;
-  prefix: string;
-  created_at: number;
-  revoked_at: number | null;
-  budget_usd: number | null;
-  budget_period: string;
-  rpm: number | null;
-  tpm: number | null;
-  models: string | null;
-}
-
 interface UsageRow {
   spent_nano_usd: number;
   requests: number;
@@ -78,20 +64,6 @@ interface LedgerEntry {
   outputTokens: number;
   revision: number;
 }
-
-const keyOfRow = (row: KeyRow): ApiKeyRecord => ({
-  id: row.id,
-  name: row.name,
-  hash: row.hash,
-  prefix: row.prefix,
-  createdAt: row.created_at,
-  revokedAt: row.revoked_at,
-  budgetUsd: row.budget_usd,
-  budgetPeriod: row.budget_period as BudgetPeriod,
-  rpm: row.rpm,
-  tpm: row.tpm,
-  models: row.models === null ? null : (JSON.parse(row.models) as string[]),
-});
 
 /**
  * The default {@link Store}: one embedded SQLite file (better-sqlite3) in WAL mode, so the gateway
@@ -350,15 +322,15 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         }
       },
       async findByHash(hash) {
-        const row = keyByHash.get(hash) as KeyRow | undefined;
+        const row = keyByHash.get(hash) as ApiKeyRow | undefined;
         return row ? keyOfRow(row) : undefined;
       },
       async findById(id) {
-        const row = keyById.get(id) as KeyRow | undefined;
+        const row = keyById.get(id) as ApiKeyRow | undefined;
         return row ? keyOfRow(row) : undefined;
       },
       async list() {
-        return (allKeys.all() as KeyRow[]).map(keyOfRow);
+        return (allKeys.all() as ApiKeyRow[]).map(keyOfRow);
       },
       async revoke(id, at) {
         const changed = revokeKey.run(at, id).changes > 0;
