@@ -209,6 +209,9 @@ test("rollout config: a misspelt canary field and a missing admin key variable a
   assert.equal(parseConfig({ ...base, router: { artifact: "r.json", shadow: { batchMs: 5, maxPending: 64 } } }, "x.yaml").router.shadow?.batchMs, 5);
   assert.throws(() => parseConfig({ ...base, router: { artifact: "r.json", shadow: { batchMS: 5 } } }, "x.yaml"), /router\.shadow: unknown field "batchMS"/);
   assert.throws(() => parseConfig({ ...base, router: { artifact: "r.json", shadow: { batchMs: -1 } } }, "x.yaml"), /router\.shadow\.batchMs/);
+  // The dashboard's read placement (issue 18): only the two documented values.
+  assert.equal(parseConfig({ ...base, ui: { reads: "serving-thread" } }, "x.yaml").ui.reads, "serving-thread");
+  assert.throws(() => parseConfig({ ...base, ui: { reads: "thread" } }, "x.yaml"), /ui\.reads/);
   const fixture = await rolloutFixture();
   await copyFile(fixture.cheapPath, join(fixture.directory, "router.json"));
   try {

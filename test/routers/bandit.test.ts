@@ -169,6 +169,12 @@ test("train fits the bandit on the dataset's full labels; bad params name the pa
     () => routerTrainerFor("linucb").train(twoFamilySet({ count: 40, seed: 1 }).set, { seed: 2, params: { discount: 2 } }),
     (error: unknown) => error instanceof SwitchyardError && error.code === "invalid_config" && /discount/.test(error.message),
   );
+  for (const params of [{ conservative: -0.5 }, { conservative: true }, { conservativeExploration: 1.5 }]) {
+    assert.throws(
+      () => routerTrainerFor("linucb").train(twoFamilySet({ count: 40, seed: 1 }).set, { seed: 2, params }),
+      (error: unknown) => error instanceof SwitchyardError && error.code === "invalid_config" && new RegExp(Object.keys(params)[0]!).test(error.message),
+    );
+  }
 });
 
 test("a learned cost ratio makes a repriced model lose traffic", () => {
