@@ -14,11 +14,15 @@
  * Real routers (issue 19): a Switchyard serving a kNN artifact trained on dcrouter's train split answers
  * dcrouter's test prompts (in turn) both with a fixed model and with `auto`, so the routed path's cost is
  * a ratio on the same prompts; another serves a 100,000-prompt kNN (dcrouter replicated, word vectors,
- * IVF index). The upstream writes every stream as 20 separate events. The artifacts are trained on first
- * use and cached outside the repository (benchmarks/routing-bench-artifacts.ts).
+ * IVF index). `dc-floor` is the dcrouter server's shape with a `cheapest` artifact: `auto` through the
+ * whole routed path (decision, its record in the trace, headers, prompt hash) with a router that does no
+ * work — the floor any router's ratio to the fixed path starts from; `dc-dense` serves a kNN over the same
+ * 5,608 train prompts on the dense path (word vectors, IVF forced). The upstream writes every stream as
+ * 20 separate events. The artifacts are trained on first use and cached outside the repository
+ * (benchmarks/routing-bench-artifacts.ts).
  *
  *   npx tsx benchmarks/gateway-overhead.ts [--rounds 3] [--requests-1 3000] [--requests-64 15000] [--out FILE]
- *     [--events 20] [--systems direct,minimal,fixed,auto,keyed,portkey,portkey-shim,dc-fixed,dc-auto,big-auto]
+ *     [--events 20] [--systems direct,minimal,fixed,auto,keyed,portkey,portkey-shim,dc-fixed,dc-auto,dc-floor,dc-dense,big-auto]
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -37,7 +41,7 @@ import { copyFile, stat } from "node:fs/promises";
 import { createRoutingEngine } from "../src/core/create-routing-engine.js";
 import { loadVersionedArtifact } from "../src/rollout/versioned-artifact.js";
 import { createChildGroup } from "./gateway-children.js";
-import { dcrouterKnnArtifact, dcrouterTargets, dcrouterTestPrompts, scaledKnnArtifact } from "./routing-bench-artifacts.js";
+import { dcrouterFloorArtifact, dcrouterKnnArtifact, dcrouterTargets, dcrouterTestPrompts, scaledKnnArtifact } from "./routing-bench-artifacts.js";
 import { quantile, runLoad, type LoadResult } from "./gateway-load.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -113,6 +117,9 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 const dcArtifact = await dcrouterKnnArtifact({ root, log });
 const bigArtifact = await scaledKnnArtifact({ root, count: bigCount, log });
 await copyFile(dcArtifact, join(directory, "dc-router.json"));
+await copyFile(await dcrouterFloorArtifact({ root, log }), join(directory, "dc-floor-router.json"));
+// dcrouter's train split itself (5,608 prompts, no copies) with the dense path: word vectors + IVF forced.
+if (chosenSystems === undefined || chosenSystems.has("dc-dense")) await copyFile(await scaledKnnArtifact({ root, count: 5608, log, params: { index: "ivf" } }), join(directory, "dc-dense-router.json"));
 await copyFile(bigArtifact, join(directory, "big-router.json"));
 const dcModels = await dcrouterTargets(root);
 const dcPrompts = await dcrouterTestPrompts(root);
@@ -152,6 +159,8 @@ const env = { SWITCHYARD_KEY_PEPPER: pepper };
 const open = await children.start(process.execPath, ["--import", "tsx", "benchmarks/gateway-switchyard-server.ts", "--config", openConfig], { env });
 const keyed = await children.start(process.execPath, ["--import", "tsx", "benchmarks/gateway-switchyard-server.ts", "--config", keyedConfig], { env });
 const dcServer = await children.start(process.execPath, ["--import", "tsx", "benchmarks/gateway-switchyard-server.ts", "--config", await writeConfig("dc", "./dc-router.json", dcModels)], { env });
+const floorServer = chosenSystems === undefined || chosenSystems.has("dc-floor") ? await children.start(process.execPath, ["--import", "tsx", "benchmarks/gateway-switchyard-server.ts", "--config", await writeConfig("dc-floor", "./dc-floor-router.json", dcModels)], { env }) : undefined;
+const denseServer = chosenSystems === undefined || chosenSystems.has("dc-dense") ? await children.start(process.execPath, ["--import", "tsx", "benchmarks/gateway-switchyard-server.ts", "--config", await writeConfig("dc-dense", "./dc-dense-router.json", dcModels)], { env }) : undefined;
 const bigServer = await children.start(process.execPath, ["--import", "tsx", "benchmarks/gateway-switchyard-server.ts", "--config", await writeConfig("big", "./big-router.json", dcModels)], { env });
 const minimal = await children.start(process.execPath, ["--import", "tsx", "benchmarks/gateway-minimal-proxy.ts", "--upstream", upstream.url]);
 const portkeyPort = await freePort();
@@ -191,6 +200,8 @@ const systems: System[] = [
   { id: "portkey-shim", name: "portkey 1.15.2 + fetch-headers shim", url: shimUrl, headers: portkeyHeaders, model: fixedModel, pid: shimChild.pid, only: "stream" },
   { id: "dc-fixed", name: "switchyard dcrouter-kNN server, fixed model, dcrouter prompts", url: dcServer.url, headers: json, model: dcFixedModel, pid: dcServer.child.pid, prompts: dcPrompts },
   { id: "dc-auto", name: "switchyard dcrouter-kNN server, auto, dcrouter prompts", url: dcServer.url, headers: json, model: "auto", pid: dcServer.child.pid, prompts: dcPrompts, only: "plain" },
+  { id: "dc-floor", name: "switchyard dcrouter server with a `cheapest` artifact, auto, dcrouter prompts (routed path, router costs nothing)", url: floorServer?.url ?? "", headers: json, model: "auto", pid: floorServer?.child.pid, prompts: dcPrompts, only: "plain" },
+  { id: "dc-dense", name: "switchyard dcrouter kNN with word vectors + IVF (the dense path), auto, dcrouter prompts", url: denseServer?.url ?? "", headers: json, model: "auto", pid: denseServer?.child.pid, prompts: dcPrompts, only: "plain" },
   { id: "big-auto", name: `switchyard ${bigCount / 1000}k-prompt kNN (IVF), auto, dcrouter prompts`, url: bigServer.url, headers: json, model: "auto", pid: bigServer.child.pid, prompts: dcPrompts, only: "plain" },
 ].filter((system) => system.id === "direct" || chosenSystems === undefined || chosenSystems.has(system.id)) as System[];
 
@@ -319,6 +330,13 @@ print(`| decision time reported by the engine (x-switchyard-decision-ms), median
 print(`| decision time, p99 ms | ${routed.map((system) => quantile(decisionMsOf(system), 0.99).toFixed(3)).join(" | ")} |`);
 print(`| added latency, auto minus fixed model (same prompts), median ms | ${(addedOver(byId("auto")) - addedOver(byId("fixed"))).toFixed(3)} | ${(addedOver(byId("dc-auto")) - addedOver(byId("dc-fixed"))).toFixed(3)} | ${(addedOver(byId("big-auto")) - addedOver(byId("dc-fixed"))).toFixed(3)} |`);
 print(`| CPU per request at 64 connections, auto ÷ fixed model (same prompts) | ${(cpuOf(byId("auto"), plain64) / cpuOf(byId("fixed"), plain64)).toFixed(2)}× | ${(cpuOf(byId("dc-auto"), plain64) / cpuOf(byId("dc-fixed"), plain64)).toFixed(2)}× | ${(cpuOf(byId("big-auto"), plain64) / cpuOf(byId("dc-fixed"), plain64)).toFixed(2)}× |`);
+if (byId("dc-floor") !== undefined) {
+  // The routed path's floor: the same server shape with a router that does no work (issue 19's ceiling).
+  print(`| floor: \`cheapest\` artifact (no embedding, no search), auto ÷ fixed CPU at 64 connections; added median auto − fixed | — | ${(cpuOf(byId("dc-floor"), plain64) / cpuOf(byId("dc-fixed"), plain64)).toFixed(2)}×; ${(addedOver(byId("dc-floor")) - addedOver(byId("dc-fixed"))).toFixed(3)} ms | — |`);
+  for (const system of [byId("dc-floor"), byId("dc-dense")]) if (system !== undefined) print(`| ${system.id}: engine decision time, median / p99 ms | — | ${quantile(decisionMsOf(system), 0.5).toFixed(3)} / ${quantile(decisionMsOf(system), 0.99).toFixed(3)} | — |`);
+  if (byId("dc-dense") !== undefined) print(`| dense path (word vectors + IVF, same train split): auto ÷ fixed CPU at 64 connections; added median auto − fixed | — | ${(cpuOf(byId("dc-dense"), plain64) / cpuOf(byId("dc-fixed"), plain64)).toFixed(2)}×; ${(addedOver(byId("dc-dense")) - addedOver(byId("dc-fixed"))).toFixed(3)} ms | — |`);
+  print(`| kNN's own share: dcrouter auto − floor, CPU µs per request at 64 connections | — | ${(cpuOf(byId("dc-auto"), plain64) - cpuOf(byId("dc-floor"), plain64)).toFixed(0)} µs (fixed path ${cpuOf(byId("dc-fixed"), plain64).toFixed(0)} µs) | — |`);
+}
 print(`| artifact size MB / load ms (read, parse, version, engine; median of 3 in the benchmark process) | — | ${dcArtifactMb.toFixed(1)} / — | ${bigArtifactMb.toFixed(1)} / ${median(bigLoadMs).toFixed(0)} |`);
 print();
 print(`Streams (${streamEvents} separately written events, 64 connections): CPU per request switchyard fixed ÷ minimal Node proxy = ${(cpuOf(byId("fixed"), stream64) / cpuOf(byId("minimal"), stream64)).toFixed(2)}×; dcrouter server fixed ÷ minimal = ${(cpuOf(byId("dc-fixed"), stream64) / cpuOf(byId("minimal"), stream64)).toFixed(2)}×.`);
@@ -331,7 +349,7 @@ const roundRatios = (top: System | undefined, bottom: System | undefined, scenar
   return a.length === 0 || b.length === 0 ? "—" : a.map((value, index) => `${(value / (b[index] ?? Number.NaN)).toFixed(2)}×`).join(" / ");
 };
 print();
-print(`Per round (CPU µs/request, 64 connections): streamed fixed ÷ minimal ${roundRatios(byId("fixed"), byId("minimal"), stream64)}; streamed dcrouter fixed ÷ minimal ${roundRatios(byId("dc-fixed"), byId("minimal"), stream64)}; dcrouter auto ÷ fixed ${roundRatios(byId("dc-auto"), byId("dc-fixed"), plain64)}; fixed non-streamed ÷ minimal ${roundRatios(byId("fixed"), byId("minimal"), plain64)}.`);
+print(`Per round (CPU µs/request, 64 connections): streamed fixed ÷ minimal ${roundRatios(byId("fixed"), byId("minimal"), stream64)}; streamed dcrouter fixed ÷ minimal ${roundRatios(byId("dc-fixed"), byId("minimal"), stream64)}; dcrouter auto ÷ fixed ${roundRatios(byId("dc-auto"), byId("dc-fixed"), plain64)}; dcrouter floor (\`cheapest\`) ÷ fixed ${roundRatios(byId("dc-floor"), byId("dc-fixed"), plain64)}; dcrouter dense (word vectors + IVF) ÷ fixed ${roundRatios(byId("dc-dense"), byId("dc-fixed"), plain64)}; fixed non-streamed ÷ minimal ${roundRatios(byId("fixed"), byId("minimal"), plain64)}.`);
 
 if (outPath !== undefined) await writeFile(outPath, `${lines.join("\n")}\n`);
 children.stopAll();

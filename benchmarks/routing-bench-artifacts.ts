@@ -58,6 +58,20 @@ export async function dcrouterKnnArtifact(options: BenchArtifactOptions): Promis
 }
 
 /**
+ * The path of a `cheapest` artifact on dcrouter's train split (always the cheapest allowed target: no
+ * embedding, no search), trained on first use — the routed path's floor: what `auto` costs beyond a fixed
+ * model (decision record, headers, prompt hash, trace) when the router itself costs nothing.
+ */
+export async function dcrouterFloorArtifact(options: BenchArtifactOptions): Promise<string> {
+  const path = await cacheName(options.root, "dcrouter-cheapest");
+  if (!options.fresh && (await exists(path))) return path;
+  await mkdir(benchCacheDirectory, { recursive: true });
+  const dataset = await loadDataset(join(dcrouterDirectory(options.root), "dataset.jsonl"));
+  await saveRouterArtifact(path, await trainRouterArtifact({ examples: dataset.examples.filter((example) => example.split === "train"), models: dataset.models, router: "cheapest", dataset: "dcrouter", split: "train" }));
+  return path;
+}
+
+/**
  * `count` training examples made from dcrouter's train split: copy r of prompt p is p with r words
  * (drawn with a seeded generator from the split's own vocabulary) appended, with p's outcomes — a set
  * with dcrouter's topics and score structure at any size (no new information: it measures speed and

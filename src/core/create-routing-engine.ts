@@ -1,7 +1,7 @@
 import { artifactVersionOf } from "../artifacts/artifact-version.js";
 import type { RouterArtifact } from "../artifacts/router-artifact.js";
 import { embedderFromState } from "../embedders/create-embedder.js";
-import { densify, isSparseEmbedder } from "../embedders/sparse-vector.js";
+import { densify, isSparseEmbedder, type SparseVector } from "../embedders/sparse-vector.js";
 import { routerTrainerFor } from "../routers/create-router-trainer.js";
 import { isOnlineRouter } from "../routers/online-router.js";
 import type { RouteInput } from "../routers/router.js";
@@ -74,21 +74,26 @@ export async function createRoutingEngine(options: CreateRoutingEngineOptions): 
         throw new SwitchyardError("no_candidates", "no target is left after applying allowed_models and the gateway's constraints", { param: allowed ? "allowed_models" : null });
       }
       const text = promptTextOf(query.messages);
-      const sparseEmbedding = sparse?.embedSparse([text])[0];
       const promptTokens = estimateTokens(text);
       let input: RouteInput;
-      if (sparseEmbedding) {
-        // A sparse index reads only the sparse form: the dense copy (16 KB for 4,096 buckets) is built
-        // only if a router, the learner or an explanation asks for it (an own getter, so spreads copy it).
+      if (sparse) {
+        // Embedded on first read (own getters, so spreads copy them): a router that reads no features
+        // (`cheapest`, `random`, `best-single`) costs no embedding; a sparse index reads only the sparse
+        // form, and the dense copy (16 KB for 4,096 buckets) is built only if a router, the learner or an
+        // explanation asks for it.
+        let sparseVector: SparseVector | undefined;
         let dense: Float32Array | undefined;
         const dimension = embedder.dimension;
         input = {
           text,
-          sparseEmbedding,
           promptTokens,
           id: query.id,
+          get sparseEmbedding() {
+            sparseVector ??= sparse.embedSparse([text])[0] as SparseVector;
+            return sparseVector;
+          },
           get embedding() {
-            dense ??= densify(sparseEmbedding, dimension);
+            dense ??= densify(this.sparseEmbedding as SparseVector, dimension);
             return dense;
           },
         };

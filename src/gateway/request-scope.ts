@@ -106,13 +106,13 @@ export interface RequestScope {
    * and ledger entry (`Store.journal`, group commit) and hands them to the ledger and the trace writer.
    * Returns the journal group's write when there is one: transports wait for it before handing the
    * response's last bytes to the socket, so a response a client received completely is never lost to a
-   * crash. Undefined when nothing waits: no journal, or the line was written at once (the only request
-   * in flight).
+   * crash. Undefined when nothing waits: no journal, or the only request in flight (then `finish`,
+   * called right after the send, writes the line: see `openScopes`).
    */
   record(outcome: RequestOutcome): Promise<void> | undefined;
   /**
-   * `record` (if not done yet — then the journal is written at once, synchronously, because callers
-   * of `finish` send right after), then metrics and the request's log line, exactly once.
+   * `record` (if not done yet), then writes the journal's waiting line at once (synchronously: callers
+   * of `finish` have just sent, or send right after), then metrics and the request's log line, exactly once.
    */
   finish(outcome: RequestOutcome): void;
   readonly finished: boolean;
@@ -216,8 +216,13 @@ class JournalLine {
 
 /**
  * Request scopes of this process not finished yet. When the one recording is the only one, no other
- * request can finish in this turn and share its journal group: the line is written at once instead of
- * at the turn's end (no wait, no promise for the transport) — the one-connection case.
+ * request can finish in this turn and share its journal group, and the transport does not wait for the
+ * group's write: it hands the response to the socket and then calls `finish`, which writes the line
+ * with one `write(2)` — the one-connection case. The window this leaves: a `kill -9`
+ * that lands between the socket's write and the journal's, two system calls of the same synchronous
+ * step (a few microseconds, no I/O wait between them); for streams, the last bytes' write and this
+ * turn's check phase. `benchmarks/crash-durability.ts` counts the records lost (docs/durability.md).
+ * With other requests in flight the transports wait for the group (durable before the last byte).
  */
 let openScopes = 0;
 
@@ -316,10 +321,10 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
       if (journal !== undefined && (trace !== undefined || settlement !== undefined)) {
         try {
           written = journal.append(new JournalLine(trace, settlement));
-          if (openScopes === 1) {
-            journal.flush();
-            written = undefined;
-          }
+          // Alone in flight: nobody else can join this group, so the transport does not wait for it —
+          // it sends, then `finish` (run right after the send, in the same synchronous step) writes the
+          // line. `openScopes` says what window this leaves.
+          if (openScopes === 1) written = undefined;
         } catch (error) {
           logger.error({ requestId: scope.requestId, error: error instanceof Error ? error.message : String(error) }, "request journal write failed");
         }
@@ -336,7 +341,10 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
       if (scope.finished) return;
       scope.finished = true;
       openScopes--;
-      if (scope.record(outcome) !== undefined) services.store.journal?.flush();
+      scope.record(outcome);
+      // Writes this request's line if it is still waiting (the one-request case above, or `finish`
+      // without a `record` before it) — before anything else, so the window after the send is one step.
+      services.store.journal?.flush();
       const { latencyMs, inputTokens, outputTokens, costUsd, errorCode } = recorded as NonNullable<typeof recorded>;
       const { key, requestedModel } = scope;
       const answered = scope.attempts.some((attempt) => attempt.outcome === "ok");
