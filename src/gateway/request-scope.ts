@@ -221,7 +221,7 @@ class JournalLine {
  * with one `write(2)` — the one-connection case. The window this leaves: a `kill -9`
  * that lands between the socket's write and the journal's, two system calls of the same synchronous
  * step (a few microseconds, no I/O wait between them); for streams, the last bytes' write and this
- * turn's check phase. `benchmarks/crash-durability.ts` counts the records lost (docs/durability.md).
+ * turn's check phase. `benchmarks/crash-durability.ts` counts the records lost (docs/production.md, *Durability*).
  * With other requests in flight the transports wait for the group (durable before the last byte).
  */
 let openScopes = 0;

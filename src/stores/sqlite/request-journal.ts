@@ -97,7 +97,14 @@ export function openRequestJournal(dbPath: string, options: RequestJournalOption
     const current = group;
     if (current === undefined || current.entries.length === 0) return;
     for (const entry of current.entries) {
-      const line = `${JSON.stringify(entry)}\n`;
+      let line: string;
+      try {
+        line = `${JSON.stringify(entry)}\n`;
+      } catch (error) {
+        // Not serialisable (a bug upstream): reported like a failed write; the batched writers still store it.
+        options.onWriteError?.(error instanceof Error ? error : new Error(String(error)));
+        continue;
+      }
       const bytes = Buffer.byteLength(line);
       current.lines.push(line);
       current.bytes += bytes;
