@@ -13,8 +13,12 @@ export interface CandidatePrediction {
  * Ties go to the cheaper candidate, then to the id, so decisions are deterministic.
  */
 export function rankByObjective(predictions: readonly CandidatePrediction[], willingnessToPay: number): CandidateScore[] {
-  const scored = predictions.map((prediction) => ({
-    ...prediction,
+  // Object literals, not `{ ...prediction, objective }`: on Node 20 a spread that adds a property cost
+  // ≈ 0.8 µs per candidate here, the literal ≈ 0.01 µs (docs/performance.md, "The routed path's floor").
+  const scored = predictions.map((prediction): CandidateScore => ({
+    model: prediction.model,
+    predictedQuality: prediction.predictedQuality,
+    predictedCostUsd: prediction.predictedCostUsd,
     objective: willingnessToPay * prediction.predictedQuality - prediction.predictedCostUsd,
   }));
   scored.sort(
