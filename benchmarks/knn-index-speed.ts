@@ -6,7 +6,7 @@
  * CPU per query. `--prune` (sparse artifacts): recall@k when the query's most frequent buckets are skipped
  * and the best 200 candidates re-ranked exactly (is there a cheap approximation for hashed TF-IDF?).
  *
- *   npx tsx benchmarks/knn-index-speed.ts --router dcrouter|replicated-100000|replicated-300000|replicated-1000000|replicated-5608 [--binary] [--recall] [--prune] [--probe N]
+ *   npx tsx benchmarks/knn-index-speed.ts --router dcrouter|replicated-100000|replicated-300000|replicated-1000000|replicated-5608 [--binary] [--recall] [--prune] [--probe N] [--fresh]
  *   (RSS after GC: node --expose-gc --import tsx benchmarks/knn-index-speed.ts …)
  *
  * `--binary` converts the cached artifact to the binary form first and loads that. Artifacts come from
@@ -30,10 +30,11 @@ import { float32FromBase64, uint32FromBase64, type EncodedArray } from "../src/u
 import { dcrouterKnnArtifact, dcrouterTargets, dcrouterTestPrompts, scaledKnnArtifact } from "./routing-bench-artifacts.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const { values } = parseArgs({ options: { router: { type: "string", default: "dcrouter" }, binary: { type: "boolean", default: false }, recall: { type: "boolean", default: false }, prune: { type: "boolean", default: false }, probe: { type: "string" } } });
+const { values } = parseArgs({ options: { router: { type: "string", default: "dcrouter" }, binary: { type: "boolean", default: false }, recall: { type: "boolean", default: false }, prune: { type: "boolean", default: false }, probe: { type: "string" }, fresh: { type: "boolean", default: false } } });
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const replicated = /^replicated-(\d+)$/.exec(values.router);
-let path = replicated ? await scaledKnnArtifact({ root, count: Number(replicated[1]), log }) : await dcrouterKnnArtifact({ root, log });
+// `--fresh` retrains (and re-caches) the artifact; its log line gives the training's wall and CPU time.
+let path = replicated ? await scaledKnnArtifact({ root, count: Number(replicated[1]), log, fresh: values.fresh }) : await dcrouterKnnArtifact({ root, log, fresh: values.fresh });
 if (values.binary && !path.endsWith(".bin")) {
   const binaryPath = path.replace(/\.json$/, ".bin");
   await saveRouterArtifact(binaryPath, await loadRouterArtifact(path));
