@@ -93,3 +93,26 @@ test("targets unknown to the router are not routable, and none known is a config
   assert.deepEqual(engine.targets.map((t) => t.id), ["small", "big"]);
   await assert.rejects(createRoutingEngine({ artifact, targets: [{ id: "other", inputUsdPerMTok: 1, outputUsdPerMTok: 1, contextWindow: 100 }] }), isCode("invalid_config"));
 });
+
+test("a sparse prompt is embedded only when something reads it: a router that reads no features pays no embedding", async () => {
+  const { HashedTfidfEmbedder } = await import("../../src/embedders/hashed-tfidf/hashed-tfidf-embedder.js");
+  const original = HashedTfidfEmbedder.prototype.embedSparse;
+  let calls = 0;
+  HashedTfidfEmbedder.prototype.embedSparse = function (this: InstanceType<typeof HashedTfidfEmbedder>, texts: readonly string[]) {
+    calls++;
+    return original.call(this, texts);
+  };
+  try {
+    const examples = syntheticRoutingExamples(200, 3, "train");
+    const cheapest = await createRoutingEngine({ artifact: await trainRouterArtifact({ examples, models: ["small", "big"], router: "cheapest", dataset: "synthetic", split: "train" }), targets });
+    calls = 0;
+    assert.equal((await cheapest.decide(queryOfPrompt("What is 2 + 2?"))).model, "small");
+    assert.equal(calls, 0, "cheapest reads no features");
+    const knn = await createRoutingEngine({ artifact: await trainedArtifact(), targets });
+    calls = 0;
+    await knn.decide(queryOfPrompt("What is 2 + 2?"));
+    assert.equal(calls, 1, "knn embeds the prompt once (its index reads the sparse form, the dense copy is never built)");
+  } finally {
+    HashedTfidfEmbedder.prototype.embedSparse = original;
+  }
+});
