@@ -17,6 +17,17 @@ export interface ArmModelState {
   cursor?: number;
 }
 
+/**
+ * Once the scale s has shrunk below this since the last re-inversion, it is folded back into B, B⁻¹ and b̃
+ * and B⁻¹ is recomputed from B (Cholesky, O(p³)). Why: the Sherman–Morrison updates' rounding errors in
+ * B⁻¹ are absolute, of the size B⁻¹ had when they were made, while the true B⁻¹ shrinks with s (B grows as
+ * 1/s) — the relative error grows as 1/s, the known instability of recursive least squares with forgetting.
+ * At γ 0.99 it reached 100 % after ~3,700 steps and the posterior means ran off to ±1e20 (BENCHMARKS.md,
+ * "Online learning: MMLU diagnosis"). Re-inverting whenever s < 1e-4 (every ~920 steps at γ 0.99) bounds
+ * the growth at 1e4 × the rounding error; its O(p³) is ~p/900 of an update's O(p²) work when amortised.
+ */
+const RESCALE_BELOW = 1e-4;
+
 /** The non-zeros of one feature vector: `count` entries of `indices` (ascending) and `values`. */
 export interface FeatureEntries {
   indices: Int32Array;
@@ -140,7 +151,10 @@ export class ArmModel {
     if (gamma >= 1) return;
     this.scale *= gamma;
     this.observationCount *= gamma;
-    if (this.scale < 1e-100) this.normalize();
+    if (this.scale < RESCALE_BELOW) {
+      this.normalize();
+      this.reinvert();
+    }
   }
 
   /** Restores the decayed ridge of the next diagonal entry (round robin) to λ: one rank-1 update, O(p²). */
