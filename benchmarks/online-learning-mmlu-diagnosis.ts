@@ -129,6 +129,11 @@ const first = probes.slice(0, 1);
 console.log(`step 0: max |bandit mean − prior q₀| = ${first[0]?.meanShift.toExponential(2)}; bandit chose ${bandit[0]?.model}, offline-knn chose ${offline[0]?.model}`);
 const firstDiff = bandit.findIndex((l, t) => l.model !== offline[t]!.model);
 console.log(`first step where the bandit's model differs from offline-knn's: ${firstDiff} (wtp multiplier there ${multipliers[firstDiff]?.toFixed(3) ?? "–"}, baseline ${probes[firstDiff]?.baseline}, raw-cost baseline ${probes[firstDiff]?.baselineRawCost}, gate left baseline: ${probes[firstDiff] ? probes[firstDiff]!.chosen !== probes[firstDiff]!.baseline : "–"})`);
+const refused = bandit.map((l, t) => (l.model === null ? t : -1)).filter((t) => t >= 0);
+if (refused.length > 0) {
+  const lost = refused.reduce((sum, t) => sum + offline[t]!.reward, 0) / bandit.length;
+  console.log(`refused (budget spent): ${refused.length} steps from step ${refused[0]}; offline-knn's reward on those steps = ${(lost * 100).toFixed(2)} points of the whole stream's mean`);
+}
 console.log();
 console.log(`| steps | offline-knn ${dear} share | bandit ${dear} share | offline-knn reward | bandit reward | offline-knn cost | bandit cost | pacer multiplier (mean, min–max) | baseline ≠ offline-knn | of which raw-cost baseline = offline-knn (ratios) | gate left baseline | cost ratios | raw posterior mean, per model (mean; min–max) | width per model (mean) | refused (budget spent) |`);
 console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
