@@ -22,7 +22,7 @@ export interface ArmModelState {
  * and B⁻¹ is recomputed from B (Cholesky, O(p³)). Why: the Sherman–Morrison updates' rounding errors in
  * B⁻¹ are absolute, of the size B⁻¹ had when they were made, while the true B⁻¹ shrinks with s (B grows as
  * 1/s) — the relative error grows as 1/s, the known instability of recursive least squares with forgetting.
- * At γ 0.99 it reached 100 % after ~3,700 steps and the posterior means ran off to ±1e20 (BENCHMARKS.md,
+ * At γ 0.99 it reached 100 % after ~3,700 steps and the posterior means ran off to ±1e22 (BENCHMARKS.md,
  * "Online learning: MMLU diagnosis"). Re-inverting whenever s < 1e-4 (every ~920 steps at γ 0.99) bounds
  * the growth at 1e4 × the rounding error; its O(p³) is ~p/900 of an update's O(p²) work when amortised.
  */

@@ -12,7 +12,7 @@ function featuresOf(values: readonly number[]): FeatureEntries {
  * incrementally kept B⁻¹ and θ must agree with a re-inversion of its own Gram matrix (a model rebuilt from
  * its state). The scale s = γ^t reaches 1e-16 after ~3,700 steps; while it was folded in only below 1e-100, the
  * rank-1 updates' rounding errors (absolute, from when B⁻¹ was O(1/λ)) outgrew the true B⁻¹ (O(s/λ)) and
- * the posterior mean ran off to ±1e20 (BENCHMARKS.md, "Online learning: MMLU diagnosis").
+ * the posterior means ran off to ±1e22 (BENCHMARKS.md, "Online learning: MMLU diagnosis").
  */
 test("a discounted arm's incremental posterior matches a re-inversion of its Gram matrix after 8,000 steps", () => {
   const p = 18;
