@@ -63,6 +63,8 @@ export class ArmModel {
   private readonly scratch: Float64Array;
   private scale = 1;
   private cursor = 0;
+  /** Re-inversions of B⁻¹ from B so far (see RESCALE_BELOW). */
+  reinversions = 0;
   private observationCount = 0;
 
   constructor(dimension: number, lambda: number, state?: ArmModelState) {
@@ -154,7 +156,29 @@ export class ArmModel {
     if (this.scale < RESCALE_BELOW) {
       this.normalize();
       this.reinvert();
+      this.reinversions++;
     }
+  }
+
+  /**
+   * Delays this arm's re-inversions by `phase` ∈ [0, 1) of their period (A unchanged: only the split
+   * A = s·B moves, s to ≈ RESCALE_BELOW^−phase). A router's arms are discounted together, so without it they
+   * would all pay their O(p³) on the same update (12 targets at p = 130: ≈ 40 ms at once); staggered, each
+   * update pays at most about one arm's.
+   */
+  staggerReinversion(phase: number): void {
+    // A power of two, so moving the split is exact (no rounding of B, B⁻¹, b̃).
+    const target = 2 ** Math.round(-Math.log2(RESCALE_BELOW) * Math.min(Math.max(phase, 0), 0.999));
+    const factor = target / this.scale;
+    for (let i = 0; i < this.gram.length; i++) {
+      this.gram[i]! /= factor;
+      this.inverse[i]! *= factor;
+    }
+    for (let i = 0; i < this.response.length; i++) {
+      this.response[i]! /= factor;
+      this.ridge[i]! /= factor;
+    }
+    this.scale = target;
   }
 
   /** Restores the decayed ridge of the next diagonal entry (round robin) to λ: one rank-1 update, O(p²). */

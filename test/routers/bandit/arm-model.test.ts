@@ -40,3 +40,35 @@ test("a discounted arm's incremental posterior matches a re-inversion of its Gra
     assert.ok(Math.abs(arm.variance(x) - rebuilt.variance(x)) < 1e-6 * Math.max(1, rebuilt.variance(x)), `variance ${arm.variance(x)} vs re-inverted ${rebuilt.variance(x)}`);
   }
 });
+
+test("staggered arms re-invert on different updates, and staggering changes no prediction", () => {
+  const p = 12;
+  const random = createRandom(3);
+  const arms = Array.from({ length: 12 }, (_, i) => {
+    const arm = new ArmModel(p, 30);
+    arm.staggerReinversion(i / 12);
+    return arm;
+  });
+  const plain = new ArmModel(p, 30);
+  let most = 0;
+  for (let t = 0; t < 3_000; t++) {
+    const before = arms.reduce((sum, arm) => sum + arm.reinversions, 0);
+    for (const arm of arms) arm.discount(0.99);
+    plain.discount(0.99);
+    most = Math.max(most, arms.reduce((sum, arm) => sum + arm.reinversions, 0) - before);
+    const values = Array.from({ length: p }, () => random() - 0.5);
+    const reward = random() < 0.5 ? 0.5 : -0.5;
+    arms[5]!.update(featuresOf(values), reward);
+    plain.update(featuresOf(values), reward);
+    arms[5]!.topUp();
+    plain.topUp();
+  }
+  assert.equal(most, 1, "at most one arm re-inverts on any update");
+  for (const arm of arms) assert.ok(arm.reinversions >= 2, `every arm still re-inverts (${arm.reinversions})`);
+  for (let k = 0; k < 10; k++) {
+    const x = featuresOf(Array.from({ length: p }, () => random() - 0.5));
+    // Arm 5 (phase 5/12) saw the same stream as the unstaggered arm, re-inverting on other steps.
+    assert.ok(Math.abs(arms[5]!.mean(x) - plain.mean(x)) < 1e-9, `mean ${arms[5]!.mean(x)} vs ${plain.mean(x)}`);
+    assert.ok(Math.abs(arms[5]!.variance(x) - plain.variance(x)) < 1e-9 * Math.max(1, plain.variance(x)));
+  }
+});
