@@ -17,6 +17,17 @@ export interface ArmModelState {
   cursor?: number;
 }
 
+/**
+ * Once the scale s has shrunk below this since the last re-inversion, it is folded back into B, B⁻¹ and b̃
+ * and B⁻¹ is recomputed from B (Cholesky, O(p³)). Why: the Sherman–Morrison updates' rounding errors in
+ * B⁻¹ are absolute, of the size B⁻¹ had when they were made, while the true B⁻¹ shrinks with s (B grows as
+ * 1/s) — the relative error grows as 1/s, the known instability of recursive least squares with forgetting.
+ * At γ 0.99 it reached 100 % after ~3,700 steps and the posterior means ran off to ±1e22 (BENCHMARKS.md,
+ * "Online learning: MMLU diagnosis"). Re-inverting whenever s < 1e-4 (every ~920 steps at γ 0.99) bounds
+ * the growth at 1e4 × the rounding error; its O(p³) is ~p/900 of an update's O(p²) work when amortised.
+ */
+const RESCALE_BELOW = 1e-4;
+
 /** The non-zeros of one feature vector: `count` entries of `indices` (ascending) and `values`. */
 export interface FeatureEntries {
   indices: Int32Array;
@@ -52,6 +63,8 @@ export class ArmModel {
   private readonly scratch: Float64Array;
   private scale = 1;
   private cursor = 0;
+  /** Re-inversions of B⁻¹ from B so far (see RESCALE_BELOW). */
+  reinversions = 0;
   private observationCount = 0;
 
   constructor(dimension: number, lambda: number, state?: ArmModelState) {
@@ -140,7 +153,32 @@ export class ArmModel {
     if (gamma >= 1) return;
     this.scale *= gamma;
     this.observationCount *= gamma;
-    if (this.scale < 1e-100) this.normalize();
+    if (this.scale < RESCALE_BELOW) {
+      this.normalize();
+      this.reinvert();
+      this.reinversions++;
+    }
+  }
+
+  /**
+   * Delays this arm's re-inversions by `phase` ∈ [0, 1) of their period (A unchanged: only the split
+   * A = s·B moves, s to ≈ RESCALE_BELOW^−phase). A router's arms are discounted together, so without it they
+   * would all pay their O(p³) on the same update (12 targets at p = 130: ≈ 40 ms at once); staggered, each
+   * update pays at most about one arm's.
+   */
+  staggerReinversion(phase: number): void {
+    // A power of two, so moving the split is exact (no rounding of B, B⁻¹, b̃).
+    const target = 2 ** Math.round(-Math.log2(RESCALE_BELOW) * Math.min(Math.max(phase, 0), 0.999));
+    const factor = target / this.scale;
+    for (let i = 0; i < this.gram.length; i++) {
+      this.gram[i]! /= factor;
+      this.inverse[i]! *= factor;
+    }
+    for (let i = 0; i < this.response.length; i++) {
+      this.response[i]! /= factor;
+      this.ridge[i]! /= factor;
+    }
+    this.scale = target;
   }
 
   /** Restores the decayed ridge of the next diagonal entry (round robin) to λ: one rank-1 update, O(p²). */

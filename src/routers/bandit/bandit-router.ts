@@ -88,7 +88,7 @@ export class BanditRouter implements OnlineRouter {
     this.steps = parts.steps ?? 0;
     this.added = new Set(parts.added ?? []);
     this.lambda = parts.priorState.kind === "router" ? parts.params.warmLambda : parts.params.lambda;
-    for (const model of this.models) this.arms.set(model, new ArmModel(this.features.dimension, this.lambdaOf(model), parts.arms?.[model]));
+    for (const model of this.models) this.arms.set(model, this.armOf(model, parts.arms?.[model]));
     this.shared = parts.params.hybrid
       ? new SharedModel({ features: parts.features, sharedDimension: parts.params.sharedDimension, lambda: parts.params.lambda, descriptors: parts.descriptors ?? {} }, parts.shared)
       : undefined;
@@ -186,11 +186,20 @@ export class BanditRouter implements OnlineRouter {
     return true;
   }
 
+  /** One target's arm, its re-inversions staggered by a phase drawn from the target's id (see `staggerReinversion`). */
+  private armOf(model: string, state: ArmModelState | undefined): ArmModel {
+    const arm = new ArmModel(this.features.dimension, this.lambdaOf(model), state);
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < model.length; i++) hash = Math.imul(hash ^ model.charCodeAt(i), 0x01000193) >>> 0;
+    arm.staggerReinversion(hash / 2 ** 32);
+    return arm;
+  }
+
   addModel(model: string): void {
     if (this.arms.has(model)) return;
     // A new model has no prior of its own (see priorsOf); its arm's λ is the weight of that prior.
     this.added.add(model);
-    this.arms.set(model, new ArmModel(this.features.dimension, this.lambdaOf(model)));
+    this.arms.set(model, this.armOf(model, undefined));
     this.shared?.addModel(model);
     this.models = [...this.models, model];
   }
