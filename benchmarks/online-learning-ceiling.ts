@@ -12,27 +12,23 @@
  *
  * Run: npx tsx benchmarks/online-learning-ceiling.ts [--set routerbench] [--seeds 42,43,44] [--knobs 0.3,0.4,0.5,0.6,0.7]
  */
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { willingnessToPayForKnob } from "../src/core/knob-calibration.js";
 import { rankByObjective } from "../src/core/objective.js";
 import { createRandom, shuffled } from "../src/core/random.js";
 import { estimateTokens } from "../src/core/tokens.js";
-import { loadDataset } from "../src/data/load-dataset.js";
 import { excludeContaminated } from "../src/data/split.js";
 import { isSparseEmbedder } from "../src/embedders/sparse-vector.js";
 import { routerTrainerFor } from "../src/routers/create-router-trainer.js";
 import type { Router } from "../src/routers/router.js";
 import { trainRouter } from "../src/training/train-router.js";
 import { prepareTraining } from "../src/training/training-set.js";
+import { loadBenchmarkDataset } from "./benchmark-sets.js";
 
-const dataDir = resolve(dirname(fileURLToPath(import.meta.url)), "../../shared/data");
-const FILES: Record<string, string> = { routerbench: "routerbench/dataset.jsonl", dcrouter: "dcrouter/dataset.jsonl", "routellm-mmlu": "routellm/mmlu.jsonl" };
 const { values } = parseArgs({ options: { set: { type: "string", default: "routerbench" }, seeds: { type: "string", default: "42,43,44" }, knobs: { type: "string", default: "0.3,0.4,0.5,0.6,0.7" }, window: { type: "string", default: "250" } } });
 const knobs = values.knobs!.split(",").map(Number);
 const windowSize = Number(values.window);
-const dataset = await loadDataset(join(dataDir, FILES[values.set!]!));
+const dataset = await loadBenchmarkDataset(values.set!);
 const examples = excludeContaminated(dataset.examples);
 const models = dataset.models;
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);

@@ -14,20 +14,16 @@
  * Run: npx tsx benchmarks/online-learning-mmlu-diagnosis.ts [--set routellm-mmlu] [--seed 42] [--router linucb+warm]
  *      [--params '{"conservative":0.25}'] [--paced true] [--window 1000]
  */
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { CandidatePrediction } from "../src/core/objective.js";
 import type { Random } from "../src/core/random.js";
-import { loadDataset } from "../src/data/load-dataset.js";
 import { excludeContaminated } from "../src/data/split.js";
 import { BudgetPacer } from "../src/limits/budget-pacer.js";
 import { BanditRouter } from "../src/routers/bandit/index.js";
 import type { RouteInput } from "../src/routers/router.js";
 import { simulate, type SimulationLine } from "../src/simulation/index.js";
+import { loadBenchmarkDataset } from "./benchmark-sets.js";
 
-const dataDir = resolve(dirname(fileURLToPath(import.meta.url)), "../../shared/data");
-const FILES: Record<string, string> = { routerbench: "routerbench/dataset.jsonl", dcrouter: "dcrouter/dataset.jsonl", "routellm-mmlu": "routellm/mmlu.jsonl" };
 const { values } = parseArgs({
   options: {
     set: { type: "string", default: "routellm-mmlu" },
@@ -100,7 +96,7 @@ BudgetPacer.prototype.willingnessToPay = function (this: BudgetPacer, base: numb
   return originalWtp.call(this, base, now);
 };
 
-const dataset = await loadDataset(join(dataDir, FILES[values.set!]!));
+const dataset = await loadBenchmarkDataset(values.set!);
 const examples = excludeContaminated(dataset.examples);
 const models = [...dataset.models];
 const lines = new Map<string, SimulationLine[]>();

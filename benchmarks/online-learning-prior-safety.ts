@@ -14,15 +14,11 @@
  * Run: npx tsx benchmarks/online-learning-prior-safety.ts [--sets routerbench,dcrouter,routellm-mmlu] [--seeds 42,43,44]
  *      [--routers linucb+warm,thompson+warm] [--modes curve,paced] [--variants conservative,off] [--grid 0.9,1,1.1,1.25]
  */
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { loadDataset } from "../src/data/load-dataset.js";
 import { excludeContaminated } from "../src/data/split.js";
 import { simulate, type SimulationLine } from "../src/simulation/index.js";
+import { loadBenchmarkDataset } from "./benchmark-sets.js";
 
-const dataDir = resolve(dirname(fileURLToPath(import.meta.url)), "../../shared/data");
-const FILES: Record<string, string> = { routerbench: "routerbench/dataset.jsonl", dcrouter: "dcrouter/dataset.jsonl", "routellm-mmlu": "routellm/mmlu.jsonl" };
 const { values } = parseArgs({
   options: {
     sets: { type: "string", default: "routerbench" },
@@ -65,7 +61,7 @@ const note = (key: string, value: number) => (gains.get(key) ?? gains.set(key, [
 console.log("| set | seed | mode | router | variant | reward | cost USD | offline-knn reward at that cost | gain (points) |");
 console.log("|---|---|---|---|---|---|---|---|---|");
 for (const set of values.sets!.split(",")) {
-  const dataset = await loadDataset(join(dataDir, FILES[set]!));
+  const dataset = await loadBenchmarkDataset(set);
   const examples = excludeContaminated(dataset.examples);
   const models = [...dataset.models];
   for (const seed of values.seeds!.split(",").map(Number)) {

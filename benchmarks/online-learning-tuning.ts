@@ -7,16 +7,12 @@
  * Run: npx tsx benchmarks/online-learning-tuning.ts [--set routerbench] [--seed 1000] [--routers linucb,thompson+warm]
  *      [--scenario stationary] [--pace-to-knob | --pace-to-reference] [--settings '[{"discount":0.99},{"discount":0.999}]']
  */
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { loadDataset } from "../src/data/load-dataset.js";
 import { excludeContaminated } from "../src/data/split.js";
 import { simulate, type SimulationLine } from "../src/simulation/index.js";
 import { parseScenarioName } from "../src/simulation/scenario.js";
+import { loadBenchmarkDataset } from "./benchmark-sets.js";
 
-const dataDir = resolve(dirname(fileURLToPath(import.meta.url)), "../../shared/data");
-const FILES: Record<string, string> = { routerbench: "routerbench/dataset.jsonl", dcrouter: "dcrouter/dataset.jsonl", "routellm-mmlu": "routellm/mmlu.jsonl" };
 const { values } = parseArgs({
   options: {
     set: { type: "string", default: "routerbench" },
@@ -30,7 +26,7 @@ const { values } = parseArgs({
     settings: { type: "string" },
   },
 });
-const dataset = await loadDataset(join(dataDir, FILES[values.set!]!));
+const dataset = await loadBenchmarkDataset(values.set!);
 const examples = excludeContaminated(dataset.examples);
 const settings: Array<Record<string, unknown>> = values.settings
   ? (JSON.parse(values.settings) as Array<Record<string, unknown>>)

@@ -13,20 +13,15 @@
  *      [--pace knob|reference] [--routers linucb+warm,thompson+warm] [--params '{"conservative":false}'] [--figures stationary,drift,price-change,price-cut,new-model,budget,speed] [--auto] [--out FILE.md]
  */
 import { writeFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createRandom } from "../src/core/random.js";
-import { loadDataset } from "../src/data/load-dataset.js";
 import type { RoutingExample } from "../src/data/routing-example.js";
 import { excludeContaminated } from "../src/data/split.js";
 import { createBanditRouter } from "../src/routers/bandit/index.js";
 import { routerTrainerFor } from "../src/routers/create-router-trainer.js";
 import { simulate, type SimulationLine, type SimulationResult } from "../src/simulation/index.js";
 import { shuffled } from "../src/core/random.js";
-
-const dataDir = resolve(dirname(fileURLToPath(import.meta.url)), "../../shared/data");
-const FILES: Record<string, string> = { routerbench: "routerbench/dataset.jsonl", dcrouter: "dcrouter/dataset.jsonl", "routellm-mmlu": "routellm/mmlu.jsonl" };
+import { loadBenchmarkDataset } from "./benchmark-sets.js";
 
 const { values } = parseArgs({
   options: {
@@ -84,7 +79,7 @@ const repricedBy = (examples: RoutingExample[], model: string, factor: number): 
   examples.map((example) => ({ ...example, outcomes: { ...example.outcomes, [model]: { ...example.outcomes[model]!, costUsd: example.outcomes[model]!.costUsd * factor } } }));
 
 for (const set of sets) {
-  const dataset = await loadDataset(join(dataDir, FILES[set]!));
+  const dataset = await loadBenchmarkDataset(set);
   const examples = excludeContaminated(dataset.examples);
   const models = [...dataset.models];
   const staticRouters = ["best-single", ...(values.auto ? ["auto"] : [])];
@@ -229,7 +224,7 @@ if (figures.has("speed")) {
     }
   }
   // A whole simulation of 10,000 streamed steps × 4 routers (routellm MMLU: 14,042 prompts, history 0.3 → ~9,800 steps; repeated to 10,000).
-  const mmluSet = await loadDataset(join(dataDir, FILES["routellm-mmlu"]!));
+  const mmluSet = await loadBenchmarkDataset("routellm-mmlu");
   const order = shuffled(excludeContaminated(mmluSet.examples), createRandom(3)).slice(0, 14_300);
   const started = performance.now();
   const cpuBefore = process.cpuUsage();

@@ -217,12 +217,12 @@ class JournalLine {
 /**
  * Request scopes of this process not finished yet. When the one recording is the only one, no other
  * request can finish in this turn and share its journal group, and the transport does not wait for the
- * group's write: it hands the response to the socket and then calls `finish`, which writes the line
- * with one `write(2)` — the one-connection case. The window this leaves: a `kill -9`
- * that lands between the socket's write and the journal's, two system calls of the same synchronous
- * step (a few microseconds, no I/O wait between them); for streams, the last bytes' write and this
- * turn's check phase. `benchmarks/crash-durability.ts` counts the records lost (docs/production.md, *Durability*).
- * With other requests in flight the transports wait for the group (durable before the last byte).
+ * group's write: the line is serialised in `record`, the transport hands the response to the socket and
+ * then calls `finish`, which writes the line with one `write(2)` — the one-connection case. The window this
+ * leaves: a `kill -9` landing between the socket's write and the journal's, two system calls of the same
+ * synchronous step (no serialisation and no I/O wait between them). `benchmarks/crash-durability.ts
+ * --connections 1` counts the records lost (docs/production.md, *Durability*). With other requests in
+ * flight the transports wait for the group (durable before the last byte).
  */
 let openScopes = 0;
 
@@ -234,6 +234,8 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
   openScopes++;
   // `finished` is a data property, not a getter (no accessor pairs on per-request objects).
   let recorded: { latencyMs: number; inputTokens: number | null; outputTokens: number | null; costUsd: number | null; errorCode: string | null } | undefined;
+  // This request's journal line waits in its group unwritten, for `finish` to write (see `openScopes`).
+  let lineWaits = false;
   const scope: Mutable<RequestScope> = {
     requestId: options.requestId,
     startedAt,
@@ -324,7 +326,10 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
           // Alone in flight: nobody else can join this group, so the transport does not wait for it —
           // it sends, then `finish` (run right after the send, in the same synchronous step) writes the
           // line. `openScopes` says what window this leaves.
-          if (openScopes === 1) written = undefined;
+          if (openScopes === 1) {
+            written = undefined;
+            lineWaits = true;
+          }
         } catch (error) {
           logger.error({ requestId: scope.requestId, error: error instanceof Error ? error.message : String(error) }, "request journal write failed");
         }
@@ -341,10 +346,10 @@ export function createRequestScope(options: RequestScopeOptions): RequestScope {
       if (scope.finished) return;
       scope.finished = true;
       openScopes--;
-      scope.record(outcome);
-      // Writes this request's line if it is still waiting (the one-request case above, or `finish`
-      // without a `record` before it) — before anything else, so the window after the send is one step.
-      services.store.journal?.flush();
+      // Writes this request's line now if it still waits: the one-request case above (the response was just
+      // sent), or `finish` without a `record` before it (the caller sends right after). Only then: the
+      // groups of concurrent requests keep their one write per event-loop turn.
+      if (scope.record(outcome) !== undefined || lineWaits) services.store.journal?.flush();
       const { latencyMs, inputTokens, outputTokens, costUsd, errorCode } = recorded as NonNullable<typeof recorded>;
       const { key, requestedModel } = scope;
       const answered = scope.attempts.some((attempt) => attempt.outcome === "ok");

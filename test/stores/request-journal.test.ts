@@ -55,42 +55,6 @@ describe("request journal: group commit", () => {
     }
   });
 
-  test("a group's first entry is serialised when the group is written (after the send), so a change made before then is in its line", () => {
-    const journal = openRequestJournal(dbPath());
-    try {
-      const mutable = entry(1);
-      void journal.append(mutable);
-      // What a lone request's transport does between `record` and `finish`: the entry is not serialised yet.
-      mutable.settlement!.actualUsd = 0.125;
-      journal.flush();
-      const lines = readJournal(journal.path, 0);
-      assert.equal(lines.length, 1);
-      assert.equal(lines[0]?.entry.settlement?.actualUsd, 0.125);
-      assert.equal(lines[0]?.end, journal.position());
-    } finally {
-      journal.close();
-    }
-  });
-
-  test("an entry that cannot be serialised is reported and skipped; the group's other entries are written", () => {
-    const errors: Error[] = [];
-    const journal = openRequestJournal(dbPath(), { onWriteError: (error) => errors.push(error) });
-    try {
-      const broken = entry(1) as JournalEntry & { settlement: { extra?: bigint } };
-      broken.settlement.extra = 1n;
-      void journal.append(broken);
-      void journal.append(entry(2));
-      journal.flush();
-      assert.equal(errors.length, 1);
-      assert.match(errors[0]!.message, /BigInt/);
-      const lines = readJournal(journal.path, 0);
-      assert.deepEqual(lines.map((line) => line.entry.settlement?.keyId), ["k2"]);
-      assert.equal(lines[0]?.end, journal.position());
-    } finally {
-      journal.close();
-    }
-  });
-
   test("a group is written at once when maxBatchBytes are waiting, and flush() writes what waits", async () => {
     const counter = countingWrite();
     const journal = openRequestJournal(dbPath(), { writeSync: counter.write, maxBatchBytes: 1_000 });

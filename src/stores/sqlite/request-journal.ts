@@ -13,9 +13,9 @@ export interface JournalEntry {
  * An append-only file of finished requests, written by group commit: the lines of every request that
  * finishes in the same event-loop turn are written together with one `write(2)` at that turn's check
  * phase (`setImmediate`), or at once when `maxBatchBytes` are waiting. `append` returns the promise of
- * its group's write, and transports hand a response's last bytes to the socket only after it settled (a
- * lone request in flight is the exception: see `openScopes` in request-scope.ts; its entry is also
- * serialised only when its group is written, after the send) —
+ * its group's write, and transports hand a response's last bytes to the socket only after it settled (the
+ * exception, a lone request in flight, is `openScopes` in request-scope.ts: its line, already serialised,
+ * is written right after its send) —
  * so a response a client received completely has its line in the operating system's page cache, which
  * a `kill -9` of the process does not lose. There is no `fsync` (a power cut can lose the last lines, as
  * it can lose SQLite's own last commits with `synchronous = NORMAL`). The SQLite store still writes
@@ -63,8 +63,6 @@ export function journalPrefixOf(dbPath: string): string {
 /** The lines of one event-loop turn and the promise their transports wait on. */
 class JournalGroup {
   readonly lines: string[] = [];
-  /** Entries appended but not serialised yet (see `materialise`): at most the group's first. */
-  readonly entries: JournalEntry[] = [];
   bytes = 0;
   readonly written: Promise<void>;
   settle!: () => void;
@@ -87,34 +85,7 @@ export function openRequestJournal(dbPath: string, options: RequestJournalOption
   let traceEnd = size;
   let closed = false;
   let group: JournalGroup | undefined;
-  /**
-   * Serialises the waiting entries of the open group (their bytes then count in `size`). Appending only
-   * queues the entry: its JSON is built here — when the group is written (after a lone request's
-   * response was sent), or when a writer asks for the position — so building it is not on the path
-   * before a response's last bytes.
-   */
-  const materialise = (): void => {
-    const current = group;
-    if (current === undefined || current.entries.length === 0) return;
-    for (const entry of current.entries) {
-      let line: string;
-      try {
-        line = `${JSON.stringify(entry)}\n`;
-      } catch (error) {
-        // Not serialisable (a bug upstream): reported like a failed write; the batched writers still store it.
-        options.onWriteError?.(error instanceof Error ? error : new Error(String(error)));
-        continue;
-      }
-      const bytes = Buffer.byteLength(line);
-      current.lines.push(line);
-      current.bytes += bytes;
-      size += bytes;
-      if (entry.trace !== undefined) traceEnd = size;
-    }
-    current.entries.length = 0;
-  };
   const flush = (): void => {
-    materialise();
     const current = group;
     if (current === undefined) return;
     group = undefined;
@@ -146,31 +117,24 @@ export function openRequestJournal(dbPath: string, options: RequestJournalOption
     path,
     append(entry) {
       if (closed) return Promise.resolve();
+      const line = `${JSON.stringify(entry)}\n`;
+      const bytes = Buffer.byteLength(line);
       let current = group;
       if (current === undefined) {
         current = group = new JournalGroup();
         setImmediate(flush);
       }
-      current.entries.push(entry);
-      // Only a group's first entry waits unserialised (the lone request, whose transport sends before the
-      // group is written); from the second on, entries are serialised as they come and the byte bound holds.
-      if (current.entries.length + current.lines.length > 1) {
-        materialise();
-        if (current.bytes >= maxBatchBytes) flush();
-      }
+      current.lines.push(line);
+      current.bytes += bytes;
+      size += bytes;
+      if (entry.trace !== undefined) traceEnd = size;
+      if (current.bytes >= maxBatchBytes) flush();
       return current.written;
     },
     flush,
-    position: () => {
-      materialise();
-      return size;
-    },
-    lastTraceEnd: () => {
-      materialise();
-      return traceEnd;
-    },
+    position: () => size,
+    lastTraceEnd: () => traceEnd,
     truncateIfApplied(appliedBytes) {
-      materialise();
       if (closed || group !== undefined || appliedBytes < size) return false;
       ftruncateSync(fd, 0);
       size = 0;
