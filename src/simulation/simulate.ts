@@ -69,6 +69,13 @@ export interface SimulationOptions {
    * data, compared at the same wtp as the run it is the reference for).
    */
   willingnessToPay?: number;
+  /**
+   * A measuring device for ceilings, not bandit feedback: after each step every bandit router also learns
+   * every other available model's score on that prompt (without a discount step), i.e. what it would learn
+   * if all outcomes were revealed. How far a router's model class can get with full information bounds what
+   * exploration can buy (benchmarks/online-learning-cold-ceiling.ts).
+   */
+  fullInformation?: boolean;
   embedder?: EmbedderSpec;
   /** Steps per report window (default 250). */
   windowSize?: number;
@@ -165,7 +172,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     const built = buildRouter(spec, { reference: reference.router, prepared, seed, params: options.params, inputDimension, tokenScale, costModel, models: scenario.historyModels });
     const referenceSpendUsd = pacedToReference && r > 0 ? records.get(specs[0]!.name)!.reduce((sum, record) => sum + record.costUsd, 0) : undefined;
     const budgetUsd = built.type !== "bandit" ? options.budgetUsd : pacedToKnob ? knobSpendUsd * stream.length : (referenceSpendUsd ?? options.budgetUsd);
-    const run = runRouter(spec.name, built, { steps, scenario, costModel, willingnessToPay, budgetUsd, seed: seed ^ hashName(spec.name), models: options.models, onLine: options.onLine });
+    const run = runRouter(spec.name, built, { steps, scenario, costModel, willingnessToPay, budgetUsd, seed: seed ^ hashName(spec.name), models: options.models, fullInformation: options.fullInformation === true, onLine: options.onLine });
     records.set(spec.name, run.records);
     summaries.push({ ...summarizeRun(spec.name, run.records, { windowSize, models: options.models }), decisionMs: latencyOf(run.decisionMs), updateMs: latencyOf(run.updateMs), wallMs: run.wallMs });
   }
@@ -241,6 +248,7 @@ interface RunContext {
   budgetUsd?: number;
   seed: number;
   models: readonly string[];
+  fullInformation: boolean;
   onLine?: (line: SimulationLine) => void;
 }
 
@@ -300,6 +308,13 @@ function runRouter(name: string, built: BuiltRouter, context: RunContext): { rec
       const updateStart = performance.now();
       built.router.update({ input, model, reward, costUsd, predictedCostUsd });
       updateMs.push(performance.now() - updateStart);
+      if (context.fullInformation) {
+        for (const other of built.router.models) {
+          if (other === model || !scenario.available(other, t)) continue;
+          const otherPredicted = context.costModel.predict(other, input.promptTokens);
+          built.router.learn({ input, model: other, reward: scenario.reward(example, other, t), costUsd: scenario.costUsd(example, other, t), predictedCostUsd: otherPredicted }, { discount: false });
+        }
+      }
     }
     pacer?.record(costUsd, now, predictedCostUsd);
     candidates = [];

@@ -76,8 +76,8 @@ test("ε-greedy propensities are exact: (1 − ε) + ε/m for the greedy candida
 });
 
 test("with the discount, a model whose quality collapses loses its traffic within a bounded number of steps", () => {
-  // γ = 0.99: a memory of ~100 observations.
-  const router = cold("linucb", { discount: 0.99 });
+  // γ = 0.99: a memory of ~100 observations (the change detector off: this is the discount alone; change-detection.test.ts has the detector).
+  const router = cold("linucb", { discount: 0.99, changeDetection: false });
   const random = createRandom(2);
   const input = (t: number): RouteInput => inputOf(stream.set, t % 900);
   const quality = (model: string, t: number): number => (model === "model-a" ? (t < 400 ? 0.9 : 0.1) : model === "model-b" ? 0.6 : 0.3);
@@ -90,7 +90,7 @@ test("with the discount, a model whose quality collapses loses its traffic withi
   const shareA = (from: number, to: number) => served.slice(from, to).filter((m) => m === "model-a").length / (to - from);
   assert.ok(shareA(300, 400) > 0.7, `model-a share before the drop: ${shareA(300, 400)}`);
   assert.ok(shareA(600, 700) < 0.25, `model-a share 200–300 steps after the drop: ${shareA(600, 700)}`);
-  const undiscounted = cold("linucb", { discount: 1 });
+  const undiscounted = cold("linucb", { discount: 1, changeDetection: false });
   const servedWithout: string[] = [];
   const again = createRandom(2);
   for (let t = 0; t < 700; t++) {

@@ -50,3 +50,22 @@ test("price-cut divides the history-best model's costs by 20 from half the strea
   const other = sample.models.find((m) => m !== model)!;
   assert.equal(scenario.costUsd(example, other, 150), example.outcomes[other]!.costUsd);
 });
+
+test("fullInformation (a ceiling's measuring device) teaches a cold bandit every model's score: it routes closer to the best model per prompt", async () => {
+  // Quality only (knob 1): the best answer wins. With every label revealed a cold LinUCB must pick the right model more often.
+  const options = { examples: sample.examples, models: sample.models, routers: ["linucb+cold"], seed: 3, quality: 1, params: { alpha: 0 } };
+  const rewardOf = (lines: SimulationLine[]) => {
+    const own = lines.filter((line) => line.router === "linucb+cold");
+    return own.reduce((sum, line) => sum + line.reward, 0) / own.length;
+  };
+  const bandit: SimulationLine[] = [];
+  await simulate({ ...options, onLine: (line) => bandit.push(line) });
+  const full: SimulationLine[] = [];
+  await simulate({ ...options, fullInformation: true, onLine: (line) => full.push(line) });
+  assert.ok(rewardOf(full) > rewardOf(bandit), `full information ${rewardOf(full)} vs bandit feedback ${rewardOf(bandit)}`);
+  // The reference does not learn: it routes identically.
+  assert.deepEqual(
+    full.filter((line) => line.router === "offline-knn").map((line) => line.model),
+    bandit.filter((line) => line.router === "offline-knn").map((line) => line.model),
+  );
+});

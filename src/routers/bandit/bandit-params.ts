@@ -25,13 +25,12 @@ export const banditParamsSchema = z
      * Conservative bandit (warm starts only): play the prior's (offline router's) choice unless the policy's
      * candidate's lower confidence bound of utility, wtp·(mean − β·width) − cost, beats the prior choice's
      * upper bound wtp·(mean + β·width) − cost. The number is β (width in noise units, like α); `false` turns
-     * it off (the default). Ignored by a cold start (its prior has no opinion to protect). 0.25 is the
-     * recommended β (chosen on routerbench seed 1000: 0.5 and above never left the prior on stationary
-     * traffic but moved too little traffic off a degraded model). Not the default: on held-out seeds it
-     * removed most of the stationary loss on routerbench and dcrouter but lost more on MMLU (two models,
-     * paced) and reacted more slowly to drift (BENCHMARKS.md, "never worse than the prior").
+     * it off. Ignored by a cold start (its prior has no opinion to protect). Default 0.25 (chosen on
+     * routerbench seed 1000: 0.5 and above never left the prior on stationary traffic but moved too little
+     * traffic off a degraded model). Models added online and models whose change the detector saw are not
+     * gated, so it does not slow the reaction to drift (BENCHMARKS.md, "Online learning").
      */
-    conservative: z.union([z.number().min(0).finite(), z.literal(false)]).default(false),
+    conservative: z.union([z.number().min(0).finite(), z.literal(false)]).default(0.25),
     /** Conservative mode: probability η of playing a candidate the gate refused anyway (bounded exploration). */
     conservativeExploration: z.number().min(0).max(1).default(0),
     /** Thompson sampling: posterior scale v (the mean at x is drawn from N(xᵀθ, v²·xᵀA⁻¹x)). */
@@ -40,14 +39,41 @@ export const banditParamsSchema = z
     propensityDraws: z.number().int().min(10).max(10_000).default(200),
     /** ε-greedy: probability of a uniform choice among the offered candidates. */
     epsilon: z.number().min(0).max(1).default(0.05),
-    /** Discount γ per observation (A ← γA, b ← γb); 1 turns it off. */
-    discount: z.number().gt(0).max(1).default(0.99),
+    /**
+     * Discount γ per observation (A ← γA, b ← γb); 1 turns it off. 0.999: a memory of ~1,000 observations
+     * across all targets, so that many targets each keep enough of them; the change detector, not the
+     * discount, handles abrupt changes (chosen on seed 1000 among 0.99, 0.995, 0.999 and 1).
+     */
+    discount: z.number().gt(0).max(1).default(0.999),
+    /**
+     * Change detection per arm (two-sided CUSUM on its one-step-ahead prediction errors; `false` turns it
+     * off): when a target's rewards shift by more than ≈ 2·drift, its arm forgets what it learned and, on a
+     * warm start, stops trusting the prior for that target (its ridge becomes `lambda`, and the conservative
+     * gate no longer protects the prior's choice of it). So the discount can be close to 1 (a long memory
+     * for stationary stretches) and a degraded or improved model still loses or gains traffic within a few
+     * dozen of its own observations (change-detector.ts).
+     */
+    changeDetection: z
+      .union([
+        z.literal(false),
+        z
+          .object({
+            /** k, in reward units: half the smallest shift of a target's mean reward worth reacting to. */
+            drift: z.number().positive().max(1).default(0.125),
+            /** h, in reward units: the cumulated excess error that raises an alarm. */
+            threshold: z.number().positive().finite().default(8),
+            /** A target's observations (since its arm started) before it is watched. */
+            warmup: z.number().int().min(0).default(30),
+          })
+          .strict(),
+      ])
+      .prefault({}),
     /** Discount of the learned real/predicted cost ratio, per observation of that model. */
     costDiscount: z.number().gt(0).max(1).default(0.95),
     /** Prior weight (in observations) of the cost ratio 1 (the cost model's prediction). */
     costPriorWeight: z.number().min(0).finite().default(2),
     /** Cold start: prior quality of every model before any reward (no warm-start artifact). */
-    priorQuality: z.number().min(0).max(1).default(0.5),
+    priorQuality: z.number().min(0).max(1).default(1),
     /**
      * Prior of a model added online (`addModel`): "optimistic" = the maximum reward 1 (optimistic initial
      * values), held with `newModelPriorWeight` pseudo-observations, so the model is explored until its own

@@ -9,6 +9,7 @@ import type { RouteInput, RouterState } from "../router.js";
 import { ArmModel, type ArmModelState, type FeatureEntries } from "./arm-model.js";
 import type { BanditKind, BanditParams } from "./bandit-params.js";
 import { chooseArm, type ArmChoice, type ExplorationPolicy } from "./choose-arm.js";
+import { ChangeDetector, type ChangeDetectorState } from "./change-detector.js";
 import { gateConservatively } from "./conservative-choice.js";
 import { CostRatios, type CostRatioState } from "./cost-ratio.js";
 import type { PriorQuality } from "./prior-quality.js";
@@ -30,6 +31,10 @@ export interface BanditRouterParts {
   shared?: SharedModelState;
   /** Models added online (`addModel`): their prior is the known models' best (or mean) posterior at x. */
   added?: readonly string[];
+  /** Models whose arm the change detector restarted: the prior no longer speaks for them. */
+  restarted?: readonly string[];
+  /** Change detectors' state per model. */
+  detectors?: Record<string, ChangeDetectorState>;
   /** Standardised log price per model (hybrid's target descriptor). */
   descriptors?: Record<string, number>;
   steps?: number;
@@ -71,6 +76,10 @@ export class BanditRouter implements OnlineRouter {
   private readonly policy: ExplorationPolicy;
   private readonly shared: SharedModel | undefined;
   private readonly added: Set<string>;
+  private readonly restarted: Set<string>;
+  private readonly detectors = new Map<string, ChangeDetector>();
+  /** Arms restarted by the change detector since this router was built from its state. */
+  restarts = 0;
   /** λ of the arms: `warmLambda` over an offline prior, `lambda` for a cold start. */
   private readonly lambda: number;
   private steps: number;
@@ -87,8 +96,11 @@ export class BanditRouter implements OnlineRouter {
     this.costRatios = new CostRatios({ discount: parts.params.costDiscount, priorWeight: parts.params.costPriorWeight }, parts.costRatios);
     this.steps = parts.steps ?? 0;
     this.added = new Set(parts.added ?? []);
+    this.restarted = new Set(parts.restarted ?? []);
     this.lambda = parts.priorState.kind === "router" ? parts.params.warmLambda : parts.params.lambda;
     for (const model of this.models) this.arms.set(model, this.armOf(model, parts.arms?.[model]));
+    const detection = parts.params.changeDetection;
+    if (detection !== false) for (const model of this.models) this.detectors.set(model, new ChangeDetector(detection, parts.detectors?.[model]));
     this.shared = parts.params.hybrid
       ? new SharedModel({ features: parts.features, sharedDimension: parts.params.sharedDimension, lambda: parts.params.lambda, descriptors: parts.descriptors ?? {} }, parts.shared)
       : undefined;
@@ -116,7 +128,7 @@ export class BanditRouter implements OnlineRouter {
     const quality = this.predictQuality(input);
     return this.models.map((model, i) => {
       const arm = this.arms.get(model)!;
-      return `${model}: mean quality ${quality[i]!.toFixed(3)} ± ${Math.sqrt(arm.variance(x)).toFixed(3)} (noise units), ${arm.observations.toFixed(1)} discounted observations, cost ratio ${this.costRatios.ratioOf(model).toFixed(2)}`;
+      return `${model}: mean quality ${quality[i]!.toFixed(3)} ± ${Math.sqrt(arm.variance(x)).toFixed(3)} (noise units), ${arm.observations.toFixed(1)} discounted observations, cost ratio ${this.costRatios.ratioOf(model).toFixed(2)}${this.restarted.has(model) ? ", restarted by the change detector (the prior no longer trusted)" : ""}`;
     });
   }
 
@@ -151,7 +163,9 @@ export class BanditRouter implements OnlineRouter {
     const choice = chooseArm(scores, willingnessToPay, this.policy, random);
     if (this.params.conservative === false || this.priorState.kind !== "router") return choice;
     // The gate's baseline is the offline router's choice: its own q₀, not the optimistic prior of added models.
-    return gateConservatively(choice, scores, willingnessToPay, { beta: this.params.conservative, priorQuality: prior, exempt: names.map((name) => this.added.has(name)), explore: this.params.conservativeExploration }, random);
+    // Models added online, or whose change the detector saw, are not the prior's to protect.
+    const exempt = names.map((name) => this.added.has(name) || this.restarted.has(name));
+    return gateConservatively(choice, scores, willingnessToPay, { beta: this.params.conservative, priorQuality: prior, exempt, explore: this.params.conservativeExploration }, random);
   }
 
   update(observation: OnlineObservation): boolean {
@@ -176,14 +190,38 @@ export class BanditRouter implements OnlineRouter {
       this.shared?.discount(this.params.discount);
     }
     const residual = reward - prior - (z && this.shared ? this.shared.mean(z, observation.model) : 0);
+    // The one-step-ahead error, before the arm learns this reward: what the change detector watches.
+    const error = residual - arm.mean(x);
     arm.update(x, residual);
     if (z && this.shared) this.shared.update(z, observation.model, reward - prior - arm.mean(x));
     if (observation.costUsd !== undefined) {
       const predicted = observation.predictedCostUsd ?? this.costModel?.predict(observation.model, observation.input.promptTokens);
       if (predicted !== undefined) this.costRatios.observe(observation.model, observation.costUsd, predicted);
     }
+    // Full-information labels have no time order: only served traffic is watched for change.
+    if (options.discount && this.detectorOf(observation.model)?.observe(error)) this.restartArm(observation.model);
     this.steps++;
     return true;
+  }
+
+  /** A model's change detector (created for a model added online); undefined when detection is off. */
+  private detectorOf(model: string): ChangeDetector | undefined {
+    const detection = this.params.changeDetection;
+    if (detection === false) return undefined;
+    let detector = this.detectors.get(model);
+    if (!detector) this.detectors.set(model, (detector = new ChangeDetector(detection)));
+    return detector;
+  }
+
+  /**
+   * The detector saw `model`'s rewards shift: its arm forgets everything (discounting would take ~1/(1 − γ)
+   * steps to) and restarts with the cold ridge `lambda` — on a warm start the prior's opinion of this model
+   * is out of date, so the arm's own fresh observations must be able to overrule it quickly.
+   */
+  private restartArm(model: string): void {
+    this.restarted.add(model);
+    this.arms.set(model, this.armOf(model, undefined));
+    this.restarts++;
   }
 
   /** One target's arm, its re-inversions staggered by a phase drawn from the target's id (see `staggerReinversion`). */
@@ -208,6 +246,8 @@ export class BanditRouter implements OnlineRouter {
     if (!this.arms.delete(model)) return;
     this.costRatios.delete(model);
     this.added.delete(model);
+    this.restarted.delete(model);
+    this.detectors.delete(model);
     this.shared?.removeModel(model);
     this.models = this.models.filter((known) => known !== model);
   }
@@ -225,12 +265,15 @@ export class BanditRouter implements OnlineRouter {
       costRatios: this.costRatios.toState(),
       shared: this.shared?.toState(),
       added: [...this.added],
+      restarted: [...this.restarted],
+      detectors: Object.fromEntries([...this.detectors].map(([model, detector]) => [model, detector.toState()])),
       steps: this.steps,
     };
   }
 
-  /** λ of a model's arm: `newModelPriorWeight` for a model added online, else the start's λ. */
+  /** λ of a model's arm: `lambda` once restarted by the change detector, `newModelPriorWeight` for a model added online, else the start's λ. */
   private lambdaOf(model: string): number {
+    if (this.restarted.has(model)) return this.params.lambda;
     return this.added.has(model) ? this.params.newModelPriorWeight : this.lambda;
   }
 

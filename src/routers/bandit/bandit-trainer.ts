@@ -29,6 +29,8 @@ const stateSchema = z.object({
   costRatios: z.record(z.string(), z.object({ realUsd: z.number().min(0), predictedUsd: z.number().min(0) })),
   shared: z.object({ arm: armSchema, descriptors: z.record(z.string(), z.number()) }).optional(),
   added: z.array(z.string()).default([]),
+  restarted: z.array(z.string()).default([]),
+  detectors: z.record(z.string(), z.object({ up: z.number().min(0), down: z.number().min(0), count: z.number().int().min(0) })).default({}),
   steps: z.number().int().min(0),
 });
 
@@ -92,6 +94,8 @@ export function createBanditRouterTrainer(kind: BanditKind, resolve: TrainerReso
         costRatios: s.costRatios,
         shared: s.shared,
         added: s.added,
+        restarted: s.restarted,
+        detectors: s.detectors,
         steps: s.steps,
       });
     },

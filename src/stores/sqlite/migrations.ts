@@ -221,10 +221,14 @@ export function migrate(db: Database.Database, steps: readonly Migration[] = mig
   }
   for (const step of [...steps].sort((a, b) => a.version - b.version)) {
     if (step.version <= current) continue;
+    // IMMEDIATE takes the write lock before the version is read again: processes opening a new store at
+    // once (`serve --workers N`) run each step once — the others wait (busy_timeout) and find it done
+    // (a deferred transaction let both run `CREATE TABLE`: "table api_keys already exists").
     db.transaction(() => {
+      if (Number(db.pragma("user_version", { simple: true })) >= step.version) return;
       db.exec(step.sql);
       db.pragma(`user_version = ${step.version}`);
-    })();
+    }).immediate();
   }
   return Math.max(current, newest);
 }
