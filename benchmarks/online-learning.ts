@@ -11,6 +11,7 @@
  *
  * Run: npx tsx benchmarks/online-learning.ts [--sets routerbench,dcrouter,routellm-mmlu] [--seeds 42,43,44]
  *      [--pace knob|reference] [--routers linucb+warm,thompson+warm] [--params '{"conservative":false}'] [--figures stationary,drift,price-change,price-cut,new-model,budget,speed] [--auto] [--out FILE.md]
+ *      [--full-information] (a ceiling: every bandit also learns every other model's score at each step)
  */
 import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
@@ -35,6 +36,8 @@ const { values } = parseArgs({
     routers: { type: "string", default: "linucb,thompson,eps-greedy+cold" },
     /** Bandit parameters (JSON) for every online router of every figure, e.g. '{"conservative":false}'. */
     params: { type: "string" },
+    /** A ceiling, not a figure: bandits also learn every other model's score at each step (simulate's fullInformation). */
+    "full-information": { type: "boolean", default: false },
     out: { type: "string" },
   },
 });
@@ -55,7 +58,7 @@ interface Run {
 
 async function run(examples: RoutingExample[], models: string[], options: Partial<Parameters<typeof simulate>[0]> & { routers: string[] }): Promise<Run> {
   const lines = new Map<string, SimulationLine[]>();
-  const result = await simulate({ examples, models, seed: 42, params: banditParams, ...options, onLine: (line) => (lines.get(line.router) ?? lines.set(line.router, []).get(line.router)!).push(line) });
+  const result = await simulate({ examples, models, seed: 42, params: banditParams, fullInformation: values["full-information"], ...options, onLine: (line) => (lines.get(line.router) ?? lines.set(line.router, []).get(line.router)!).push(line) });
   return { result, lines };
 }
 
