@@ -14,7 +14,9 @@ export function parseRouterParams<Schema extends z.ZodType>(kind: string, schema
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const keys = issue && "keys" in issue && Array.isArray(issue.keys) ? issue.keys.map(String) : [];
-  const name = keys[0] ?? (issue?.path.map(String).join(".") || "params");
+  // An unknown key is named with its path (`changeDetection.tresh`, not `tresh`).
+  const path = issue?.path.map(String) ?? [];
+  const name = (keys[0] !== undefined ? [...path, keys[0]] : path).join(".") || "params";
   const message = keys.length > 0 ? "unknown parameter" : (issue?.message ?? "invalid");
   throw new SwitchyardError("invalid_config", `${kind} parameter ${JSON.stringify(name)}: ${message}`, { param: name });
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { rankByObjective } from "../../../src/core/objective.js";
+import { SwitchyardError } from "../../../src/core/errors.js";
 import { createRandom } from "../../../src/core/random.js";
 import { banditParamsSchema, ChangeDetector, createBanditRouter } from "../../../src/routers/bandit/index.js";
 import { routerTrainerFor } from "../../../src/routers/create-router-trainer.js";
@@ -108,4 +109,22 @@ test("a gated warm bandit leaves a prior choice that started failing soon after 
   const blind = leftAfterFlip({ conservative: 0.25, changeDetection: false });
   assert.ok(detected >= 0.8, `detection on: left the failing prior choice on ${detected} of steps 450–550`);
   assert.ok(blind < detected - 0.2, `detection off: left it on ${blind} of steps 450–550 (on: ${detected})`);
+});
+
+test("changeDetection is validated: garbage is an invalid_config error naming the field; a stored state with a bad detector is refused", () => {
+  for (const bad of [{ threshold: -1 }, { drift: 2 }, { warmup: 1.5 }, { tresh: 3 }, "on", true]) {
+    assert.throws(
+      () => createBanditRouter({ kind: "linucb", params: { changeDetection: bad }, models: MODELS, inputDimension: DIMENSION, seed: 3 }),
+      (error: unknown) => error instanceof SwitchyardError && error.code === "invalid_config" && /changeDetection/.test(error.message),
+      `changeDetection ${JSON.stringify(bad)}`,
+    );
+  }
+  const router = createBanditRouter({ kind: "linucb", params: { changeDetection: { threshold: 10 } }, models: MODELS, inputDimension: DIMENSION, seed: 3 });
+  const state = router.toState() as unknown as { params: { changeDetection: unknown }; detectors: Record<string, unknown> };
+  assert.deepEqual(state.params.changeDetection, { drift: 0.125, threshold: 10, warmup: 30 });
+  const corrupt = { ...state, detectors: { "model-a": { up: -1, down: 0, count: 0 } } };
+  assert.throws(
+    () => routerTrainerFor("linucb").fromState(corrupt as never),
+    (error: unknown) => error instanceof SwitchyardError && error.code === "invalid_artifact" && /detectors/.test(error.message),
+  );
 });
