@@ -5,7 +5,7 @@
  * cost, and — for a scenario — the scenario model's share before the change and 200…300 steps after it.
  *
  * Run: npx tsx benchmarks/online-learning-tuning.ts [--set routerbench] [--seed 1000] [--routers linucb,thompson+warm]
- *      [--scenario stationary] [--pace-to-knob | --pace-to-reference] [--settings '[{"discount":0.99},{"discount":0.999}]']
+ *      [--scenario stationary] [--anchors 0,50 (new-model)] [--pace-to-knob | --pace-to-reference] [--settings '[{"discount":0.99},{"discount":0.999}]']
  */
 import { parseArgs } from "node:util";
 import { excludeContaminated } from "../src/data/split.js";
@@ -24,6 +24,8 @@ const { values } = parseArgs({
     /** Pace each online router to offline-knn's realised spend on this stream (exactly equal money). */
     "pace-to-reference": { type: "boolean", default: false },
     settings: { type: "string" },
+    /** new-model: comma-separated anchor counts to run each setting with (0 = the optimistic prior alone). */
+    anchors: { type: "string", default: "0" },
   },
 });
 const dataset = await loadBenchmarkDataset(values.set!);
@@ -36,7 +38,8 @@ const share = (lines: readonly SimulationLine[], model: string, from: number, to
 console.log(`${values.set} seed ${values.seed}, scenario ${values.scenario}, knob ${values.quality}${values["pace-to-knob"] ? ", online routers paced to the knob's spend" : ""}${values["pace-to-reference"] ? ", online routers paced to offline-knn's realised spend" : ""}`);
 console.log(`| params | router | mean reward | mean cost USD | last-quarter reward | last-quarter cost USD | scenario model share before → +200…+300 |`);
 console.log(`|---|---|---|---|---|---|---|`);
-for (const params of settings) {
+const runs = values.anchors!.split(",").flatMap((anchors) => settings.map((params) => ({ params, anchors: Number(anchors) })));
+for (const { params, anchors } of runs) {
   const lines = new Map<string, SimulationLine[]>();
   const result = await simulate({
     examples,
@@ -48,6 +51,7 @@ for (const params of settings) {
     quality: Number(values.quality),
     paceToKnob: values["pace-to-knob"],
     paceToReference: values["pace-to-reference"],
+    anchors,
     onLine: (line) => (lines.get(line.router) ?? lines.set(line.router, []).get(line.router)!).push(line),
   });
   const { model, fromStep } = result.scenario;
@@ -67,7 +71,7 @@ for (const params of settings) {
         ? `+400…+500 ${share(own, model, fromStep + 400, fromStep + 500).toFixed(3)}${reference}`
         : `${share(own, model, Math.max(0, fromStep - 300), fromStep).toFixed(3)} → ${share(own, model, fromStep + 200, fromStep + 300).toFixed(3)}`;
     console.log(
-      `| ${JSON.stringify(params)} | ${router} | ${mean(own.map((l) => l.reward)).toFixed(4)} | ${mean(own.map((l) => l.costUsd)).toPrecision(4)} | ${mean(last.map((l) => l.reward)).toFixed(4)} | ${mean(last.map((l) => l.costUsd)).toPrecision(4)} | ${shares} |`,
+      `| ${JSON.stringify(params)}${anchors > 0 ? ` + ${anchors} anchors` : ""} | ${router} | ${mean(own.map((l) => l.reward)).toFixed(4)} | ${mean(own.map((l) => l.costUsd)).toPrecision(4)} | ${mean(last.map((l) => l.reward)).toFixed(4)} | ${mean(last.map((l) => l.costUsd)).toPrecision(4)} | ${shares} |`,
     );
   }
 }

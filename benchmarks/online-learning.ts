@@ -12,6 +12,7 @@
  * Run: npx tsx benchmarks/online-learning.ts [--sets routerbench,dcrouter,routellm-mmlu] [--seeds 42,43,44]
  *      [--pace knob|reference] [--routers linucb+warm,thompson+warm] [--params '{"conservative":false}'] [--figures stationary,drift,price-change,price-cut,new-model,budget,speed] [--auto] [--out FILE.md]
  *      [--full-information] (a ceiling: every bandit also learns every other model's score at each step)
+ *      [--anchors 50] (new-model: the bandits add the arriving model from its outcomes on 50 prompts of the traffic before it)
  */
 import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
@@ -38,6 +39,8 @@ const { values } = parseArgs({
     params: { type: "string" },
     /** A ceiling, not a figure: bandits also learn every other model's score at each step (simulate's fullInformation). */
     "full-information": { type: "boolean", default: false },
+    /** New-model figure: bandits add the arriving model from its graded outcomes on this many prompts of the traffic before it (0 = the optimistic prior). */
+    anchors: { type: "string", default: "0" },
     out: { type: "string" },
   },
 });
@@ -137,14 +140,18 @@ for (const set of sets) {
       }
     }
     if (figures.has("new-model")) {
-      const arrival = await run(examples, models, { seed, scenario: "new-model", routers: ["linucb", "thompson"] });
-      const { model, fromStep } = arrival.result.scenario;
+      const anchors = Number(values.anchors);
+      const arrival = await run(examples, models, { seed, scenario: "new-model", routers: ["linucb", "thompson"], anchors });
+      const { model, fromStep, anchorCostUsd } = arrival.result.scenario;
+      const tag = anchors > 0 ? ` (${anchors} anchors)` : "";
       // The reference: an offline router trained on the same history with the model, at the same wtp, on the same steps.
       const target = await referenceShare(examples, models, seed, arrival.result.willingnessToPay, model!, fromStep + 400, fromStep + 500);
       for (const [name, lines] of arrival.lines) {
         const share = shareIn(lines, model!, fromStep + 400, fromStep + 500);
-        if (name !== "offline-knn" && target > 0) noteRatio(`new-model|${name}`, share / target);
-        scenarioRows.push(`| new-model | ${seed} | ${name} | ${model} | +400…+500: ${share.toFixed(3)} | ${target.toFixed(3)} | ratio ${target > 0 ? (share / target).toFixed(2) : "–"} |`);
+        const named = name === "offline-knn" ? name : `${name}${tag}`;
+        if (name !== "offline-knn" && target > 0) noteRatio(`new-model|${named}`, share / target);
+        const anchorNote = anchors > 0 && name !== "offline-knn" ? `; anchors cost ${anchorCostUsd.toPrecision(3)} USD = ${((100 * anchorCostUsd) / arrival.result.routers.find((r) => r.router === name)!.totalCostUsd).toFixed(2)} % of its stream spend` : "";
+        scenarioRows.push(`| new-model | ${seed} | ${named} | ${model} | +400…+500: ${share.toFixed(3)} | ${target.toFixed(3)} | ratio ${target > 0 ? (share / target).toFixed(2) : "–"}${anchorNote} |`);
         say(scenarioRows.at(-1)!);
       }
     }

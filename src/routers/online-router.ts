@@ -35,6 +35,15 @@ export interface OnlineObservation {
   predictedCostUsd?: number;
 }
 
+/** An outcome of a model added online on an anchor prompt it was run on when added (reward in [0, 1]). */
+export type AnchorObservation = Omit<OnlineObservation, "model">;
+
+/** Options of {@link OnlineRouter.addModel}. */
+export interface AddOnlineModelOptions {
+  /** The new model's outcomes on a few anchor prompts (UniRoute's anchor set): a measured prior instead of an assumed one. */
+  anchors?: readonly AnchorObservation[];
+}
+
 /**
  * A router that keeps learning from the traffic it serves (contextual bandits): it still predicts each
  * model's quality (its posterior mean), and in addition chooses with exploration and learns from
@@ -49,8 +58,8 @@ export interface OnlineRouter extends Router {
   choose(input: RouteInput, candidates: readonly CandidatePrediction[], willingnessToPay: number, random: Random): OnlineChoice;
   /** Learns one observation; a model the router does not know is ignored (returns false). */
   update(observation: OnlineObservation): boolean;
-  /** Adds a model with the router's exploration prior (no-op when known). */
-  addModel(model: string): void;
+  /** Adds a model with the router's exploration prior, or one measured on `options.anchors` (no-op when known). */
+  addModel(model: string, options?: AddOnlineModelOptions): void;
   /** Forgets a model (no-op when unknown). */
   removeModel(model: string): void;
 }

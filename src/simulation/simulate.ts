@@ -11,6 +11,7 @@ import { fitLogTokenScale } from "../math/log-token-feature.js";
 import { banditParamsSchema, createBanditRouter, type BanditRouter } from "../routers/bandit/index.js";
 import { parseRouterParams } from "../routers/parse-router-params.js";
 import { routerTrainerFor } from "../routers/create-router-trainer.js";
+import type { AnchorObservation } from "../routers/online-router.js";
 import type { Router, RouteInput } from "../routers/router.js";
 import { trainRouter } from "../training/train-router.js";
 import { prepareTraining, type EmbedderSpec } from "../training/training-set.js";
@@ -76,6 +77,14 @@ export interface SimulationOptions {
    * exploration can buy (benchmarks/online-learning-cold-ceiling.ts).
    */
   fullInformation?: boolean;
+  /**
+   * `new-model` only: when the model arrives, bandits are given its outcomes on this many anchor prompts
+   * drawn (seeded) from the traffic streamed before it arrived — what a deployment gets by running the new
+   * model on a sample of recent prompts and grading the answers before routing to it (UniRoute; `cluster`'s
+   * `addModel`) — instead of the assumed optimistic prior. What those calls cost is reported as
+   * `scenario.anchorCostUsd`, apart from the routers' spend. Default 0.
+   */
+  anchors?: number;
   embedder?: EmbedderSpec;
   /** Steps per report window (default 250). */
   windowSize?: number;
@@ -86,7 +95,7 @@ export interface SimulationOptions {
 /** What a simulation measured. */
 export interface SimulationResult {
   dataset: { historyPrompts: number; streamedSteps: number; models: readonly string[] };
-  scenario: { name: ScenarioName; model?: string; fromStep: number };
+  scenario: { name: ScenarioName; model?: string; fromStep: number; anchors: number; anchorCostUsd: number };
   seed: number;
   willingnessToPay: number;
   /** The reference's calibrated expected spend per prompt at the knob (predicted costs, on the history). */
@@ -143,6 +152,10 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const stream = order.slice(cut);
   if (history.length < 10 || stream.length < 1) throw new SwitchyardError("invalid_dataset", `the dataset has ${options.examples.length} prompts: too few for a ${historyShare} history share and a stream`);
   const scenario = createScenario(options.scenario ?? "stationary", history, options.models, stream.length);
+  const anchorCount = options.anchors ?? 0;
+  if (!Number.isInteger(anchorCount) || anchorCount < 0) throw new SwitchyardError("invalid_config", `--anchors must be a whole number ≥ 0, got ${anchorCount}`, { param: "--anchors" });
+  if (anchorCount > 0 && scenario.name !== "new-model") throw new SwitchyardError("invalid_config", "--anchors applies to --scenario new-model only (the anchors measure the arriving model)", { param: "--anchors" });
+  if (anchorCount > scenario.fromStep) throw new SwitchyardError("invalid_config", `--anchors: at most the ${scenario.fromStep} prompts streamed before the new model arrives, got ${anchorCount}`, { param: "--anchors" });
 
   progress("training on the history", 0, specs.length + 1);
   const prepared = await prepareTraining(history, scenario.historyModels, options.embedder);
@@ -165,6 +178,16 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     input: { text: example.prompt, embedding: embeddings[i]!, sparseEmbedding: sparse?.[i], promptTokens: estimateTokens(example.prompt) },
   }));
 
+  // The anchor set: recent traffic — prompts streamed before the model arrives — that the arriving model is
+  // run on when it is added and graded (its outcomes as the scenario gives them at arrival). Not the history:
+  // the warm starts' prior was trained on those prompts, so the incumbents' qualities there are overfitted.
+  const anchorSteps = shuffled(steps.slice(0, scenario.fromStep), createRandom(seed ^ 0x0a5c4012)).slice(0, anchorCount);
+  const anchors: AnchorObservation[] = anchorSteps.map(({ example, input }) => {
+    const model = scenario.model!;
+    return { input, reward: scenario.reward(example, model, scenario.fromStep), costUsd: scenario.costUsd(example, model, scenario.fromStep), predictedCostUsd: costModel.predict(model, input.promptTokens) };
+  });
+  const anchorCostUsd = anchors.reduce((sum, anchor) => sum + anchor.costUsd!, 0);
+
   const records = new Map<string, StepRecord[]>();
   const summaries: RouterRunSummary[] = [];
   for (const [r, spec] of specs.entries()) {
@@ -172,7 +195,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     const built = buildRouter(spec, { reference: reference.router, prepared, seed, params: options.params, inputDimension, tokenScale, costModel, models: scenario.historyModels });
     const referenceSpendUsd = pacedToReference && r > 0 ? records.get(specs[0]!.name)!.reduce((sum, record) => sum + record.costUsd, 0) : undefined;
     const budgetUsd = built.type !== "bandit" ? options.budgetUsd : pacedToKnob ? knobSpendUsd * stream.length : (referenceSpendUsd ?? options.budgetUsd);
-    const run = runRouter(spec.name, built, { steps, scenario, costModel, willingnessToPay, budgetUsd, seed: seed ^ hashName(spec.name), models: options.models, fullInformation: options.fullInformation === true, onLine: options.onLine });
+    const run = runRouter(spec.name, built, { steps, scenario, costModel, willingnessToPay, budgetUsd, seed: seed ^ hashName(spec.name), models: options.models, fullInformation: options.fullInformation === true, anchors, onLine: options.onLine });
     records.set(spec.name, run.records);
     summaries.push({ ...summarizeRun(spec.name, run.records, { windowSize, models: options.models }), decisionMs: latencyOf(run.decisionMs), updateMs: latencyOf(run.updateMs), wallMs: run.wallMs });
   }
@@ -187,7 +210,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   progress("done", specs.length + 1, specs.length + 1);
   return {
     dataset: { historyPrompts: history.length, streamedSteps: stream.length, models: options.models },
-    scenario: { name: scenario.name, model: scenario.model, fromStep: scenario.fromStep },
+    scenario: { name: scenario.name, model: scenario.model, fromStep: scenario.fromStep, anchors: anchorCount, anchorCostUsd },
     seed,
     willingnessToPay,
     knobSpendUsd,
@@ -249,6 +272,8 @@ interface RunContext {
   seed: number;
   models: readonly string[];
   fullInformation: boolean;
+  /** Outcomes of the arriving model on the anchor prompts, given to a bandit when it adds the model. */
+  anchors: readonly AnchorObservation[];
   onLine?: (line: SimulationLine) => void;
 }
 
@@ -268,7 +293,7 @@ function runRouter(name: string, built: BuiltRouter, context: RunContext): { rec
     if (built.type === "bandit") {
       for (const model of context.models) {
         if (scenario.available(model, t) && !knownModels.has(model)) {
-          built.router.addModel(model);
+          built.router.addModel(model, model === scenario.model ? { anchors: context.anchors } : {});
           knownModels = new Set(built.router.models);
         }
       }

@@ -64,6 +64,9 @@ test("bad simulate flags are one-line errors naming the flag", () => {
     [["--router", "linucb", "--history", "1"], 2, /--history must be strictly between 0 and 1/],
     [["--router", "linucb", "--history", "0"], 2, /--history must be strictly between 0 and 1/],
     [["--router", "linucb", "--offline-router", "oracle"], 1, /--offline-router/],
+    [["--router", "linucb", "--anchors", "20"], 1, /--anchors applies to --scenario new-model only/],
+    [["--router", "linucb", "--scenario", "new-model", "--anchors", "5000"], 1, /--anchors: at most the 70 prompts streamed before the new model arrives, got 5000/],
+    [["--router", "linucb", "--scenario", "new-model", "--anchors", "-3"], 2, /--anchors/],
   ];
   for (const [args, status, message] of cases) {
     const result = cli("simulate", "--dataset", sample, "--decisions", out, ...args);

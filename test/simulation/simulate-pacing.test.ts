@@ -69,3 +69,17 @@ test("fullInformation (a ceiling's measuring device) teaches a cold bandit every
     bandit.filter((line) => line.router === "offline-knn").map((line) => line.model),
   );
 });
+
+test("new-model with anchors: the bandits add the arriving model from its outcomes on recent traffic, whose cost is reported apart", async () => {
+  const options = { examples: sample.examples, models: sample.models, routers: ["linucb+warm"], seed: 3, scenario: "new-model" as const };
+  const plain = await simulate(options);
+  const anchored = await simulate({ ...options, anchors: 30 });
+  assert.equal(plain.scenario.anchors, 0);
+  assert.equal(plain.scenario.anchorCostUsd, 0);
+  assert.equal(anchored.scenario.anchors, 30);
+  assert.ok(anchored.scenario.anchorCostUsd > 0, `anchor cost ${anchored.scenario.anchorCostUsd}`);
+  // The anchors change what the bandit knows of the new model, so its routing after the arrival differs.
+  const after = (result: typeof plain) => result.routers.find((router) => router.router === "linucb+warm")!.share;
+  assert.notDeepEqual(after(anchored), after(plain));
+  await assert.rejects(simulate({ ...options, scenario: "drift", anchors: 5 }), /--anchors applies to --scenario new-model only/);
+});

@@ -23,6 +23,7 @@ export function registerSimulate(program: Command): void {
     .option("--seed <n>", "seed of the history split, the stream order and exploration", "42")
     .option("--params <json>", "bandit parameters as a JSON object, e.g. '{\"alpha\":0.3,\"discount\":0.99}'")
     .option("--scenario <name>", "stationary, drift, price-change, price-cut or new-model", "stationary")
+    .option("--anchors <n>", "new-model: give the bandits the arriving model's graded outcomes on n prompts of the traffic before it arrived (a measured prior instead of the optimistic one)", "0")
     .option("--budget-usd <x>", "pace every router to this budget for the whole stream")
     .option("--pace-to-knob", "pace each online router to the knob's calibrated spend per request (equal-cost comparison)")
     .option("--quality <k>", "the knob every router runs at (through the reference's calibration)", "0.5")
@@ -36,6 +37,7 @@ export function registerSimulate(program: Command): void {
       const quality = parseNumberOption("--quality", String(options.quality), { min: 0, max: 1 });
       const budgetUsd = options.budgetUsd === undefined ? undefined : parseNumberOption("--budget-usd", String(options.budgetUsd), { min: 0 });
       if (budgetUsd !== undefined && options.paceToKnob) throw new UsageError("--pace-to-knob and --budget-usd are exclusive: the knob's spend is a budget of its own");
+      const anchors = parseNumberOption("--anchors", String(options.anchors), { integer: true, min: 0 });
       const params = parseParamsOption(options.params as string | undefined);
       const routers = parseListOption("--router", String(options.router));
       const scenario = parseScenarioName(String(options.scenario));
@@ -65,6 +67,7 @@ export function registerSimulate(program: Command): void {
         seed,
         params,
         scenario,
+        anchors,
         budgetUsd,
         paceToKnob: Boolean(options.paceToKnob),
         quality,

@@ -89,6 +89,12 @@ export const banditParamsSchema = z
      */
     newModelPriorWeight: z.number().positive().finite().default(10),
     /**
+     * A model added with anchors (`addModel(model, { anchors })`): pseudo-anchors of weight holding its prior —
+     * a read-out of the known models' qualities — at `cluster`'s cluster-difficulty estimate (their mean plus
+     * the model's mean offset on the anchors) until the anchors say which incumbents it resembles.
+     */
+    anchorShrinkage: z.number().min(0).finite().default(5),
+    /**
      * LinUCB with shared target features (hybrid, Li et al. 2010): quality = xᵀθ_a + z_aᵀβ with z_a = [x̄, ℓ_a·x̄],
      * x̄ a small sketch of x and ℓ_a the target's standardised log price, β shared by all targets.
      */

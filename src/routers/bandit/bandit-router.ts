@@ -4,8 +4,9 @@ import type { Random } from "../../core/random.js";
 import { clamp01 } from "../../math/scalar-functions.js";
 import { sparseEntriesOf } from "../../math/sparse-rows.js";
 import { LinearFeatures, type LinearFeatureSpec } from "../linear/linear-features.js";
-import type { OnlineChoice, OnlineObservation, OnlineRouter } from "../online-router.js";
+import type { AddOnlineModelOptions, OnlineChoice, OnlineObservation, OnlineRouter } from "../online-router.js";
 import type { RouteInput, RouterState } from "../router.js";
+import { anchorPriorQuality, fitAnchorPrior, type AnchorPrior } from "./anchor-prior.js";
 import { ArmModel, type ArmModelState, type FeatureEntries } from "./arm-model.js";
 import type { BanditKind, BanditParams } from "./bandit-params.js";
 import { chooseArm, type ArmChoice, type ExplorationPolicy } from "./choose-arm.js";
@@ -35,6 +36,8 @@ export interface BanditRouterParts {
   restarted?: readonly string[];
   /** Change detectors' state per model. */
   detectors?: Record<string, ChangeDetectorState>;
+  /** Added models measured on anchor prompts: their prior as a read-out of the known models' qualities. */
+  anchorPriors?: Record<string, AnchorPrior>;
   /** Standardised log price per model (hybrid's target descriptor). */
   descriptors?: Record<string, number>;
   steps?: number;
@@ -78,6 +81,7 @@ export class BanditRouter implements OnlineRouter {
   private readonly added: Set<string>;
   private readonly restarted: Set<string>;
   private readonly detectors = new Map<string, ChangeDetector>();
+  private readonly anchorPriors: Map<string, AnchorPrior>;
   /** Arms restarted by the change detector since this router was built from its state. */
   restarts = 0;
   /** λ of the arms: `warmLambda` over an offline prior, `lambda` for a cold start. */
@@ -97,6 +101,7 @@ export class BanditRouter implements OnlineRouter {
     this.steps = parts.steps ?? 0;
     this.added = new Set(parts.added ?? []);
     this.restarted = new Set(parts.restarted ?? []);
+    this.anchorPriors = new Map(Object.entries(parts.anchorPriors ?? {}));
     this.lambda = parts.priorState.kind === "router" ? parts.params.warmLambda : parts.params.lambda;
     for (const model of this.models) this.arms.set(model, this.armOf(model, parts.arms?.[model]));
     const detection = parts.params.changeDetection;
@@ -233,13 +238,28 @@ export class BanditRouter implements OnlineRouter {
     return arm;
   }
 
-  addModel(model: string): void {
+  /**
+   * Adds a model with an exploration prior. Without anchors: `newModelPrior` (optimistic by default). With
+   * `anchors` — the new model's rewards on a few prompts it was run on when added (UniRoute's anchor set;
+   * recent traffic, graded) — its prior is a read-out of the known models' posterior qualities at x fitted on
+   * the anchors (anchor-prior.ts: which incumbents it answers like, shrunk toward `cluster`'s
+   * cluster-difficulty estimate), and its arm, at the cold λ, learns the anchors' residuals as labelled
+   * observations (no discount step, not watched by the change detector).
+   */
+  addModel(model: string, options: AddOnlineModelOptions = {}): void {
     if (this.arms.has(model)) return;
+    const anchors = options.anchors ?? [];
+    if (anchors.length > 0) {
+      const known = this.knownModels();
+      const rows = anchors.map((anchor) => ({ known: this.posteriorsOf(anchor.input, known, this.featuresOf(anchor.input)), reward: anchor.reward }));
+      this.anchorPriors.set(model, fitAnchorPrior(rows, known, this.params.anchorShrinkage));
+    }
     // A new model has no prior of its own (see priorsOf); its arm's λ is the weight of that prior.
     this.added.add(model);
     this.arms.set(model, this.armOf(model, undefined));
     this.shared?.addModel(model);
     this.models = [...this.models, model];
+    for (const anchor of anchors) this.learn({ ...anchor, model }, { discount: false });
   }
 
   removeModel(model: string): void {
@@ -247,6 +267,7 @@ export class BanditRouter implements OnlineRouter {
     this.costRatios.delete(model);
     this.added.delete(model);
     this.restarted.delete(model);
+    this.anchorPriors.delete(model);
     this.detectors.delete(model);
     this.shared?.removeModel(model);
     this.models = this.models.filter((known) => known !== model);
@@ -267,13 +288,18 @@ export class BanditRouter implements OnlineRouter {
       added: [...this.added],
       restarted: [...this.restarted],
       detectors: Object.fromEntries([...this.detectors].map(([model, detector]) => [model, detector.toState()])),
+      anchorPriors: Object.fromEntries(this.anchorPriors),
       steps: this.steps,
     };
   }
 
-  /** λ of a model's arm: `lambda` once restarted by the change detector, `newModelPriorWeight` for a model added online, else the start's λ. */
+  /**
+   * λ of a model's arm: `lambda` once restarted by the change detector or for a model added with anchors (its
+   * measured outcomes, not an assumed prior, should shape it), `newModelPriorWeight` for a model added
+   * online without, else the start's λ.
+   */
   private lambdaOf(model: string): number {
-    if (this.restarted.has(model)) return this.params.lambda;
+    if (this.restarted.has(model) || this.anchorPriors.has(model)) return this.params.lambda;
     return this.added.has(model) ? this.params.newModelPriorWeight : this.lambda;
   }
 
@@ -286,27 +312,28 @@ export class BanditRouter implements OnlineRouter {
   private priorsOf(input: RouteInput, names: readonly string[], x: FeatureEntries): Float64Array {
     const priors = this.prior.predict(input, names);
     if (this.added.size === 0 || !names.some((name) => this.added.has(name))) return priors;
-    if (this.params.newModelPrior === "optimistic") {
-      names.forEach((name, i) => {
-        if (this.added.has(name)) priors[i] = 1;
-      });
-      return priors;
-    }
-    const known = this.models.filter((model) => !this.added.has(model));
-    if (known.length === 0) return priors;
-    const knownPriors = this.prior.predict(input, known);
-    let best = Number.NEGATIVE_INFINITY;
-    let sum = 0;
-    known.forEach((model, i) => {
-      const posterior = knownPriors[i]! + this.arms.get(model)!.mean(x);
-      best = Math.max(best, posterior);
-      sum += posterior;
-    });
-    const fallback = clamp01(this.params.newModelPrior === "best" ? best : sum / known.length);
+    const known = this.knownModels();
+    const needsKnown = this.params.newModelPrior !== "optimistic" || names.some((name) => this.anchorPriors.has(name));
+    const qualities = needsKnown && known.length > 0 ? this.posteriorsOf(input, known, x) : undefined;
     names.forEach((name, i) => {
-      if (this.added.has(name)) priors[i] = fallback;
+      if (!this.added.has(name)) return;
+      const anchored = this.anchorPriors.get(name);
+      if (anchored && qualities) priors[i] = anchorPriorQuality(anchored, known, qualities);
+      else if (this.params.newModelPrior === "optimistic") priors[i] = 1;
+      else if (qualities) priors[i] = clamp01(this.params.newModelPrior === "best" ? Math.max(...qualities) : qualities.reduce((a, b) => a + b, 0) / qualities.length);
     });
     return priors;
+  }
+
+  /** The models the bandit started with (not added online). */
+  private knownModels(): string[] {
+    return this.models.filter((model) => !this.added.has(model));
+  }
+
+  /** Posterior mean quality (prior + arm) of each of `models` (none added online) at x. */
+  private posteriorsOf(input: RouteInput, models: readonly string[], x: FeatureEntries): Float64Array {
+    const priors = this.prior.predict(input, models);
+    return Float64Array.from(models, (model, k) => priors[k]! + this.arms.get(model)!.mean(x));
   }
 
   private featuresOf(input: RouteInput): FeatureEntries {

@@ -31,6 +31,7 @@ const stateSchema = z.object({
   added: z.array(z.string()).default([]),
   restarted: z.array(z.string()).default([]),
   detectors: z.record(z.string(), z.object({ up: z.number().min(0), down: z.number().min(0), count: z.number().int().min(0) })).default({}),
+  anchorPriors: z.record(z.string(), z.object({ intercept: z.number().finite(), weights: z.record(z.string(), z.number().finite()) })).default({}),
   steps: z.number().int().min(0),
 });
 
@@ -96,6 +97,7 @@ export function createBanditRouterTrainer(kind: BanditKind, resolve: TrainerReso
         added: s.added,
         restarted: s.restarted,
         detectors: s.detectors,
+        anchorPriors: s.anchorPriors,
         steps: s.steps,
       });
     },

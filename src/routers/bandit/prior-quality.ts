@@ -13,6 +13,8 @@ export type PriorSource = { kind: "constant"; quality: number } | { kind: "route
 export class PriorQuality {
   readonly source: PriorSource;
   private readonly newModelPrior: "optimistic" | "best" | "mean";
+  /** The offline router's predictions for the last input asked about (a decision asks several times). */
+  private last: { input: RouteInput; predicted: Float64Array } | undefined;
 
   constructor(source: PriorSource, newModelPrior: "optimistic" | "best" | "mean") {
     this.source = source;
@@ -27,7 +29,9 @@ export class PriorQuality {
       return result;
     }
     const router = this.source.router;
-    const predicted = router.predictQuality(input);
+    // One entry, by identity: choosing, an added model's prior and the update after it all ask about the same input.
+    if (this.last?.input !== input) this.last = { input, predicted: router.predictQuality(input) };
+    const predicted = this.last.predicted;
     let best = Number.NEGATIVE_INFINITY;
     let sum = 0;
     for (let i = 0; i < predicted.length; i++) {

@@ -39,3 +39,49 @@ test("a new model whose first answers fail is not locked out: optimistic prior 1
   const locked = newModelShare({ newModelPrior: "best", newModelPriorWeight: 1 }, 300, 400);
   assert.ok(locked <= 0.2, `best-incumbent prior with weight 1: share ${locked}`);
 });
+
+/**
+ * Incumbents model-a (right 92 % on family 0, 15 % on family 1) and model-c (60 % on both) at 0.01 USD; at
+ * step 200 a model arrives at 0.05 USD that is right 95 % of the time on family 1 and 10 % on family 0: at
+ * wtp 1 it should take family 1 and never serve family 0. Counts its choices per family in steps 200–300.
+ */
+function specialistRun(anchors: number): { family0: number; family1: number; router: ReturnType<typeof createBanditRouter> } {
+  const router = createBanditRouter({ kind: "linucb", params: {}, models: ["model-a", "model-c"], inputDimension: DIMENSION, seed: 3, resolve: routerTrainerFor });
+  const random = createRandom(5);
+  const rewards = createRandom(9);
+  const accuracy = (model: string, family: number) => (model === "model-new" ? [0.1, 0.95] : model === "model-a" ? [0.92, 0.15] : [0.6, 0.6])[family]!;
+  const counts = { family0: 0, family1: 0 };
+  for (let t = 0; t < 300; t++) {
+    const family = stream.family[t]!;
+    if (t === 200) {
+      // The anchor set: prompts served before (rows 100–100+anchors), the new model's outcomes on them.
+      const anchorSet = Array.from({ length: anchors }, (_, k) => 100 + k).map((i) => ({ input: inputOf(stream.set, i), reward: rewards() < accuracy("model-new", stream.family[i]!) ? 1 : 0 }));
+      router.addModel("model-new", { anchors: anchorSet });
+    }
+    const input = inputOf(stream.set, t);
+    const candidates = router.models.map((model) => ({ model, predictedQuality: 0, predictedCostUsd: model === "model-new" ? 0.05 : 0.01 }));
+    const choice = router.choose(input, candidates, 1, random);
+    router.update({ input, model: choice.model, reward: rewards() < accuracy(choice.model, family) ? 1 : 0 });
+    if (choice.model === "model-new") counts[family === 0 ? "family0" : "family1"]++;
+  }
+  return { ...counts, router };
+}
+
+test("a model added with anchors starts from its measured strengths: no exploration where the anchors say it is weak", () => {
+  const anchored = specialistRun(40);
+  const optimistic = specialistRun(0);
+  // 50 prompts of each family in steps 200–300.
+  assert.ok(anchored.family1 >= 40, `anchored: ${anchored.family1} of 50 family-1 prompts to the specialist`);
+  assert.ok(anchored.family0 <= 2, `anchored: ${anchored.family0} of 50 family-0 prompts to the specialist`);
+  // The optimistic prior has to find that out by serving family 0 (5 of 50 here); the anchors already said so.
+  assert.ok(optimistic.family0 >= anchored.family0 + 3, `the optimistic prior explores family 0 (${optimistic.family0}) where the anchors say not to (${anchored.family0})`);
+  // The anchor offset is part of the state: a router rebuilt from it predicts the same.
+  const rebuilt = routerTrainerFor("linucb").fromState(JSON.parse(JSON.stringify(anchored.router.toState())));
+  for (const i of [0, 1, 250, 251]) {
+    const [own, again] = [anchored.router.predictQuality(inputOf(stream.set, i)), rebuilt.predictQuality(inputOf(stream.set, i))];
+    own.forEach((q, j) => assert.ok(Math.abs(q - again[j]!) < 1e-9, `row ${i}, model ${j}: ${q} vs ${again[j]} rebuilt`));
+  }
+  // The specialist answers unlike model-a (right where it is wrong): the read-out says so.
+  const priors = (anchored.router.toState() as unknown as { anchorPriors: Record<string, { weights: Record<string, number> }> }).anchorPriors;
+  assert.ok(priors["model-new"]!.weights["model-a"]! < 0, `the specialist's weight on model-a: ${JSON.stringify(priors["model-new"])}`);
+});
