@@ -221,10 +221,13 @@ export class BanditRouter implements OnlineRouter {
   /**
    * The detector saw `model`'s rewards shift: its arm forgets everything (discounting would take ~1/(1 − γ)
    * steps to) and restarts with the cold ridge `lambda` — on a warm start the prior's opinion of this model
-   * is out of date, so the arm's own fresh observations must be able to overrule it quickly.
+   * is out of date, so the arm's own fresh observations must be able to overrule it quickly. A model added
+   * with anchors also loses its anchor prior (measured before the shift, and without the arm's corrections
+   * it can sit low enough never to be served again): it is explored afresh from the `newModelPrior`.
    */
   private restartArm(model: string): void {
     this.restarted.add(model);
+    this.anchorPriors.delete(model);
     this.arms.set(model, this.armOf(model, undefined));
     this.restarts++;
   }
@@ -294,13 +297,15 @@ export class BanditRouter implements OnlineRouter {
   }
 
   /**
-   * λ of a model's arm: `lambda` once restarted by the change detector or for a model added with anchors (its
-   * measured outcomes, not an assumed prior, should shape it), `newModelPriorWeight` for a model added
-   * online without, else the start's λ.
+   * λ of a model's arm: for a model added online, `lambda` when it was added with anchors (its measured
+   * outcomes, not an assumed prior, shape it) and `newModelPriorWeight` otherwise — the weight of its assumed
+   * prior, after a restart too (a restarted optimistic arm at λ = 1 could be locked out by one early
+   * failure); `lambda` for a known model the change detector restarted; else the start's λ.
    */
   private lambdaOf(model: string): number {
-    if (this.restarted.has(model) || this.anchorPriors.has(model)) return this.params.lambda;
-    return this.added.has(model) ? this.params.newModelPriorWeight : this.lambda;
+    if (this.anchorPriors.has(model)) return this.params.lambda;
+    if (this.added.has(model)) return this.params.newModelPriorWeight;
+    return this.restarted.has(model) ? this.params.lambda : this.lambda;
   }
 
   /**

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { createRandom } from "../../../src/core/random.js";
 import { createBanditRouter } from "../../../src/routers/bandit/index.js";
 import { routerTrainerFor } from "../../../src/routers/create-router-trainer.js";
-import { DIMENSION, MODELS, inputOf, twoFamilySet } from "../learned-routers-fixture.js";
+import { DIMENSION, MODELS, inputOf, stateOf, twoFamilySet } from "../learned-routers-fixture.js";
 
 const stream = twoFamilySet({ count: 700, seed: 11, sparse: true });
 
@@ -84,4 +84,23 @@ test("a model added with anchors starts from its measured strengths: no explorat
   // The specialist answers unlike model-a (right where it is wrong): the read-out says so.
   const priors = (anchored.router.toState() as unknown as { anchorPriors: Record<string, { weights: Record<string, number> }> }).anchorPriors;
   assert.ok(priors["model-new"]!.weights["model-a"]! < 0, `the specialist's weight on model-a: ${JSON.stringify(priors["model-new"])}`);
+});
+
+test("when the change detector restarts a model added with anchors, its stale anchor prior goes and it is explored afresh", () => {
+  const router = createBanditRouter({ kind: "linucb", params: { changeDetection: { drift: 0.1, threshold: 2, warmup: 5 } }, models: ["model-a", "model-c"], inputDimension: DIMENSION, seed: 3, resolve: routerTrainerFor });
+  const anchors = Array.from({ length: 40 }, (_, i) => ({ input: inputOf(stream.set, i), reward: 1 }));
+  router.addModel("model-new", { anchors });
+  const probe = inputOf(stream.set, 500);
+  const at = router.models.indexOf("model-new");
+  // Its answers turn wrong: the detector restarts its arm within a few dozen observations.
+  let t = 100;
+  while (router.restarts === 0 && t < 200) router.update({ input: inputOf(stream.set, t++), model: "model-new", reward: 0 });
+  assert.equal(router.restarts, 1, "the detector restarted the new model's arm");
+  const state = stateOf<{ anchorPriors: Record<string, unknown>; restarted: string[] }>(router);
+  assert.deepEqual(state.anchorPriors, {}, "the anchor prior is dropped");
+  assert.deepEqual(state.restarted, ["model-new"]);
+  // Back to the optimistic prior, held by newModelPriorWeight (λ 10): one more failure does not lock it out.
+  assert.equal(router.predictQuality(probe)[at], 1);
+  router.update({ input: inputOf(stream.set, t), model: "model-new", reward: 0 });
+  assert.ok(router.predictQuality(probe)[at]! > 0.8, `after one failure: ${router.predictQuality(probe)[at]}`);
 });
