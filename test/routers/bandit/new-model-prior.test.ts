@@ -81,6 +81,8 @@ test("a model added with anchors starts from its measured strengths: no explorat
     const [own, again] = [anchored.router.predictQuality(inputOf(stream.set, i)), rebuilt.predictQuality(inputOf(stream.set, i))];
     own.forEach((q, j) => assert.ok(Math.abs(q - again[j]!) < 1e-9, `row ${i}, model ${j}: ${q} vs ${again[j]} rebuilt`));
   }
+  assert.match(anchored.router.explain(inputOf(stream.set, 0)).find((line) => line.startsWith("model-new"))!, /added online with a prior read out from its anchor prompts/);
+  assert.match(optimistic.router.explain(inputOf(stream.set, 0)).find((line) => line.startsWith("model-new"))!, /added online with an assumed prior/);
   // The specialist answers unlike model-a (right where it is wrong): the read-out says so.
   const priors = (anchored.router.toState() as unknown as { anchorPriors: Record<string, { weights: Record<string, number> }> }).anchorPriors;
   assert.ok(priors["model-new"]!.weights["model-a"]! < 0, `the specialist's weight on model-a: ${JSON.stringify(priors["model-new"])}`);
