@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { stringify as toYaml } from "yaml";
 import { loadRouterArtifact, saveRouterArtifact, type RouterArtifact } from "../../src/artifacts/router-artifact.js";
@@ -15,24 +13,15 @@ import { trainRouterArtifact } from "../../src/training/train-router-artifact.js
 import { createRoutingEngine } from "../../src/core/create-routing-engine.js";
 import { queryOfPrompt } from "../../src/core/query.js";
 import { isOnlineRouter } from "../../src/routers/online-router.js";
+import { runCli } from "../helpers/run-cli.js";
 import { syntheticRoutingExamples } from "../helpers/synthetic-dataset.js";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const targets = [
   { id: "small", inputUsdPerMTok: 0.1, outputUsdPerMTok: 0.1, contextWindow: 8192 },
   { id: "big", inputUsdPerMTok: 5, outputUsdPerMTok: 5, contextWindow: 8192 },
 ];
 
-function cli(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [join(root, "bin/switchyard.js"), ...args], { cwd: root });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-    child.on("close", (status) => done({ status, stdout, stderr }));
-  });
-}
+const cli = runCli;
 
 /**
  * Deep equality with numbers equal to 1e-9 relative: a bandit rebuilt from a snapshot recomputes its
