@@ -251,7 +251,8 @@ export class BanditRouter implements OnlineRouter {
    */
   addModel(model: string, options: AddOnlineModelOptions = {}): void {
     if (this.arms.has(model)) return;
-    const anchors = options.anchors ?? [];
+    // An anchor without a finite reward says nothing (as in `learn`): it is left out of the fit too.
+    const anchors = (options.anchors ?? []).filter((anchor) => Number.isFinite(anchor.reward));
     if (anchors.length > 0) {
       const known = this.knownModels();
       const rows = anchors.map((anchor) => ({ known: this.posteriorsOf(anchor.input, known, this.featuresOf(anchor.input)), reward: anchor.reward }));

@@ -106,3 +106,17 @@ test("when the change detector restarts a model added with anchors, its stale an
   router.update({ input: inputOf(stream.set, t), model: "model-new", reward: 0 });
   assert.ok(router.predictQuality(probe)[at]! > 0.8, `after one failure: ${router.predictQuality(probe)[at]}`);
 });
+
+test("anchors without a finite reward are left out: the model is added as from the others", () => {
+  const build = () => createBanditRouter({ kind: "linucb", params: {}, models: ["model-a", "model-c"], inputDimension: DIMENSION, seed: 3, resolve: routerTrainerFor });
+  const anchors = Array.from({ length: 20 }, (_, i) => ({ input: inputOf(stream.set, i), reward: i % 2 }));
+  const clean = build();
+  clean.addModel("model-new", { anchors });
+  const noisy = build();
+  noisy.addModel("model-new", { anchors: [...anchors, { input: inputOf(stream.set, 30), reward: Number.NaN }, { input: inputOf(stream.set, 31), reward: Number.POSITIVE_INFINITY }] });
+  assert.deepEqual(stateOf(noisy), stateOf(clean));
+  // Only unusable anchors: the optimistic prior, as without anchors.
+  const none = build();
+  none.addModel("model-new", { anchors: [{ input: inputOf(stream.set, 30), reward: Number.NaN }] });
+  assert.equal(none.predictQuality(inputOf(stream.set, 0))[2], 1);
+});
