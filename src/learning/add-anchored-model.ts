@@ -1,8 +1,7 @@
 import type { RouterArtifact } from "../artifacts/router-artifact.js";
 import { SwitchyardError } from "../core/errors.js";
-import { estimateTokens } from "../core/tokens.js";
 import { embedderFromState } from "../embedders/create-embedder.js";
-import { isSparseEmbedder } from "../embedders/sparse-vector.js";
+import { routeInputsOf } from "../embedders/route-inputs-of.js";
 import type { AnchorObservation } from "../routers/online-router.js";
 import type { LearningRepository } from "../stores/store.js";
 import { restoreOnlineRouter } from "./restore-online-router.js";
@@ -51,14 +50,8 @@ export async function addAnchoredModel(options: AddAnchoredModelOptions): Promis
   if (replaced && options.replace !== true) {
     throw new SwitchyardError("invalid_config", `--model: the learned state already routes ${JSON.stringify(model)}; pass --replace to forget what it learned of it and add it from the anchors`, { param: "--model" });
   }
-  const embedder = await embedderFromState(artifact.embedder);
-  const prompts = options.anchors.map((anchor) => anchor.prompt);
-  const embeddings = await embedder.embed(prompts);
-  const sparse = isSparseEmbedder(embedder) ? embedder.embedSparse(prompts) : undefined;
-  const anchors: AnchorObservation[] = options.anchors.map((anchor, i) => ({
-    input: { text: anchor.prompt, embedding: embeddings[i]!, sparseEmbedding: sparse?.[i], promptTokens: estimateTokens(anchor.prompt) },
-    reward: anchor.score,
-  }));
+  const inputs = await routeInputsOf(await embedderFromState(artifact.embedder), options.anchors.map((anchor) => anchor.prompt));
+  const anchors: AnchorObservation[] = options.anchors.map((anchor, i) => ({ input: inputs[i]!, reward: anchor.score }));
   restored.router.addModel(model, { anchors });
   await options.repository.resetLearnedState({ routerKind: artifact.router.kind, state: JSON.stringify(restored.router.toState()), seq: 0, updates: restored.updates, savedAt: options.now?.() ?? Date.now() });
   return { anchors: anchors.length, updates: restored.updates, replaced };

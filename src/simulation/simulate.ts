@@ -3,9 +3,8 @@ import { SwitchyardError } from "../core/errors.js";
 import { expectedSpendForKnob, willingnessToPayForKnob } from "../core/knob-calibration.js";
 import { rankByObjective, type CandidatePrediction } from "../core/objective.js";
 import { createRandom, shuffled } from "../core/random.js";
-import { estimateTokens } from "../core/tokens.js";
 import type { RoutingExample } from "../data/routing-example.js";
-import { isSparseEmbedder } from "../embedders/sparse-vector.js";
+import { routeInputsOf } from "../embedders/route-inputs-of.js";
 import { BudgetPacer } from "../limits/budget-pacer.js";
 import { fitLogTokenScale } from "../math/log-token-feature.js";
 import { banditParamsSchema, createBanditRouter, type BanditRouter } from "../routers/bandit/index.js";
@@ -170,13 +169,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const tokenScale = fitLogTokenScale(prepared.data.promptTokens);
   const inputDimension = prepared.embedder.dimension;
 
-  const prompts = stream.map((example) => example.prompt);
-  const embeddings = await prepared.embedder.embed(prompts);
-  const sparse = isSparseEmbedder(prepared.embedder) ? prepared.embedder.embedSparse(prompts) : undefined;
-  const steps: Step[] = stream.map((example, i) => ({
-    example,
-    input: { text: example.prompt, embedding: embeddings[i]!, sparseEmbedding: sparse?.[i], promptTokens: estimateTokens(example.prompt) },
-  }));
+  const inputs = await routeInputsOf(prepared.embedder, stream.map((example) => example.prompt));
+  const steps: Step[] = stream.map((example, i) => ({ example, input: inputs[i]! }));
 
   // The anchor set: recent traffic — prompts streamed before the model arrives — that the arriving model is
   // run on when it is added and graded (its outcomes as the scenario gives them at arrival). Not the history:

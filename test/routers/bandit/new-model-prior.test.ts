@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { SwitchyardError } from "../../../src/core/errors.js";
 import { createRandom } from "../../../src/core/random.js";
 import { createBanditRouter } from "../../../src/routers/bandit/index.js";
 import { routerTrainerFor } from "../../../src/routers/create-router-trainer.js";
@@ -119,4 +120,22 @@ test("anchors without a finite reward are left out: the model is added as from t
   const none = build();
   none.addModel("model-new", { anchors: [{ input: inputOf(stream.set, 30), reward: Number.NaN }] });
   assert.equal(none.predictQuality(inputOf(stream.set, 0))[2], 1);
+});
+
+test("anchorShrinkage and a stored anchor prior are validated: garbage is refused naming the field", () => {
+  for (const bad of [-1, Number.POSITIVE_INFINITY, "5"]) {
+    assert.throws(
+      () => createBanditRouter({ kind: "linucb", params: { anchorShrinkage: bad }, models: MODELS, inputDimension: DIMENSION, seed: 3 }),
+      (error: unknown) => error instanceof SwitchyardError && error.code === "invalid_config" && /anchorShrinkage/.test(error.message),
+      `anchorShrinkage ${JSON.stringify(bad)}`,
+    );
+  }
+  const router = createBanditRouter({ kind: "linucb", params: {}, models: ["model-a", "model-c"], inputDimension: DIMENSION, seed: 3, resolve: routerTrainerFor });
+  router.addModel("model-new", { anchors: [{ input: inputOf(stream.set, 0), reward: 1 }] });
+  const state = stateOf<Record<string, unknown>>(router);
+  const corrupt = { ...state, anchorPriors: { "model-new": { intercept: "high", weights: {} } } };
+  assert.throws(
+    () => routerTrainerFor("linucb").fromState(JSON.parse(JSON.stringify(corrupt))),
+    (error: unknown) => error instanceof SwitchyardError && error.code === "invalid_artifact" && /anchorPriors/.test(error.message),
+  );
 });
