@@ -95,6 +95,15 @@ export const banditParamsSchema = z
      */
     anchorShrinkage: z.number().min(0).finite().default(5),
     /**
+     * Exploration of a model added online: its widths (LinUCB's bonus α·width, Thompson's sampling scale) are
+     * multiplied by this. The known models' α and v are small because a warm start's prior already knows
+     * them; an added model's estimate is young, and served only where it looks good — too timid a bonus
+     * leaves it under-estimated, and under-served, for a long time. 3 was chosen among 1, 2, 3, 5 and 10 on
+     * dcrouter seeds 1000–1003: wider bonuses made LinUCB serve a newcomer at well over twice the share its
+     * merit earns while exploring (docs/online-learning.md, "New and removed targets").
+     */
+    newModelExploration: z.number().min(0).finite().default(3),
+    /**
      * LinUCB with shared target features (hybrid, Li et al. 2010): quality = xᵀθ_a + z_aᵀβ with z_a = [x̄, ℓ_a·x̄],
      * x̄ a small sketch of x and ℓ_a the target's standardised log price, β shared by all targets.
      */

@@ -6,7 +6,7 @@ import { sparseEntriesOf } from "../../math/sparse-rows.js";
 import { LinearFeatures, type LinearFeatureSpec } from "../linear/linear-features.js";
 import type { AddOnlineModelOptions, OnlineChoice, OnlineObservation, OnlineRouter } from "../online-router.js";
 import type { RouteInput, RouterState } from "../router.js";
-import { anchorPriorQuality, fitAnchorPrior, type AnchorPrior } from "./anchor-prior.js";
+import { anchorPriorQuality, fitAnchorPrior, refineAnchorPrior, type AnchorPrior } from "./anchor-prior.js";
 import { ArmModel, type ArmModelState, type FeatureEntries } from "./arm-model.js";
 import type { BanditKind, BanditParams } from "./bandit-params.js";
 import { chooseArm, type ArmChoice, type ExplorationPolicy } from "./choose-arm.js";
@@ -162,7 +162,7 @@ export class BanditRouter implements OnlineRouter {
         variance += this.shared.variance(z, candidate.model);
       }
       scores.mean[i] = mean;
-      scores.width[i] = Math.sqrt(variance);
+      scores.width[i] = Math.sqrt(variance) * (this.added.has(candidate.model) ? this.params.newModelExploration : 1);
       scores.costUsd[i] = candidate.predictedCostUsd * this.costRatios.ratioOf(candidate.model);
     }
     const choice = chooseArm(scores, willingnessToPay, this.policy, random);
@@ -197,7 +197,14 @@ export class BanditRouter implements OnlineRouter {
     const residual = reward - prior - (z && this.shared ? this.shared.mean(z, observation.model) : 0);
     // The one-step-ahead error, before the arm learns this reward: what the change detector watches.
     const error = residual - arm.mean(x);
-    arm.update(x, residual);
+    // An anchored model's served outcome refines its read-out first; its arm learns what that leaves.
+    const anchored = options.discount ? this.anchorPriors.get(observation.model) : undefined;
+    if (anchored) {
+      const known = this.knownModels();
+      const refined = refineAnchorPrior(anchored, known, this.posteriorsOf(observation.input, known, x), reward);
+      this.anchorPriors.set(observation.model, refined);
+      arm.update(x, residual + prior - this.priorsOf(observation.input, [observation.model], x)[0]!);
+    } else arm.update(x, residual);
     if (z && this.shared) this.shared.update(z, observation.model, reward - prior - arm.mean(x));
     if (observation.costUsd !== undefined) {
       const predicted = observation.predictedCostUsd ?? this.costModel?.predict(observation.model, observation.input.promptTokens);

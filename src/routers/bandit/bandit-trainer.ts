@@ -31,7 +31,22 @@ const stateSchema = z.object({
   added: z.array(z.string()).default([]),
   restarted: z.array(z.string()).default([]),
   detectors: z.record(z.string(), z.object({ up: z.number().min(0), down: z.number().min(0), count: z.number().int().min(0) })).default({}),
-  anchorPriors: z.record(z.string(), z.object({ intercept: z.number().finite(), weights: z.record(z.string(), z.number().finite()) })).default({}),
+  anchorPriors: z
+    .record(
+      z.string(),
+      z
+        .object({
+          intercept: z.number().finite(),
+          weights: z.record(z.string(), z.number().finite()),
+          models: z.array(z.string()).optional(),
+          gram: z.array(z.number().finite()).optional(),
+          right: z.array(z.number().finite()).optional(),
+        })
+        .refine(({ models, gram, right }) => (models === undefined && gram === undefined && right === undefined) || (models !== undefined && gram?.length === (models.length + 1) ** 2 && right?.length === models.length + 1), {
+          message: "a read-out's statistics need models, a (models + 1)² gram and a models + 1 right-hand side",
+        }),
+    )
+    .default({}),
   steps: z.number().int().min(0),
 });
 

@@ -36,8 +36,8 @@ function newModelShare(params: Record<string, unknown>, from: number, to: number
 test("a new model whose first answers fail is not locked out: optimistic prior 1 held by newModelPriorWeight", () => {
   const share = newModelShare({}, 300, 400);
   assert.ok(share >= 0.8, `default prior: the new model's share in steps 300–400 is ${share}`);
-  // The previous default (prior = the best incumbent's estimate, held by a cold λ = 1) locks it out after its two failures.
-  const locked = newModelShare({ newModelPrior: "best", newModelPriorWeight: 1 }, 300, 400);
+  // The previous defaults (prior = the best incumbent's estimate, held by a cold λ = 1, the known models' bonus) lock it out after its two failures.
+  const locked = newModelShare({ newModelPrior: "best", newModelPriorWeight: 1, newModelExploration: 1 }, 300, 400);
   assert.ok(locked <= 0.2, `best-incumbent prior with weight 1: share ${locked}`);
 });
 
@@ -82,11 +82,21 @@ test("a model added with anchors starts from its measured strengths: no explorat
     const [own, again] = [anchored.router.predictQuality(inputOf(stream.set, i)), rebuilt.predictQuality(inputOf(stream.set, i))];
     own.forEach((q, j) => assert.ok(Math.abs(q - again[j]!) < 1e-9, `row ${i}, model ${j}: ${q} vs ${again[j]} rebuilt`));
   }
+  // ... and goes on learning the same way (to rounding): one more served answer refines both read-outs alike.
+  for (const router of [anchored.router, rebuilt]) (router as typeof anchored.router).update({ input: inputOf(stream.set, 300), model: "model-new", reward: 1 });
+  const readOut = (router: { toState(): unknown }) => (router.toState() as { anchorPriors: Record<string, { intercept: number; gram: number[] }> }).anchorPriors["model-new"]!;
+  assert.ok(Math.abs(readOut(rebuilt).intercept - readOut(anchored.router).intercept) < 1e-9);
+  assert.equal(readOut(rebuilt).gram[0], readOut(anchored.router).gram[0]);
+  const [own, again] = [anchored.router.predictQuality(inputOf(stream.set, 251)), rebuilt.predictQuality(inputOf(stream.set, 251))];
+  own.forEach((q, j) => assert.ok(Math.abs(q - again[j]!) < 1e-9, `model ${j} after one more answer: ${q} vs ${again[j]} rebuilt`));
   assert.match(anchored.router.explain(inputOf(stream.set, 0)).find((line) => line.startsWith("model-new"))!, /added online with a prior read out from its anchor prompts/);
   assert.match(optimistic.router.explain(inputOf(stream.set, 0)).find((line) => line.startsWith("model-new"))!, /added online with an assumed prior/);
   // The specialist answers unlike model-a (right where it is wrong): the read-out says so.
-  const priors = (anchored.router.toState() as unknown as { anchorPriors: Record<string, { weights: Record<string, number> }> }).anchorPriors;
+  const priors = (anchored.router.toState() as unknown as { anchorPriors: Record<string, { weights: Record<string, number>; gram: number[] }> }).anchorPriors;
   assert.ok(priors["model-new"]!.weights["model-a"]! < 0, `the specialist's weight on model-a: ${JSON.stringify(priors["model-new"])}`);
+  // Every served answer refined the read-out: its intercept's weight is shrinkage 5 + 40 anchors + the answers
+  // (those of steps 200–300 and the one more above).
+  assert.equal(priors["model-new"]!.gram[0], 5 + 40 + anchored.family0 + anchored.family1 + 1);
 });
 
 test("when the change detector restarts a model added with anchors, its stale anchor prior goes and it is explored afresh", () => {
@@ -133,9 +143,40 @@ test("anchorShrinkage and a stored anchor prior are validated: garbage is refuse
   const router = createBanditRouter({ kind: "linucb", params: {}, models: ["model-a", "model-c"], inputDimension: DIMENSION, seed: 3, resolve: routerTrainerFor });
   router.addModel("model-new", { anchors: [{ input: inputOf(stream.set, 0), reward: 1 }] });
   const state = stateOf<Record<string, unknown>>(router);
-  const corrupt = { ...state, anchorPriors: { "model-new": { intercept: "high", weights: {} } } };
-  assert.throws(
-    () => routerTrainerFor("linucb").fromState(JSON.parse(JSON.stringify(corrupt))),
-    (error: unknown) => error instanceof SwitchyardError && error.code === "invalid_artifact" && /anchorPriors/.test(error.message),
-  );
+  for (const garbage of [{ intercept: "high", weights: {} }, { intercept: 0.1, weights: {}, models: ["model-a", "model-c"], gram: [1, 0, 0, 1], right: [0, 0, 0] }]) {
+    const corrupt = { ...state, anchorPriors: { "model-new": garbage } };
+    assert.throws(
+      () => routerTrainerFor("linucb").fromState(JSON.parse(JSON.stringify(corrupt))),
+      (error: unknown) => error instanceof SwitchyardError && error.code === "invalid_artifact" && /anchorPriors/.test(error.message),
+      JSON.stringify(garbage),
+    );
+  }
+});
+
+/**
+ * Incumbents right 60 % of the time at 0.01 USD; a model arrives at step 200 (0.03 USD) that is right 90 %
+ * of the time, but its anchors came out badly (8 failures of 12): its read-out starts well below what it is
+ * worth. Returns its share of steps 400–600 with the given `newModelExploration`.
+ */
+function underEstimatedShare(newModelExploration: number): number {
+  const router = createBanditRouter({ kind: "linucb", params: { newModelExploration }, models: ["model-a", "model-c"], inputDimension: DIMENSION, seed: 3, resolve: routerTrainerFor });
+  const random = createRandom(5);
+  const rewards = createRandom(9);
+  let share = 0;
+  for (let t = 0; t < 600; t++) {
+    if (t === 200) router.addModel("model-new", { anchors: Array.from({ length: 12 }, (_, k) => ({ input: inputOf(stream.set, 100 + k), reward: k % 3 === 0 ? 1 : 0 })) });
+    const input = inputOf(stream.set, t);
+    const candidates = router.models.map((model) => ({ model, predictedQuality: 0, predictedCostUsd: model === "model-new" ? 0.03 : 0.01 }));
+    const choice = router.choose(input, candidates, 1, random);
+    router.update({ input, model: choice.model, reward: rewards() < (choice.model === "model-new" ? 0.9 : 0.6) ? 1 : 0 });
+    if (t >= 400 && choice.model === "model-new") share += 1 / 200;
+  }
+  return share;
+}
+
+test("newModelExploration scales an added model's exploration: an under-estimated newcomer is found; with none it is left", () => {
+  const timid = underEstimatedShare(0);
+  const explored = underEstimatedShare(3);
+  assert.ok(explored >= 0.7, `with exploration 3 the better newcomer carries ${explored} of steps 400–600`);
+  assert.ok(timid <= 0.1, `with no exploration of its own it carries ${timid}`);
 });
