@@ -2,7 +2,8 @@
  * The tuning runs behind the bandit defaults (docs/online-learning.md): a few exploration / prior / discount
  * settings on a tuning seed (1000) — a history split and stream order that no figure in BENCHMARKS.md uses
  * (those use seeds 42, 43, 44). Prints per setting and router: whole-stream and last-quarter mean reward and
- * cost, and — for a scenario — the scenario model's share before the change and 200…300 steps after it.
+ * cost, and — for a scenario — the scenario model's share before the change and 200…300 steps after it (new-model:
+ * its share at +400…+500 and in the last quarter, beside an offline-knn trained with it).
  *
  * Run: npx tsx benchmarks/online-learning-tuning.ts [--set routerbench] [--seed 1000] [--routers linucb,thompson+warm]
  *      [--scenario stationary] [--anchors 0,50 (new-model)] [--pace-to-knob | --pace-to-reference] [--settings '[{"discount":0.99},{"discount":0.999}]']
@@ -60,7 +61,8 @@ for (const { params, anchors } of runs) {
   if (result.scenario.name === "new-model") {
     const withIt: SimulationLine[] = [];
     await simulate({ examples, models: dataset.models, routers: [], seed: Number(values.seed), willingnessToPay: result.willingnessToPay, onLine: (line) => withIt.push(line) });
-    reference = `; offline-knn trained with it: +400…+500 ${share(withIt, model!, fromStep + 400, fromStep + 500).toFixed(3)}`;
+    const quarter = Math.floor((withIt.length * 3) / 4);
+    reference = `; offline-knn trained with it: +400…+500 ${share(withIt, model!, fromStep + 400, fromStep + 500).toFixed(3)}, last quarter ${share(withIt, model!, quarter, withIt.length).toFixed(3)} at ${mean(withIt.slice(quarter).map((l) => l.costUsd)).toPrecision(4)} USD`;
   }
   for (const [router, own] of lines) {
     const quarter = Math.floor((own.length * 3) / 4);
@@ -68,7 +70,7 @@ for (const { params, anchors } of runs) {
     const shares = !model
       ? "–"
       : result.scenario.name === "new-model"
-        ? `+400…+500 ${share(own, model, fromStep + 400, fromStep + 500).toFixed(3)}${reference}`
+        ? `+400…+500 ${share(own, model, fromStep + 400, fromStep + 500).toFixed(3)}, last quarter ${share(own, model, quarter, own.length).toFixed(3)}${reference}`
         : `${share(own, model, Math.max(0, fromStep - 300), fromStep).toFixed(3)} → ${share(own, model, fromStep + 200, fromStep + 300).toFixed(3)}`;
     console.log(
       `| ${JSON.stringify(params)}${anchors > 0 ? ` + ${anchors} anchors` : ""} | ${router} | ${mean(own.map((l) => l.reward)).toFixed(4)} | ${mean(own.map((l) => l.costUsd)).toPrecision(4)} | ${mean(last.map((l) => l.reward)).toFixed(4)} | ${mean(last.map((l) => l.costUsd)).toPrecision(4)} | ${shares} |`,

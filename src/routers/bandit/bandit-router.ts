@@ -133,7 +133,8 @@ export class BanditRouter implements OnlineRouter {
     const quality = this.predictQuality(input);
     return this.models.map((model, i) => {
       const arm = this.arms.get(model)!;
-      return `${model}: mean quality ${quality[i]!.toFixed(3)} ± ${Math.sqrt(arm.variance(x)).toFixed(3)} (noise units), ${arm.observations.toFixed(1)} discounted observations, cost ratio ${this.costRatios.ratioOf(model).toFixed(2)}${this.anchorPriors.has(model) ? ", added online with a prior read out from its anchor prompts" : this.added.has(model) ? ", added online with an assumed prior" : ""}${this.restarted.has(model) ? ", restarted by the change detector (the prior no longer trusted)" : ""}`;
+      const added = this.anchorPriors.has(model) ? "added online with a prior read out from its anchor prompts" : this.added.has(model) ? "added online with an assumed prior" : undefined;
+      return `${model}: mean quality ${quality[i]!.toFixed(3)} ± ${Math.sqrt(arm.variance(x)).toFixed(3)} (noise units), ${arm.observations.toFixed(1)} discounted observations, cost ratio ${this.costRatios.ratioOf(model).toFixed(2)}${added ? `, ${added}, explored at ${this.params.newModelExploration}× the known models' width` : ""}${this.restarted.has(model) ? ", restarted by the change detector (the prior no longer trusted)" : ""}`;
     });
   }
 

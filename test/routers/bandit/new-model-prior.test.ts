@@ -89,7 +89,8 @@ test("a model added with anchors starts from its measured strengths: no explorat
   assert.equal(readOut(rebuilt).gram[0], readOut(anchored.router).gram[0]);
   const [own, again] = [anchored.router.predictQuality(inputOf(stream.set, 251)), rebuilt.predictQuality(inputOf(stream.set, 251))];
   own.forEach((q, j) => assert.ok(Math.abs(q - again[j]!) < 1e-9, `model ${j} after one more answer: ${q} vs ${again[j]} rebuilt`));
-  assert.match(anchored.router.explain(inputOf(stream.set, 0)).find((line) => line.startsWith("model-new"))!, /added online with a prior read out from its anchor prompts/);
+  assert.match(anchored.router.explain(inputOf(stream.set, 0)).find((line) => line.startsWith("model-new"))!, /added online with a prior read out from its anchor prompts, explored at 3× the known models' width/);
+  assert.doesNotMatch(anchored.router.explain(inputOf(stream.set, 0)).find((line) => line.startsWith("model-a"))!, /explored at/);
   assert.match(optimistic.router.explain(inputOf(stream.set, 0)).find((line) => line.startsWith("model-new"))!, /added online with an assumed prior/);
   // The specialist answers unlike model-a (right where it is wrong): the read-out says so.
   const priors = (anchored.router.toState() as unknown as { anchorPriors: Record<string, { weights: Record<string, number>; gram: number[] }> }).anchorPriors;
