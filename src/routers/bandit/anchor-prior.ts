@@ -67,7 +67,12 @@ export function refineAnchorPrior(prior: AnchorPrior, known: readonly string[], 
   const { models, gram, right } = prior;
   if (!models || !gram || !right) return prior;
   const n = models.length + 1;
-  const q = rowOf(Float64Array.from(models, (model) => (known.includes(model) ? qualities[known.indexOf(model)]! : 0)));
+  const q = rowOf(
+    Float64Array.from(models, (model) => {
+      const at = known.indexOf(model);
+      return at >= 0 ? qualities[at]! : 0;
+    }),
+  );
   const nextGram = Float64Array.from(gram);
   const nextRight = Float64Array.from(right);
   addRow(nextGram, nextRight, q, reward);

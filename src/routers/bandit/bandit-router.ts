@@ -202,9 +202,10 @@ export class BanditRouter implements OnlineRouter {
     const anchored = options.discount ? this.anchorPriors.get(observation.model) : undefined;
     if (anchored) {
       const known = this.knownModels();
-      const refined = refineAnchorPrior(anchored, known, this.posteriorsOf(observation.input, known, x), reward);
+      const qualities = this.posteriorsOf(observation.input, known, x);
+      const refined = refineAnchorPrior(anchored, known, qualities, reward);
       this.anchorPriors.set(observation.model, refined);
-      arm.update(x, residual + prior - this.priorsOf(observation.input, [observation.model], x)[0]!);
+      arm.update(x, residual + prior - anchorPriorQuality(refined, known, qualities));
     } else arm.update(x, residual);
     if (z && this.shared) this.shared.update(z, observation.model, reward - prior - arm.mean(x));
     if (observation.costUsd !== undefined) {

@@ -133,13 +133,15 @@ test("anchors without a finite reward are left out: the model is added as from t
   assert.equal(none.predictQuality(inputOf(stream.set, 0))[2], 1);
 });
 
-test("anchorShrinkage and a stored anchor prior are validated: garbage is refused naming the field", () => {
-  for (const bad of [-1, Number.POSITIVE_INFINITY, "5"]) {
-    assert.throws(
-      () => createBanditRouter({ kind: "linucb", params: { anchorShrinkage: bad }, models: MODELS, inputDimension: DIMENSION, seed: 3 }),
-      (error: unknown) => error instanceof SwitchyardError && error.code === "invalid_config" && /anchorShrinkage/.test(error.message),
-      `anchorShrinkage ${JSON.stringify(bad)}`,
-    );
+test("anchorShrinkage, newModelExploration and a stored anchor prior are validated: garbage is refused naming the field", () => {
+  for (const field of ["anchorShrinkage", "newModelExploration"]) {
+    for (const bad of [-1, Number.POSITIVE_INFINITY, "5"]) {
+      assert.throws(
+        () => createBanditRouter({ kind: "linucb", params: { [field]: bad }, models: MODELS, inputDimension: DIMENSION, seed: 3 }),
+        (error: unknown) => error instanceof SwitchyardError && error.code === "invalid_config" && new RegExp(field).test(error.message),
+        `${field} ${JSON.stringify(bad)}`,
+      );
+    }
   }
   const router = createBanditRouter({ kind: "linucb", params: {}, models: ["model-a", "model-c"], inputDimension: DIMENSION, seed: 3, resolve: routerTrainerFor });
   router.addModel("model-new", { anchors: [{ input: inputOf(stream.set, 0), reward: 1 }] });
