@@ -188,7 +188,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     progress(`streaming ${stream.length} prompts to ${spec.name}`, r + 1, specs.length + 1);
     const built = buildRouter(spec, { reference: reference.router, prepared, seed, params: options.params, inputDimension, tokenScale, costModel, models: scenario.historyModels });
     const referenceSpendUsd = pacedToReference && r > 0 ? records.get(specs[0]!.name)!.reduce((sum, record) => sum + record.costUsd, 0) : undefined;
-    const budgetUsd = built.type !== "bandit" ? options.budgetUsd : pacedToKnob ? knobSpendUsd * stream.length : (referenceSpendUsd ?? options.budgetUsd);
+    // Online routers (and a static `+paced` copy, the device's own cost) are held to the run's pacing; static routers see only a budget.
+    const paced = built.type === "bandit" || (spec.type === "static" && spec.paced === true);
+    const budgetUsd = !paced ? options.budgetUsd : pacedToKnob ? knobSpendUsd * stream.length : (referenceSpendUsd ?? options.budgetUsd);
     const run = runRouter(spec.name, built, { steps, scenario, costModel, willingnessToPay, budgetUsd, seed: seed ^ hashName(spec.name), models: options.models, fullInformation: options.fullInformation === true, anchors, onLine: options.onLine });
     records.set(spec.name, run.records);
     summaries.push({ ...summarizeRun(spec.name, run.records, { windowSize, models: options.models }), decisionMs: latencyOf(run.decisionMs), updateMs: latencyOf(run.updateMs), wallMs: run.wallMs });
@@ -240,7 +242,8 @@ function buildRouter(
   },
 ): BuiltRouter {
   if (spec.type === "static") {
-    const router = spec.name === `offline-${context.reference.kind}` ? context.reference : routerTrainerFor(spec.router).train(context.prepared.data, { seed: context.seed });
+    const reference = `offline-${context.reference.kind}`;
+    const router = spec.name === reference || spec.name === `${reference}+paced` ? context.reference : routerTrainerFor(spec.router).train(context.prepared.data, { seed: context.seed });
     return { type: "static", router };
   }
   const router = createBanditRouter({

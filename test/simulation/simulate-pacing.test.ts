@@ -34,6 +34,26 @@ test("--pace-to-knob holds online routers to the knob's calibrated spend; static
   assert.ok(spend(matched, "linucb+cold") <= spend(matched, "offline-knn"), `paced ${spend(matched, "linucb+cold")} vs offline-knn's ${spend(matched, "offline-knn")}`);
 });
 
+test("a static router with +paced is held to the pacing like the bandits (the measuring device's own cost); bad suffixes are refused", async () => {
+  const options = { examples: sample.examples, models: sample.models, routers: ["knn+paced"], seed: 3 };
+  const lines: SimulationLine[] = [];
+  const free = await simulate({ ...options, onLine: (line) => lines.push(line) });
+  assert.deepEqual(free.routers.map((summary) => summary.router), ["offline-knn", "offline-knn+paced"]);
+  const of = (router: string) => lines.filter((line) => line.router === router).map((line) => line.model);
+  // Unpaced it is the reference itself, decision for decision.
+  assert.deepEqual(of("offline-knn+paced"), of("offline-knn"));
+  // Paced to the knob's calibrated spend (not the reference's realised one), its spend is held to that target.
+  const held: SimulationLine[] = [];
+  const paced = await simulate({ ...options, quality: 0.9, paceToKnob: true, onLine: (line) => held.push(line) });
+  const spend = (router: string) => held.filter((line) => line.router === router).reduce((sum, line) => sum + line.costUsd, 0);
+  const target = paced.knobSpendUsd * paced.dataset.streamedSteps;
+  assert.ok(spend("offline-knn+paced") <= target, `paced copy ${spend("offline-knn+paced")} vs target ${target}`);
+  assert.notDeepEqual(held.filter((line) => line.router === "offline-knn+paced").map((line) => line.model), held.filter((line) => line.router === "offline-knn").map((line) => line.model));
+  for (const bad of ["knn+warm", "knn+paced+x", "linucb+paced"]) {
+    await assert.rejects(simulate({ ...options, routers: [bad] }), (error: Error & { param?: string }) => error.param === "--router" && error.message.includes(bad), bad);
+  }
+});
+
 test("a willingness-to-pay override runs every router at it", async () => {
   const result = await simulate({ examples: sample.examples, models: sample.models, routers: [], seed: 3, willingnessToPay: 0.0123 });
   assert.equal(result.willingnessToPay, 0.0123);

@@ -16,7 +16,7 @@ export function registerSimulate(program: Command): void {
     .command("simulate")
     .description("replay a dataset as a stream with bandit feedback: bandits (cold and warm-started) against static routers trained on a labelled history")
     .requiredOption("--dataset <file>", "routing JSONL, a RouterBench CSV, or a directory of them")
-    .requiredOption("--router <names>", "comma-separated: linucb, thompson, eps-greedy (each +warm/+cold, both when bare), or static strategies (knn, auto, best-single, …)")
+    .requiredOption("--router <names>", "comma-separated: linucb, thompson, eps-greedy (each +warm/+cold, both when bare), or static strategies (knn, auto, best-single, …; knn+paced: knn held to the pacing like the bandits)")
     .requiredOption("--decisions <file>", "JSONL output: one line per router per step")
     .option("--offline-router <name>", "static reference, and the warm starts' prior, trained on the history", "knn")
     .option("--history <share>", "seeded share of the prompts that forms the labelled history", "0.3")
