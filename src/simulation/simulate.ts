@@ -14,6 +14,7 @@ import type { AnchorObservation } from "../routers/online-router.js";
 import type { Router, RouteInput } from "../routers/router.js";
 import { trainRouter } from "../training/train-router.js";
 import { prepareTraining, type EmbedderSpec } from "../training/training-set.js";
+import { ReferencePacer } from "./reference-pacer.js";
 import { parseRouterSpecs, type SimulatedRouterSpec } from "./router-specs.js";
 import { createScenario, type Scenario, type ScenarioName } from "./scenario.js";
 import { latencyOf, summarizeRun, type RouterRunSummary } from "./simulation-summary.js";
@@ -59,9 +60,10 @@ export interface SimulationOptions {
    */
   paceToKnob?: boolean;
   /**
-   * A measuring device, not a deployable policy: pace every online router to the offline reference's
-   * realised spend on this stream (its total cost, known because it streams first), so rewards compare at
-   * exactly equal money. Ignored with `budgetUsd`; wins over `paceToKnob`.
+   * A measuring device, not a deployable policy: hold every online router (and a `+paced` static copy) to the
+   * offline reference's realised spend on this stream, step by step (its cost at every step is known because it
+   * streams first; {@link ReferencePacer}), so rewards compare at exactly equal money and a router that routes
+   * like the reference is not moved at all. Ignored with `budgetUsd`; wins over `paceToKnob`.
    */
   paceToReference?: boolean;
   /**
@@ -187,11 +189,11 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   for (const [r, spec] of specs.entries()) {
     progress(`streaming ${stream.length} prompts to ${spec.name}`, r + 1, specs.length + 1);
     const built = buildRouter(spec, { reference: reference.router, prepared, seed, params: options.params, inputDimension, tokenScale, costModel, models: scenario.historyModels });
-    const referenceSpendUsd = pacedToReference && r > 0 ? records.get(specs[0]!.name)!.reduce((sum, record) => sum + record.costUsd, 0) : undefined;
     // Online routers (and a static `+paced` copy, the device's own cost) are held to the run's pacing; static routers see only a budget.
     const paced = built.type === "bandit" || (spec.type === "static" && spec.paced === true);
-    const budgetUsd = !paced ? options.budgetUsd : pacedToKnob ? knobSpendUsd * stream.length : (referenceSpendUsd ?? options.budgetUsd);
-    const run = runRouter(spec.name, built, { steps, scenario, costModel, willingnessToPay, budgetUsd, seed: seed ^ hashName(spec.name), models: options.models, fullInformation: options.fullInformation === true, anchors, onLine: options.onLine });
+    const referenceCostsUsd = pacedToReference && paced && r > 0 ? records.get(specs[0]!.name)!.map((record) => record.costUsd) : undefined;
+    const budgetUsd = !paced ? options.budgetUsd : pacedToKnob ? knobSpendUsd * stream.length : referenceCostsUsd ? undefined : options.budgetUsd;
+    const run = runRouter(spec.name, built, { steps, scenario, costModel, willingnessToPay, budgetUsd, referenceCostsUsd, seed: seed ^ hashName(spec.name), models: options.models, fullInformation: options.fullInformation === true, anchors, onLine: options.onLine });
     records.set(spec.name, run.records);
     summaries.push({ ...summarizeRun(spec.name, run.records, { windowSize, models: options.models }), decisionMs: latencyOf(run.decisionMs), updateMs: latencyOf(run.updateMs), wallMs: run.wallMs });
   }
@@ -266,6 +268,8 @@ interface RunContext {
   costModel: CostModel;
   willingnessToPay: number;
   budgetUsd?: number;
+  /** `paceToReference`: the reference's cost at every step, which a {@link ReferencePacer} holds the router to. */
+  referenceCostsUsd?: readonly number[];
   seed: number;
   models: readonly string[];
   fullInformation: boolean;
@@ -278,7 +282,11 @@ function runRouter(name: string, built: BuiltRouter, context: RunContext): { rec
   const started = performance.now();
   const { steps, scenario } = context;
   const random = createRandom(context.seed);
-  const pacer = context.budgetUsd !== undefined ? new BudgetPacer({ budgetUsd: context.budgetUsd, periodMs: steps.length, startMs: 0 }) : undefined;
+  const pacer = context.referenceCostsUsd
+    ? new ReferencePacer(context.referenceCostsUsd)
+    : context.budgetUsd !== undefined
+      ? new BudgetPacer({ budgetUsd: context.budgetUsd, periodMs: steps.length, startMs: 0 })
+      : undefined;
   const records: StepRecord[] = [];
   const decisionMs: number[] = [];
   const updateMs: number[] = [];
@@ -309,6 +317,8 @@ function runRouter(name: string, built: BuiltRouter, context: RunContext): { rec
     });
     if (candidates.length === 0) {
       decisionMs.push(performance.now() - decisionStart);
+      // The reference device follows the reference step by step: a refused step is a step spent at 0.
+      if (pacer instanceof ReferencePacer) pacer.record(0, now);
       records.push({ model: null, reward: 0, costUsd: 0 });
       context.onLine?.({ router: name, step: t, id: example.id, model: null, propensity: 1, reward: 0, costUsd: 0 });
       continue;
