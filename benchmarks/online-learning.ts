@@ -90,7 +90,8 @@ for (const set of sets) {
   const models = [...dataset.models];
   const staticRouters = ["best-single", ...(values.auto ? ["auto"] : [])];
   say(`\n### ${set} (${examples.length} prompts × ${models.length} models; history 0.3; seeds ${seeds.join(", ")})\n`);
-  const perRouter = new Map<string, { reward: number[]; cost: number[]; lastReward: number[]; lastCost: number[] }>();
+  // pairedMean / pairedVariance: per seed, the mean of (reward − offline-knn's reward) over the same steps and the variance of that mean.
+  const perRouter = new Map<string, { reward: number[]; cost: number[]; lastReward: number[]; lastCost: number[]; pairedMean: number[]; pairedVariance: number[] }>();
   const scenarioRows: string[] = [];
   const budgetRows: string[] = [];
   const ratios = new Map<string, number[]>();
@@ -102,7 +103,11 @@ for (const set of sets) {
       const stationary = await run(examples, models, { seed, paceToKnob: values.pace === "knob", paceToReference: values.pace === "reference", routers: [...values.routers!.split(","), ...staticRouters] });
       say(`| stationary seed ${seed} | paced to ${values.pace}; knob spend target ${stationary.result.knobSpendUsd.toPrecision(4)} USD per step |`);
       for (const [name, lines] of stationary.lines) {
-        const entry = perRouter.get(name) ?? perRouter.set(name, { reward: [], cost: [], lastReward: [], lastCost: [] }).get(name)!;
+        const entry = perRouter.get(name) ?? perRouter.set(name, { reward: [], cost: [], lastReward: [], lastCost: [], pairedMean: [], pairedVariance: [] }).get(name)!;
+        const reference = stationary.lines.get("offline-knn")!;
+        const differences = lines.map((line, t) => line.reward - reference[t]!.reward);
+        entry.pairedMean.push(mean(differences));
+        entry.pairedVariance.push(spread(differences) ** 2 / differences.length);
         const quarter = Math.floor((lines.length * 3) / 4);
         entry.reward.push(meanOf(lines, "reward"));
         entry.cost.push(meanOf(lines, "costUsd"));
@@ -187,7 +192,9 @@ for (const set of sets) {
     const offline = perRouter.get("offline-knn")!;
     for (const name of ["linucb+warm", "thompson+warm"]) {
       const warm = perRouter.get(name);
-      if (warm) say(`\n${name} − offline-knn over the whole stream: reward ${((mean(warm.reward) - mean(offline.reward)) * 100).toFixed(2)} points, cost ${((mean(warm.cost) / mean(offline.cost) - 1) * 100).toFixed(1)} %.`);
+      // The paired standard error: the same prompts in the same order, so only the steps where the two routers differ add noise.
+      const standardError = warm ? (100 * Math.sqrt(warm.pairedVariance.reduce((a, b) => a + b, 0))) / warm.pairedVariance.length : 0;
+      if (warm) say(`\n${name} − offline-knn over the whole stream: reward ${((mean(warm.reward) - mean(offline.reward)) * 100).toFixed(2)} points (paired standard error ${standardError.toFixed(2)}; per seed ${warm.pairedMean.map((d) => (d * 100).toFixed(2)).join(" / ")}), cost ${((mean(warm.cost) / mean(offline.cost) - 1) * 100).toFixed(1)} %.`);
     }
     for (const name of ["linucb+cold", "thompson+cold", "eps-greedy+cold"]) {
       const cold = perRouter.get(name);
