@@ -98,11 +98,12 @@ export const banditParamsSchema = z
      * Exploration of a model added online: its widths (LinUCB's bonus α·width, Thompson's sampling scale) are
      * multiplied by this. The known models' α and v are small because a warm start's prior already knows
      * them; an added model's estimate is young, and served only where it looks good — too timid a bonus
-     * leaves it under-estimated, and under-served, for a long time. 3 was chosen among 1, 2, 3, 5 and 10 on
-     * dcrouter seeds 1000–1003: wider bonuses made LinUCB serve a newcomer at well over twice the share its
-     * merit earns while exploring (docs/online-learning.md, "New and removed targets").
+     * leaves it under-estimated, and under-served, for a long time. Default (unset): 3 for LinUCB and
+     * ε-greedy, 10 for Thompson sampling, whose added models also draw optimistically (max(mean, draw)), so
+     * the wider draw helps a newcomer that trails without hurting one that leads ({@link newModelExplorationOf};
+     * chosen on dcrouter seeds 1000–1003, checked on 1004–1006: docs/online-learning.md, "New and removed targets").
      */
-    newModelExploration: z.number().min(0).finite().default(3),
+    newModelExploration: z.number().min(0).finite().optional(),
     /**
      * LinUCB with shared target features (hybrid, Li et al. 2010): quality = xᵀθ_a + z_aᵀβ with z_a = [x̄, ℓ_a·x̄],
      * x̄ a small sketch of x and ℓ_a the target's standardised log price, β shared by all targets.
@@ -117,3 +118,8 @@ export const banditParamsSchema = z
 
 /** Parsed bandit parameters. */
 export type BanditParams = z.output<typeof banditParamsSchema>;
+
+/** The width multiplier of a model added online: `newModelExploration`, or its per-kind default (3; Thompson 10). */
+export function newModelExplorationOf(kind: BanditKind, params: Pick<BanditParams, "newModelExploration">): number {
+  return params.newModelExploration ?? (kind === "thompson" ? 10 : 3);
+}

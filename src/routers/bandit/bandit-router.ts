@@ -8,7 +8,7 @@ import type { AddOnlineModelOptions, OnlineChoice, OnlineObservation, OnlineRout
 import type { RouteInput, RouterState } from "../router.js";
 import { anchorPriorQuality, fitAnchorPrior, refineAnchorPrior, type AnchorPrior } from "./anchor-prior.js";
 import { ArmModel, type ArmModelState, type FeatureEntries } from "./arm-model.js";
-import type { BanditKind, BanditParams } from "./bandit-params.js";
+import { newModelExplorationOf, type BanditKind, type BanditParams } from "./bandit-params.js";
 import { chooseArm, type ArmChoice, type ExplorationPolicy } from "./choose-arm.js";
 import { ChangeDetector, type ChangeDetectorState } from "./change-detector.js";
 import { gateConservatively } from "./conservative-choice.js";
@@ -86,6 +86,8 @@ export class BanditRouter implements OnlineRouter {
   restarts = 0;
   /** λ of the arms: `warmLambda` over an offline prior, `lambda` for a cold start. */
   private readonly lambda: number;
+  /** Width multiplier of models added online (`newModelExploration` or its per-kind default). */
+  private readonly newModelExploration: number;
   private steps: number;
 
   constructor(parts: BanditRouterParts) {
@@ -103,6 +105,7 @@ export class BanditRouter implements OnlineRouter {
     this.restarted = new Set(parts.restarted ?? []);
     this.anchorPriors = new Map(Object.entries(parts.anchorPriors ?? {}));
     this.lambda = parts.priorState.kind === "router" ? parts.params.warmLambda : parts.params.lambda;
+    this.newModelExploration = newModelExplorationOf(parts.kind, parts.params);
     for (const model of this.models) this.arms.set(model, this.armOf(model, parts.arms?.[model]));
     const detection = parts.params.changeDetection;
     if (detection !== false) for (const model of this.models) this.detectors.set(model, new ChangeDetector(detection, parts.detectors?.[model]));
@@ -134,7 +137,7 @@ export class BanditRouter implements OnlineRouter {
     return this.models.map((model, i) => {
       const arm = this.arms.get(model)!;
       const added = this.anchorPriors.has(model) ? "added online with a prior read out from its anchor prompts" : this.added.has(model) ? "added online with an assumed prior" : undefined;
-      return `${model}: mean quality ${quality[i]!.toFixed(3)} ± ${Math.sqrt(arm.variance(x)).toFixed(3)} (noise units), ${arm.observations.toFixed(1)} discounted observations, cost ratio ${this.costRatios.ratioOf(model).toFixed(2)}${added ? `, ${added}, explored at ${this.params.newModelExploration}× the known models' width` : ""}${this.restarted.has(model) ? ", restarted by the change detector (the prior no longer trusted)" : ""}`;
+      return `${model}: mean quality ${quality[i]!.toFixed(3)} ± ${Math.sqrt(arm.variance(x)).toFixed(3)} (noise units), ${arm.observations.toFixed(1)} discounted observations, cost ratio ${this.costRatios.ratioOf(model).toFixed(2)}${added ? `, ${added}, explored at ${this.newModelExploration}× the known models' width` : ""}${this.restarted.has(model) ? ", restarted by the change detector (the prior no longer trusted)" : ""}`;
     });
   }
 
@@ -152,7 +155,8 @@ export class BanditRouter implements OnlineRouter {
     const names = candidates.map((candidate) => candidate.model);
     const prior = this.priorsOf(input, names, x);
     const m = candidates.length;
-    const scores = { models: names, mean: new Float64Array(m), width: new Float64Array(m), costUsd: new Float64Array(m) };
+    // Models added online draw optimistically under Thompson sampling (ArmScores.optimistic).
+    const scores = { models: names, mean: new Float64Array(m), width: new Float64Array(m), costUsd: new Float64Array(m), optimistic: names.map((name) => this.added.has(name)) };
     for (let i = 0; i < m; i++) {
       const candidate = candidates[i]!;
       const arm = this.arms.get(candidate.model)!;
@@ -163,7 +167,7 @@ export class BanditRouter implements OnlineRouter {
         variance += this.shared.variance(z, candidate.model);
       }
       scores.mean[i] = mean;
-      scores.width[i] = Math.sqrt(variance) * (this.added.has(candidate.model) ? this.params.newModelExploration : 1);
+      scores.width[i] = Math.sqrt(variance) * (this.added.has(candidate.model) ? this.newModelExploration : 1);
       scores.costUsd[i] = candidate.predictedCostUsd * this.costRatios.ratioOf(candidate.model);
     }
     const choice = chooseArm(scores, willingnessToPay, this.policy, random);

@@ -9,6 +9,12 @@ export interface ArmScores {
   width: Float64Array;
   /** Predicted cost × the learned real/predicted ratio. */
   costUsd: Float64Array;
+  /**
+   * Candidates whose Thompson draw is optimistic — max(mean, draw), never below the mean (optimistic Thompson
+   * sampling, May et al. 2012): models added online, so that exploring a newcomer never makes it lose where its
+   * estimate already leads. Absent: every draw is symmetric.
+   */
+  optimistic?: ArrayLike<boolean>;
 }
 
 /** A policy's choice: the candidate's index, its propensity and the qualities it scored with. */
@@ -50,7 +56,11 @@ export function standardNormal(random: Random): number {
 }
 
 function thompsonDraw(scores: ArmScores, scale: number, random: Random, out: Float64Array): void {
-  for (let i = 0; i < out.length; i++) out[i] = scores.mean[i]! + scale * scores.width[i]! * standardNormal(random);
+  const optimistic = scores.optimistic;
+  for (let i = 0; i < out.length; i++) {
+    const z = standardNormal(random);
+    out[i] = scores.mean[i]! + scale * scores.width[i]! * (optimistic?.[i] === true ? Math.max(0, z) : z);
+  }
 }
 
 /**
@@ -59,7 +69,8 @@ function thompsonDraw(scores: ArmScores, scale: number, random: Random, out: Flo
  * - `thompson` (linear Thompson sampling, Agrawal & Goyal 2013): each candidate's mean at x is drawn from its
  *   Gaussian posterior N(xᵀθ, v²·xᵀA⁻¹x) — exact for disjoint arms, O(p²) per arm, no Cholesky of A⁻¹. The
  *   propensity P(this candidate wins) has no closed form; it is estimated from `propensityDraws` further
- *   seeded draws of the m scalar normals, counting the realised draw too, so it is never 0.
+ *   seeded draws of the m scalar normals, counting the realised draw too, so it is never 0. Candidates marked
+ *   `optimistic` draw max(mean, draw) — in the choice and in the propensity estimate alike.
  * - `epsilon` (ε-greedy): the greedy mean choice with probability 1 − ε, a uniform candidate otherwise;
  *   the propensity is exact: (1 − ε)·[greedy] + ε/m.
  */

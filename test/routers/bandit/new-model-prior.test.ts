@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { SwitchyardError } from "../../../src/core/errors.js";
 import { createRandom } from "../../../src/core/random.js";
 import { createBanditRouter } from "../../../src/routers/bandit/index.js";
+import { chooseArm } from "../../../src/routers/bandit/choose-arm.js";
 import { routerTrainerFor } from "../../../src/routers/create-router-trainer.js";
 import { DIMENSION, MODELS, inputOf, stateOf, twoFamilySet } from "../learned-routers-fixture.js";
 
@@ -182,4 +183,41 @@ test("newModelExploration scales an added model's exploration: an under-estimate
   const explored = underEstimatedShare(3);
   assert.ok(explored >= 0.7, `with exploration 3 the better newcomer carries ${explored} of steps 400–600`);
   assert.ok(timid <= 0.1, `with no exploration of its own it carries ${timid}`);
+});
+
+test("an added model's exploration defaults per kind (LinUCB 3×, Thompson 10×), a configured value wins, and a rebuilt router keeps it", () => {
+  const line = (kind: "linucb" | "thompson", params: Record<string, unknown>) => {
+    const router = createBanditRouter({ kind, params, models: ["model-a", "model-c"], inputDimension: DIMENSION, seed: 3, resolve: routerTrainerFor });
+    router.addModel("model-new");
+    const rebuilt = routerTrainerFor(kind).fromState(JSON.parse(JSON.stringify(stateOf(router)))) as typeof router;
+    const explained = [router, rebuilt].map((r) => r.explain(inputOf(stream.set, 0)).find((text) => text.startsWith("model-new"))!);
+    assert.equal(explained[0], explained[1]);
+    return explained[0]!;
+  };
+  assert.match(line("linucb", {}), /explored at 3× the known models' width/);
+  assert.match(line("thompson", {}), /explored at 10× the known models' width/);
+  assert.match(line("thompson", { newModelExploration: 2 }), /explored at 2× the known models' width/);
+});
+
+test("Thompson draws an optimistic candidate at or above its mean (choice and propensity estimate alike), the others on both sides", () => {
+  const scores = {
+    models: ["model-new", "model-a"],
+    mean: Float64Array.of(0.5, 0.5),
+    width: Float64Array.of(1, 1),
+    costUsd: Float64Array.of(0, 0),
+    optimistic: [true, false],
+  };
+  const random = createRandom(17);
+  let below = 0;
+  let newWins = 0;
+  for (let i = 0; i < 400; i++) {
+    const choice = chooseArm(scores, 1, { kind: "thompson", posteriorScale: 0.1, propensityDraws: 200 }, random);
+    assert.ok(choice.scoredQuality[0]! >= 0.5, `optimistic draw ${choice.scoredQuality[0]} below its mean`);
+    if (choice.scoredQuality[1]! < 0.5) below++;
+    if (choice.index === 0) newWins++;
+    // Equal means: the optimistic one wins when the other draws below the mean (1/2), or above it but lower (1/8): 5/8.
+    assert.ok(choice.propensities[0]! > 0.5 && choice.propensities[0]! < 0.75, `propensity ${choice.propensities[0]}`);
+  }
+  assert.ok(below > 150 && below < 250, `${below} of 400 symmetric draws below the mean`);
+  assert.ok(newWins > 215 && newWins < 285, `the optimistic candidate won ${newWins} of 400`);
 });
