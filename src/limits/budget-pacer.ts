@@ -30,7 +30,7 @@ export interface BudgetPacerState {
 }
 
 /** The safety margin is capped, so one absurd prediction cannot stall the guard. */
-const MAX_COST_SAFETY = 10;
+export const MAX_COST_SAFETY = 10;
 
 /**
  * A budget pacing controller (dual descent on the budget constraint; Balseiro, Lu & Mirrokni 2020, "Dual

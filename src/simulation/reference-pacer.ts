@@ -1,11 +1,11 @@
+import { MAX_COST_SAFETY } from "../limits/budget-pacer.js";
+
 /** Options of a {@link ReferencePacer}; the default is what `simulate({ paceToReference })` uses. */
 export interface ReferencePacerOptions {
   /** Step size of the multiplier's update per step, per unit of relative cost error (default 0.01). */
   learningRate?: number;
 }
 
-/** The safety margin is capped, so one absurd prediction cannot stall the guard (as in `BudgetPacer`). */
-const MAX_COST_SAFETY = 10;
 const MAX_LOG_MULTIPLIER = Math.log(1e4);
 /** Per-step relative errors beyond this are clipped (one dear answer must not swing the multiplier). */
 const MAX_RELATIVE_ERROR = 10;

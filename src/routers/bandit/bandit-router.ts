@@ -156,7 +156,7 @@ export class BanditRouter implements OnlineRouter {
     const prior = this.priorsOf(input, names, x);
     const m = candidates.length;
     // Models added online draw optimistically under Thompson sampling (ArmScores.optimistic).
-    const scores = { models: names, mean: new Float64Array(m), width: new Float64Array(m), costUsd: new Float64Array(m), optimistic: names.map((name) => this.added.has(name)) };
+    const scores = { models: names, mean: new Float64Array(m), width: new Float64Array(m), costUsd: new Float64Array(m), optimistic: this.added.size > 0 ? names.map((name) => this.added.has(name)) : undefined };
     for (let i = 0; i < m; i++) {
       const candidate = candidates[i]!;
       const arm = this.arms.get(candidate.model)!;
