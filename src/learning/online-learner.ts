@@ -6,7 +6,7 @@ import type { GatewayLogger } from "../gateway/gateway-logger.js";
 import type { LearningMetrics } from "../observability/learning-metrics.js";
 import type { OnlineRouter } from "../routers/online-router.js";
 import type { ChatCaller } from "../strategies/chat-caller.js";
-import type { LearningContextRecord, RewardSource } from "../stores/learning-records.js";
+import type { LearningContextRecord, LearningUpdateRecord, RewardSource } from "../stores/learning-records.js";
 import type { LearningRepository } from "../stores/store.js";
 import type { Broadcast } from "../coordination/coordination.js";
 import type { TraceRecord } from "../stores/trace-record.js";
@@ -155,11 +155,11 @@ export function createOnlineLearner(options: OnlineLearnerOptions): OnlineLearne
       if (claimed === null) return false;
       if (shared !== undefined) {
         // Other instances' updates before ours are applied first: every instance follows the log's order.
-        await foldIn();
+        await foldIn(claimed);
         void shared.publish(String(claimed));
       } else {
         // Applied from the stored bytes, exactly as a restart replays it, so live and restored states agree.
-        router.update(observationOf(context.input, context.model, reward, context.costUsd, context.predictedCostUsd));
+        apply({ requestId: context.requestId, model: context.model, reward, costUsd: context.costUsd, predictedCostUsd: context.predictedCostUsd, input: context.input }, true);
         seq = claimed;
         updates += 1;
         sinceSnapshot += 1;
@@ -172,11 +172,24 @@ export function createOnlineLearner(options: OnlineLearnerOptions): OnlineLearne
     return run;
   };
 
+  /**
+   * Applies one logged update. When it makes the router's change detector fire, the instance that appended
+   * it (`own`; every instance applies every update) counts and logs the alarm once: an operator sees that a
+   * target's rewards shifted and that the router is re-learning it.
+   */
+  const apply = (update: Pick<LearningUpdateRecord, "requestId" | "model" | "reward" | "costUsd" | "predictedCostUsd" | "input">, own: boolean): void => {
+    const before = router.restarts ?? 0;
+    router.update(observationOf(update.input, update.model, update.reward, update.costUsd, update.predictedCostUsd));
+    if (!own || (router.restarts ?? 0) <= before) return;
+    metrics?.recordChangeAlarm(update.model);
+    options.logger?.warn({ target: update.model, requestId: update.requestId }, "the change detector saw this target's rewards shift: the router forgets what it had learned of it and re-learns it from the traffic");
+  };
+
   const shared = options.announcements;
-  /** Applies the log after `seq` (every instance's updates) in order. Runs on the update queue only. */
-  const foldIn = async (): Promise<void> => {
+  /** Applies the log after `seq` (every instance's updates) in order; `own` = the seq this instance appended. Runs on the update queue only. */
+  const foldIn = async (own?: number): Promise<void> => {
     for (const update of await repository.updatesAfter(seq)) {
-      router.update(observationOf(update.input, update.model, update.reward, update.costUsd, update.predictedCostUsd));
+      apply(update, update.seq === own);
       seq = update.seq;
       updates += 1;
       sinceSnapshot += 1;
@@ -184,7 +197,7 @@ export function createOnlineLearner(options: OnlineLearnerOptions): OnlineLearne
   };
   // An announcement (or a possibly missed one) folds in what other instances appended.
   shared?.subscribe(() => {
-    queue = queue.then(foldIn).catch((error: unknown) => logError("other instances' learning updates could not be read", error));
+    queue = queue.then(() => foldIn()).catch((error: unknown) => logError("other instances' learning updates could not be read", error));
   });
 
   const runJudge = (context: LearningContextRecord, prompt: string, answer: string): void => {

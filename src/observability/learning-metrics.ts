@@ -14,6 +14,8 @@ export interface LearningMetrics {
   recordJudgeCall(outcome: string, costUsd: number): void;
   /** One routed decision of the online router: its target and whether it explored (propensity < 1). */
   recordRouted(target: string, explored: boolean): void;
+  /** The router's change detector saw `target`'s rewards shift (its arm restarted). */
+  recordChangeAlarm(target: string): void;
 }
 
 /**
@@ -21,7 +23,9 @@ export interface LearningMetrics {
  * `switchyard_learning_updates_total{source}`, `switchyard_learning_judge_calls_total{outcome}`,
  * `switchyard_learning_judge_cost_usd_total` (judge spend, apart from the traffic's),
  * `switchyard_learning_routed_total{target,explored}` (exploration share and traffic share follow from it),
- * and `switchyard_learning_traffic_share{target}`, each target's share of the last 1,000 routed decisions.
+ * `switchyard_learning_change_alarms_total{target}` (the router's change detector saw a target's rewards shift
+ * and restarted its arm), and `switchyard_learning_traffic_share{target}`, each target's share of the last
+ * 1,000 routed decisions.
  */
 export function createLearningMetrics(registry: Registry): LearningMetrics {
   const rewards = createAggregatedCounter({ name: "switchyard_learning_rewards_total", help: "Rewards received by source and outcome (learned, duplicate, unknown, expired, refused, missing).", labelNames: ["source", "outcome"], registry });
@@ -29,6 +33,7 @@ export function createLearningMetrics(registry: Registry): LearningMetrics {
   const judgeCalls = createAggregatedCounter({ name: "switchyard_learning_judge_calls_total", help: "LLM-judge calls made to grade answers, by outcome (ok, unparsable, failed).", labelNames: ["outcome"], registry });
   const judgeCost = createAggregatedCounter({ name: "switchyard_learning_judge_cost_usd_total", help: "USD spent on judge calls (not part of the traffic's cost).", labelNames: [], registry });
   const routed = createAggregatedCounter({ name: "switchyard_learning_routed_total", help: "Decisions of the online router, by target and whether it explored (propensity < 1).", labelNames: ["target", "explored"], registry });
+  const alarms = createAggregatedCounter({ name: "switchyard_learning_change_alarms_total", help: "Targets whose rewards the online router's change detector saw shift (their arm restarted).", labelNames: ["target"], registry });
   const recent: string[] = [];
   let next = 0;
   new Gauge({
@@ -59,6 +64,9 @@ export function createLearningMetrics(registry: Registry): LearningMetrics {
       if (recent.length < shareWindow) recent.push(target);
       else recent[next] = target;
       next = (next + 1) % shareWindow;
+    },
+    recordChangeAlarm(target) {
+      alarms.inc([target]);
     },
   };
 }

@@ -62,6 +62,11 @@ export interface OnlineRouter extends Router {
   addModel(model: string, options?: AddOnlineModelOptions): void;
   /** Forgets a model (no-op when unknown). */
   removeModel(model: string): void;
+  /**
+   * Arms a change detector restarted since this router was built (routers that watch for change): when an
+   * update raises it, that update's target was seen to shift and its arm starts over.
+   */
+  readonly restarts?: number;
 }
 
 /** True for routers that choose with exploration and learn online. */

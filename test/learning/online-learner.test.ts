@@ -17,7 +17,9 @@ import type { ChatCaller } from "../../src/strategies/chat-caller.js";
 import { createMemoryStore } from "../../src/stores/memory/memory-store.js";
 import { createSqliteStore } from "../../src/stores/sqlite/sqlite-store.js";
 import type { Store } from "../../src/stores/store.js";
-import { registerTestOnlineRouter, TestOnlineRouter, testOnlineState } from "./test-online-router.js";
+import type { GatewayLogger } from "../../src/gateway/gateway-logger.js";
+import { createBanditRouter } from "../../src/routers/bandit/index.js";
+import { AlarmingTestOnlineRouter, registerTestOnlineRouter, TestOnlineRouter, testOnlineState } from "./test-online-router.js";
 
 registerTestOnlineRouter();
 const models = ["small", "large"];
@@ -44,7 +46,7 @@ interface Harness {
   clock: { now: number };
 }
 
-function harness(options: { store?: Store; config?: Partial<LearningConfig>; router?: TestOnlineRouter; seq?: number; updates?: number } = {}): Harness {
+function harness(options: { store?: Store; config?: Partial<LearningConfig>; router?: TestOnlineRouter; seq?: number; updates?: number; logger?: GatewayLogger } = {}): Harness {
   const store = options.store ?? createMemoryStore();
   const router = options.router ?? new TestOnlineRouter(0.1, models);
   const registry = new Registry();
@@ -60,6 +62,7 @@ function harness(options: { store?: Store; config?: Partial<LearningConfig>; rou
     metrics: createLearningMetrics(registry),
     now: () => clock.now,
     random: createRandom(7),
+    logger: options.logger,
   });
   return { learner, router, store, registry, clock };
 }
@@ -221,6 +224,39 @@ describe("online learner", () => {
     assert.equal(await metricValue(h.registry, "switchyard_learning_judge_calls_total", { outcome: "failed" }), 1);
     assert.ok(Math.abs((await metricValue(h.registry, "switchyard_learning_judge_cost_usd_total")) - 0.004) < 1e-12);
     assert.equal(await metricValue(h.registry, "switchyard_learning_rewards_total", { source: "judge", outcome: "missing" }), 2);
+  });
+
+  test("a change alarm raised by an update is counted and logged once, naming its target and request", async () => {
+    const warnings: Array<{ fields: Record<string, unknown>; message: string }> = [];
+    const logger: GatewayLogger = { info() {}, error() {}, warn: (fields, message) => warnings.push({ fields, message }) };
+    const h = harness({ router: new AlarmingTestOnlineRouter(0.1, models), logger });
+    observe(h, 4);
+    // req-0 and req-2 were served by "small", req-1 and req-3 by "large"; a reward of 0 raises the test router's alarm.
+    await h.learner.feedback({ requestId: "req-0", keyId: "key-a", score: 1, trace: undefined });
+    await h.learner.feedback({ requestId: "req-1", keyId: "key-a", score: 0, trace: undefined });
+    await h.learner.feedback({ requestId: "req-3", keyId: "key-a", score: 0.5, trace: undefined });
+    assert.equal(await metricValue(h.registry, "switchyard_learning_change_alarms_total", { target: "large" }), 1);
+    assert.equal(await metricValue(h.registry, "switchyard_learning_change_alarms_total", { target: "small" }), 0);
+    assert.deepEqual(warnings.map(({ fields }) => fields), [{ target: "large", requestId: "req-1" }]);
+    assert.match(warnings[0]!.message, /change detector/);
+  });
+
+  test("a real LinUCB router: rewards of a target that turn from 1 to 0 raise a counted, logged alarm", async () => {
+    const warned: string[] = [];
+    const router = createBanditRouter({ kind: "linucb", params: { changeDetection: { drift: 0.1, threshold: 2, warmup: 5 } }, models, inputDimension: 8, seed: 3 });
+    const store = createMemoryStore();
+    const registry = new Registry();
+    const clock = Date.UTC(2026, 0, 1);
+    const learner = createOnlineLearner({ router, repository: store.learning, config: learningConfigSchema.parse({}), storeText: false, seq: 0, updates: 0, metrics: createLearningMetrics(registry), now: () => clock, logger: { info() {}, error() {}, warn: (fields) => warned.push(String(fields.target)) } });
+    for (let i = 0; i < 80; i++) learner.observe({ requestId: `req-${i}`, keyId: null, decision: decisionFor(i, "large"), servedModel: "large", costUsd: 0.01, createdAt: clock });
+    await learner.flush();
+    for (let i = 0; i < 40; i++) await learner.feedback({ requestId: `req-${i}`, keyId: null, score: 1, trace: undefined });
+    assert.equal(await metricValue(registry, "switchyard_learning_change_alarms_total", { target: "large" }), 0, "steady rewards raise nothing");
+    for (let i = 40; i < 80; i++) await learner.feedback({ requestId: `req-${i}`, keyId: null, score: 0, trace: undefined });
+    const alarms = await metricValue(registry, "switchyard_learning_change_alarms_total", { target: "large" });
+    assert.ok(alarms >= 1, `the shift was reported (${alarms} alarms)`);
+    assert.equal(router.restarts, alarms);
+    assert.deepEqual(new Set(warned), new Set(["large"]));
   });
 
   test("exploration and traffic share metrics follow the routed decisions", async () => {

@@ -6,7 +6,9 @@ import { learningConfigSchema } from "../../src/learning/learning-config.js";
 import { createOnlineLearner } from "../../src/learning/online-learner.js";
 import { observationOf } from "../../src/learning/observation-of.js";
 import { createMemoryStore } from "../../src/stores/memory/memory-store.js";
-import { registerTestOnlineRouter, TestOnlineRouter } from "./test-online-router.js";
+import { Registry } from "prom-client";
+import { createLearningMetrics } from "../../src/observability/learning-metrics.js";
+import { AlarmingTestOnlineRouter, registerTestOnlineRouter, TestOnlineRouter } from "./test-online-router.js";
 
 registerTestOnlineRouter();
 const models = ["small", "large"];
@@ -46,4 +48,30 @@ test("two instances learning into one store fold each other's updates in log ord
     assert.equal(learner.updates(), 40);
     assert.equal(learner.seq(), await store.learning.lastSeq());
   }
+});
+
+test("a change alarm is reported once, by the instance that appended the update, though every instance applies it", async () => {
+  const store = createMemoryStore();
+  const announcements = createLocalBroadcast();
+  const config = learningConfigSchema.parse({});
+  const instances = [0, 1].map(() => {
+    const router = new AlarmingTestOnlineRouter(0.1, models);
+    const registry = new Registry();
+    const warned: string[] = [];
+    const logger = { info() {}, error() {}, warn: (fields: Record<string, unknown>) => warned.push(String(fields.requestId)) };
+    const learner = createOnlineLearner({ router, repository: store.learning, config, storeText: false, seq: 0, updates: 0, announcements, metrics: createLearningMetrics(registry), logger });
+    return { router, registry, warned, learner };
+  });
+  for (let i = 0; i < 12; i++) {
+    instances[i % 2]!.learner.observe({ requestId: `req-${i}`, keyId: "k", decision: decisionFor(i, models[i % 2]!), servedModel: models[i % 2]!, costUsd: 0.001, createdAt: Date.now() });
+  }
+  await Promise.all(instances.map(({ learner }) => learner.flush()));
+  // Zero scores (alarms) for req-4 (sent to instance 1) and req-9 (instance 0); the rest are quiet.
+  const instanceFor = (i: number) => (i * 7) % 3 === 0 ? 0 : 1;
+  await Promise.all(Array.from({ length: 12 }, (_, i) => instances[instanceFor(i)]!.learner.feedback({ requestId: `req-${i}`, keyId: "k", score: i === 4 || i === 9 ? 0 : 1, trace: undefined })));
+  await Promise.all(instances.map(({ learner }) => learner.flush()));
+  for (const { router } of instances) assert.equal(router.restarts, 2, "every instance applied both alarming updates");
+  const reported = await Promise.all(instances.map(async ({ registry }) => (await registry.getSingleMetric("switchyard_learning_change_alarms_total")?.get())?.values.reduce((sum, value) => sum + value.value, 0) ?? 0));
+  assert.equal(reported[0]! + reported[1]!, 2, "counted once in all");
+  assert.deepEqual(instances.map(({ warned }) => warned.sort()), [[4, 9].filter((i) => instanceFor(i) === 0).map((i) => `req-${i}`), [4, 9].filter((i) => instanceFor(i) === 1).map((i) => `req-${i}`)]);
 });

@@ -91,6 +91,19 @@ export class TestOnlineRouter implements OnlineRouter {
   }
 }
 
+/**
+ * The test router with a change detector of the simplest kind: a reward of exactly 0 "restarts" the arm
+ * (only the count of restarts is kept), so tests can raise an alarm on the update of their choice.
+ */
+export class AlarmingTestOnlineRouter extends TestOnlineRouter {
+  restarts = 0;
+  override update(observation: OnlineObservation): boolean {
+    const learned = super.update(observation);
+    if (learned && observation.reward === 0) this.restarts++;
+    return learned;
+  }
+}
+
 /** Registers the test router with the strategy registry (idempotent), so artifacts of its kind load. */
 export function registerTestOnlineRouter(): void {
   const registry = routerTrainers as Map<string, RouterTrainer>;
