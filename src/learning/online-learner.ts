@@ -159,7 +159,7 @@ export function createOnlineLearner(options: OnlineLearnerOptions): OnlineLearne
         void shared.publish(String(claimed));
       } else {
         // Applied from the stored bytes, exactly as a restart replays it, so live and restored states agree.
-        apply({ requestId: context.requestId, model: context.model, reward, costUsd: context.costUsd, predictedCostUsd: context.predictedCostUsd, input: context.input }, true);
+        apply({ ...context, reward }, true);
         seq = claimed;
         updates += 1;
         sinceSnapshot += 1;

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import type { Decision } from "../../src/core/decision.js";
 import { createLocalBroadcast } from "../../src/coordination/local-coordination.js";
 import { learningConfigSchema } from "../../src/learning/learning-config.js";
-import { createOnlineLearner } from "../../src/learning/online-learner.js";
+import { createOnlineLearner, type OnlineLearnerOptions } from "../../src/learning/online-learner.js";
 import { observationOf } from "../../src/learning/observation-of.js";
 import { createMemoryStore } from "../../src/stores/memory/memory-store.js";
 import { Registry } from "prom-client";
@@ -25,14 +25,20 @@ function decisionFor(index: number, model: string): Decision {
   };
 }
 
-test("two instances learning into one store fold each other's updates in log order: both hold the log's state", async () => {
+/** Two learners on one store and one broadcast; `make` gives each its router (and, optionally, metrics and a logger, plus whatever the test keeps). */
+function twoInstances<T extends Pick<OnlineLearnerOptions, "router"> & Partial<Pick<OnlineLearnerOptions, "metrics" | "logger">>>(make: () => T) {
   const store = createMemoryStore();
   const announcements = createLocalBroadcast();
   const config = learningConfigSchema.parse({});
   const instances = [0, 1].map(() => {
-    const router = new TestOnlineRouter(0.1, models);
-    return { router, learner: createOnlineLearner({ router, repository: store.learning, config, storeText: false, seq: 0, updates: 0, announcements }) };
+    const parts = make();
+    return { ...parts, learner: createOnlineLearner({ router: parts.router, metrics: parts.metrics, logger: parts.logger, repository: store.learning, config, storeText: false, seq: 0, updates: 0, announcements }) };
   });
+  return { store, instances };
+}
+
+test("two instances learning into one store fold each other's updates in log order: both hold the log's state", async () => {
+  const { store, instances } = twoInstances(() => ({ router: new TestOnlineRouter(0.1, models) }));
   for (let i = 0; i < 40; i++) {
     instances[i % 2]!.learner.observe({ requestId: `req-${i}`, keyId: "k", decision: decisionFor(i, models[i % 2]!), servedModel: models[(i >> 1) % 2]!, costUsd: 0.001 * (i + 1), createdAt: Date.now() });
   }
@@ -51,16 +57,11 @@ test("two instances learning into one store fold each other's updates in log ord
 });
 
 test("a change alarm is reported once, by the instance that appended the update, though every instance applies it", async () => {
-  const store = createMemoryStore();
-  const announcements = createLocalBroadcast();
-  const config = learningConfigSchema.parse({});
-  const instances = [0, 1].map(() => {
-    const router = new AlarmingTestOnlineRouter(0.1, models);
+  const { instances } = twoInstances(() => {
     const registry = new Registry();
     const warned: string[] = [];
     const logger = { info() {}, error() {}, warn: (fields: Record<string, unknown>) => warned.push(String(fields.requestId)) };
-    const learner = createOnlineLearner({ router, repository: store.learning, config, storeText: false, seq: 0, updates: 0, announcements, metrics: createLearningMetrics(registry), logger });
-    return { router, registry, warned, learner };
+    return { router: new AlarmingTestOnlineRouter(0.1, models), registry, warned, metrics: createLearningMetrics(registry), logger };
   });
   for (let i = 0; i < 12; i++) {
     instances[i % 2]!.learner.observe({ requestId: `req-${i}`, keyId: "k", decision: decisionFor(i, models[i % 2]!), servedModel: models[i % 2]!, costUsd: 0.001, createdAt: Date.now() });
