@@ -64,6 +64,16 @@ export const banditParamsSchema = z
             threshold: z.number().positive().finite().default(8),
             /** A target's observations (since its arm started) before it is watched. */
             warmup: z.number().int().min(0).default(30),
+            /**
+             * What an alarm does to the arm. "shift": the arm keeps what it learned and its level moves by the
+             * change the detector measured (the mean error over the alarming run) — the prior's opinion of the
+             * model is corrected at once instead of relearned prompt by prompt. "forget": the arm starts over
+             * from its prior (cold ridge `lambda`) and is explored again. Default (unset): "shift" for the
+             * known models of a warm start, whose prior is an offline router's now out-of-date opinion;
+             * "forget" for a cold start and for models added online, whose prior is an assumption (optimism)
+             * worth exploring from again (chosen on tuning seeds 1000–1005: BENCHMARKS.md, "Change alarms on warm starts").
+             */
+            restart: z.enum(["shift", "forget"]).optional(),
           })
           .strict(),
       ])

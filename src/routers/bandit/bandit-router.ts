@@ -40,6 +40,8 @@ export interface BanditRouterParts {
   anchorPriors?: Record<string, AnchorPrior>;
   /** Standardised log price per model (hybrid's target descriptor). */
   descriptors?: Record<string, number>;
+  /** Level shifts per model from change alarms ("shift" restarts), added to the model's prior quality. */
+  levels?: Record<string, number>;
   steps?: number;
 }
 
@@ -82,6 +84,8 @@ export class BanditRouter implements OnlineRouter {
   private readonly restarted: Set<string>;
   private readonly detectors = new Map<string, ChangeDetector>();
   private readonly anchorPriors: Map<string, AnchorPrior>;
+  /** Per model: the sum of the changes the detector measured on "shift" restarts, added to q₀. */
+  private readonly levels: Map<string, number>;
   /** Arms restarted by the change detector since this router was built from its state. */
   restarts = 0;
   /** λ of the arms: `warmLambda` over an offline prior, `lambda` for a cold start. */
@@ -104,6 +108,7 @@ export class BanditRouter implements OnlineRouter {
     this.added = new Set(parts.added ?? []);
     this.restarted = new Set(parts.restarted ?? []);
     this.anchorPriors = new Map(Object.entries(parts.anchorPriors ?? {}));
+    this.levels = new Map(Object.entries(parts.levels ?? {}));
     this.lambda = parts.priorState.kind === "router" ? parts.params.warmLambda : parts.params.lambda;
     this.newModelExploration = newModelExplorationOf(parts.kind, parts.params);
     for (const model of this.models) this.arms.set(model, this.armOf(model, parts.arms?.[model]));
@@ -137,7 +142,7 @@ export class BanditRouter implements OnlineRouter {
     return this.models.map((model, i) => {
       const arm = this.arms.get(model)!;
       const added = this.anchorPriors.has(model) ? "added online with a prior read out from its anchor prompts" : this.added.has(model) ? "added online with an assumed prior" : undefined;
-      return `${model}: mean quality ${quality[i]!.toFixed(3)} ± ${Math.sqrt(arm.variance(x)).toFixed(3)} (noise units), ${arm.observations.toFixed(1)} discounted observations, cost ratio ${this.costRatios.ratioOf(model).toFixed(2)}${added ? `, ${added}, explored at ${this.newModelExploration}× the known models' width` : ""}${this.restarted.has(model) ? ", restarted by the change detector (the prior no longer trusted)" : ""}`;
+      return `${model}: mean quality ${quality[i]!.toFixed(3)} ± ${Math.sqrt(arm.variance(x)).toFixed(3)} (noise units), ${arm.observations.toFixed(1)} discounted observations, cost ratio ${this.costRatios.ratioOf(model).toFixed(2)}${added ? `, ${added}, explored at ${this.newModelExploration}× the known models' width` : ""}${this.restarted.has(model) ? `, restarted by the change detector (the prior no longer trusted${this.levels.has(model) ? `; its level moved by ${this.levels.get(model)!.toFixed(3)}` : ""})` : ""}`;
     });
   }
 
@@ -209,7 +214,7 @@ export class BanditRouter implements OnlineRouter {
       const qualities = this.posteriorsOf(observation.input, known, x);
       const refined = refineAnchorPrior(anchored, known, qualities, reward);
       this.anchorPriors.set(observation.model, refined);
-      arm.update(x, residual + prior - anchorPriorQuality(refined, known, qualities));
+      arm.update(x, residual + prior - anchorPriorQuality(refined, known, qualities) - (this.levels.get(observation.model) ?? 0));
     } else arm.update(x, residual);
     if (z && this.shared) this.shared.update(z, observation.model, reward - prior - arm.mean(x));
     if (observation.costUsd !== undefined) {
@@ -217,7 +222,8 @@ export class BanditRouter implements OnlineRouter {
       if (predicted !== undefined) this.costRatios.observe(observation.model, observation.costUsd, predicted);
     }
     // Full-information labels have no time order: only served traffic is watched for change.
-    if (options.discount && this.detectorOf(observation.model)?.observe(error)) this.restartArm(observation.model);
+    const detector = options.discount ? this.detectorOf(observation.model) : undefined;
+    if (detector?.observe(error)) this.restartArm(observation.model, detector.shift);
     this.steps++;
     return true;
   }
@@ -232,17 +238,32 @@ export class BanditRouter implements OnlineRouter {
   }
 
   /**
-   * The detector saw `model`'s rewards shift: its arm forgets everything (discounting would take ~1/(1 − γ)
-   * steps to) and restarts with the cold ridge `lambda` — on a warm start the prior's opinion of this model
-   * is out of date, so the arm's own fresh observations must be able to overrule it quickly. A model added
-   * with anchors also loses its anchor prior (measured before the shift, and without the arm's corrections
-   * it can sit low enough never to be served again): it is explored afresh from the `newModelPrior`.
+   * The detector saw `model`'s rewards shift by about `shift` (the mean error of the alarming run). A known
+   * model of a warm start ("shift", its default): the arm keeps what it learned and the model's level moves by
+   * `shift` — the offline prior's opinion of it is out of date by that much, everywhere at once, whereas a
+   * forgetting arm would relearn the offset direction by direction of the prompt features while the stale prior
+   * still speaks for the prompts it has not seen. Otherwise ("forget"): the arm forgets everything
+   * (discounting would take ~1/(1 − γ) steps to) and restarts with the cold ridge `lambda`, explored again from
+   * its prior; a model added with anchors also loses its anchor prior (measured before the shift, and without
+   * the arm's corrections it can sit low enough never to be served again): it is explored afresh from the
+   * `newModelPrior`. Either way the conservative gate stops protecting the prior's choice of it.
    */
-  private restartArm(model: string): void {
+  private restartArm(model: string, shift: number): void {
     this.restarted.add(model);
-    this.anchorPriors.delete(model);
-    this.arms.set(model, this.armOf(model, undefined));
     this.restarts++;
+    if (this.restartModeOf(model) === "shift") {
+      this.levels.set(model, (this.levels.get(model) ?? 0) + shift);
+      return;
+    }
+    this.anchorPriors.delete(model);
+    this.levels.delete(model);
+    this.arms.set(model, this.armOf(model, undefined));
+  }
+
+  /** What an alarm does to `model`'s arm: the `changeDetection.restart` setting, or its default by start and model. */
+  private restartModeOf(model: string): "shift" | "forget" {
+    const configured = this.params.changeDetection === false ? undefined : this.params.changeDetection.restart;
+    return configured ?? (this.priorState.kind === "router" && !this.added.has(model) ? "shift" : "forget");
   }
 
   /** One target's arm, its re-inversions staggered by a phase drawn from the target's id (see `staggerReinversion`). */
@@ -285,6 +306,7 @@ export class BanditRouter implements OnlineRouter {
     this.added.delete(model);
     this.restarted.delete(model);
     this.anchorPriors.delete(model);
+    this.levels.delete(model);
     this.detectors.delete(model);
     this.shared?.removeModel(model);
     this.models = this.models.filter((known) => known !== model);
@@ -306,6 +328,7 @@ export class BanditRouter implements OnlineRouter {
       restarted: [...this.restarted],
       detectors: Object.fromEntries([...this.detectors].map(([model, detector]) => [model, detector.toState()])),
       anchorPriors: Object.fromEntries(this.anchorPriors),
+      levels: Object.fromEntries(this.levels),
       steps: this.steps,
     };
   }
@@ -330,6 +353,7 @@ export class BanditRouter implements OnlineRouter {
    */
   private priorsOf(input: RouteInput, names: readonly string[], x: FeatureEntries): Float64Array {
     const priors = this.prior.predict(input, names);
+    if (this.levels.size > 0) names.forEach((name, i) => (priors[i]! += this.levels.get(name) ?? 0));
     if (this.added.size === 0 || !names.some((name) => this.added.has(name))) return priors;
     const known = this.knownModels();
     const needsKnown = this.params.newModelPrior !== "optimistic" || names.some((name) => this.anchorPriors.has(name));
@@ -337,9 +361,10 @@ export class BanditRouter implements OnlineRouter {
     names.forEach((name, i) => {
       if (!this.added.has(name)) return;
       const anchored = this.anchorPriors.get(name);
-      if (anchored && qualities) priors[i] = anchorPriorQuality(anchored, known, qualities);
-      else if (this.params.newModelPrior === "optimistic") priors[i] = 1;
-      else if (qualities) priors[i] = clamp01(this.params.newModelPrior === "best" ? Math.max(...qualities) : qualities.reduce((a, b) => a + b, 0) / qualities.length);
+      const level = this.levels.get(name) ?? 0;
+      if (anchored && qualities) priors[i] = anchorPriorQuality(anchored, known, qualities) + level;
+      else if (this.params.newModelPrior === "optimistic") priors[i] = 1 + level;
+      else if (qualities) priors[i] = clamp01(this.params.newModelPrior === "best" ? Math.max(...qualities) : qualities.reduce((a, b) => a + b, 0) / qualities.length) + level;
     });
     return priors;
   }
@@ -349,10 +374,10 @@ export class BanditRouter implements OnlineRouter {
     return this.models.filter((model) => !this.added.has(model));
   }
 
-  /** Posterior mean quality (prior + arm) of each of `models` (none added online) at x. */
+  /** Posterior mean quality (prior + level + arm) of each of `models` (none added online) at x. */
   private posteriorsOf(input: RouteInput, models: readonly string[], x: FeatureEntries): Float64Array {
     const priors = this.prior.predict(input, models);
-    return Float64Array.from(models, (model, k) => priors[k]! + this.arms.get(model)!.mean(x));
+    return Float64Array.from(models, (model, k) => priors[k]! + (this.levels.get(model) ?? 0) + this.arms.get(model)!.mean(x));
   }
 
   private featuresOf(input: RouteInput): FeatureEntries {

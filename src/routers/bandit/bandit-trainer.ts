@@ -30,7 +30,21 @@ const stateSchema = z.object({
   shared: z.object({ arm: armSchema, descriptors: z.record(z.string(), z.number()) }).optional(),
   added: z.array(z.string()).default([]),
   restarted: z.array(z.string()).default([]),
-  detectors: z.record(z.string(), z.object({ up: z.number().min(0), down: z.number().min(0), count: z.number().int().min(0) })).default({}),
+  detectors: z
+    .record(
+      z.string(),
+      z.object({
+        up: z.number().min(0),
+        down: z.number().min(0),
+        count: z.number().int().min(0),
+        upSum: z.number().finite().optional(),
+        upRun: z.number().int().min(0).optional(),
+        downSum: z.number().finite().optional(),
+        downRun: z.number().int().min(0).optional(),
+      }),
+    )
+    .default({}),
+  levels: z.record(z.string(), z.number().finite()).default({}),
   anchorPriors: z
     .record(
       z.string(),
@@ -113,6 +127,7 @@ export function createBanditRouterTrainer(kind: BanditKind, resolve: TrainerReso
         restarted: s.restarted,
         detectors: s.detectors,
         anchorPriors: s.anchorPriors,
+        levels: s.levels,
         steps: s.steps,
       });
     },

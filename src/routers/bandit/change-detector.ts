@@ -6,6 +6,12 @@ export interface ChangeDetectorState {
   down: number;
   /** Observations since the arm (re)started; the detector watches only after `warmup` of them. */
   count: number;
+  /** Sum and number of the errors since `up` last left 0 (its current run; 0 when absent). */
+  upSum?: number;
+  upRun?: number;
+  /** Sum and number of the errors since `down` last left 0. */
+  downSum?: number;
+  downRun?: number;
 }
 
 /** The tests' knobs; see the bandit parameter `changeDetection`. */
@@ -28,11 +34,19 @@ export interface ChangeDetectorOptions {
  * 2·10⁴ observations of a stationary arm at p = 0.5 (fewer at other p: test/routers/bandit/change-detection.test.ts). CUSUM-UCB (Liu, Lee & Shroff 2018) pairs such
  * a detector with a bandit so that a long memory (a discount close to 1) and a fast reaction to change are
  * not a trade-off: the discount serves the stationary stretches, the detector restarts the arm that changed.
+ * On an alarm, {@link shift} is the mean error over the alarming side's run (the errors since that side last
+ * left 0): the estimated size and sign of the change, which a warm-started arm's level moves by.
  */
 export class ChangeDetector {
   private up: number;
   private down: number;
   private count: number;
+  private upSum: number;
+  private upRun: number;
+  private downSum: number;
+  private downRun: number;
+  /** At the last alarm: the mean error over the alarming side's run, the estimated change (negative = worse). */
+  shift = 0;
 
   constructor(
     private readonly options: ChangeDetectorOptions,
@@ -41,6 +55,10 @@ export class ChangeDetector {
     this.up = state?.up ?? 0;
     this.down = state?.down ?? 0;
     this.count = state?.count ?? 0;
+    this.upSum = state?.upSum ?? 0;
+    this.upRun = state?.upRun ?? 0;
+    this.downSum = state?.downSum ?? 0;
+    this.downRun = state?.downRun ?? 0;
   }
 
   /** Feeds one prediction error; true = a change was detected (the detector has then started over). */
@@ -49,7 +67,16 @@ export class ChangeDetector {
     if (this.count <= this.options.warmup || !Number.isFinite(error)) return false;
     this.up = Math.max(0, this.up + error - this.options.drift);
     this.down = Math.max(0, this.down - error - this.options.drift);
+    if (this.up > 0) {
+      this.upSum += error;
+      this.upRun++;
+    } else this.upSum = this.upRun = 0;
+    if (this.down > 0) {
+      this.downSum += error;
+      this.downRun++;
+    } else this.downSum = this.downRun = 0;
     if (this.up <= this.options.threshold && this.down <= this.options.threshold) return false;
+    this.shift = this.up > this.options.threshold ? this.upSum / this.upRun : this.downSum / this.downRun;
     this.restart();
     return true;
   }
@@ -59,9 +86,10 @@ export class ChangeDetector {
     this.up = 0;
     this.down = 0;
     this.count = 0;
+    this.upSum = this.upRun = this.downSum = this.downRun = 0;
   }
 
   toState(): ChangeDetectorState {
-    return { up: this.up, down: this.down, count: this.count };
+    return { up: this.up, down: this.down, count: this.count, upSum: this.upSum, upRun: this.upRun, downSum: this.downSum, downRun: this.downRun };
   }
 }

@@ -40,7 +40,98 @@ test("the detector ignores an arm's first `warmup` observations and restarts aft
   for (let t = 0; t < 5; t++) assert.equal(detector.observe(-1), false);
   assert.equal(detector.observe(-1), false); // down = 0.9
   assert.equal(detector.observe(-1), true); // down = 1.8 > 1
-  assert.deepEqual(detector.toState(), { up: 0, down: 0, count: 0 });
+  assert.deepEqual(detector.toState(), { up: 0, down: 0, count: 0, upSum: 0, upRun: 0, downSum: 0, downRun: 0 });
+});
+
+test("on an alarm the detector's shift estimates the size and sign of the change", () => {
+  const random = createRandom(7);
+  for (const [before, after] of [
+    [0.88, 0.44],
+    [0.63, 0.32],
+    [0.3, 0.8],
+  ] as const) {
+    const shifts: number[] = [];
+    for (let run = 0; run < 50; run++) {
+      const detector = new ChangeDetector(defaults());
+      for (let t = 0; t < 200; t++) detector.observe((random() < before ? 1 : 0) - before);
+      while (!detector.observe((random() < after ? 1 : 0) - before));
+      shifts.push(detector.shift);
+    }
+    shifts.sort((a, b) => a - b);
+    const change = after - before;
+    assert.ok(Math.abs(shifts[25]! - change) <= 0.08, `${before} → ${after}: median shift ${shifts[25]} (change ${change})`);
+    assert.ok(shifts.every((shift) => Math.sign(shift) === Math.sign(change)), `${before} → ${after}: every shift has the change's sign (${shifts[0]} … ${shifts[49]})`);
+  }
+  // The runs are part of the state: a detector rebuilt from it alarms with the same shift.
+  const detector = new ChangeDetector({ drift: 0.1, threshold: 1, warmup: 0 });
+  detector.observe(-0.5);
+  const rebuilt = new ChangeDetector({ drift: 0.1, threshold: 1, warmup: 0 }, detector.toState());
+  assert.equal(rebuilt.observe(-0.9), true); // down = 0.4 + 0.8 > 1
+  assert.equal(rebuilt.shift, -0.7);
+});
+
+/**
+ * A warm LinUCB (prior: a linear router trained on 300 labelled prompts) serves 700 prompts; from step 300 on,
+ * model-a (the prior's choice on family 0) answers everything wrong. Returns the router, model-a's discounted
+ * observations and predicted quality on a family-0 prompt just before and just after the update that raised
+ * the first alarm, and model-a's share of family-0 prompts in steps 400–700.
+ */
+function warmFailure(params: Record<string, unknown>) {
+  const history = twoFamilySet({ count: 300, seed: 21, sparse: true });
+  const served = twoFamilySet({ count: 700, seed: 11, sparse: true });
+  const offline = linearRouterTrainer.train(history.set, { seed: 1 });
+  const router = createBanditRouter({ kind: "linucb", params, models: MODELS, inputDimension: DIMENSION, seed: 3, priorRouter: offline.toState(), resolve: routerTrainerFor });
+  const probe = inputOf(served.set, 0);
+  const random = createRandom(5);
+  let alarm: { before: number; after: number; observationsBefore: number; observationsAfter: number } | undefined;
+  let family0 = 0;
+  let onA = 0;
+  for (let t = 0; t < 700; t++) {
+    const input = inputOf(served.set, t);
+    const candidates = MODELS.map((model) => ({ model, predictedQuality: 0, predictedCostUsd: 1e-4 }));
+    const choice = router.choose(input, candidates, 0.002, random);
+    const reward = t >= 300 && choice.model === "model-a" ? 0 : served.set.examples[t]!.outcomes[choice.model]!.score;
+    const before = { quality: router.predictQuality(probe)[0]!, observations: stateOf<{ arms: Record<string, { observations: number }> }>(router).arms["model-a"]!.observations };
+    const restarts = router.restarts;
+    router.update({ input, model: choice.model, reward });
+    if (!alarm && router.restarts > restarts) {
+      const observations = stateOf<{ arms: Record<string, { observations: number }> }>(router).arms["model-a"]!.observations;
+      alarm = { before: before.quality, after: router.predictQuality(probe)[0]!, observationsBefore: before.observations, observationsAfter: observations };
+    }
+    if (t >= 400 && served.family[t] === 0) {
+      family0++;
+      if (choice.model === "model-a") onA++;
+    }
+  }
+  return { router, alarm, share: onA / family0 };
+}
+
+test("an alarm on a warm start's known model moves its level by the measured change and keeps its arm; 'forget' starts the arm over", () => {
+  const shifted = warmFailure({});
+  assert.ok(shifted.alarm, "the detector saw model-a fail");
+  const state = stateOf<{ levels: Record<string, number>; restarted: string[] }>(shifted.router);
+  const level = state.levels["model-a"]!;
+  assert.ok(level <= -0.3, `model-a's level moved by ${level}`);
+  assert.deepEqual(state.restarted, ["model-a"]);
+  // The arm keeps its observations; the predicted quality falls by about the level at once.
+  assert.ok(shifted.alarm.observationsAfter >= shifted.alarm.observationsBefore * 0.99 && shifted.alarm.observationsBefore > 20, `observations ${shifted.alarm.observationsBefore} → ${shifted.alarm.observationsAfter}`);
+  assert.ok(shifted.alarm.after <= shifted.alarm.before + level / 2, `predicted quality ${shifted.alarm.before} → ${shifted.alarm.after} (level ${level})`);
+  assert.ok(shifted.share <= 0.2, `model-a's share of family-0 prompts 100–400 steps after it started failing: ${shifted.share}`);
+  assert.match(shifted.router.explain(inputOf(twoFamilySet({ count: 1, seed: 11, sparse: true }).set, 0))[0]!, /its level moved by -0\.\d{3}/);
+  // The level is part of the state.
+  const rebuilt = routerTrainerFor("linucb").fromState(shifted.router.toState());
+  assert.deepEqual(stateOf(rebuilt), stateOf(shifted.router));
+
+  const forgotten = warmFailure({ changeDetection: { restart: "forget" } });
+  assert.ok(forgotten.alarm);
+  assert.ok(forgotten.alarm.observationsAfter < 1, `a forgetting arm starts over: ${forgotten.alarm.observationsAfter} observations`);
+  assert.deepEqual(stateOf<{ levels: Record<string, number> }>(forgotten.router).levels, {});
+});
+
+test("a cold start's alarm forgets the arm by default (its prior is optimism, explored again)", () => {
+  const { router, after } = degradedShare({ discount: 0.999 });
+  assert.ok(router.restarts >= 1 && after <= 0.2);
+  assert.deepEqual(stateOf<{ levels: Record<string, number> }>(router).levels, {});
 });
 
 const stream = twoFamilySet({ count: 1600, seed: 21, sparse: true });
@@ -112,7 +203,7 @@ test("a gated warm bandit leaves a prior choice that started failing soon after 
 });
 
 test("changeDetection is validated: garbage is an invalid_config error naming the field; a stored state with a bad detector is refused", () => {
-  for (const bad of [{ threshold: -1 }, { drift: 2 }, { warmup: 1.5 }, { tresh: 3 }, "on", true]) {
+  for (const bad of [{ threshold: -1 }, { drift: 2 }, { warmup: 1.5 }, { tresh: 3 }, { restart: "reset" }, "on", true]) {
     assert.throws(
       () => createBanditRouter({ kind: "linucb", params: { changeDetection: bad }, models: MODELS, inputDimension: DIMENSION, seed: 3 }),
       (error: unknown) => error instanceof SwitchyardError && error.code === "invalid_config" && /changeDetection/.test(error.message),
