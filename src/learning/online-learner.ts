@@ -182,7 +182,7 @@ export function createOnlineLearner(options: OnlineLearnerOptions): OnlineLearne
     router.update(observationOf(update.input, update.model, update.reward, update.costUsd, update.predictedCostUsd));
     if (!own || (router.restarts ?? 0) <= before) return;
     metrics?.recordChangeAlarm(update.model);
-    options.logger?.warn({ target: update.model, requestId: update.requestId }, "the change detector saw this target's rewards shift: the router forgets what it had learned of it and re-learns it from the traffic");
+    options.logger?.warn({ target: update.model, requestId: update.requestId }, "the change detector saw this target's rewards shift: the router moves its estimate of it by the measured change, or forgets what it had learned of it, and re-learns it from the traffic");
   };
 
   const shared = options.announcements;

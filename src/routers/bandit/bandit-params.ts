@@ -47,9 +47,9 @@ export const banditParamsSchema = z
     discount: z.number().gt(0).max(1).default(0.999),
     /**
      * Change detection per arm (two-sided CUSUM on its one-step-ahead prediction errors; `false` turns it
-     * off): when a target's rewards shift by more than ≈ 2·drift, its arm forgets what it learned and, on a
-     * warm start, stops trusting the prior for that target (its ridge becomes `lambda`, and the conservative
-     * gate no longer protects the prior's choice of it). So the discount can be close to 1 (a long memory
+     * off): when a target's rewards shift by more than ≈ 2·drift, its level moves by the measured change (a
+     * warm start's known models) or its arm forgets what it learned (`restart`), and the conservative gate no
+     * longer protects the prior's choice of it. So the discount can be close to 1 (a long memory
      * for stationary stretches) and a degraded or improved model still loses or gains traffic within a few
      * dozen of its own observations (change-detector.ts).
      */
