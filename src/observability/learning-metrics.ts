@@ -14,7 +14,7 @@ export interface LearningMetrics {
   recordJudgeCall(outcome: string, costUsd: number): void;
   /** One routed decision of the online router: its target and whether it explored (propensity < 1). */
   recordRouted(target: string, explored: boolean): void;
-  /** The router's change detector saw `target`'s rewards shift (its arm restarted). */
+  /** The router's change detector saw `target`'s rewards shift (its arm restarted or its level moved). */
   recordChangeAlarm(target: string): void;
 }
 
@@ -24,7 +24,7 @@ export interface LearningMetrics {
  * `switchyard_learning_judge_cost_usd_total` (judge spend, apart from the traffic's),
  * `switchyard_learning_routed_total{target,explored}` (exploration share and traffic share follow from it),
  * `switchyard_learning_change_alarms_total{target}` (the router's change detector saw a target's rewards shift
- * and restarted its arm), and `switchyard_learning_traffic_share{target}`, each target's share of the last
+ * and restarted its arm or moved its level), and `switchyard_learning_traffic_share{target}`, each target's share of the last
  * 1,000 routed decisions.
  */
 export function createLearningMetrics(registry: Registry): LearningMetrics {
@@ -33,7 +33,7 @@ export function createLearningMetrics(registry: Registry): LearningMetrics {
   const judgeCalls = createAggregatedCounter({ name: "switchyard_learning_judge_calls_total", help: "LLM-judge calls made to grade answers, by outcome (ok, unparsable, failed).", labelNames: ["outcome"], registry });
   const judgeCost = createAggregatedCounter({ name: "switchyard_learning_judge_cost_usd_total", help: "USD spent on judge calls (not part of the traffic's cost).", labelNames: [], registry });
   const routed = createAggregatedCounter({ name: "switchyard_learning_routed_total", help: "Decisions of the online router, by target and whether it explored (propensity < 1).", labelNames: ["target", "explored"], registry });
-  const alarms = createAggregatedCounter({ name: "switchyard_learning_change_alarms_total", help: "Targets whose rewards the online router's change detector saw shift (their arm restarted).", labelNames: ["target"], registry });
+  const alarms = createAggregatedCounter({ name: "switchyard_learning_change_alarms_total", help: "Targets whose rewards the online router's change detector saw shift (their arm restarted or their level moved).", labelNames: ["target"], registry });
   const recent: string[] = [];
   let next = 0;
   new Gauge({

@@ -63,8 +63,8 @@ export interface OnlineRouter extends Router {
   /** Forgets a model (no-op when unknown). */
   removeModel(model: string): void;
   /**
-   * Arms a change detector restarted since this router was built (routers that watch for change): when an
-   * update raises it, that update's target was seen to shift and its arm starts over.
+   * Alarms of its change detector since this router was built (routers that watch for change): when an
+   * update raises it, that update's target was seen to shift, and its arm starts over or its level moves.
    */
   readonly restarts?: number;
 }

@@ -84,7 +84,7 @@ export class BanditRouter implements OnlineRouter {
   private readonly restarted: Set<string>;
   private readonly detectors = new Map<string, ChangeDetector>();
   private readonly anchorPriors: Map<string, AnchorPrior>;
-  /** Per model: the sum of the changes the detector measured on "shift" restarts, added to q₀. */
+  /** Per model: the sum of the changes the detector measured on "shift" restarts, added to q₀ (see levelOf). */
   private readonly levels: Map<string, number>;
   /** Arms restarted by the change detector since this router was built from its state. */
   restarts = 0;
@@ -214,7 +214,7 @@ export class BanditRouter implements OnlineRouter {
       const qualities = this.posteriorsOf(observation.input, known, x);
       const refined = refineAnchorPrior(anchored, known, qualities, reward);
       this.anchorPriors.set(observation.model, refined);
-      arm.update(x, residual + prior - anchorPriorQuality(refined, known, qualities) - (this.levels.get(observation.model) ?? 0));
+      arm.update(x, residual + prior - anchorPriorQuality(refined, known, qualities) - this.levelOf(observation.model));
     } else arm.update(x, residual);
     if (z && this.shared) this.shared.update(z, observation.model, reward - prior - arm.mean(x));
     if (observation.costUsd !== undefined) {
@@ -252,7 +252,7 @@ export class BanditRouter implements OnlineRouter {
     this.restarted.add(model);
     this.restarts++;
     if (this.restartModeOf(model) === "shift") {
-      this.levels.set(model, (this.levels.get(model) ?? 0) + shift);
+      this.levels.set(model, this.levelOf(model) + shift);
       return;
     }
     this.anchorPriors.delete(model);
@@ -352,8 +352,14 @@ export class BanditRouter implements OnlineRouter {
    * mean posterior quality of the other models at this prompt; its arm learns its residual from there.
    */
   private priorsOf(input: RouteInput, names: readonly string[], x: FeatureEntries): Float64Array {
+    const priors = this.basePriorsOf(input, names, x);
+    if (this.levels.size > 0) names.forEach((name, i) => (priors[i]! += this.levelOf(name)));
+    return priors;
+  }
+
+  /** {@link priorsOf} before the change detector's level shifts. */
+  private basePriorsOf(input: RouteInput, names: readonly string[], x: FeatureEntries): Float64Array {
     const priors = this.prior.predict(input, names);
-    if (this.levels.size > 0) names.forEach((name, i) => (priors[i]! += this.levels.get(name) ?? 0));
     if (this.added.size === 0 || !names.some((name) => this.added.has(name))) return priors;
     const known = this.knownModels();
     const needsKnown = this.params.newModelPrior !== "optimistic" || names.some((name) => this.anchorPriors.has(name));
@@ -361,10 +367,9 @@ export class BanditRouter implements OnlineRouter {
     names.forEach((name, i) => {
       if (!this.added.has(name)) return;
       const anchored = this.anchorPriors.get(name);
-      const level = this.levels.get(name) ?? 0;
-      if (anchored && qualities) priors[i] = anchorPriorQuality(anchored, known, qualities) + level;
-      else if (this.params.newModelPrior === "optimistic") priors[i] = 1 + level;
-      else if (qualities) priors[i] = clamp01(this.params.newModelPrior === "best" ? Math.max(...qualities) : qualities.reduce((a, b) => a + b, 0) / qualities.length) + level;
+      if (anchored && qualities) priors[i] = anchorPriorQuality(anchored, known, qualities);
+      else if (this.params.newModelPrior === "optimistic") priors[i] = 1;
+      else if (qualities) priors[i] = clamp01(this.params.newModelPrior === "best" ? Math.max(...qualities) : qualities.reduce((a, b) => a + b, 0) / qualities.length);
     });
     return priors;
   }
@@ -377,7 +382,12 @@ export class BanditRouter implements OnlineRouter {
   /** Posterior mean quality (prior + level + arm) of each of `models` (none added online) at x. */
   private posteriorsOf(input: RouteInput, models: readonly string[], x: FeatureEntries): Float64Array {
     const priors = this.prior.predict(input, models);
-    return Float64Array.from(models, (model, k) => priors[k]! + (this.levels.get(model) ?? 0) + this.arms.get(model)!.mean(x));
+    return Float64Array.from(models, (model, k) => priors[k]! + this.levelOf(model) + this.arms.get(model)!.mean(x));
+  }
+
+  /** The sum of the changes the detector measured on `model` ("shift" restarts); 0 for most models. */
+  private levelOf(model: string): number {
+    return this.levels.get(model) ?? 0;
   }
 
   private featuresOf(input: RouteInput): FeatureEntries {
