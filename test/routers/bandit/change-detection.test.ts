@@ -218,4 +218,11 @@ test("changeDetection is validated: garbage is an invalid_config error naming th
     () => routerTrainerFor("linucb").fromState(corrupt as never),
     (error: unknown) => error instanceof SwitchyardError && error.code === "invalid_artifact" && /detectors/.test(error.message),
   );
+  for (const levels of [{ "model-a": "low" }, { "model-a": null }, ["model-a"]]) {
+    assert.throws(
+      () => routerTrainerFor("linucb").fromState({ ...state, levels } as never),
+      (error: unknown) => error instanceof SwitchyardError && error.code === "invalid_artifact" && /levels/.test(error.message),
+      `levels ${JSON.stringify(levels)}`,
+    );
+  }
 });
