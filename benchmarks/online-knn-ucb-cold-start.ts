@@ -11,13 +11,11 @@
  */
 import { parseArgs } from "node:util";
 import { willingnessToPayForKnob } from "../src/core/knob-calibration.js";
-import { createRandom, shuffled } from "../src/core/random.js";
 import { excludeContaminated } from "../src/data/split.js";
 import { routeInputsOf } from "../src/embedders/route-inputs-of.js";
 import { sparseEntriesOf } from "../src/math/sparse-rows.js";
-import { prepareTraining } from "../src/training/training-set.js";
-import { trainRouter } from "../src/training/train-router.js";
 import { loadBenchmarkDataset } from "./benchmark-sets.js";
+import { rewardAtCost, streamSplit } from "./stream-split.js";
 
 const { values } = parseArgs({
   options: {
@@ -38,13 +36,7 @@ for (const set of values.sets!.split(",")) {
   const examples = excludeContaminated(dataset.examples);
   const models = dataset.models;
   for (const seed of values.seeds!.split(",").map(Number)) {
-    // The split `simulate` makes: a seeded 30 % history (the offline router's labels), the rest streamed once.
-    const order = shuffled(examples, createRandom(seed));
-    const cut = Math.round(order.length * 0.3);
-    const history = order.slice(0, cut);
-    const stream = order.slice(cut);
-    const prepared = await prepareTraining(history, models);
-    const reference = trainRouter(prepared, { router: "knn", seed });
+    const { stream, prepared, reference } = await streamSplit(examples, models, seed);
     const baseWtp = willingnessToPayForKnob(reference.calibration, 0.5);
     const inputs = await routeInputsOf(prepared.embedder, stream.map((example) => example.prompt));
     const steps = stream.length;
@@ -104,14 +96,7 @@ for (const set of values.sets!.split(",")) {
     }
     const offline = { reward: offlineReward / (steps - lastQuarter), cost: offlineCost / (steps - lastQuarter) };
     const curve = MULTIPLIERS.map((multiplier) => run(baseWtp * multiplier)).sort((a, b) => a.cost - b.cost);
-    let atCost = Number.NaN;
-    for (let g = 0; g + 1 < curve.length; g++) {
-      const [low, high] = [curve[g]!, curve[g + 1]!];
-      if (low.cost <= offline.cost && high.cost >= offline.cost) {
-        atCost = low.reward + ((offline.cost - low.cost) / (high.cost - low.cost || 1)) * (high.reward - low.reward);
-        break;
-      }
-    }
+    const atCost = rewardAtCost(curve, offline.cost);
     console.log(
       `${set} seed ${seed}, kNN-UCB k ${k} β ${beta}: offline-knn last quarter ${offline.reward.toFixed(4)} @ ${offline.cost.toPrecision(4)} USD; kNN-UCB at that cost ${((100 * atCost) / offline.reward).toFixed(1)} % (curve ${curve.map((point) => `${point.cost.toPrecision(3)} → ${point.reward.toFixed(3)}`).join(", ")})`,
     );

@@ -15,15 +15,13 @@
 import { parseArgs } from "node:util";
 import { willingnessToPayForKnob } from "../src/core/knob-calibration.js";
 import { rankByObjective } from "../src/core/objective.js";
-import { createRandom, shuffled } from "../src/core/random.js";
 import { estimateTokens } from "../src/core/tokens.js";
 import { excludeContaminated } from "../src/data/split.js";
 import { isSparseEmbedder } from "../src/embedders/sparse-vector.js";
 import { routerTrainerFor } from "../src/routers/create-router-trainer.js";
 import type { Router } from "../src/routers/router.js";
-import { trainRouter } from "../src/training/train-router.js";
-import { prepareTraining } from "../src/training/training-set.js";
 import { loadBenchmarkDataset } from "./benchmark-sets.js";
+import { rewardAtCost, streamSplit } from "./stream-split.js";
 
 const { values } = parseArgs({ options: { set: { type: "string", default: "routerbench" }, seeds: { type: "string", default: "42,43,44" }, knobs: { type: "string", default: "0.3,0.4,0.5,0.6,0.7" }, window: { type: "string", default: "250" } } });
 const knobs = values.knobs!.split(",").map(Number);
@@ -33,31 +31,12 @@ const examples = excludeContaminated(dataset.examples);
 const models = dataset.models;
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
-/** Reward at `cost` on a curve of (cost, reward) points sorted by cost (clamped at the ends). */
-function rewardAtCost(points: Array<{ cost: number; reward: number }>, cost: number): number {
-  const sorted = [...points].sort((a, b) => a.cost - b.cost);
-  if (cost <= sorted[0]!.cost) return sorted[0]!.reward;
-  for (let i = 1; i < sorted.length; i++) {
-    if (sorted[i]!.cost >= cost) {
-      const a = sorted[i - 1]!;
-      const b = sorted[i]!;
-      return a.reward + ((cost - a.cost) / Math.max(1e-18, b.cost - a.cost)) * (b.reward - a.reward);
-    }
-  }
-  return sorted.at(-1)!.reward;
-}
-
 console.log(`${values.set}: ${examples.length} prompts × ${models.length} models, history 0.3, windows of ${windowSize}`);
 console.log("| seed | knob | offline-knn reward | offline-knn cost USD | full-information knn reward | full-information knn cost USD |");
 console.log("|---|---|---|---|---|---|");
 const gains: number[] = [];
 for (const seed of values.seeds!.split(",").map(Number)) {
-  const order = shuffled(examples, createRandom(seed));
-  const cut = Math.round(order.length * 0.3);
-  const history = order.slice(0, cut);
-  const stream = order.slice(cut);
-  const prepared = await prepareTraining(history, models);
-  const reference = trainRouter(prepared, { router: "knn", seed });
+  const { history, stream, prepared, reference } = await streamSplit(examples, models, seed);
   const prompts = stream.map((example) => example.prompt);
   const embeddings = await prepared.embedder.embed(prompts);
   const sparse = isSparseEmbedder(prepared.embedder) ? prepared.embedder.embedSparse(prompts) : undefined;
