@@ -7,10 +7,11 @@
  * bandit feedback only. Its last-quarter reward is read off its cost–reward curve (willingness-to-pay × 0.25 …
  * 5) at offline-knn's last-quarter cost — the same money, without a pacer. Not a product router: a bound check.
  *
- * Run: npx tsx benchmarks/online-knn-ucb-cold-start.ts [--sets dcrouter] [--seeds 1000,1001] [--k 20] [--beta 0.3]
+ * Run: npx tsx benchmarks/online-knn-ucb-cold-start.ts [--sets dcrouter] [--seeds 1000,1001] [--k 10] [--beta 0.3]
  */
 import { parseArgs } from "node:util";
 import { willingnessToPayForKnob } from "../src/core/knob-calibration.js";
+import { rankByObjective } from "../src/core/objective.js";
 import { excludeContaminated } from "../src/data/split.js";
 import { routeInputsOf } from "../src/embedders/route-inputs-of.js";
 import { sparseEntriesOf } from "../src/math/sparse-rows.js";
@@ -21,7 +22,7 @@ const { values } = parseArgs({
   options: {
     sets: { type: "string", default: "dcrouter" },
     seeds: { type: "string", default: "1000,1001" },
-    k: { type: "string", default: "20" },
+    k: { type: "string", default: "10" },
     beta: { type: "string", default: "0.3" },
   },
 });
@@ -42,6 +43,9 @@ for (const set of values.sets!.split(",")) {
     const steps = stream.length;
     const lastQuarter = Math.floor(steps * 0.75);
     const predictedCost = inputs.map((input) => models.map((model) => prepared.costModel.predict(model, input.promptTokens)));
+    /** The engine's objective (wtp × quality − cost): index of the top-ranked model. */
+    const chosenIndex = (quality: ArrayLike<number>, costs: readonly number[], willingnessToPay: number) =>
+      models.indexOf(rankByObjective(models.map((model, m) => ({ model, predictedQuality: quality[m]!, predictedCostUsd: costs[m]! })), willingnessToPay)[0]!.model);
 
     // Every step's most similar earlier steps (cosine: the embeddings are L2-normalised), via an inverted index.
     const postings: Array<Array<[number, number]>> = Array.from({ length: prepared.embedder.dimension }, () => []);
@@ -69,13 +73,8 @@ for (const set of values.sets!.split(",")) {
           sums[m]! += rewards[s]!;
           counts[m]! += 1;
         }
-        let best = 0;
-        let bestUtility = -Infinity;
-        for (let m = 0; m < models.length; m++) {
-          const quality = (sums[m]! + 0.5) / (counts[m]! + 1) + beta / Math.sqrt(counts[m]! + 1);
-          const utility = willingnessToPay * quality - predictedCost[t]![m]!;
-          if (utility > bestUtility) [best, bestUtility] = [m, utility];
-        }
+        const optimistic = Float64Array.from(models, (_, m) => (sums[m]! + 0.5) / (counts[m]! + 1) + beta / Math.sqrt(counts[m]! + 1));
+        const best = chosenIndex(optimistic, predictedCost[t]!, willingnessToPay);
         const outcome = stream[t]!.outcomes[models[best]!]!;
         served[t] = best;
         rewards[t] = outcome.score;
@@ -87,10 +86,7 @@ for (const set of values.sets!.split(",")) {
     let offlineReward = 0;
     let offlineCost = 0;
     for (let t = lastQuarter; t < steps; t++) {
-      const quality = reference.router.predictQuality(inputs[t]!);
-      let best = 0;
-      for (let m = 1; m < models.length; m++) if (baseWtp * quality[m]! - predictedCost[t]![m]! > baseWtp * quality[best]! - predictedCost[t]![best]!) best = m;
-      const outcome = stream[t]!.outcomes[models[best]!]!;
+      const outcome = stream[t]!.outcomes[models[chosenIndex(reference.router.predictQuality(inputs[t]!), predictedCost[t]!, baseWtp)]!]!;
       offlineReward += outcome.score;
       offlineCost += outcome.costUsd;
     }
