@@ -1,5 +1,5 @@
 import { createHash, randomBytes as cryptoRandomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { SwitchyardError } from "../core/errors.js";
 
@@ -38,7 +38,9 @@ export interface LoadPepperOptions {
 /**
  * The per-install pepper: the option, else `SWITCHYARD_KEY_PEPPER`, else the pepper file (created on
  * first use next to the store so the CLI and the gateway agree). Without any of them it is an error
- * naming all three.
+ * naming all three. Processes that start together (`serve --workers N`, the CLI beside a gateway) agree
+ * on one pepper: the file is written whole under a private name and published with `link`, which fails
+ * when another process published first — then its pepper is the one read.
  */
 export function loadPepper(options: LoadPepperOptions): string {
   if (options.pepper) return options.pepper;
@@ -47,10 +49,21 @@ export function loadPepper(options: LoadPepperOptions): string {
   if (!options.path) {
     throw new SwitchyardError("invalid_config", `No key pepper: set keys.pepper, ${pepperEnvironmentVariable}, or a pepper file path`, { param: "keys.pepper" });
   }
-  if (existsSync(options.path)) return readFileSync(options.path, "utf8").trim();
-  const pepper = (options.randomBytes ?? cryptoRandomBytes)(32).toString("hex");
-  mkdirSync(dirname(options.path), { recursive: true });
-  writeFileSync(options.path, `${pepper}\n`, { mode: 0o600, flag: "wx" });
-  chmodSync(options.path, 0o600);
-  return pepper;
+  const path = options.path;
+  if (existsSync(path)) return readFileSync(path, "utf8").trim();
+  const random = options.randomBytes ?? cryptoRandomBytes;
+  const pepper = random(32).toString("hex");
+  mkdirSync(dirname(path), { recursive: true });
+  const privateCopy = `${path}.${process.pid}.${random(6).toString("hex")}.tmp`;
+  writeFileSync(privateCopy, `${pepper}\n`, { mode: 0o600, flag: "wx" });
+  try {
+    chmodSync(privateCopy, 0o600);
+    linkSync(privateCopy, path);
+    return pepper;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return readFileSync(path, "utf8").trim();
+    throw error;
+  } finally {
+    rmSync(privateCopy, { force: true });
+  }
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -108,6 +108,19 @@ test("hasher: peppered, deterministic; pepper from option, env, then a 0600 file
   assert.equal(statSync(path).mode & 0o777, 0o600);
   assert.equal(loadPepper({ env: {}, path }), created);
   assert.throws(() => loadPepper({ env: {} }), /SWITCHYARD_KEY_PEPPER/);
+});
+
+test("pepper file: a process that loses the race to create it uses the winner's pepper, and leaves no file behind", () => {
+  mkdirSync(join(dir, "race"));
+  const path = join(dir, "race", "key-pepper");
+  const winner = "w".repeat(64);
+  const bytes = seededBytes(5);
+  let calls = 0;
+  // Another process publishes its pepper after this one found no file and before it publishes its own.
+  const pepper = loadPepper({ env: {}, path, randomBytes: (size) => (calls++ === 0 && writeFileSync(path, `${winner}\n`, { mode: 0o600 }), bytes(size)) });
+  assert.equal(pepper, winner);
+  assert.equal(loadPepper({ env: {}, path }), winner);
+  assert.deepEqual(readdirSync(join(dir, "race")), ["key-pepper"]);
 });
 
 test("authenticate keeps valid keys in memory: one store lookup per key while no key changes", async () => {
