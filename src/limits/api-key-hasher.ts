@@ -50,7 +50,8 @@ export function loadPepper(options: LoadPepperOptions): string {
     throw new SwitchyardError("invalid_config", `No key pepper: set keys.pepper, ${pepperEnvironmentVariable}, or a pepper file path`, { param: "keys.pepper" });
   }
   const path = options.path;
-  if (existsSync(path)) return readFileSync(path, "utf8").trim();
+  const published = () => readFileSync(path, "utf8").trim();
+  if (existsSync(path)) return published();
   const random = options.randomBytes ?? cryptoRandomBytes;
   const pepper = random(32).toString("hex");
   mkdirSync(dirname(path), { recursive: true });
@@ -61,8 +62,17 @@ export function loadPepper(options: LoadPepperOptions): string {
     linkSync(privateCopy, path);
     return pepper;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return readFileSync(path, "utf8").trim();
-    throw error;
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return published();
+    // A filesystem without hard links: create the file exclusively instead (a racing reader may then
+    // find it before it is written, which the link avoids).
+    try {
+      writeFileSync(path, `${pepper}\n`, { mode: 0o600, flag: "wx" });
+    } catch (exclusive) {
+      if ((exclusive as NodeJS.ErrnoException).code === "EEXIST") return published();
+      throw exclusive;
+    }
+    chmodSync(path, 0o600);
+    return pepper;
   } finally {
     rmSync(privateCopy, { force: true });
   }
